@@ -1,0 +1,74 @@
+// The few errors mailrec expects. Each knows its exit code and an optional hint;
+// the CLI prints them as one line (plus the hint) and never a stack trace.
+
+export interface SourcePosition {
+  file: string;
+  line: number; // 1-based
+  column: number; // 1-based
+}
+
+export function formatPosition(pos: SourcePosition): string {
+  return `${pos.file}:${pos.line}:${pos.column}`;
+}
+
+export class MailrecError extends Error {
+  readonly exitCode: number = 1;
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command-line use: a missing argument, conflicting flags. */
+export class UsageError extends MailrecError {}
+
+/** One problem found in a policy file. */
+export interface PolicyIssue {
+  position: SourcePosition;
+  /** Dotted path in the document, e.g. "domains.example.org.dmarc.policy". */
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+/** A policy that does not validate: every issue found, not just the first. */
+export class PolicyError extends MailrecError {
+  constructor(readonly issues: PolicyIssue[]) {
+    super(
+      issues.length === 1
+        ? `${formatPosition(issues[0]!.position)}: ${issues[0]!.message}`
+        : `${issues.length} problems in the policy`,
+    );
+  }
+}
+
+/** A master file mailrec cannot read: carries the file, line and column. */
+export class ZoneSyntaxError extends MailrecError {
+  constructor(
+    message: string,
+    readonly position: SourcePosition,
+    hint?: string,
+  ) {
+    super(`${formatPosition(position)}: ${message}`, hint);
+  }
+}
+
+/** A record the policy asks for that the RFCs forbid (e.g. SPF over 10 lookups). */
+export class RecordError extends MailrecError {
+  constructor(
+    message: string,
+    readonly position?: SourcePosition,
+    hint?: string,
+  ) {
+    super(position ? `${formatPosition(position)}: ${message}` : message, hint);
+  }
+}
+
+/** The world changed between plan and apply; nothing was applied. */
+export class StalePlanError extends MailrecError {}
+
+/** A DNS exchange that failed (timeout, refused, bad TSIG). Never carries a secret. */
+export class DnsError extends MailrecError {}

@@ -1,0 +1,149 @@
+// The normalized policy: what the loader hands to the record builders.
+// Names lowercase and absolute (no trailing dot); file contents already read,
+// so that everything downstream is pure. Raw YAML shapes live in the loader.
+
+import type { SourcePosition } from '../errors.js';
+
+export type SpfAll = 'fail' | 'softfail' | 'neutral';
+
+export type Sender =
+  | { kind: 'host'; host: string }
+  | { kind: 'self' }
+  | { kind: 'mx' }
+  | { kind: 'ip4'; cidr: string }
+  | { kind: 'ip6'; cidr: string }
+  | { kind: 'include'; domain: string }
+  | { kind: 'provider'; name: string };
+
+export interface MxHost {
+  host: string;
+  preference: number;
+}
+
+export type DkimState = 'active' | 'published' | 'retired';
+
+export interface DkimKey {
+  selector: string;
+  /** Path as written in the policy, relative to the repo root. */
+  keyPath: string;
+  /** The PEM text read from keyPath (public or private key). Empty when retired and unreadable. */
+  keyPem: string;
+  state: DkimState;
+  position: SourcePosition;
+}
+
+export type DmarcPolicyValue = 'none' | 'quarantine' | 'reject';
+export type Alignment = 'relaxed' | 'strict';
+
+export interface DmarcPolicy {
+  policy: DmarcPolicyValue;
+  subdomainPolicy?: DmarcPolicyValue; // sp=
+  nonexistentPolicy?: DmarcPolicyValue; // np=
+  testing: boolean; // t=y
+  psd?: 'y' | 'n' | 'u';
+  rua: string[]; // mailto: URIs, normalized
+  ruf: string[];
+  adkim?: Alignment;
+  aspf?: Alignment;
+  fo?: string;
+  /** Legacy pct=, only when the policy asks for it explicitly. */
+  pct?: number;
+  position: SourcePosition;
+}
+
+export type SrvService = 'submission' | 'submissions' | 'imap' | 'imaps' | 'pop3' | 'pop3s' | 'autodiscover';
+
+export interface SrvRecord {
+  service: string; // without the leading underscore, e.g. "submissions"
+  protocol: 'tcp' | 'udp';
+  target: string; // "" for "service not available" (RFC 2782 target ".")
+  port: number;
+  priority: number;
+  weight: number;
+  position: SourcePosition;
+}
+
+export interface TlsaRecord {
+  port: number;
+  protocol: 'tcp';
+  host: string;
+  usage: number;
+  selector: number;
+  matchingType: number;
+  /** One of: a certificate PEM, a public key PEM, or explicit association data (hex). */
+  source:
+    | { kind: 'cert'; path: string; pem: string }
+    | { kind: 'pubkey'; path: string; pem: string }
+    | { kind: 'data'; hex: string };
+  position: SourcePosition;
+}
+
+export interface MtaStsPolicy {
+  mode: 'enforce' | 'testing' | 'none';
+  maxAge: number;
+  /** mx: patterns; default the domain's MX hosts. */
+  mx?: string[];
+  position: SourcePosition;
+}
+
+export interface TlsRptPolicy {
+  rua: string[]; // mailto: or https: URIs
+  position: SourcePosition;
+}
+
+export interface DomainPolicy {
+  name: string;
+  /** The apex of the zone this domain belongs to (longest match). */
+  zone: string;
+  ttl: number;
+  /** mail: none — null MX, "v=spf1 -all", DMARC p=reject. */
+  noMail: boolean;
+  /** undefined: the policy says nothing about SPF for this name. */
+  senders?: Sender[];
+  spfAll: SpfAll;
+  /** undefined: no MX declared; 'none': RFC 7505 null MX. */
+  mx?: MxHost[] | 'none';
+  dkim: DkimKey[];
+  dmarc?: DmarcPolicy;
+  srv: SrvRecord[];
+  tlsa: TlsaRecord[];
+  mtaSts?: MtaStsPolicy;
+  tlsRpt?: TlsRptPolicy;
+  position: SourcePosition;
+}
+
+export interface ZoneConfig {
+  apex: string;
+  /** Fragment path relative to the repo root. */
+  fragment: string;
+  /** The zone file that $INCLUDEs the fragment, when known (SOA bump, checkzone). */
+  zoneFile?: string;
+}
+
+export interface TsigKeyRef {
+  name: string;
+  algorithm: 'hmac-sha256' | 'hmac-sha512' | 'hmac-sha1';
+  secretFile?: string;
+  secretEnv?: string;
+}
+
+export interface Rfc2136Target {
+  type: 'rfc2136';
+  server: string; // host[:port]
+  key?: TsigKeyRef;
+  /** Zones this target manages; default all zones of the policy. */
+  zones?: string[];
+  position: SourcePosition;
+}
+
+export type Target = Rfc2136Target;
+
+export interface Policy {
+  version: 1;
+  /** Files the policy was read from, in load order. */
+  files: string[];
+  defaults: { ttl: number; spfAll: SpfAll };
+  zones: ZoneConfig[];
+  domains: DomainPolicy[];
+  targets: Target[];
+}

@@ -1,0 +1,86 @@
+// The record model: one member per RR type, with the RFCs' field names.
+//
+// Names are absolute, lowercase and written without the trailing dot
+// ("mx-01.example.org"); the root is "". This is dns-packet's convention, so
+// wire and presentation code share one form. TXT strings are kept as the
+// character-strings of the record (each at most 255 octets once UTF-8
+// encoded): chunking is part of the record, not of its rendering.
+
+export type RData =
+  | { type: 'A'; address: string }
+  | { type: 'AAAA'; address: string }
+  | { type: 'CNAME'; target: string }
+  | { type: 'NS'; host: string }
+  | { type: 'PTR'; host: string }
+  | { type: 'MX'; preference: number; exchange: string }
+  | { type: 'TXT'; strings: string[] }
+  | { type: 'SRV'; priority: number; weight: number; port: number; target: string }
+  | { type: 'TLSA'; usage: number; selector: number; matchingType: number; certificate: string }
+  | {
+      type: 'SOA';
+      mname: string;
+      rname: string;
+      serial: number;
+      refresh: number;
+      retry: number;
+      expire: number;
+      minimum: number;
+    }
+  // Any other type, kept in presentation form so that a reader never drops it.
+  | { type: 'OTHER'; rrtype: string; text: string };
+
+export type RRType = Exclude<RData['type'], 'OTHER'>;
+
+export type RR = { name: string; ttl: number } & RData;
+
+/** The RR type as a DNS mnemonic ("TXT", "TYPE99" or "SPF" for OTHER). */
+export function typeOf(rr: RData): string {
+  return rr.type === 'OTHER' ? rr.rrtype : rr.type;
+}
+
+/** Lowercase, strip one trailing dot. Does not validate. */
+export function normalizeName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
+/** True when `name` equals `zone` or lies beneath it. */
+export function isInZone(name: string, zone: string): boolean {
+  if (zone === '') return true;
+  return name === zone || name.endsWith(`.${zone}`);
+}
+
+/** The TXT record's text as a receiver sees it: its strings concatenated (RFC 7208 §3.3). */
+export function txtText(rr: { strings: string[] }): string {
+  return rr.strings.join('');
+}
+
+export const TXT_STRING_MAX_OCTETS = 255;
+
+/**
+ * Split text into character-strings of at most 255 octets (RFC 1035 §3.3),
+ * never inside a UTF-8 sequence.
+ */
+export function chunkTxt(text: string, max = TXT_STRING_MAX_OCTETS): string[] {
+  if (text === '') return [''];
+  const out: string[] = [];
+  let current = '';
+  let currentOctets = 0;
+  for (const ch of text) {
+    const octets = Buffer.byteLength(ch, 'utf8');
+    if (currentOctets + octets > max) {
+      out.push(current);
+      current = '';
+      currentOctets = 0;
+    }
+    current += ch;
+    currentOctets += octets;
+  }
+  out.push(current);
+  return out;
+}
+
+/** A TXT RR whose text is chunked at 255 octets. */
+export function txtRecord(name: string, ttl: number, text: string): RR {
+  return { name, ttl, type: 'TXT', strings: chunkTxt(text) };
+}
