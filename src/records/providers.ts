@@ -1,0 +1,64 @@
+// The built-in catalogue of common third-party senders: the SPF include each
+// one asks its customers to publish, and the DKIM records it asks for. Data only.
+// DKIM hints are templates: "{domain}" is the customer's domain with dots
+// replaced by dashes where the provider says so, and tenant-specific parts
+// cannot be derived, so they are shown to the user rather than published.
+
+export interface Provider {
+  /** The name used in a policy: `- provider: google`. */
+  id: string;
+  title: string;
+  /** The SPF include the provider documents. */
+  spfInclude: string;
+  /** DKIM records the provider asks for, as hints shown by plan. */
+  dkimHints: string[];
+}
+
+export const PROVIDERS: readonly Provider[] = [
+  {
+    id: 'google',
+    title: 'Google Workspace',
+    spfInclude: '_spf.google.com',
+    dkimHints: ['google._domainkey TXT: generate the key in the Admin console (Apps > Gmail > Authenticate email)'],
+  },
+  {
+    id: 'microsoft365',
+    title: 'Microsoft 365',
+    spfInclude: 'spf.protection.outlook.com',
+    dkimHints: [
+      'selector1._domainkey CNAME selector1-<domain-with-dashes>._domainkey.<tenant>.onmicrosoft.com',
+      'selector2._domainkey CNAME selector2-<domain-with-dashes>._domainkey.<tenant>.onmicrosoft.com',
+    ],
+  },
+  {
+    id: 'amazonses',
+    title: 'Amazon SES',
+    spfInclude: 'amazonses.com',
+    dkimHints: ['<token>._domainkey CNAME <token>.dkim.amazonses.com (three tokens from the SES console)'],
+  },
+  {
+    id: 'sendgrid',
+    title: 'SendGrid',
+    spfInclude: 'sendgrid.net',
+    dkimHints: [
+      's1._domainkey CNAME s1.domainkey.<account>.sendgrid.net',
+      's2._domainkey CNAME s2.domainkey.<account>.sendgrid.net',
+    ],
+  },
+  {
+    id: 'mailchimp',
+    title: 'Mailchimp / Mandrill',
+    spfInclude: 'spf.mandrillapp.com',
+    dkimHints: ['k1._domainkey CNAME dkim.mcsv.net', 'mte1._domainkey CNAME dkim1.mandrillapp.com'],
+  },
+  {
+    id: 'postmark',
+    title: 'Postmark',
+    spfInclude: 'spf.mtasv.net',
+    dkimHints: ['<date>pm._domainkey TXT: the key shown in the Postmark sender signature'],
+  },
+];
+
+export function findProvider(id: string): Provider | undefined {
+  return PROVIDERS.find((p) => p.id === id);
+}
