@@ -1,0 +1,165 @@
+// Plain-language risk notes for a change: what a DMARC, SPF, DKIM, MX or TLSA
+// change means for real mail. Pure: takes a change, returns sentences.
+
+import { txtText, type RR } from '../records/rr.js';
+import { parseTagList, tagValue } from '../records/tag-list.js';
+import type { Change } from './diff.js';
+
+export interface Risk {
+  level: 'high' | 'medium' | 'low';
+  message: string;
+}
+
+const STRENGTH: Record<string, number> = { none: 0, quarantine: 1, reject: 2 };
+
+function txtOf(records: RR[]): string | undefined {
+  const rr = records[0];
+  return rr && rr.type === 'TXT' ? txtText(rr) : undefined;
+}
+
+/** The disposition a DMARC record really asks for: t=y softens it one step (RFC 9989). */
+function effective(policy: string | undefined, testing: boolean): number {
+  const strength = STRENGTH[policy ?? 'none'] ?? 0;
+  return testing ? Math.max(0, strength - 1) : strength;
+}
+
+/** p, sp and np as they apply: sp defaults to p, np to sp (RFC 9989 §4.7). */
+function dispositions(tags: ReturnType<typeof parseTagList>) {
+  const p = tagValue(tags, 'p') ?? 'none';
+  const sp = tagValue(tags, 'sp') ?? p;
+  const np = tagValue(tags, 'np') ?? sp;
+  return { p, sp, np, testing: tagValue(tags, 't') === 'y' };
+}
+
+function riskDmarc(change: Change): Risk[] {
+  const before = parseTagList(txtOf(change.before) ?? '');
+  const after = parseTagList(txtOf(change.after) ?? '');
+  const risks: Risk[] = [];
+  if (change.name.includes('._report._dmarc.')) {
+    if (change.action === 'delete')
+      risks.push({ level: 'medium', message: 'removes a report authorization: the other domain\'s aggregate reports stop arriving here' });
+    return risks;
+  }
+  if (change.action === 'delete') {
+    risks.push({ level: 'high', message: 'removes DMARC: receivers stop applying any policy and stop sending reports' });
+    return risks;
+  }
+  const was = dispositions(change.action === 'create' ? [] : before);
+  const now = dispositions(after);
+  const labels = { p: 'policy (p=)', sp: 'subdomain policy (sp=)', np: 'non-existent subdomain policy (np=)' } as const;
+  for (const tag of ['p', 'sp', 'np'] as const) {
+    // sp inherits from p and np from sp: report them only when they move apart from their parent.
+    const parent = tag === 'np' ? 'sp' : 'p';
+    if (tag !== 'p' && was[tag] === was[parent] && now[tag] === now[parent]) continue;
+    const a = effective(was[tag], was.testing);
+    const b = effective(now[tag], now.testing);
+    if (b > a)
+      risks.push({
+        level: 'high',
+        message: `tightens the ${labels[tag]} from ${was[tag]} to ${now[tag]}${now.testing ? ' (t=y: applied one step softer)' : ''}: mail failing DMARC from a source not yet listed in SPF or signing with DKIM will be ${b === 2 ? 'rejected' : 'quarantined'}; check the aggregate reports (mailrec dmarc simulate) first`,
+      });
+    else if (b < a)
+      risks.push({ level: 'low', message: `loosens the ${labels[tag]} from ${was[tag]} to ${now[tag]}: spoofed mail is treated more leniently` });
+  }
+  const tb = tagValue(before, 't') === 'y';
+  const ta = tagValue(after, 't') === 'y';
+  if (change.action === 'update' && tb !== ta)
+    risks.push({
+      level: ta ? 'low' : 'high',
+      message: ta ? 'turns testing mode on (t=y): the policy is applied one step softer' : 'turns testing mode off (t=y removed): the full policy now applies',
+    });
+  const ruaBefore = tagValue(before, 'rua') ?? '';
+  const ruaAfter = tagValue(after, 'rua') ?? '';
+  if (change.action === 'update' && ruaBefore !== ruaAfter)
+    risks.push({
+      level: ruaAfter === '' ? 'medium' : 'low',
+      message: ruaAfter === '' ? 'removes the report address (rua=): no aggregate reports any more' : `changes where aggregate reports go: ${ruaBefore || '(none)'} -> ${ruaAfter}`,
+    });
+  for (const [tag, label] of [['adkim', 'DKIM'], ['aspf', 'SPF']] as const) {
+    const was = tagValue(before, tag) ?? 'r';
+    const now = tagValue(after, tag) ?? 'r';
+    if (change.action === 'update' && was !== now && now === 's')
+      risks.push({ level: 'medium', message: `requires strict ${label} alignment: mail signed or sent from a subdomain no longer aligns` });
+  }
+  return risks;
+}
+
+function spfTerms(text: string | undefined): string[] {
+  return (text ?? '').split(/\s+/).filter((t) => t !== '' && !/^v=spf1$/i.test(t));
+}
+
+function isAll(term: string): boolean {
+  return /^[+?~-]?all$/i.test(term);
+}
+
+function riskSpf(change: Change): Risk[] {
+  if (change.action === 'delete')
+    return [{ level: 'high', message: 'removes SPF: receivers can no longer tell authorized senders apart; DMARC can then pass only through DKIM' }];
+  if (change.action === 'create') return [];
+  const before = spfTerms(txtOf(change.before));
+  const after = spfTerms(txtOf(change.after));
+  const risks: Risk[] = [];
+  const removed = before.filter((t) => !isAll(t) && !after.includes(t));
+  const added = after.filter((t) => !isAll(t) && !before.includes(t));
+  if (removed.length > 0)
+    risks.push({
+      level: 'high',
+      message: `no longer authorizes ${removed.join(', ')}: mail from there fails SPF, and fails DMARC unless DKIM-signed`,
+    });
+  if (added.length > 0) risks.push({ level: 'low', message: `authorizes ${added.join(', ')} to send` });
+  const allBefore = before.find(isAll) ?? '?all';
+  const allAfter = after.find(isAll) ?? '?all';
+  if (allBefore !== allAfter)
+    risks.push({
+      level: allAfter.startsWith('-') ? 'medium' : 'low',
+      message: `changes the default for unlisted senders from ${allBefore} to ${allAfter}`,
+    });
+  return risks;
+}
+
+function riskDkim(change: Change): Risk[] {
+  const revoked = (records: RR[]) => /(^|;)\s*p=\s*(;|$)/.test(txtOf(records) ?? '');
+  if (change.action === 'delete' || (change.action === 'update' && revoked(change.after) && !revoked(change.before)))
+    return [
+      {
+        level: 'high',
+        message: `retires DKIM selector ${change.name.split('._domainkey.')[0]}: mail still signed with it fails DKIM; make sure the signer (e.g. rspamd) has switched selectors`,
+      },
+    ];
+  if (change.action === 'update') return [{ level: 'medium', message: 'replaces the DKIM key: mail signed with the old key in transit fails DKIM' }];
+  return [];
+}
+
+function riskMx(change: Change): Risk[] {
+  if (change.action === 'delete') return [{ level: 'high', message: 'removes the MX RRset: mail falls back to the A record or bounces' }];
+  if (change.action === 'update') return [{ level: 'medium', message: 'changes where mail for this name is delivered' }];
+  return [];
+}
+
+function riskTlsa(change: Change): Risk[] {
+  if (change.action === 'create') return [];
+  return [
+    {
+      level: 'high',
+      message: 'changes TLSA: DANE senders defer mail unless the served certificate matches a remaining record; keep current and next published for two TTLs',
+    },
+  ];
+}
+
+export function assessRisks(change: Change): Risk[] {
+  if (change.type === 'TXT') {
+    switch (change.tag) {
+      case 'dmarc':
+        return riskDmarc(change);
+      case 'spf':
+        return riskSpf(change);
+      case 'dkim':
+        return riskDkim(change);
+      default:
+        return [];
+    }
+  }
+  if (change.type === 'MX') return riskMx(change);
+  if (change.type === 'TLSA') return riskTlsa(change);
+  return [];
+}
