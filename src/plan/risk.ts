@@ -53,7 +53,12 @@ function riskDmarc(change: Change): Risk[] {
     if (tag !== 'p' && was[tag] === was[parent] && now[tag] === now[parent]) continue;
     const a = effective(was[tag], was.testing);
     const b = effective(now[tag], now.testing);
-    if (b > a)
+    if (b > a && change.action === 'create' && tag === 'p')
+      risks.push({
+        level: 'medium',
+        message: `publishes DMARC with p=${now.p}: mail failing DMARC will be ${b === 2 ? 'rejected' : 'quarantined'} from the start; only safe when every sender is listed in SPF or signs with DKIM`,
+      });
+    else if (b > a)
       risks.push({
         level: 'high',
         message: `tightens the ${labels[tag]} from ${was[tag]} to ${now[tag]}${now.testing ? ' (t=y: applied one step softer)' : ''}: mail failing DMARC from a source not yet listed in SPF or signing with DKIM will be ${b === 2 ? 'rejected' : 'quarantined'}; check the aggregate reports (mailrec dmarc simulate) first`,

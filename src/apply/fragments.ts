@@ -1,0 +1,57 @@
+// Applies a plan to a zone repo: rewrites the fragments and generated files it
+// names, after checking that nothing changed on disk since the plan was made.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { MailrecError, StalePlanError } from '../errors.js';
+import { digestText, type Plan } from '../plan/plan.js';
+import { renderFragment } from '../zone/writer.js';
+import { writeFilesAtomically, type FileWrite } from './atomic-write.js';
+
+export interface ApplyFilesOptions {
+  root: string;
+  /** Overwrite fragments edited by hand since the last apply. */
+  force: boolean;
+}
+
+export interface ApplyFilesResult {
+  written: string[];
+}
+
+async function digestOf(file: string): Promise<string> {
+  try {
+    return digestText(await readFile(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw err;
+  }
+}
+
+export async function applyPlanToFiles(plan: Plan, options: ApplyFilesOptions): Promise<ApplyFilesResult> {
+  const writes: FileWrite[] = [];
+  for (const zone of plan.zones) {
+    if (zone.source !== 'fragment' || !zone.write || zone.fragment === undefined) continue;
+    const file = path.resolve(options.root, zone.fragment);
+    if ((await digestOf(file)) !== zone.before)
+      throw new StalePlanError(`${zone.fragment} changed since the plan was made; nothing was written`, 'run mailrec plan again');
+    if ((zone.status === 'edited' || zone.status === 'foreign') && !options.force)
+      throw new MailrecError(
+        zone.status === 'edited'
+          ? `${zone.fragment} was edited by hand since mailrec wrote it; nothing was written`
+          : `${zone.fragment} exists and was not written by mailrec; nothing was written`,
+        'move the hand-made records into the policy, or pass --force to overwrite the file',
+      );
+    const content = renderFragment(zone.zone, zone.records);
+    if (digestText(content) !== zone.after)
+      throw new StalePlanError(`the plan for ${zone.zone} does not match its own records; nothing was written`, 'run mailrec plan again');
+    writes.push({ file, content });
+  }
+  for (const change of plan.files) {
+    const file = path.resolve(options.root, change.path);
+    if ((await digestOf(file)) !== change.before)
+      throw new StalePlanError(`${change.path} changed since the plan was made; nothing was written`, 'run mailrec plan again');
+    writes.push({ file, content: change.content });
+  }
+  await writeFilesAtomically(writes);
+  return { written: writes.map((w) => path.relative(options.root, w.file)) };
+}

@@ -1,0 +1,55 @@
+// mailrec apply: write the zone fragments (or apply a saved plan exactly).
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { applyPlanToFiles } from '../../apply/fragments.js';
+import { MailrecError, StalePlanError } from '../../errors.js';
+import { checkPlanChecksum, hasChanges, PLAN_VERSION, type Plan } from '../../plan/plan.js';
+import { makeContext, type GlobalOptions } from '../context.js';
+import type { CliIO } from '../io.js';
+import { computeFilePlan } from '../workflow.js';
+import { refuseBrokenPlan, renderPlan } from './plan.js';
+
+interface ApplyOptions extends GlobalOptions {
+  planFile?: string;
+  force?: boolean;
+}
+
+async function readPlanFile(file: string): Promise<Plan> {
+  let plan: Plan;
+  try {
+    plan = JSON.parse(await readFile(file, 'utf8')) as Plan;
+  } catch (err) {
+    throw new MailrecError(`cannot read plan file ${file}: ${(err as Error).message}`, 'write one with mailrec plan --format json > plan.json');
+  }
+  if (plan?.version !== PLAN_VERSION || !Array.isArray(plan.zones))
+    throw new MailrecError(`${file} is not a mailrec plan (version ${PLAN_VERSION})`);
+  if (!checkPlanChecksum(plan))
+    throw new StalePlanError(`${file} was modified after it was made (checksum mismatch); nothing was written`, 'run mailrec plan again');
+  return plan;
+}
+
+export function registerApply(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('apply')
+    .description('write the zone fragments the plan shows')
+    .option('--plan-file <file>', 'apply exactly this saved plan (from plan --format json); refuse it if stale')
+    .option('--force', 'overwrite fragments edited by hand since the last apply')
+    .action(async (_opts: ApplyOptions, command: Command) => {
+      const opts = command.optsWithGlobals<ApplyOptions>();
+      const ctx = makeContext(io, opts);
+      const plan = opts.planFile ? await readPlanFile(path.resolve(ctx.root, opts.planFile)) : (await computeFilePlan(ctx)).plan;
+      refuseBrokenPlan(ctx, plan);
+      if (!hasChanges(plan)) {
+        io.stdout(ctx.format === 'json' ? `${JSON.stringify({ applied: false, written: [] })}\n` : 'No changes. Nothing to apply.\n');
+        setExit(0);
+        return;
+      }
+      if (ctx.format === 'text') io.stdout(renderPlan(ctx, plan));
+      const result = await applyPlanToFiles(plan, { root: ctx.root, force: Boolean(opts.force) });
+      if (ctx.format === 'json') io.stdout(`${JSON.stringify({ applied: true, checksum: plan.checksum, written: result.written })}\n`);
+      else for (const file of result.written) io.stdout(`wrote ${file}\n`);
+      setExit(0);
+    });
+}

@@ -1,0 +1,50 @@
+// mailrec init: scaffold policies/ and zones/ from the bundled, commented example.
+
+import { cp, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { MailrecError } from '../../errors.js';
+import { makeContext, type GlobalOptions } from '../context.js';
+import type { CliIO } from '../io.js';
+
+/** The example lives in the package's own policies/, zones/, keys/ and certs/. */
+export const EXAMPLE_DIRS = ['policies', 'zones', 'keys', 'certs'] as const;
+
+function packageRoot(): string {
+  // dist/src/cli/commands/init.js -> the package root, four levels up.
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function registerInit(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('init')
+    .description('scaffold policies/ and zones/ with a commented example estate')
+    .action(async (_opts: GlobalOptions, command: Command) => {
+      const ctx = makeContext(io, command.optsWithGlobals<GlobalOptions>());
+      const source = packageRoot();
+      if (path.resolve(source) === path.resolve(ctx.root))
+        throw new MailrecError('this directory is mailrec itself; run init in your zone repo', 'mailrec init --chdir DIR');
+      const taken = [];
+      for (const dir of EXAMPLE_DIRS) if (await exists(path.join(ctx.root, dir))) taken.push(`${dir}/`);
+      if (taken.length > 0)
+        throw new MailrecError(`${taken.join(', ')} already exist${taken.length === 1 ? 's' : ''} in ${ctx.root}; nothing was written`, 'run init in an empty zone repo');
+      const written: string[] = [];
+      for (const dir of EXAMPLE_DIRS) {
+        await cp(path.join(source, dir), path.join(ctx.root, dir), { recursive: true, errorOnExist: true, force: false });
+        for (const file of (await readdir(path.join(ctx.root, dir))).sort()) written.push(`${dir}/${file}`);
+      }
+      for (const file of written) io.stdout(`created ${file}\n`);
+      io.stdout('\nNext: edit policies/mail.yaml, then run mailrec plan.\n');
+      setExit(0);
+    });
+}

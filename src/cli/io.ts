@@ -1,0 +1,53 @@
+// The process edge: streams, environment and colour, injected so that CLI tests
+// run main() in-process and read exact stdout, stderr and exit codes.
+
+import { styleText } from 'node:util';
+import type { Style, Tone } from '../report/style.js';
+import { plain } from '../report/style.js';
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+  };
+}
+
+/**
+ * Colour only on a terminal; NO_COLOR (any non-empty value) turns it off,
+ * FORCE_COLOR (other than "0") turns it on even when piped (no-color.org).
+ */
+export function colourEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
+const FORMATS: Record<Tone, Parameters<typeof styleText>[0]> = {
+  add: 'green',
+  remove: 'red',
+  change: 'yellow',
+  warn: 'yellow',
+  error: ['bold', 'red'],
+  strong: 'bold',
+  faint: 'dim',
+};
+
+export function styleFor(enabled: boolean): Style {
+  if (!enabled) return plain;
+  // We have already decided; stop styleText from second-guessing the stream.
+  return (tone, text) => styleText(FORMATS[tone], text, { validateStream: false });
+}

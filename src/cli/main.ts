@@ -1,0 +1,66 @@
+// Command-line wiring only: parse flags, call the core, pick a renderer, set the
+// exit code. Known errors print one line and a hint; unknown ones are bugs.
+
+import { Command, CommanderError } from 'commander';
+import { MailrecError, PolicyError, formatPosition } from '../errors.js';
+import { registerApply } from './commands/apply.js';
+import { registerInit } from './commands/init.js';
+import { registerPlan } from './commands/plan.js';
+import { registerSchema } from './commands/schema.js';
+import { colourEnabled, processIO, styleFor, type CliIO } from './io.js';
+
+const VERSION = '0.1.0';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
+  const program = new Command('mailrec')
+    .description('Mail-authentication DNS records as code: plan, apply, audit.')
+    .version(VERSION)
+    .option('-C, --chdir <dir>', 'the zone repo root (paths in the policy are relative to it)')
+    .option('-p, --policy <path>', 'policy file or directory (repeatable; default: policies/)', collect)
+    .option('-f, --format <format>', 'output format: text, json or markdown', 'text')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run mailrec --help for usage)');
+  registerPlan(program, io, setExit);
+  registerApply(program, io, setExit);
+  registerSchema(program, io, setExit);
+  registerInit(program, io, setExit);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never calls process.exit. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  const style = styleFor(colourEnabled(io.env, io.stderrIsTTY));
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0; usage errors were printed by commander.
+      return err.exitCode === 0 ? 0 : 1;
+    }
+    if (err instanceof PolicyError) {
+      for (const issue of err.issues) {
+        io.stderr(`${style('error', `${formatPosition(issue.position)}: ${issue.message}`)}${issue.hint ? ` (${issue.hint})` : ''}\n`);
+      }
+      io.stderr(`${style('error', 'error:')} ${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in the policy; nothing was written\n`);
+      return err.exitCode;
+    }
+    if (err instanceof MailrecError) {
+      io.stderr(`${style('error', 'error:')} ${err.message}\n`);
+      if (err.hint) io.stderr(`hint: ${err.hint}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    io.stderr(`${style('error', 'internal error (this is a bug in mailrec, please report it):')}\n${e?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,34 @@
+// Counts a plan's changes the way every plan renderer reports them.
+
+import type { Plan } from '../plan/plan.js';
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  delete: number;
+  files: number;
+  zones: number;
+  /** Zones whose fragment is rewritten with no record change (new file, layout). */
+  rewritten: number;
+}
+
+export function summarizePlan(plan: Plan): PlanSummary {
+  const count = (action: string) => plan.changes.filter((c) => c.action === action).length;
+  const changedZones = new Set(plan.changes.map((c) => c.zone));
+  return {
+    create: count('create'),
+    update: count('update'),
+    delete: count('delete'),
+    files: plan.files.length,
+    zones: new Set([...changedZones, ...plan.zones.filter((z) => z.write).map((z) => z.zone)]).size,
+    rewritten: plan.zones.filter((z) => z.write && !changedZones.has(z.zone)).length,
+  };
+}
+
+export function summaryLine(s: PlanSummary): string {
+  if (s.create + s.update + s.delete + s.files + s.rewritten === 0) return 'No changes. The zones match the policy.';
+  const parts = [`${s.create} to create`, `${s.update} to update`, `${s.delete} to delete`];
+  if (s.files > 0) parts.push(`${s.files} file${s.files === 1 ? '' : 's'} to write`);
+  if (s.rewritten > 0) parts.push(`${s.rewritten} fragment${s.rewritten === 1 ? '' : 's'} to rewrite without record changes`);
+  return `Plan: ${parts.join(', ')} in ${s.zones} zone${s.zones === 1 ? '' : 's'}.`;
+}

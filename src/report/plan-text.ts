@@ -1,0 +1,62 @@
+// Renders a plan for a terminal: record by record, with risk notes.
+
+import type { Plan, PlannedChange } from '../plan/plan.js';
+import type { Notice } from '../records/notice.js';
+import { renderRData } from '../records/rdata.js';
+import type { RR } from '../records/rr.js';
+import { plain, type Style } from './style.js';
+import { summarizePlan, summaryLine } from './plan-summary.js';
+
+const SIGN = { create: '+', update: '~', delete: '-' } as const;
+const TONE = { create: 'add', update: 'change', delete: 'remove' } as const;
+
+function value(rr: RR): string {
+  return `${rr.ttl} ${renderRData(rr)}`;
+}
+
+function renderChange(change: PlannedChange, style: Style): string[] {
+  const lines: string[] = [];
+  const head = `  ${SIGN[change.action]} ${change.name} ${change.type}`;
+  lines.push(style(TONE[change.action], head));
+  const before = new Set(change.before.map(value));
+  const after = new Set(change.after.map(value));
+  for (const v of [...before].filter((v) => !after.has(v))) lines.push(style('remove', `      - ${v}`));
+  for (const v of [...after].filter((v) => !before.has(v))) lines.push(style('add', `      + ${v}`));
+  for (const v of [...after].filter((v) => before.has(v))) lines.push(style('faint', `        ${v}`));
+  for (const risk of change.risks)
+    lines.push(style(risk.level === 'high' ? 'warn' : 'faint', `      ! ${risk.level}: ${risk.message}`));
+  return lines;
+}
+
+export function renderNotice(n: Notice, style: Style): string {
+  const where = n.position ? `${n.position.file}:${n.position.line}:${n.position.column}: ` : '';
+  const tone = n.severity === 'error' ? 'error' : n.severity === 'warning' ? 'warn' : 'faint';
+  return style(tone, `${where}${n.severity} ${n.code}: ${n.message}${n.name ? ` (${n.name})` : ''}`);
+}
+
+export function renderPlanText(plan: Plan, style: Style = plain): string {
+  const lines: string[] = [];
+  for (const zone of plan.zones) {
+    const changes = plan.changes.filter((c) => c.zone === zone.zone);
+    const files = zone.source === 'fragment' ? ` (${zone.fragment}${zone.status === 'absent' ? ', new file' : ''})` : ' (live)';
+    if (changes.length === 0 && !zone.write) {
+      lines.push(style('faint', `zone ${zone.zone}${files}: no changes`));
+      continue;
+    }
+    lines.push(style('strong', `zone ${zone.zone}${files}`));
+    if (zone.status === 'edited')
+      lines.push(style('warn', '  ! the fragment was edited by hand since mailrec wrote it: apply refuses without --force'));
+    if (zone.status === 'foreign')
+      lines.push(style('warn', '  ! the fragment exists but was not written by mailrec: apply refuses without --force'));
+    for (const change of changes) lines.push(...renderChange(change, style));
+    if (changes.length === 0) lines.push(style('faint', '  (fragment rewritten; the records are unchanged)'));
+  }
+  for (const file of plan.files) lines.push(style(file.action === 'create' ? 'add' : 'change', `file ${file.path}: ${file.action}`));
+  if (plan.notices.length > 0) {
+    lines.push('');
+    for (const notice of plan.notices) lines.push(renderNotice(notice, style));
+  }
+  lines.push('');
+  lines.push(style('strong', summaryLine(summarizePlan(plan))));
+  return `${lines.join('\n')}\n`;
+}
