@@ -1,5 +1,6 @@
 // mailrec init: scaffold policies/ and zones/ from the bundled, commented example.
 
+import { existsSync } from 'node:fs';
 import { cp, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +12,15 @@ import type { CliIO } from '../io.js';
 /** The example lives in the package's own policies/, zones/, keys/ and certs/. */
 export const EXAMPLE_DIRS = ['policies', 'zones', 'keys', 'certs'] as const;
 
+/** mailrec's own directory: the nearest package.json above this module (from dist/ or src/). */
 function packageRoot(): string {
-  // dist/src/cli/commands/init.js -> the package root, four levels up.
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find mailrec\'s package.json');
+    dir = parent;
+  }
+  return dir;
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -1,0 +1,54 @@
+// Runs the CLI in-process with captured streams, and copies the bundled example
+// into a throwaway zone repo.
+
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { main } from '../../src/cli/main.js';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; tty?: boolean }): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'mailrec', ...args], {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    env: options.env ?? {},
+    cwd: options.cwd,
+    stdoutIsTTY: options.tty ?? false,
+    stderrIsTTY: options.tty ?? false,
+  });
+  return { code, stdout, stderr };
+}
+
+/** A fresh copy of the bundled example estate (policies, zones, keys, certs, mta-sts). */
+export function copyExample(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mailrec-repo-'));
+  for (const sub of ['policies', 'zones', 'keys', 'certs', 'mta-sts']) cpSync(join(REPO_ROOT, sub), join(dir, sub), { recursive: true });
+  return dir;
+}
+
+/** Every file under dir with its content, to prove that nothing was written. */
+export function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
