@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MailrecError, StalePlanError } from '../errors.js';
 import { digestText, type Plan } from '../plan/plan.js';
+import { bumpSoaSerial } from '../zone/serial.js';
 import { renderFragment } from '../zone/writer.js';
 import { writeFilesAtomically, type FileWrite } from './atomic-write.js';
 
@@ -12,10 +13,13 @@ export interface ApplyFilesOptions {
   root: string;
   /** Overwrite fragments edited by hand since the last apply. */
   force: boolean;
+  /** Bump the SOA serial of the zone file that includes each written fragment. */
+  bumpSerial?: { now: Date };
 }
 
 export interface ApplyFilesResult {
   written: string[];
+  serials: Array<{ zoneFile: string; from: number; to: number }>;
 }
 
 async function digestOf(file: string): Promise<string> {
@@ -29,6 +33,7 @@ async function digestOf(file: string): Promise<string> {
 
 export async function applyPlanToFiles(plan: Plan, options: ApplyFilesOptions): Promise<ApplyFilesResult> {
   const writes: FileWrite[] = [];
+  const serials: ApplyFilesResult['serials'] = [];
   for (const zone of plan.zones) {
     if (zone.source !== 'fragment' || !zone.write || zone.fragment === undefined) continue;
     const file = path.resolve(options.root, zone.fragment);
@@ -45,6 +50,12 @@ export async function applyPlanToFiles(plan: Plan, options: ApplyFilesOptions): 
     if (digestText(content) !== zone.after)
       throw new StalePlanError(`the plan for ${zone.zone} does not match its own records; nothing was written`, 'run mailrec plan again');
     writes.push({ file, content });
+    if (options.bumpSerial && zone.zoneFile !== undefined) {
+      const zoneFile = path.resolve(options.root, zone.zoneFile);
+      const bump = bumpSoaSerial(await readFile(zoneFile, 'utf8'), zone.zoneFile, options.bumpSerial.now);
+      writes.push({ file: zoneFile, content: bump.text });
+      serials.push({ zoneFile: zone.zoneFile, from: bump.from, to: bump.to });
+    }
   }
   for (const change of plan.files) {
     const file = path.resolve(options.root, change.path);
@@ -53,5 +64,5 @@ export async function applyPlanToFiles(plan: Plan, options: ApplyFilesOptions): 
     writes.push({ file, content: change.content });
   }
   await writeFilesAtomically(writes);
-  return { written: writes.map((w) => path.relative(options.root, w.file)) };
+  return { written: writes.map((w) => path.relative(options.root, w.file)), serials };
 }

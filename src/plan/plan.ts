@@ -23,6 +23,8 @@ export interface ZoneState {
   /** sha256 of what was read (file bytes, or the canonical live RRsets); "absent" when nothing. */
   digest: string;
   records: RR[];
+  /** The zone file that $INCLUDEs the fragment, when the policy names it. */
+  zoneFile?: string;
   /** Records outside mailrec's fragment, from the zone file that includes it. */
   foreign?: RR[];
 }
@@ -35,6 +37,7 @@ export interface ZonePlan {
   zone: string;
   source: 'fragment' | 'live';
   fragment?: string;
+  zoneFile?: string;
   status: ZoneState['status'];
   /** Digest of the current state the plan was computed against. */
   before: string;
@@ -98,6 +101,7 @@ export function assemblePlan({ desired, current, currentFiles }: AssembleInput):
       records: want.records,
     };
     if (have.fragment !== undefined) zonePlan.fragment = have.fragment;
+    if (have.zoneFile !== undefined) zonePlan.zoneFile = have.zoneFile;
     zones.push(zonePlan);
     files.push(...diffFiles(want.files, currentFiles));
   }

@@ -37,7 +37,10 @@ export async function readFragmentState(root: string, zone: ZoneConfig): Promise
         ? []
         : stripPosition(parseZoneText(text, { origin: zone.apex, file: zone.fragment }).records),
   };
-  if (zone.zoneFile !== undefined) state.foreign = await readForeignRecords(root, zone, fragmentFile);
+  if (zone.zoneFile !== undefined) {
+    state.zoneFile = zone.zoneFile;
+    state.foreign = await readForeignRecords(root, zone, fragmentFile);
+  }
   return state;
 }
 

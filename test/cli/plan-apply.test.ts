@@ -67,6 +67,25 @@ describe('mailrec apply', () => {
     );
   });
 
+  it('--bump-serial raises the SOA serial of the including zone file, once per real change', async () => {
+    const repo = copyExample();
+    const zoneFile = join(repo, 'zones/example.org.zone');
+    const original = readFileSync(zoneFile, 'utf8');
+    const run = await runCli(['apply', '--bump-serial'], { cwd: repo });
+    expect(run.code).toBe(0);
+    const match = /zones\/example\.org\.zone: SOA serial 2026112501 -> (\d{10})\n/.exec(run.stdout);
+    expect(match).not.toBeNull();
+    const serial = Number(match![1]);
+    expect(serial).toBeGreaterThan(2026112501);
+    expect(readFileSync(zoneFile, 'utf8')).toBe(original.replace('2026112501', String(serial)));
+    expect(checkZone('example.org', zoneFile, { cwd: join(repo, 'zones') }).ok).toBe(true);
+    // example.net's fragment did not change, so its serial stays.
+    expect(readFileSync(join(repo, 'zones/example.net.zone'), 'utf8')).toContain(' 2026112501 ');
+    const again = await runCli(['apply', '--bump-serial'], { cwd: repo });
+    expect(again.stdout).toBe('No changes. Nothing to apply.\n');
+    expect(readFileSync(zoneFile, 'utf8')).toContain(String(serial));
+  });
+
   it('refuses a fragment edited by hand, and --force overwrites it', async () => {
     const repo = copyExample();
     const fragment = join(repo, 'zones/example.org.mail.zone');

@@ -14,6 +14,7 @@ import { refuseBrokenPlan, renderPlan } from './plan.js';
 interface ApplyOptions extends GlobalOptions {
   planFile?: string;
   force?: boolean;
+  bumpSerial?: boolean;
 }
 
 async function readPlanFile(file: string): Promise<Plan> {
@@ -36,6 +37,7 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
     .description('write the zone fragments the plan shows')
     .option('--plan-file <file>', 'apply exactly this saved plan (from plan --format json); refuse it if stale')
     .option('--force', 'overwrite fragments edited by hand since the last apply')
+    .option('--bump-serial', 'also bump the SOA serial (YYYYMMDDnn) of each zone file whose fragment changes')
     .action(async (_opts: ApplyOptions, command: Command) => {
       const opts = command.optsWithGlobals<ApplyOptions>();
       const ctx = makeContext(io, opts);
@@ -47,9 +49,17 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
         return;
       }
       if (ctx.format === 'text') io.stdout(renderPlan(ctx, plan));
-      const result = await applyPlanToFiles(plan, { root: ctx.root, force: Boolean(opts.force) });
-      if (ctx.format === 'json') io.stdout(`${JSON.stringify({ applied: true, checksum: plan.checksum, written: result.written })}\n`);
-      else for (const file of result.written) io.stdout(`wrote ${file}\n`);
+      const result = await applyPlanToFiles(plan, {
+        root: ctx.root,
+        force: Boolean(opts.force),
+        ...(opts.bumpSerial ? { bumpSerial: { now: new Date() } } : {}),
+      });
+      if (ctx.format === 'json')
+        io.stdout(`${JSON.stringify({ applied: true, checksum: plan.checksum, written: result.written, serials: result.serials })}\n`);
+      else {
+        for (const file of result.written) io.stdout(`wrote ${file}\n`);
+        for (const s of result.serials) io.stdout(`${s.zoneFile}: SOA serial ${s.from} -> ${s.to}\n`);
+      }
       setExit(0);
     });
 }
