@@ -1,0 +1,311 @@
+// The DNS client: a Resolver over UDP with EDNS0 and TCP fallback, retries across servers, CNAME chasing, cache, de-duplication, concurrency limit.
+
+import { DnsError } from '../errors.js';
+import { normalizeName, type RR, type RRType } from '../records/rr.js';
+import { DnsCache, cacheTtl } from './cache.js';
+import { DnsTimeoutError } from './failure.js';
+import { readName } from './guard.js';
+import { Limiter } from './limiter.js';
+import { buildQuery, EDNS_UDP_PAYLOAD, FLAG, randomId } from './message.js';
+import type { Answer, Resolver } from './resolver.js';
+import { matchesQuery, parseResponse, type DnsFlags, type DnsResponse } from './response.js';
+import { formatServer, loadResolvConf, type ServerAddress } from './servers.js';
+import { exchangeTcp } from './transport-tcp.js';
+import { exchangeUdp } from './transport-udp.js';
+import { CLASS, nameLabels, typeCode } from './wire.js';
+
+export interface DnsClientOptions {
+  /** Servers asked in turn; default: the nameservers of /etc/resolv.conf. */
+  servers?: ServerAddress[];
+  resolvConfPath?: string;
+  /** Per exchange (one server, one transport). Default 2000 ms. */
+  timeoutMs?: number;
+  /** Passes over the server list before giving up. Default 2. */
+  attempts?: number;
+  /** Exchanges in flight at once. Default 64. */
+  concurrency?: number;
+  /** Set the EDNS0 DO bit (RFC 3225) to receive DNSSEC records. Default false. */
+  dnssecOk?: boolean;
+  /** RD bit; false when asking authoritative servers directly. Default true. */
+  recursionDesired?: boolean;
+  /** EDNS0 UDP payload size. Default 1232. */
+  udpPayloadSize?: number;
+  /** The answer cache, or false for none. Default: a fresh DnsCache on `now`. */
+  cache?: DnsCache | false;
+  now?: () => number;
+  /** CNAME hops followed by re-querying. Default 8. */
+  maxCnameHops?: number;
+}
+
+export interface QueryOptions {
+  dnssecOk?: boolean;
+  /** Ask over TCP from the start. */
+  tcp?: boolean;
+  /** Ask this server only. */
+  server?: ServerAddress;
+}
+
+/** One response as received, with the server and transport that gave it. */
+export interface QueryResult {
+  server: ServerAddress;
+  transport: 'udp' | 'tcp';
+  rcode: string;
+  flags: DnsFlags;
+  /** The AD bit: the (trusted) resolver validated the answer. */
+  authenticated: boolean;
+  answers: RR[];
+  authorities: RR[];
+  additionals: RR[];
+  response: DnsResponse;
+}
+
+export interface DnsStats {
+  /** Messages sent on the wire (UDP datagrams and TCP queries). */
+  queriesSent: number;
+  udpQueries: number;
+  tcpQueries: number;
+  /** UDP answers with TC set, asked again over TCP. */
+  tcpFallbacks: number;
+  cacheHits: number;
+  cacheMisses: number;
+  /** Questions joined to an identical one already in flight. */
+  deduplicated: number;
+  timeouts: number;
+  /** Received messages dropped: malformed, or not matching the query. */
+  dropped: number;
+  /** Most exchanges in flight at once. */
+  peakInFlight: number;
+}
+
+export interface DnsClient extends Resolver {
+  query(name: string, type: string, options?: QueryOptions): Promise<QueryResult>;
+  stats(): DnsStats;
+  servers(): Promise<ServerAddress[]>;
+}
+
+const RETRY_ELSEWHERE = new Set(['SERVFAIL', 'REFUSED', 'NOTIMP', 'FORMERR']);
+
+type Received = { response: DnsResponse; truncated: false } | { truncated: true };
+
+export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const attempts = options.attempts ?? 2;
+  const udpPayloadSize = options.udpPayloadSize ?? EDNS_UDP_PAYLOAD;
+  const recursionDesired = options.recursionDesired ?? true;
+  const maxHops = options.maxCnameHops ?? 8;
+  const cache = options.cache === false ? undefined : (options.cache ?? new DnsCache({ now: options.now ?? Date.now }));
+  const limiter = new Limiter(options.concurrency ?? 64);
+  const counters = {
+    queriesSent: 0, udpQueries: 0, tcpQueries: 0, tcpFallbacks: 0, cacheHits: 0,
+    cacheMisses: 0, deduplicated: 0, timeouts: 0, dropped: 0,
+  };
+  const queriesInFlight = new Map<string, Promise<QueryResult>>();
+  const resolvesInFlight = new Map<string, Promise<Answer>>();
+
+  let serverList: Promise<ServerAddress[]> | undefined;
+  const servers = (): Promise<ServerAddress[]> => {
+    serverList ??= options.servers
+      ? Promise.resolve([...options.servers])
+      : loadResolvConf(options.resolvConfPath).then((conf) => conf.servers);
+    return serverList;
+  };
+
+  /** Parse and match one received message; undefined drops it (RFC 5452 §9.1). */
+  function accept(buf: Buffer, id: number, name: string, type: number): Received | undefined {
+    try {
+      const response = parseResponse(buf);
+      if (matchesQuery(response, { id, name, type, class: CLASS.IN })) return { response, truncated: false };
+    } catch {
+      // A truncated datagram that is not even well-formed still tells us to use TCP,
+      // if its header and question are ours.
+      if (buf.length >= 12 && buf.readUInt16BE(0) === id && (buf.readUInt16BE(2) & (FLAG.QR | FLAG.TC)) === (FLAG.QR | FLAG.TC)) {
+        try {
+          const q = readName(buf, 12);
+          if (buf.readUInt16BE(4) === 1 && q.name === name && buf.readUInt16BE(q.end) === type) return { truncated: true };
+        } catch {
+          // fall through: dropped
+        }
+      }
+    }
+    counters.dropped++;
+    return undefined;
+  }
+
+  async function viaUdp(server: ServerAddress, name: string, type: number, dnssecOk: boolean, edns: boolean): Promise<Received> {
+    const id = randomId();
+    const message = buildQuery({ id, name, type, recursionDesired, edns, udpPayloadSize, dnssecOk });
+    counters.queriesSent++;
+    counters.udpQueries++;
+    return exchangeUdp({ server, message, timeoutMs, accept: (buf) => accept(buf, id, name, type) });
+  }
+
+  async function viaTcp(server: ServerAddress, name: string, type: number, dnssecOk: boolean): Promise<DnsResponse> {
+    const id = randomId();
+    const message = buildQuery({ id, name, type, recursionDesired, udpPayloadSize: 65535, dnssecOk });
+    counters.queriesSent++;
+    counters.tcpQueries++;
+    return exchangeTcp<DnsResponse>({
+      server,
+      message,
+      timeoutMs,
+      maxTotalOctets: 4 * 65537,
+      onMessage: (buf) => {
+        const received = accept(buf, id, name, type);
+        return received && !received.truncated ? { done: true, value: received.response } : { done: false };
+      },
+    });
+  }
+
+  /** One server: UDP, then TCP on TC (RFC 7766 §5), then plain DNS on an EDNS FORMERR (RFC 6891 §7). */
+  async function exchange(server: ServerAddress, name: string, type: number, dnssecOk: boolean, tcp: boolean): Promise<QueryResult> {
+    return limiter.run(async () => {
+      const result = (response: DnsResponse, transport: 'udp' | 'tcp'): QueryResult => ({
+        server, transport, rcode: response.rcode, flags: response.flags, authenticated: response.flags.ad,
+        answers: response.answers, authorities: response.authorities, additionals: response.additionals, response,
+      });
+      try {
+        if (tcp) return result(await viaTcp(server, name, type, dnssecOk), 'tcp');
+        let received = await viaUdp(server, name, type, dnssecOk, true);
+        if (!received.truncated && (received.response.rcode === 'FORMERR' || received.response.rcode === 'NOTIMP') && !received.response.edns) {
+          received = await viaUdp(server, name, type, false, false);
+        }
+        if (received.truncated || received.response.flags.tc) {
+          counters.tcpFallbacks++;
+          return result(await viaTcp(server, name, type, dnssecOk), 'tcp');
+        }
+        return result(received.response, 'udp');
+      } catch (error) {
+        if (error instanceof DnsTimeoutError) counters.timeouts++;
+        throw error;
+      }
+    });
+  }
+
+  async function query(name: string, type: string, queryOptions: QueryOptions = {}): Promise<QueryResult> {
+    const qname = normalizeName(name);
+    nameLabels(qname);
+    const qtype = typeCode(type);
+    const dnssecOk = queryOptions.dnssecOk ?? options.dnssecOk ?? false;
+    const tcp = queryOptions.tcp ?? false;
+    const key = [qname, qtype, dnssecOk, tcp, queryOptions.server ? formatServer(queryOptions.server) : ''].join('|');
+    const existing = queriesInFlight.get(key);
+    if (existing) {
+      counters.deduplicated++;
+      return existing;
+    }
+    const promise = (async () => {
+      const list = queryOptions.server ? [queryOptions.server] : await servers();
+      if (list.length === 0) throw new DnsError('no DNS server to ask');
+      let lastResult: QueryResult | undefined;
+      let lastError: Error | undefined;
+      const settled = new Set<string>();
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        for (const server of list) {
+          // A server that answered with an error is not asked again; one that timed out is.
+          if (settled.has(formatServer(server))) continue;
+          try {
+            const result = await exchange(server, qname, qtype, dnssecOk, tcp);
+            if (!RETRY_ELSEWHERE.has(result.rcode)) return result;
+            settled.add(formatServer(server));
+            lastResult = result;
+          } catch (error) {
+            if (!(error instanceof DnsError)) throw error;
+            lastError = error;
+          }
+        }
+      }
+      if (lastResult) return lastResult;
+      throw lastError ?? new DnsError(`no answer for ${qname} ${type}`);
+    })();
+    queriesInFlight.set(key, promise);
+    try {
+      return await promise;
+    } finally {
+      queriesInFlight.delete(key);
+    }
+  }
+
+  /** Follow CNAMEs, in the answer and by asking again (RFC 1034 §3.6.2, §4.3.2), to an Answer. */
+  async function chase(qname: string, type: RRType): Promise<{ answer: Answer; ttl?: number }> {
+    const chain: RR[] = [];
+    const visited = new Set([qname]);
+    let current = qname;
+    let authenticated = true;
+    for (let hop = 0; ; hop++) {
+      let result: QueryResult;
+      try {
+        result = await query(current, type);
+      } catch (error) {
+        return { answer: { status: 'error', reason: (error as Error).message } };
+      }
+      authenticated &&= result.authenticated;
+      if (result.rcode !== 'NOERROR' && result.rcode !== 'NXDOMAIN') {
+        return { answer: { status: 'error', reason: `${result.rcode} from ${formatServer(result.server)} for ${current} ${type}` } };
+      }
+      // Only records on the chain from the question are believed; the rest is ignored.
+      let name = current;
+      for (;;) {
+        const records = result.answers.filter((rr) => rr.name === name && rr.type === type);
+        if (records.length > 0) {
+          const answer: Answer = { status: 'ok', records, authenticated };
+          return { answer, ttl: cacheTtl(answer, chain, []) };
+        }
+        if (type === 'CNAME') break;
+        const cname = result.answers.find((rr) => rr.name === name && rr.type === 'CNAME');
+        if (!cname || cname.type !== 'CNAME') break;
+        chain.push(cname);
+        if (visited.has(cname.target)) return { answer: { status: 'error', reason: `CNAME loop at ${cname.target} resolving ${qname}` } };
+        if (chain.length > maxHops) return { answer: { status: 'error', reason: `CNAME chain from ${qname} longer than ${maxHops}` } };
+        visited.add(cname.target);
+        name = cname.target;
+      }
+      const soa = result.authorities.some((rr) => rr.type === 'SOA');
+      // RFC 6604 §3: NXDOMAIN and NODATA speak of the last name of the chain.
+      if (result.rcode === 'NXDOMAIN' || name === current || soa) {
+        const answer: Answer = { status: result.rcode === 'NXDOMAIN' ? 'nxdomain' : 'nodata', authenticated };
+        return { answer, ttl: cacheTtl(answer, chain, result.authorities) };
+      }
+      // The answer stopped at a name its server did not resolve: ask for that name.
+      if (hop + 1 > maxHops) return { answer: { status: 'error', reason: `CNAME chain from ${qname} longer than ${maxHops}` } };
+      current = name;
+    }
+  }
+
+  async function resolve(name: string, type: RRType): Promise<Answer> {
+    const qname = normalizeName(name);
+    try {
+      nameLabels(qname);
+    } catch (error) {
+      return { status: 'error', reason: (error as Error).message };
+    }
+    const key = `${qname}|${type}`;
+    const cached = cache?.get(key);
+    if (cached) {
+      counters.cacheHits++;
+      return cached;
+    }
+    const existing = resolvesInFlight.get(key);
+    if (existing) {
+      counters.deduplicated++;
+      return existing;
+    }
+    counters.cacheMisses++;
+    const promise = chase(qname, type).then(({ answer, ttl }) => {
+      cache?.set(key, answer, ttl);
+      return answer;
+    });
+    resolvesInFlight.set(key, promise);
+    try {
+      return await promise;
+    } finally {
+      resolvesInFlight.delete(key);
+    }
+  }
+
+  return {
+    resolve,
+    query,
+    servers,
+    stats: () => ({ ...counters, peakInFlight: limiter.peak }),
+  };
+}
