@@ -3,7 +3,8 @@
 // (drift) all call this, so they can never disagree about what changed.
 
 import { renderRData } from '../records/rdata.js';
-import { compareNames, typeOf, type RR } from '../records/rr.js';
+import { txtText, typeOf, type RR } from '../records/rr.js';
+import { compareNames } from '../zone/name.js';
 import { ownershipKey, tagOf } from './ownership.js';
 import { txtText } from '../records/rr.js';
 

@@ -1,5 +1,6 @@
 // Policy -> desired records per zone: runs every builder, places each record in its zone, checks across families.
 
+import { compareNames } from '../zone/name.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
 import { buildDkim } from './dkim.js';
@@ -24,19 +25,6 @@ export interface DesiredZone {
   notices: Notice[];
 }
 
-/** DNS canonical name order (RFC 4034 §6.1): labels compared right to left. */
-export function compareOwnerNames(a: string, b: string): number {
-  if (a === b) return 0;
-  const la = a === '' ? [] : a.split('.').reverse();
-  const lb = b === '' ? [] : b.split('.').reverse();
-  for (let i = 0; i < Math.min(la.length, lb.length); i++) {
-    const x = la[i]!;
-    const y = lb[i]!;
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return la.length - lb.length;
-}
-
 const TYPE_ORDER = ['SOA', 'NS', 'CNAME', 'A', 'AAAA', 'MX', 'TXT', 'SRV', 'TLSA', 'PTR'];
 
 function rdataKey(rr: RR): (string | number)[] {
@@ -58,7 +46,7 @@ function rdataKey(rr: RR): (string | number)[] {
 
 /** Total order on records: owner (canonical order), type (fixed order), then RDATA. TTL is not compared. */
 export function compareRecords(a: RR, b: RR): number {
-  const byName = compareOwnerNames(a.name, b.name);
+  const byName = compareNames(a.name, b.name);
   if (byName !== 0) return byName;
   const ta = typeOf(a);
   const tb = typeOf(b);
@@ -102,7 +90,7 @@ export function checkRecordSet(records: readonly RR[]): Notice[] {
   const notices: Notice[] = [];
   const byName = new Map<string, RR[]>();
   for (const rr of records) byName.set(rr.name, [...(byName.get(rr.name) ?? []), rr]);
-  const names = [...byName.keys()].sort(compareOwnerNames);
+  const names = [...byName.keys()].sort(compareNames);
   const aliases = new Set(records.filter((rr) => rr.type === 'CNAME').map((rr) => rr.name));
 
   for (const name of names) {
@@ -176,11 +164,11 @@ function longestZone(name: string, apexes: readonly string[]): string | undefine
 }
 
 function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild): DesiredZone[] {
-  const apexes = [...new Set(policy.zones.map((z) => normalizeName(z.apex)))].sort(compareOwnerNames);
+  const apexes = [...new Set(policy.zones.map((z) => normalizeName(z.apex)))].sort(compareNames);
   const zones = new Map<string, { records: RR[]; files: GeneratedFile[]; notices: Notice[] }>();
   for (const apex of apexes) zones.set(apex, { records: [], files: [], notices: [] });
 
-  const domains = [...policy.domains].sort((a, b) => compareOwnerNames(a.name, b.name));
+  const domains = [...policy.domains].sort((a, b) => compareNames(a.name, b.name));
   for (const domain of domains) {
     // A domain's notices and files go to its own zone; with no zone at all there is nowhere to report (the loader refuses that).
     const home = zones.get(domain.zone) ?? zones.get(longestZone(domain.name, apexes) ?? '') ?? [...zones.values()][0];

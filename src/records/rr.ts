@@ -84,17 +84,3 @@ export function chunkTxt(text: string, max = TXT_STRING_MAX_OCTETS): string[] {
 export function txtRecord(name: string, ttl: number, text: string): RR {
   return { name, ttl, type: 'TXT', strings: chunkTxt(text) };
 }
-
-/** DNS canonical name order (RFC 4034 §6.1): labels compared right to left. */
-export function compareNames(a: string, b: string): number {
-  if (a === b) return 0;
-  const la = a === '' ? [] : a.split('.').reverse();
-  const lb = b === '' ? [] : b.split('.').reverse();
-  const n = Math.min(la.length, lb.length);
-  for (let i = 0; i < n; i++) {
-    const x = la[i]!;
-    const y = lb[i]!;
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return la.length - lb.length;
-}

@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { DomainPolicy } from '../../src/policy/model.js';
-import { buildZoneRecords, checkRecordSet, compareOwnerNames, compareRecords, resolveZoneRecords } from '../../src/records/build.js';
+import { buildZoneRecords, checkRecordSet, compareRecords, resolveZoneRecords } from '../../src/records/build.js';
+import { compareNames } from '../../src/zone/name.js';
 import { type RData, type RR, txtText, typeOf } from '../../src/records/rr.js';
 import { createFakeResolver } from '../helpers/fake-resolver.js';
 import { makeDomain, makePolicy, pos } from './fixtures.js';
@@ -188,10 +189,10 @@ describe('checkRecordSet', () => {
   }
 });
 
-describe('compareOwnerNames', () => {
+describe('compareNames', () => {
   it('orders names canonically (RFC 4034 §6.1)', () => {
     const names = ['z.example.org', '_dmarc.example.org', 'example.org', 'a.b.example.org', 'b.example.org', 'example.net', '2026a._domainkey.example.org'];
-    expect([...names].sort(compareOwnerNames)).toEqual([
+    expect([...names].sort(compareNames)).toEqual([
       'example.net',
       'example.org',
       '_dmarc.example.org',
