@@ -6,7 +6,6 @@ import { renderRData } from '../records/rdata.js';
 import { txtText, typeOf, type RR } from '../records/rr.js';
 import { compareNames } from '../zone/name.js';
 import { ownershipKey, tagOf } from './ownership.js';
-import { txtText } from '../records/rr.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 
