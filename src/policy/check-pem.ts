@@ -1,0 +1,47 @@
+// Checks that a file the policy names holds what its key says: a DKIM key, a certificate
+// or a public key in PEM. Pure (parsing only); the loader reads the file.
+
+import { createPublicKey, X509Certificate } from 'node:crypto';
+import type { FileRef } from './drafts.js';
+import type { Check } from './values.js';
+
+/** RFC 8301 §3.2: signers MUST use RSA keys of at least 1024 bits. */
+const RSA_MIN_BITS = 1024;
+
+export function checkPem(kind: FileRef['kind'], path: string, text: string): Check<string> {
+  if (!text.includes('-----BEGIN ')) {
+    return { ok: false, message: `${path} holds no PEM block`, hint: 'expected a file starting with -----BEGIN ...-----' };
+  }
+  if (kind === 'tlsa-cert') {
+    try {
+      new X509Certificate(text);
+      return { ok: true, value: text };
+    } catch {
+      return { ok: false, message: `${path} holds no readable certificate`, hint: 'cert: takes a PEM X.509 certificate; use pubkey: for a key' };
+    }
+  }
+  let key;
+  try {
+    key = createPublicKey(text);
+  } catch {
+    return {
+      ok: false,
+      message: `${path} holds no readable key`,
+      hint: 'a PEM public key, or an unencrypted private key (only its public part is published): openssl pkey -in key.pem -pubout',
+    };
+  }
+  if (kind === 'tlsa-pubkey') return { ok: true, value: text };
+  const type = key.asymmetricKeyType;
+  if (type === 'rsa') {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < RSA_MIN_BITS) {
+      return { ok: false, message: `${path} is a ${bits}-bit RSA key; DKIM needs at least ${RSA_MIN_BITS}`, hint: 'RFC 8301 §3.2; generate 2048 bits' };
+    }
+    return { ok: true, value: text };
+  }
+  if (type === 'ed25519') return { ok: true, value: text };
+  return {
+    ok: false,
+    message: `${path} holds a key of type ${type ?? 'unknown'}; DKIM keys are RSA (RFC 6376) or Ed25519 (RFC 8463)`,
+  };
+}

@@ -1,0 +1,146 @@
+// Reads SPF settings: the senders list (RFC 7208 mechanisms by another name) and the
+// all term, refusing +all and the mechanisms mailrec does not publish.
+
+import { isMap, isScalar } from 'yaml';
+import { findProvider, PROVIDERS } from '../records/providers.js';
+import type { Sender, SpfAll } from './model.js';
+import { Seen, type ReadContext } from './read-context.js';
+import { suggest } from './suggest.js';
+import { checkCidr, checkDomainName, checkHostName } from './values.js';
+import { POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
+import type { Field, YamlReader } from './yaml-reader.js';
+
+const SPF_QUALIFIER_WORDS: Readonly<Record<string, SpfAll>> = {
+  '-all': 'fail',
+  '-': 'fail',
+  '~all': 'softfail',
+  '~': 'softfail',
+  '?all': 'neutral',
+  '?': 'neutral',
+};
+
+/** `spf: { all }`: fail, softfail or neutral; pass is refused with its reason. */
+export function readSpfAll(r: YamlReader, field: Field): SpfAll | undefined {
+  const text = r.text(field);
+  if (text === 'pass' || text === '+all' || text === '+' || text === 'all') {
+    r.refuse(
+      field,
+      `all: ${text} is refused: +all lets anyone send mail as the domain`,
+      'RFC 7208 §5.1: "+all" matches every host, so SPF would pass any sender; use fail, softfail or neutral',
+    );
+    return undefined;
+  }
+  const word = text === undefined ? undefined : SPF_QUALIFIER_WORDS[text];
+  if (word !== undefined) {
+    r.refuse(field, `invalid all '${text}'`, `write '${word}'; allowed values: ${POLICY_ENUMS.spf_all.join(', ')}`);
+    return undefined;
+  }
+  return r.oneOf(field, POLICY_ENUMS.spf_all);
+}
+
+export function readSpf(r: YamlReader, field: Field): SpfAll | undefined {
+  const map = r.mapping(field, POLICY_KEYS.spf);
+  const all = map?.get('all');
+  if (map && !all) r.report(field.at, field.path, "missing key 'all' in spf");
+  return all ? readSpfAll(r, all) : undefined;
+}
+
+const SENDER_FORMS = 'a sender is self, mx, or a map with one of host:, ip4:, ip6:, include:, provider:';
+
+const SENDER_KEY_HINTS: Readonly<Record<string, string>> = {
+  a: "write '- host: <name>' for an a: mechanism, or '- self' for the domain's own address",
+  ptr: 'ptr is not supported: RFC 7208 §5.5 says it SHOULD NOT be used (slow, unreliable)',
+  exists: 'exists: is not supported by mailrec; use host:, ip4:, ip6: or include:',
+  redirect: 'redirect= is not supported by mailrec; use include: for the other domain',
+  exp: 'exp= is not supported by mailrec',
+  all: "the all term is set with spf: { all: ... }, not among the senders",
+  mx: "write '- mx' for this domain's MX hosts; another domain's MX hosts are not supported, use host: for each",
+  ip: 'write ip4: or ip6:',
+};
+
+function readSender(ctx: ReadContext, field: Field): Sender | undefined {
+  const { r } = ctx;
+  const node = field.node;
+  if (node && isScalar(node)) {
+    const text = r.text(field) ?? '';
+    if (text === 'self') return { kind: 'self' };
+    if (text === 'mx') return { kind: 'mx' };
+    const colon = /^([a-z0-9]+)[:=](.+)$/i.exec(text);
+    let hint = SENDER_FORMS;
+    if (colon) hint = `write it as a map: '- ${colon[1]}: ${colon[2]}'`;
+    else if (text === 'a') hint = SENDER_KEY_HINTS.a!;
+    else if (/^[-~?+]?all$/.test(text)) hint = SENDER_KEY_HINTS.all!;
+    else if (text === 'ptr') hint = SENDER_KEY_HINTS.ptr!;
+    else if (text.includes('.')) hint = `write '- host: ${text}' (its address may send) or '- include: ${text}' (its SPF record)`;
+    r.refuse(field, `unknown sender '${text}'`, hint);
+    return undefined;
+  }
+  const map = r.mapping(field, POLICY_KEYS.sender, { hints: SENDER_KEY_HINTS, what: 'self, mx or a map' });
+  if (!map) return undefined;
+  const count = isMap(node) ? node.items.length : 0;
+  if (count !== 1) {
+    r.refuse(field, `a sender has exactly one key, not ${count}`, 'give each sender its own list item');
+    return undefined;
+  }
+  const [kind, value] = [...map.entries()][0] ?? [];
+  if (!kind || !value) return undefined;
+  const text = r.string(value);
+  if (text === undefined) return undefined;
+  switch (kind) {
+    case 'host': {
+      const host = r.take(value, checkHostName(text, 'host', 'an address goes under ip4: or ip6:'));
+      return host === undefined ? undefined : { kind: 'host', host };
+    }
+    case 'ip4':
+    case 'ip6': {
+      const cidr = r.take(value, checkCidr(text, kind === 'ip4' ? 4 : 6));
+      return cidr === undefined ? undefined : { kind, cidr };
+    }
+    case 'include': {
+      const domain = r.take(value, checkDomainName(text, 'include'));
+      return domain === undefined ? undefined : { kind: 'include', domain };
+    }
+    case 'provider': {
+      const provider = findProvider(text);
+      if (provider) return { kind: 'provider', name: provider.id };
+      const ids = PROVIDERS.map((p) => p.id);
+      const near = suggest(text, ids);
+      const list = `known providers: ${ids.join(', ')}`;
+      r.refuse(value, `unknown provider '${text}'`, near ? `did you mean '${near}'? ${list}` : `${list}; or use include:`);
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function readSenders(ctx: ReadContext, field: Field): Sender[] | undefined {
+  const items = ctx.r.items(field);
+  if (!items) return undefined;
+  const seen = new Seen(ctx.r, 'sender');
+  const out: Sender[] = [];
+  for (const item of items) {
+    const sender = readSender(ctx, item);
+    if (!sender) continue;
+    seen.check(JSON.stringify(sender), item, describeSender(sender));
+    out.push(sender);
+  }
+  return out;
+}
+
+function describeSender(s: Sender): string {
+  switch (s.kind) {
+    case 'self':
+    case 'mx':
+      return s.kind;
+    case 'host':
+      return `host: ${s.host}`;
+    case 'ip4':
+    case 'ip6':
+      return `${s.kind}: ${s.cidr}`;
+    case 'include':
+      return `include: ${s.domain}`;
+    case 'provider':
+      return `provider: ${s.name}`;
+  }
+}

@@ -1,0 +1,328 @@
+// The JSON Schema (draft 2020-12) of the policy file, printed by `mailrec schema` for editors.
+// Written out by hand for its descriptions; a test holds it to the validator's vocabulary.
+
+/** The subset of JSON Schema this file uses (the test's checker knows exactly these keywords). */
+export interface JsonSchema {
+  $schema?: string;
+  $id?: string;
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
+  title?: string;
+  description?: string;
+  type?: 'object' | 'array' | 'string' | 'integer' | 'boolean' | 'null';
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  propertyNames?: JsonSchema;
+  required?: string[];
+  minProperties?: number;
+  maxProperties?: number;
+  items?: JsonSchema;
+  minItems?: number;
+  enum?: (string | number | boolean)[];
+  const?: string | number | boolean;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  not?: JsonSchema;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  default?: unknown;
+  examples?: unknown[];
+}
+
+const NAME_PATTERN = '^(\\*\\.)?[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?$';
+const DOMAIN_PATTERN = '^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)+\\.?$';
+/** Relative, no "..", none of the characters a zone file or shell reads as syntax. */
+const PATH_PATTERN = '^(?!/)(?!~)(?!.*(^|/)\\.\\.(/|$))[^\\s"\'`;$()\\\\]+$';
+
+const domainName = (description: string): JsonSchema => ({
+  type: 'string',
+  description,
+  pattern: DOMAIN_PATTERN,
+  maxLength: 254,
+});
+const repoPath = (description: string): JsonSchema => ({ type: 'string', description, pattern: PATH_PATTERN });
+const int = (minimum: number, maximum: number, description: string, dflt?: number): JsonSchema => ({
+  type: 'integer',
+  minimum,
+  maximum,
+  description,
+  ...(dflt === undefined ? {} : { default: dflt }),
+});
+const ttl = int(0, 2147483647, 'TTL in seconds (RFC 2181 §8: 0..2147483647).');
+const dmarcPolicy = (description: string): JsonSchema => ({ enum: ['none', 'quarantine', 'reject'], description });
+const reportUris = (description: string): JsonSchema => ({
+  description,
+  anyOf: [
+    { type: 'string', pattern: '^[^\\s,;]+$' },
+    { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[^\\s,;]+$' } },
+  ],
+});
+const tlsaNumber = (maximum: number, mnemonics: string[], description: string, dflt: number): JsonSchema => ({
+  description,
+  default: dflt,
+  anyOf: [
+    { type: 'integer', minimum: 0, maximum },
+    { type: 'string', enum: mnemonics },
+  ],
+});
+const oneKey = (key: string, value: JsonSchema): JsonSchema => ({
+  type: 'object',
+  properties: { [key]: value },
+  required: [key],
+  additionalProperties: false,
+});
+const spf: JsonSchema = {
+  type: 'object',
+  description: 'SPF settings.',
+  properties: {
+    all: {
+      enum: ['fail', 'softfail', 'neutral'],
+      description: 'The final all term: fail (-all), softfail (~all) or neutral (?all). pass (+all) is refused: it lets anyone send (RFC 7208 §5.1).',
+    },
+  },
+  required: ['all'],
+  additionalProperties: false,
+};
+
+export const POLICY_SCHEMA: JsonSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'urn:mailrec:policy:1',
+  title: 'mailrec policy',
+  description:
+    'Who sends and receives mail for each domain; mailrec turns it into SPF, DKIM, DMARC, MX, SRV, TLSA, MTA-STS and TLS-RPT records. Paths are relative to the zone repo root. Unknown keys are errors.',
+  type: 'object',
+  properties: {
+    version: { const: 1, description: 'Format version; this mailrec reads version 1.' },
+    defaults: { $ref: '#/$defs/defaults' },
+    zones: {
+      type: 'object',
+      description: 'Zone apexes. Each domain belongs to its longest matching zone. With no zones, only two-label domains are taken as zones.',
+      propertyNames: domainName('Zone apex.'),
+      additionalProperties: { anyOf: [{ type: 'null' }, { $ref: '#/$defs/zone' }] },
+    },
+    domains: {
+      type: 'object',
+      description: 'Mail domains and what they publish.',
+      propertyNames: domainName('Domain name.'),
+      additionalProperties: { $ref: '#/$defs/domain' },
+    },
+    targets: {
+      type: 'array',
+      description: 'Where apply goes besides zone fragments: RFC 2136 dynamic updates. A zone is managed as files or by updates, not both.',
+      items: { $ref: '#/$defs/target' },
+    },
+  },
+  required: ['version'],
+  additionalProperties: false,
+  $defs: {
+    defaults: {
+      type: 'object',
+      description: 'Values every domain gets unless it sets its own.',
+      properties: {
+        ttl: { ...ttl, default: 3600 },
+        spf: { ...spf, description: 'Default SPF settings (all: softfail when not given).' },
+      },
+      additionalProperties: false,
+    },
+    spf,
+    zone: {
+      type: 'object',
+      description: 'A zone apex and where its records go.',
+      properties: {
+        fragment: repoPath('The BIND fragment mailrec writes; default zones/<apex>.mail.zone.'),
+        zone_file: repoPath('The zone file that $INCLUDEs the fragment (for the SOA serial and named-checkzone).'),
+      },
+      additionalProperties: false,
+    },
+    domain: {
+      type: 'object',
+      description: 'One mail domain.',
+      properties: {
+        mail: {
+          enum: ['none'],
+          description: 'none: the domain sends and receives no mail: null MX, "v=spf1 -all", DMARC p=reject. Contradicts senders, mx, dkim (unless retired), srv, tlsa, mta_sts, tls_rpt.',
+        },
+        senders: {
+          type: 'array',
+          description: 'Who may send as this domain; becomes the SPF record. An empty list publishes the all term alone.',
+          items: { $ref: '#/$defs/sender' },
+        },
+        spf: { $ref: '#/$defs/spf' },
+        ttl,
+        mx: {
+          description: 'MX hosts, or none for a null MX (RFC 7505).',
+          anyOf: [{ const: 'none' }, { type: 'array', minItems: 1, items: { $ref: '#/$defs/mx' } }],
+        },
+        dkim: { type: 'array', description: 'DKIM keys by selector (RFC 6376, RFC 8463).', items: { $ref: '#/$defs/dkim' } },
+        dmarc: { $ref: '#/$defs/dmarc' },
+        srv: {
+          type: 'array',
+          description: 'Client autoconfiguration SRV records (RFC 6186, RFC 8314).',
+          items: { $ref: '#/$defs/srv' },
+        },
+        tlsa: { type: 'array', description: 'DANE TLSA records (RFC 6698, RFC 7672).', items: { $ref: '#/$defs/tlsa' } },
+        mta_sts: { $ref: '#/$defs/mta_sts' },
+        tls_rpt: { $ref: '#/$defs/tls_rpt' },
+      },
+      additionalProperties: false,
+    },
+    sender: {
+      description: 'self (a), mx (mx), or a map with exactly one of host, ip4, ip6, include, provider.',
+      oneOf: [
+        { enum: ['self', 'mx'] },
+        oneKey('host', domainName('A host whose addresses may send (a:host).')),
+        oneKey('ip4', { type: 'string', description: 'IPv4 address or CIDR (ip4:). /0 is refused.', pattern: '^[0-9.]+(/[0-9]{1,2})?$' }),
+        oneKey('ip6', { type: 'string', description: 'IPv6 address or CIDR (ip6:). /0 is refused.', pattern: '^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$' }),
+        oneKey('include', domainName('A domain whose SPF record is included (include:).')),
+        oneKey('provider', {
+          type: 'string',
+          description: 'A sender from the built-in catalogue (its SPF include and DKIM hints).',
+          examples: ['google', 'microsoft365', 'amazonses', 'sendgrid', 'mailchimp', 'postmark'],
+        }),
+      ],
+    },
+    mx: {
+      type: 'object',
+      description: 'One MX host.',
+      properties: {
+        host: domainName('Host name (never an IP address, RFC 5321 §5.1).'),
+        preference: int(0, 65535, 'MX preference; lower is tried first.'),
+      },
+      required: ['host', 'preference'],
+      additionalProperties: false,
+    },
+    dkim: {
+      type: 'object',
+      description: 'One DKIM key.',
+      properties: {
+        selector: {
+          description: 'Selector: <selector>._domainkey.<domain>.',
+          anyOf: [{ type: 'string', pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }, { type: 'integer', minimum: 0 }],
+        },
+        key: repoPath('PEM public or private key (only the public part is published). Optional when retired.'),
+        state: {
+          enum: ['active', 'published', 'retired'],
+          default: 'active',
+          description: 'active: signing; published: in DNS ahead of a rotation; retired: published with an empty p=.',
+        },
+      },
+      required: ['selector'],
+      additionalProperties: false,
+    },
+    dmarc: {
+      type: 'object',
+      description: 'DMARC record (RFC 9989).',
+      properties: {
+        policy: dmarcPolicy('p=: what receivers do with failing mail.'),
+        subdomain_policy: dmarcPolicy('sp=: policy for subdomains.'),
+        nonexistent_policy: dmarcPolicy('np=: policy for non-existent subdomains.'),
+        testing: { type: 'boolean', default: false, description: 't=y: the policy is being tested (replaces pct).' },
+        psd: { enum: ['y', 'n', 'u'], description: 'psd=: public suffix domain flag.' },
+        rua: reportUris('Aggregate report addresses; mailto: is added when missing. "," and ";" must be percent-encoded.'),
+        ruf: reportUris('Failure report addresses; mailto: is added when missing.'),
+        adkim: { enum: ['relaxed', 'strict'], description: 'DKIM alignment.' },
+        aspf: { enum: ['relaxed', 'strict'], description: 'SPF alignment.' },
+        fo: {
+          description: 'Failure reporting options: 0, 1, d, s joined by colons.',
+          anyOf: [{ type: 'string', pattern: '^[01ds](:[01ds])*$' }, { type: 'integer', minimum: 0, maximum: 1 }],
+        },
+        pct: int(0, 100, 'Legacy pct= (gone since RFC 9989); emitted only when given, with a warning.'),
+      },
+      required: ['policy'],
+      additionalProperties: false,
+    },
+    srv: {
+      type: 'object',
+      description: 'One SRV record _<service>._<protocol>.<domain>.',
+      properties: {
+        service: {
+          type: 'string',
+          description: 'Service name without the underscore: submission (587, STARTTLS), submissions (465, implicit TLS), imap, imaps, pop3, pop3s, ...',
+          pattern: '^_?[A-Za-z0-9]([A-Za-z0-9-]{0,13}[A-Za-z0-9])?$',
+        },
+        protocol: { enum: ['tcp', 'udp'], default: 'tcp', description: 'Transport.' },
+        target: {
+          type: 'string',
+          description: 'Host name, or "." when the service is not offered (RFC 6186 §4).',
+          anyOf: [{ const: '.' }, { pattern: DOMAIN_PATTERN }],
+        },
+        port: int(0, 65535, 'Port; defaults: submission 587, submissions 465, imap 143, imaps 993, pop3 110, pop3s 995. 0 only with target ".".'),
+        priority: int(0, 65535, 'Priority; lower is tried first.', 0),
+        weight: int(0, 65535, 'Weight among equal priorities.', 1),
+      },
+      required: ['service', 'target'],
+      additionalProperties: false,
+    },
+    tlsa: {
+      type: 'object',
+      description: 'One TLSA record _<port>._tcp.<host>, from exactly one of cert, pubkey, data. Default 3 1 1.',
+      properties: {
+        port: int(1, 65535, 'Port (25 for SMTP).'),
+        host: domainName('The host clients connect to.'),
+        protocol: { enum: ['tcp'], default: 'tcp', description: 'Transport.' },
+        cert: repoPath('PEM certificate to compute the association from.'),
+        pubkey: repoPath('PEM public key to compute the association from (selector 1).'),
+        data: { type: 'string', description: 'Association data in hex.', pattern: '^[0-9A-Fa-f:\\s]+$' },
+        usage: tlsaNumber(3, ['PKIX-TA', 'PKIX-EE', 'DANE-TA', 'DANE-EE'], 'Certificate usage; SMTP uses 2 or 3 only (RFC 7672).', 3),
+        selector: tlsaNumber(1, ['Cert', 'SPKI'], 'Selector: 0 whole certificate, 1 public key.', 1),
+        matching_type: tlsaNumber(2, ['Full', 'SHA2-256', 'SHA2-512'], 'Matching type: 0 full, 1 SHA-256, 2 SHA-512.', 1),
+      },
+      required: ['port', 'host'],
+      oneOf: [{ required: ['cert'] }, { required: ['pubkey'] }, { required: ['data'] }],
+      additionalProperties: false,
+    },
+    mta_sts: {
+      type: 'object',
+      description: 'MTA-STS policy (RFC 8461).',
+      properties: {
+        mode: { enum: ['enforce', 'testing', 'none'], description: 'Policy mode.' },
+        max_age: int(0, 31557600, 'Seconds senders cache the policy (RFC 8461 §3.2: at most 31557600).', 604800),
+        mx: {
+          type: 'array',
+          minItems: 1,
+          description: "MX patterns (a leading *. matches one label); default the domain's MX hosts.",
+          items: { type: 'string', pattern: NAME_PATTERN },
+        },
+      },
+      required: ['mode'],
+      additionalProperties: false,
+    },
+    tls_rpt: {
+      type: 'object',
+      description: 'SMTP TLS reporting (RFC 8460).',
+      properties: {
+        rua: reportUris('Report destinations: addresses or mailto: / https: URIs.'),
+      },
+      required: ['rua'],
+      additionalProperties: false,
+    },
+    target: {
+      type: 'object',
+      description: 'A primary server updated with RFC 2136 dynamic updates.',
+      properties: {
+        type: { enum: ['rfc2136'], description: 'Target kind.' },
+        server: { type: 'string', description: 'host[:port], IPv4[:port] or [IPv6]:port.', examples: ['192.0.2.53:53'] },
+        zones: { type: 'array', minItems: 1, description: 'Zones it updates; default all zones.', items: domainName('Zone apex.') },
+        key: { $ref: '#/$defs/target_key' },
+      },
+      required: ['type', 'server'],
+      additionalProperties: false,
+    },
+    target_key: {
+      type: 'object',
+      description: 'TSIG key (RFC 8945): a reference to the secret, never the secret.',
+      properties: {
+        name: { type: 'string', description: 'Key name.', pattern: NAME_PATTERN },
+        algorithm: { enum: ['hmac-sha256', 'hmac-sha512', 'hmac-sha1'], default: 'hmac-sha256', description: 'HMAC algorithm.' },
+        secret_file: repoPath('File holding the base64 secret.'),
+        secret_env: { type: 'string', description: 'Environment variable holding the base64 secret.', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+      },
+      required: ['name'],
+      oneOf: [{ required: ['secret_file'] }, { required: ['secret_env'] }],
+      additionalProperties: false,
+    },
+  },
+};

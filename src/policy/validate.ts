@@ -1,0 +1,206 @@
+// Validates policy files and merges them into one normalized Policy: the pure core of
+// loading. Reads no files; returns every issue found, or the policy and the files it needs.
+
+import { posix } from 'node:path';
+import { formatPosition, type PolicyIssue, type SourcePosition } from '../errors.js';
+import { isInZone } from '../records/rr.js';
+import type { DomainPolicy, Policy, SpfAll, ZoneConfig } from './model.js';
+import type { DefaultsDraft, DomainDraft, FileRef, PolicyPart, TargetDraft, ZoneDraft } from './drafts.js';
+import { readPolicyDocument, type PolicySource } from './read-document.js';
+import { suggest } from './suggest.js';
+import { DEFAULT_SPF_ALL, DEFAULT_TTL, defaultFragmentPath } from './vocabulary.js';
+
+export type { PolicySource } from './read-document.js';
+export type { FileRef } from './drafts.js';
+
+export type Validation =
+  | { ok: true; policy: Policy; files: FileRef[] }
+  | { ok: false; issues: PolicyIssue[]; files: FileRef[] };
+
+/** Issues in reading order: by file, then line, then column. */
+export function sortIssues(issues: readonly PolicyIssue[]): PolicyIssue[] {
+  return [...issues].sort(
+    (a, b) =>
+      compare(a.position.file, b.position.file) ||
+      a.position.line - b.position.line ||
+      a.position.column - b.position.column ||
+      compare(a.message, b.message),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Validate the policy files (in load order) and merge them. Pure: file contents
+ * the policy refers to (DKIM keys, certificates) are listed in `files`, not read;
+ * the policy's keyPem/pem fields are empty until the loader attaches them.
+ */
+export function validatePolicy(sources: readonly PolicySource[]): Validation {
+  const issues: PolicyIssue[] = [];
+  const files: FileRef[] = [];
+  const parts = sources.map((source) => readPolicyDocument(source, issues, files));
+  const report = (position: SourcePosition, path: string, message: string, hint?: string): void => {
+    issues.push(hint === undefined ? { position, path, message } : { position, path, message, hint });
+  };
+
+  const defaults = mergeDefaults(parts, report);
+  const declaredZones = unique(
+    parts.flatMap((p) => p.zones),
+    (z) => z.apex,
+    (z, first) => report(z.position, z.path, `zone ${z.apex} is declared twice`, `also declared at ${formatPosition(first.position)}`),
+  );
+  const domains = unique(
+    parts.flatMap((p) => p.domains),
+    (d) => d.name,
+    (d, first) => report(d.position, d.path, `domain ${d.name} is declared twice`, `also declared at ${formatPosition(first.position)}`),
+  );
+  const zones = declaredZones.length > 0 ? declaredZones : implicitZones(domains);
+  const zoneOf = assignZones(domains, zones, declaredZones.length > 0, report);
+  checkFragments(zones, report);
+  const targets = parts.flatMap((p) => p.targets);
+  checkTargets(targets, zones, report);
+
+  if (issues.length > 0) return { ok: false, issues: sortIssues(issues), files };
+  const policy: Policy = {
+    version: 1,
+    files: sources.map((s) => s.file),
+    defaults,
+    zones: zones.map(toZoneConfig).sort((a, b) => compare(a.apex, b.apex)),
+    domains: domains
+      .map((d) => toDomainPolicy(d, zoneOf.get(d.name) ?? d.name, defaults))
+      .sort((a, b) => compare(a.name, b.name)),
+    targets: targets.flatMap((t) => (t.target ? [t.target] : [])),
+  };
+  return { ok: true, policy, files };
+}
+
+type Report = (position: SourcePosition, path: string, message: string, hint?: string) => void;
+
+/** Keep the first of each key; report the others. */
+function unique<T>(items: readonly T[], key: (item: T) => string, duplicate: (item: T, first: T) => void): T[] {
+  const first = new Map<string, T>();
+  for (const item of items) {
+    const earlier = first.get(key(item));
+    if (earlier) duplicate(item, earlier);
+    else first.set(key(item), item);
+  }
+  return [...first.values()];
+}
+
+function mergeDefaults(parts: readonly PolicyPart[], report: Report): { ttl: number; spfAll: SpfAll } {
+  const declared = parts.map((p) => p.defaults).filter((d): d is DefaultsDraft => d !== undefined);
+  const [first, ...others] = declared;
+  for (const other of others) {
+    report(other.position, other.path, 'defaults are declared twice', `also declared at ${formatPosition(first!.position)}; keep one defaults: block`);
+  }
+  return { ttl: first?.ttl ?? DEFAULT_TTL, spfAll: first?.spfAll ?? DEFAULT_SPF_ALL };
+}
+
+/**
+ * With no zones: declared, which names are zone apexes cannot be known offline
+ * (example.co.uk is registrable, mail.example.org usually is not). A two-label
+ * domain is taken as its own zone; anything else must be declared.
+ */
+function implicitZones(domains: readonly DomainDraft[]): ZoneDraft[] {
+  return domains
+    .filter((d) => d.name.split('.').length === 2)
+    .map((d) => ({ apex: d.name, position: d.position, path: d.path }));
+}
+
+/** Each domain belongs to the longest declared apex it is at or under. */
+function assignZones(
+  domains: readonly DomainDraft[],
+  zones: readonly ZoneDraft[],
+  declared: boolean,
+  report: Report,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const domain of domains) {
+    const apex = zones
+      .map((z) => z.apex)
+      .filter((a) => isInZone(domain.name, a))
+      .sort((a, b) => b.length - a.length)[0];
+    if (apex !== undefined) {
+      out.set(domain.name, apex);
+      continue;
+    }
+    const labels = domain.name.split('.');
+    const parent = labels.length > 2 ? labels.slice(1).join('.') : domain.name;
+    const example = `zones: { ${parent}: {} }`;
+    if (declared) {
+      report(domain.position, domain.path, `domain ${domain.name} is outside every declared zone`, `add its zone under zones:, e.g. ${example}`);
+    } else {
+      report(
+        domain.position,
+        domain.path,
+        `cannot tell which zone ${domain.name} belongs to`,
+        `with no zones: declared only two-label domains are taken as zones; declare its zone, e.g. ${example}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Two zones writing one fragment would overwrite each other. */
+function checkFragments(zones: readonly ZoneDraft[], report: Report): void {
+  const seen = new Map<string, ZoneDraft>();
+  for (const zone of zones) {
+    const path = posix.normalize(zone.fragment?.path ?? defaultFragmentPath(zone.apex));
+    const earlier = seen.get(path);
+    if (earlier) {
+      const at = zone.fragment?.at ?? zone;
+      report(at.position, at.path, `zones ${earlier.apex} and ${zone.apex} write the same fragment ${path}`, 'give each zone its own fragment');
+    } else {
+      seen.set(path, zone);
+    }
+  }
+}
+
+/**
+ * Targets name declared zones and no zone has two primaries. Which zones go by
+ * RFC 2136 and which as fragments is the targets' say: a zone a target claims is
+ * updated, never written as files (DESIGN: "not both"), even if it names a fragment.
+ */
+function checkTargets(targets: readonly TargetDraft[], zones: readonly ZoneDraft[], report: Report): void {
+  const apexes = zones.map((z) => z.apex);
+  const owner = new Map<string, { index: number; at: SourcePosition }>();
+  targets.forEach((t, index) => {
+    for (const ref of t.zoneRefs ?? []) {
+      if (!apexes.includes(ref.apex)) {
+        const near = suggest(ref.apex, apexes);
+        report(ref.position, ref.path, `zone ${ref.apex} is not a zone of this policy`, near ? `did you mean '${near}'?` : 'declare it under zones:');
+      }
+    }
+    const claimed = t.zoneRefs ? t.zoneRefs.map((z) => z.apex) : apexes;
+    for (const apex of claimed) {
+      if (!apexes.includes(apex)) continue;
+      const ref = t.zoneRefs?.find((z) => z.apex === apex);
+      const at = ref?.position ?? t.position;
+      const earlier = owner.get(apex);
+      if (earlier) {
+        const twice = earlier.index === index;
+        report(
+          at,
+          ref?.path ?? t.path,
+          twice ? `zone ${apex} is listed twice` : `zone ${apex} is updated by two targets`,
+          `${twice ? 'first listed' : `also updated by targets[${earlier.index}]`} at ${formatPosition(earlier.at)}`,
+        );
+        continue;
+      }
+      owner.set(apex, { index, at });
+    }
+  });
+}
+
+function toZoneConfig(zone: ZoneDraft): ZoneConfig {
+  const out: ZoneConfig = { apex: zone.apex, fragment: zone.fragment?.path ?? defaultFragmentPath(zone.apex) };
+  if (zone.zoneFile) out.zoneFile = zone.zoneFile.path;
+  return out;
+}
+
+function toDomainPolicy(d: DomainDraft, zone: string, defaults: { ttl: number; spfAll: SpfAll }): DomainPolicy {
+  const { path: _path, ttl, spfAll, ...rest } = d;
+  return { ...rest, zone, ttl: ttl ?? defaults.ttl, spfAll: spfAll ?? defaults.spfAll };
+}

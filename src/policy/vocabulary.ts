@@ -1,0 +1,99 @@
+// The policy file's vocabulary: the keys each mapping accepts and the values each enum allows.
+// The validator reads these tables; a test holds the JSON Schema to the same tables.
+
+/** Keys accepted by each kind of mapping in a policy file, in the order the docs list them. */
+export const POLICY_KEYS = {
+  policy: ['version', 'defaults', 'zones', 'domains', 'targets'],
+  defaults: ['ttl', 'spf'],
+  spf: ['all'],
+  zone: ['fragment', 'zone_file'],
+  domain: ['mail', 'senders', 'spf', 'ttl', 'mx', 'dkim', 'dmarc', 'srv', 'tlsa', 'mta_sts', 'tls_rpt'],
+  sender: ['host', 'ip4', 'ip6', 'include', 'provider'],
+  mx: ['host', 'preference'],
+  dkim: ['selector', 'key', 'state'],
+  dmarc: [
+    'policy',
+    'subdomain_policy',
+    'nonexistent_policy',
+    'testing',
+    'psd',
+    'rua',
+    'ruf',
+    'adkim',
+    'aspf',
+    'fo',
+    'pct',
+  ],
+  srv: ['service', 'protocol', 'target', 'port', 'priority', 'weight'],
+  tlsa: ['port', 'host', 'protocol', 'cert', 'pubkey', 'data', 'usage', 'selector', 'matching_type'],
+  mta_sts: ['mode', 'max_age', 'mx'],
+  tls_rpt: ['rua'],
+  target: ['type', 'server', 'zones', 'key'],
+  target_key: ['name', 'algorithm', 'secret_file', 'secret_env'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type KeyGroup = keyof typeof POLICY_KEYS;
+
+/**
+ * Words people reach for that are not our keys but name one: DMARC tag names,
+ * the wire field names of MX. Used only to suggest the right key.
+ */
+export const KEY_ALIASES: Partial<Record<KeyGroup, Readonly<Record<string, string>>>> = {
+  dmarc: { p: 'policy', sp: 'subdomain_policy', np: 'nonexistent_policy', t: 'testing' },
+  mx: { exchange: 'host', priority: 'preference', pref: 'preference' },
+  mta_sts: { maxage: 'max_age' },
+  domain: { sender: 'senders', tlsrpt: 'tls_rpt', mtasts: 'mta_sts', dkim_keys: 'dkim' },
+};
+
+/** Values each enum allows. `spf_all` leaves out `pass`, which is refused with its reason. */
+export const POLICY_ENUMS = {
+  spf_all: ['fail', 'softfail', 'neutral'],
+  mail: ['none'],
+  sender_word: ['self', 'mx'],
+  dkim_state: ['active', 'published', 'retired'],
+  dmarc_policy: ['none', 'quarantine', 'reject'],
+  alignment: ['relaxed', 'strict'],
+  psd: ['y', 'n', 'u'],
+  srv_protocol: ['tcp', 'udp'],
+  tlsa_protocol: ['tcp'],
+  mta_sts_mode: ['enforce', 'testing', 'none'],
+  target_type: ['rfc2136'],
+  tsig_algorithm: ['hmac-sha256', 'hmac-sha512', 'hmac-sha1'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** TLSA field mnemonics (RFC 7218 §2), accepted in place of the numbers. */
+export const TLSA_MNEMONICS = {
+  usage: { 'pkix-ta': 0, 'pkix-ee': 1, 'dane-ta': 2, 'dane-ee': 3 },
+  selector: { cert: 0, spki: 1 },
+  matching_type: { full: 0, 'sha2-256': 1, 'sha2-512': 2 },
+} as const satisfies Record<string, Readonly<Record<string, number>>>;
+
+/** Default port of each RFC 6186 / RFC 8314 mail service, used when `port:` is left out. */
+export const SRV_DEFAULT_PORTS: Readonly<Record<string, number>> = {
+  submission: 587,
+  submissions: 465,
+  imap: 143,
+  imaps: 993,
+  pop3: 110,
+  pop3s: 995,
+};
+
+/** Number limits shared by the validator and the schema. */
+export const LIMITS = {
+  /** RFC 2181 §8: a TTL is an unsigned 31-bit number. */
+  ttlMax: 2 ** 31 - 1,
+  portMax: 65535,
+  u16Max: 65535,
+  /** RFC 8461 §3.2: max_age is at most 31557600 seconds (about a year). */
+  mtaStsMaxAge: 31557600,
+  pctMax: 100,
+} as const;
+
+export const DEFAULT_TTL = 3600;
+export const DEFAULT_SPF_ALL = 'softfail';
+export const DEFAULT_MTA_STS_MAX_AGE = 604800;
+
+/** Where a zone's fragment goes when the policy does not say. */
+export function defaultFragmentPath(apex: string): string {
+  return `zones/${apex}.mail.zone`;
+}
