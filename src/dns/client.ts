@@ -260,6 +260,11 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
         name = cname.target;
       }
       const soa = result.authorities.some((rr) => rr.type === 'SOA');
+      // RFC 2308 §2.2: NS records and no SOA in a non-authoritative empty answer are a
+      // referral, not NODATA: this server does not hold the zone.
+      if (result.rcode === 'NOERROR' && !soa && !result.flags.aa && result.authorities.some((rr) => rr.type === 'NS')) {
+        return { answer: { status: 'error', reason: `referral from ${formatServer(result.server)} for ${name} ${type}: not authoritative` } };
+      }
       // RFC 6604 §3: NXDOMAIN and NODATA speak of the last name of the chain.
       if (result.rcode === 'NXDOMAIN' || name === current || soa) {
         const answer: Answer = { status: result.rcode === 'NXDOMAIN' ? 'nxdomain' : 'nodata', authenticated };

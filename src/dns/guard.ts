@@ -103,7 +103,7 @@ export function readName(buf: Buffer, offset: number, allowDot = false): Scanned
 function checkRdata(buf: Buffer, type: number, klass: number, start: number, length: number): void {
   const stop = start + length;
   // RFC 2136 §2.4, §2.5: class ANY and NONE carry empty rdata in prerequisites and deletes.
-  if (length === 0 && klass !== 1 && type !== TYPE_OPT) return;
+  if (length === 0 && (klass === 254 || klass === 255) && type !== TYPE_OPT && type !== TYPE_TSIG) return;
   const nameAt = (at: number, allowDot = false): number => {
     const { end } = readName(buf, at, allowDot);
     if (end > stop) throw malformed('name in rdata runs past rdlength');
@@ -207,7 +207,7 @@ export function scanMessage(buf: Buffer): ScannedMessage {
   if (opts.length > 1 || (opts.length === 1 && (!additionals.includes(opts[0]!) || opts[0]!.name !== ''))) {
     throw malformed('misplaced or repeated OPT record');
   }
-  // RFC 8945 §5.1: a TSIG record must be the last record of the additional section.
+  // RFC 8945 §5.2: exactly one TSIG, as the last record of the additional section.
   const tsigs = [...answers, ...authorities, ...additionals].filter((rr) => rr.type === TYPE_TSIG);
   if (tsigs.length > 1 || (tsigs.length === 1 && additionals[additionals.length - 1] !== tsigs[0])) {
     throw malformed('misplaced or repeated TSIG record');

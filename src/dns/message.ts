@@ -84,7 +84,7 @@ export function buildMessage(spec: MessageSpec): Buffer {
   ]);
 }
 
-/** RFC 8914-era default: 1232 octets avoids IP fragmentation (DNS Flag Day 2020). */
+/** The DNS Flag Day 2020 value: 1232 octets avoids IP fragmentation on common paths. */
 export const EDNS_UDP_PAYLOAD = 1232;
 
 /** The EDNS0 OPT pseudo-RR (RFC 6891 §6.1.2-§6.1.3): payload size in CLASS, DO bit in TTL. */

@@ -3,7 +3,7 @@
 import packet from 'dns-packet';
 import type { RR } from '../records/rr.js';
 import { MalformedMessageError, scanMessage, type ScannedMessage, type ScannedRR } from './guard.js';
-import { CLASS, fromPacketAnswer, typeName } from './wire.js';
+import { CLASS, fromPacketAnswer, renderGenericRdata, typeName } from './wire.js';
 
 export interface DnsFlags {
   qr: boolean;
@@ -46,39 +46,54 @@ export function rcodeName(value: number): string {
   return RCODE_NAMES[value] ?? `RCODE_${value}`;
 }
 
-function convert(list: packet.Answer[] | undefined, scanned: ScannedRR[], buf: Buffer): RR[] {
+// dns-packet's per-record codec. Its whole-message decoder trusts rdlength only for some
+// types, so one odd record would shift every record after it; decoding each record at the
+// offset the guard found, and checking that it consumed exactly its rdata, rules that out.
+type RecordDecoder = ((buf: Buffer, offset: number) => packet.Answer) & { bytes: number };
+const recordCodec = (packet as unknown as { answer: { decode: RecordDecoder } }).answer;
+
+/** Types decoded through dns-packet into the model; any other is kept as RFC 3597 rdata. */
+const MODEL_TYPES = new Set([1, 2, 5, 6, 12, 15, 16, 28, 33, 52]);
+
+function decodeRecord(buf: Buffer, s: ScannedRR): RR | undefined {
+  if (s.class !== CLASS.IN) return undefined;
+  const rdata = buf.subarray(s.rdataOffset, s.rdataOffset + s.rdlength);
+  if (!MODEL_TYPES.has(s.type)) {
+    return { name: s.name, ttl: s.ttl > 0x7fffffff ? 0 : s.ttl, type: 'OTHER', rrtype: typeName(s.type), text: renderGenericRdata(rdata) };
+  }
+  let decoded: packet.Answer;
+  try {
+    decoded = recordCodec.decode(buf, s.offset);
+  } catch (error) {
+    throw new MalformedMessageError(`malformed DNS message: ${(error as Error).message.split('\n')[0]}`);
+  }
+  // After decoding: dns-packet must have read this record and nothing else.
+  if (recordCodec.decode.bytes !== s.rdataOffset + s.rdlength - s.offset || decoded.name.toLowerCase() !== (s.name || '.')) {
+    throw new MalformedMessageError('malformed DNS message: record decoded differently from its framing');
+  }
+  return fromPacketAnswer(decoded, rdata, typeName(s.type));
+}
+
+function convert(scanned: ScannedRR[], buf: Buffer): RR[] {
   const out: RR[] = [];
-  (list ?? []).forEach((answer, i) => {
-    const s = scanned[i]!;
-    if (s.class !== CLASS.IN) return;
-    const rr = fromPacketAnswer(answer, buf.subarray(s.rdataOffset, s.rdataOffset + s.rdlength), typeName(s.type));
+  for (const s of scanned) {
+    const rr = decodeRecord(buf, s);
     if (rr) out.push(rr);
-  });
+  }
   return out;
 }
 
 /**
- * Parse a received message. Throws MalformedMessageError when the guard or dns-packet
- * refuses it; the caller drops such a message.
+ * Parse a received message: the guard checks its structure, then dns-packet decodes each
+ * record of a model type. Throws MalformedMessageError on anything odd; the caller drops
+ * such a message.
  */
 export function parseResponse(buf: Buffer): DnsResponse {
   const scan = scanMessage(buf);
-  let decoded: packet.DecodedPacket;
-  try {
-    decoded = packet.decode(buf);
-  } catch (error) {
-    throw new MalformedMessageError(`malformed DNS message: ${(error as Error).message.split('\n')[0]}`);
-  }
-  if (
-    decoded.answers?.length !== scan.answers.length ||
-    decoded.authorities?.length !== scan.authorities.length ||
-    decoded.additionals?.length !== scan.additionals.length
-  ) {
-    throw new MalformedMessageError('malformed DNS message: sections do not match their counts');
-  }
   const f = scan.flags;
-  const opt = decoded.additionals.find((a): a is packet.OptAnswer => a.type === 'OPT');
-  const rcodeValue = ((opt?.extendedRcode ?? 0) << 4) | (f & 0xf);
+  // RFC 6891 §6.1.3: OPT's CLASS is the payload size, TTL holds extended rcode, version, DO.
+  const opt = scan.additionals.find((rr) => rr.type === 41);
+  const rcodeValue = (((opt?.ttl ?? 0) >>> 24) << 4) | (f & 0xf);
   const q = scan.questions[0];
   const response: DnsResponse = {
     id: scan.id,
@@ -94,14 +109,14 @@ export function parseResponse(buf: Buffer): DnsResponse {
       ad: (f & 0x0020) !== 0,
       cd: (f & 0x0010) !== 0,
     },
-    answers: convert(decoded.answers, scan.answers, buf),
-    authorities: convert(decoded.authorities, scan.authorities, buf),
-    additionals: convert(decoded.additionals, scan.additionals, buf),
+    answers: convert(scan.answers, buf),
+    authorities: convert(scan.authorities, buf),
+    additionals: convert(scan.additionals, buf),
     raw: buf,
     scan,
   };
   if (q) response.question = { name: q.name, type: typeName(q.type), class: q.class };
-  if (opt) response.edns = { udpPayloadSize: opt.udpPayloadSize, dnssecOk: opt.flag_do, version: opt.ednsVersion };
+  if (opt) response.edns = { udpPayloadSize: opt.class, dnssecOk: (opt.ttl & 0x8000) !== 0, version: (opt.ttl >>> 16) & 0xff };
   return response;
 }
 

@@ -61,10 +61,16 @@ export function exchangeUdp<T>(options: UdpExchange<T>): Promise<T> {
     });
     // Connecting makes the kernel report ICMP unreachable as ECONNREFUSED and filter
     // other sources too; the explicit check above stays as defence in depth.
+    const sendFailed = (error: Error | null) => {
+      if (error) finish(() => reject(new DnsNetworkError(`UDP to ${formatServer(server)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
+    };
     socket.connect(server.port, server.host, () => {
-      socket.send(message, (error) => {
-        if (error) finish(() => reject(new DnsNetworkError(`UDP to ${formatServer(server)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
-      });
+      if (settled) return; // timed out before the socket was ready
+      try {
+        socket.send(message, sendFailed);
+      } catch (error) {
+        sendFailed(error as Error);
+      }
     });
   });
 }

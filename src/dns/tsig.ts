@@ -9,7 +9,7 @@ import type { TsigKey } from './tsig-key.js';
 import { CLASS, encodeName } from './wire.js';
 
 export const TYPE_TSIG = 250;
-/** RFC 8945 §10: "a fudge value of 300 seconds is RECOMMENDED". */
+/** RFC 8945 recommends a fudge of 300 seconds. */
 export const TSIG_FUDGE = 300;
 
 /** TSIG error field values (RFC 8945 §4.2, §5.2). */
@@ -152,7 +152,8 @@ export interface TsigVerifier {
 }
 
 /**
- * Verify the response(s) to a signed request (RFC 8945 §5.3). The first message must be
+ * Verify the response(s) to a signed request (RFC 8945 §5.4, client processing of an
+ * answer; §5.3.1 for the message chain of a TCP transfer). The first message must be
  * signed, digested as request MAC + message + TSIG variables; later messages of a zone
  * transfer as previous MAC + unsigned messages since + this message + timers, with at
  * most 99 unsigned messages in between.
@@ -176,7 +177,7 @@ export function createTsigVerifier(key: TsigKey, requestMac: Buffer, server: str
         throw new TsigError(`${about}: the response is signed with another key (${tsig.keyName}, ${tsig.algorithm})`, 'BADKEY');
       }
       if (tsig.error !== 0) {
-        // RFC 8945 §5.3.2: the server rejected our signature; its answer carries no usable MAC.
+        // RFC 8945 §5.3.2: the server rejected our signature; its error answer has no usable MAC.
         throw new TsigError(`${about}: the server answered ${tsigErrorName(tsig.error)}`, tsigErrorName(tsig.error));
       }
       if (tsig.mac.length !== key.macLength) {
@@ -190,7 +191,7 @@ export function createTsigVerifier(key: TsigKey, requestMac: Buffer, server: str
           : [macWithLength(previousMac), ...unsigned, stripped, Buffer.concat([uint48(tsig.timeSigned), uint16(tsig.fudge)])];
       const expected = key.mac(input);
       if (!timingSafeEqual(expected, tsig.mac)) throw new TsigError(`${about}: the response signature is wrong (BADSIG)`, 'BADSIG');
-      // RFC 8945 §5.2.3: time is checked after the MAC.
+      // RFC 8945 §5.4: the time is checked once the MAC is known good.
       const seconds = Math.floor(now() / 1000);
       if (Math.abs(seconds - tsig.timeSigned) > tsig.fudge) {
         throw new TsigError(`${about}: the response time is outside the ${tsig.fudge} s fudge (BADTIME)`, 'BADTIME');

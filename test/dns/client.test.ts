@@ -3,8 +3,9 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { createDnsClient } from '../../src/dns/client.js';
 import { findAuthoritativeServers } from '../../src/dns/authoritative.js';
-import { FLAG, type WireRR } from '../../src/dns/message.js';
+import { buildMessage, FLAG, type WireRR } from '../../src/dns/message.js';
 import type { Answer, Resolver } from '../../src/dns/resolver.js';
+import { parseServer } from '../../src/dns/servers.js';
 import { CLASS, encodeName } from '../../src/dns/wire.js';
 import { aRecord, answer, frame, startFake, type FakeServer } from './fake-server.js';
 
@@ -43,6 +44,20 @@ describe('transport', () => {
     expect(result.transport).toBe('tcp');
     expect(result.answers).toEqual([{ name: 'big.example.test', ttl: 300, type: 'TXT', strings: ['over tcp'] }]);
     expect(client.stats()).toMatchObject({ queriesSent: 2, udpQueries: 1, tcpQueries: 1, tcpFallbacks: 1 });
+  });
+
+  test('IPv6: a server given as [::1]:PORT, over UDP and TCP', async () => {
+    const s = await fake(
+      (q, reply) => reply(answer(q, [], { flags: FLAG.TC })),
+      (q, socket) => {
+        socket.write(frame(answer(q, [aRecord(q.name, '192.0.2.6')])));
+      },
+      '::1',
+    );
+    const client = createDnsClient({ servers: [parseServer(`[::1]:${s.port}`)] });
+    const result = await client.query('v6.example.test', 'A');
+    expect(result).toMatchObject({ transport: 'tcp', server: { host: '::1', port: s.port } });
+    expect(result.answers).toHaveLength(1);
   });
 
   test('a silent server: the next one in turn; each attempt times out on its own', async () => {
@@ -111,6 +126,15 @@ describe('answers', () => {
     expect(await client.resolve('nx.example.test', 'A')).toEqual({ status: 'nxdomain', authenticated: false });
     expect(await client.resolve('nodata.example.test', 'A')).toEqual({ status: 'nodata', authenticated: false });
     expect(await client.resolve('broken.example.test', 'A')).toMatchObject({ status: 'error', reason: expect.stringMatching(/^SERVFAIL from /) });
+  });
+
+  test('a referral (NS in authority, no SOA, AA clear) is an error, not NODATA', async () => {
+    const ns: WireRR = { name: 'child.example.test', type: 2, class: CLASS.IN, ttl: 300, rdata: encodeName('ns.child.example.test') };
+    const s = await fake((q, reply) => reply(buildMessage({ id: q.id, flags: FLAG.QR, questions: [{ name: q.name, type: q.type, class: 1 }], authorities: [ns] })));
+    const client = createDnsClient({ servers: [s.server], recursionDesired: false });
+    expect(await client.resolve('www.child.example.test', 'A')).toEqual({
+      status: 'error', reason: `referral from 127.0.0.1:${s.port} for www.child.example.test A: not authoritative`,
+    });
   });
 
   test('records off the CNAME chain are ignored', async () => {

@@ -55,21 +55,21 @@ export function frame(buf: Buffer): Buffer {
 }
 
 /** Start UDP (and TCP, when `tcp` is given) listeners on the same free port, retrying on a clash. */
-export async function startFake(udp: UdpHandler, tcp?: TcpHandler): Promise<FakeServer> {
+export async function startFake(udp: UdpHandler, tcp?: TcpHandler, host = '127.0.0.1'): Promise<FakeServer> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await startFakeOnce(udp, tcp);
+      return await startFakeOnce(udp, tcp, host);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 10) throw error;
     }
   }
 }
 
-async function startFakeOnce(udp: UdpHandler, tcp?: TcpHandler): Promise<FakeServer> {
+async function startFakeOnce(udp: UdpHandler, tcp: TcpHandler | undefined, host: string): Promise<FakeServer> {
   const queries: FakeQuery[] = [];
   const tcpQueries: FakeQuery[] = [];
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve) => socket.bind(0, host, () => resolve()));
   const port = socket.address().port;
   socket.on('message', (raw, rinfo) => {
     let q: FakeQuery;
@@ -105,12 +105,12 @@ async function startFakeOnce(udp: UdpHandler, tcp?: TcpHandler): Promise<FakeSer
         socket.close();
         reject(error);
       });
-      server!.listen(port, '127.0.0.1', () => resolve());
+      server!.listen(port, host, () => resolve());
     });
   }
   return {
     port,
-    server: { host: '127.0.0.1', port },
+    server: { host, port },
     udp: socket,
     queries,
     tcpQueries,

@@ -46,6 +46,23 @@ function rawRR(owner: Buffer, type: number, rdata: Buffer, rdlength = rdata.leng
   return Buffer.concat([owner, fixed, rdata]);
 }
 
+/** An RR of class ANY (TSIG) or with the class field free (OPT: payload size 1232). */
+function rawAnyRR(owner: Buffer, type: number, rdata: Buffer): Buffer {
+  const fixed = Buffer.alloc(10);
+  fixed.writeUInt16BE(type, 0);
+  fixed.writeUInt16BE(type === 41 ? 1232 : 255, 2);
+  fixed.writeUInt16BE(rdata.length, 8);
+  return Buffer.concat([owner, fixed, rdata]);
+}
+
+/** A structurally valid TSIG RR (hmac-sha256, 32-octet MAC). */
+function validTsig(): Buffer {
+  const body = Buffer.alloc(10 + 32 + 6);
+  body.writeUInt16BE(300, 6);
+  body.writeUInt16BE(32, 8);
+  return rawAnyRR(encodeName('key'), 250, Buffer.concat([encodeName('hmac-sha256'), body]));
+}
+
 const QNAME = 'www.example.test';
 const ANSWER_FLAGS = FLAG.QR | FLAG.AA;
 
@@ -79,6 +96,12 @@ function hostile(id: number): Record<string, Buffer> {
     // A label containing a dot would read as two labels.
     'dot inside a label': Buffer.concat([header(id, ANSWER_FLAGS, 1, 1), q, rawRR(Buffer.concat([Buffer.from([7]), Buffer.from('evil.co'), Buffer.from([0])]), 1, Buffer.from([192, 0, 2, 1]))]),
     'shorter than a header': Buffer.from([1, 2, 3]),
+    // A TSIG of class ANY with no rdata: nothing to verify, must not be read past.
+    'empty TSIG rdata': Buffer.concat([header(id, ANSWER_FLAGS, 1, 1, 0, 1), q, rawRR(ptrToQname, 1, Buffer.from([192, 0, 2, 1])), rawAnyRR(encodeName('key'), 250, Buffer.alloc(0))]),
+    // Two OPT records (RFC 6891 §6.1.1).
+    'two OPT records': Buffer.concat([header(id, ANSWER_FLAGS, 1, 0, 0, 2), q, rawAnyRR(Buffer.from([0]), 41, Buffer.alloc(0)), rawAnyRR(Buffer.from([0]), 41, Buffer.alloc(0))]),
+    // A TSIG that is not the last additional record.
+    'TSIG not last': Buffer.concat([header(id, ANSWER_FLAGS, 1, 0, 0, 2), q, validTsig(), rawAnyRR(Buffer.from([0]), 41, Buffer.alloc(0))]),
   };
 }
 
@@ -97,6 +120,18 @@ describe('the guard refuses malformed messages before dns-packet sees them', () 
     const cases = hostile(1);
     expect(() => packet.decode(cases['A rdata of 5 octets']!)).not.toThrow();
     expect(() => packet.decode(cases['dot inside a label']!)).not.toThrow();
+  });
+
+  test('an empty class-ANY record cannot shift the records after it (dns-packet would misread them)', () => {
+    const q = question(QNAME);
+    const buf = Buffer.concat([
+      header(9, ANSWER_FLAGS, 1, 2), q,
+      rawAnyRR(Buffer.from([0xc0, 12]), 1, Buffer.alloc(0)),
+      rawRR(Buffer.from([0xc0, 12]), 1, Buffer.from([192, 0, 2, 80])),
+    ]);
+    expect(parseResponse(buf).answers).toEqual([{ name: QNAME, ttl: 300, type: 'A', address: '192.0.2.80' }]);
+    const naive = packet.decode(buf).answers?.[1] as { data?: unknown } | undefined;
+    expect(naive?.data).not.toBe('192.0.2.80');
   });
 
   test('random corruption of a valid answer never escapes as anything but MalformedMessageError', () => {
