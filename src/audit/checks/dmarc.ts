@@ -1,0 +1,157 @@
+// DMARC lint (RFC 9989, reports RFC 9990): discovery by the DNS tree walk, one record,
+// tags and values, enforcement, report addresses and their authorization.
+
+import type { Resolver } from '../../dns/resolver.js';
+import type { DmarcPolicy } from '../../policy/model.js';
+import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
+import { makeFinding, type Finding } from '../finding.js';
+import type { Code } from '../codes.js';
+import { isDmarcRecord, parseDmarcRecord, treeWalkNames, weaker, type DmarcRecord } from '../dmarc-record.js';
+
+export interface DmarcCheckOptions {
+  /** The declared policy (unused by the lint; drift is compared elsewhere). */
+  policy?: DmarcPolicy;
+}
+
+/** What the tree walk found at one name. */
+export interface DmarcStep {
+  name: string;
+  status: 'found' | 'none' | 'multiple' | 'failed';
+  records: string[];
+}
+
+/**
+ * Policy discovery (RFC 9989 §4.10): _dmarc.<name> for the name, then up the tree, until
+ * exactly one v=DMARC1 record is found. Several records at a name are all discarded and
+ * the walk goes on. A failed lookup ends the walk: what lies above cannot be known to apply.
+ */
+export async function discoverDmarc(domain: string, resolver: Resolver): Promise<DmarcStep[]> {
+  const steps: DmarcStep[] = [];
+  for (const name of treeWalkNames(domain)) {
+    const step = await askDmarc(name, resolver);
+    steps.push(step);
+    if (step.status === 'found' || step.status === 'failed') break;
+  }
+  return steps;
+}
+
+async function askDmarc(name: string, resolver: Resolver): Promise<DmarcStep> {
+  const answer = await resolver.resolve(`_dmarc.${name}`, 'TXT');
+  if (answer.status === 'error') return { name, status: 'failed', records: [] };
+  const records = txtTexts(answer).filter(isDmarcRecord);
+  return { name, status: records.length === 1 ? 'found' : records.length > 1 ? 'multiple' : 'none', records };
+}
+
+/**
+ * The Organizational Domain by the tree walk, without a public suffix list (RFC 9989
+ * §4.10): the first record on the way up with psd=n marks it; a record with psd=y marks
+ * the name one label below as it; otherwise the name with the fewest labels that has a
+ * record; with no record at all, the name itself. undefined when a lookup failed.
+ */
+export async function organizationalDomain(domain: string, resolver: Resolver): Promise<string | undefined> {
+  const names = treeWalkNames(domain);
+  let shortest: string | undefined;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const step = await askDmarc(name, resolver);
+    if (step.status === 'failed') return undefined;
+    if (step.status !== 'found') continue;
+    const parsed = parseDmarcRecord(step.records[0]!);
+    const psd = parsed.ok ? parsed.record.psd : undefined;
+    if (psd === 'n') return name;
+    if (psd === 'y') return i === 0 ? name : names[i - 1]!;
+    shortest = name;
+  }
+  return shortest ?? domain;
+}
+
+export async function checkDmarc(domain: string, resolver: Resolver, _opts: DmarcCheckOptions = {}): Promise<Finding[]> {
+  const rec = new RecordingResolver(resolver);
+  const findings: Finding[] = [];
+  const add = (code: Code, name: string, message: string, names: string[], seen?: string[]): void => {
+    findings.push(makeFinding(code, domain, name, message, evidenceFor(rec, names, seen)));
+  };
+
+  const steps = await discoverDmarc(domain, rec);
+  const asked = steps.map((s) => `_dmarc.${s.name}`);
+  for (const s of steps) {
+    if (s.status === 'multiple' && s.name === domain) {
+      add('dmarc.multiple', `_dmarc.${s.name}`, `${s.records.length} v=DMARC1 records at _dmarc.${s.name}: receivers discard them all`, [`_dmarc.${s.name}`], s.records);
+    }
+  }
+  const last = steps[steps.length - 1]!;
+  if (last.status === 'failed') return [...findings, ...unknownFinding('dmarc', domain, rec.failed())];
+  if (last.status !== 'found') {
+    add('dmarc.missing', `_dmarc.${domain}`, `no DMARC record for ${domain}: the tree walk asked ${asked.join(', ')}`, asked);
+    return findings;
+  }
+
+  const at = last.name;
+  const owner = `_dmarc.${at}`;
+  const text = last.records[0]!;
+  const inherited = at !== domain;
+  if (inherited) {
+    add('dmarc.inherited', owner, `${domain} has no record of its own; the record at ${owner} applies (its sp=, or np= if ${domain} does not exist)`, asked, [text]);
+  }
+  const parsed = parseDmarcRecord(text);
+  if (!parsed.ok) {
+    add('dmarc.syntax', owner, `DMARC record at ${owner}: ${parsed.error}`, [owner], [text]);
+    return [...findings, ...unknownFinding('dmarc', domain, rec.failed())];
+  }
+  const r = parsed.record;
+  for (const p of r.problems) add('dmarc.syntax', owner, `DMARC record at ${owner}: ${p.message}`, [owner], [text]);
+
+  const validRua = r.rua.some((u) => u.mailto);
+  // §4.7: a missing or invalid p with a valid rua is read as p=none; without one the
+  // record is ignored altogether.
+  if (!r.p) {
+    const what = r.pRaw === undefined ? 'has no p=' : `has p=${r.pRaw}, which is not none, quarantine or reject`;
+    if (validRua) add('dmarc.p-invalid', owner, `the DMARC record at ${owner} ${what}: receivers apply p=none`, [owner], [text]);
+    else add('dmarc.not-applied', owner, `the DMARC record at ${owner} ${what} and no valid rua=: receivers ignore it, DMARC is not applied`, [owner], [text]);
+  }
+  const effective = inherited ? (r.sp ?? r.p) : r.p;
+  if (effective === 'none') {
+    add('dmarc.not-enforcing', owner, `the policy that applies to ${domain} is none: failing mail is delivered as usual`, [owner], [text]);
+  }
+  if (r.testing) add('dmarc.testing', owner, `t=y at ${owner}: receivers apply one level less than the policy`, [owner], [text]);
+  if (!inherited && r.p) {
+    if (r.sp && weaker(r.sp, r.p)) add('dmarc.subdomain-weaker', owner, `sp=${r.sp} is weaker than p=${r.p}`, [owner], [text]);
+    if (r.np && weaker(r.np, r.p)) add('dmarc.np-weaker', owner, `np=${r.np} is weaker than p=${r.p}`, [owner], [text]);
+  }
+  if (r.removed.length > 0) {
+    add('dmarc.removed-tag', owner, `${r.removed.map((t) => `${t}=`).join(', ')} at ${owner}: removed in RFC 9989 and ignored by its receivers`, [owner], [text]);
+  }
+  if (r.unknown.length > 0) {
+    add('dmarc.unknown-tag', owner, `unknown tag(s) ${r.unknown.map((t) => `${t}=`).join(', ')} at ${owner} are ignored`, [owner], [text]);
+  }
+  if (r.rua.length === 0) add('dmarc.rua-missing', owner, `no rua= at ${owner}: no aggregate reports will arrive`, [owner], [text]);
+  for (const u of [...r.rua, ...r.ruf]) {
+    if (u.scheme && u.scheme !== 'mailto') add('dmarc.uri-not-mailto', owner, `report address "${u.raw}" is not a mailto: URI`, [owner], [text]);
+  }
+
+  // RFC 9990: a report destination outside the Organizational Domain must publish
+  // <domain>._report._dmarc.<destination> (a wildcard *._report._dmarc answers it too).
+  const destinations = [...new Set([...r.rua, ...r.ruf].filter((u) => u.mailto).map((u) => u.domain!))].sort();
+  let org: string | undefined | null = null;
+  for (const dest of destinations) {
+    if (related(dest, at)) continue;
+    if (org === null) org = await organizationalDomain(at, rec);
+    if (org === undefined) break; // unknown: reported below
+    const destOrg = await organizationalDomain(dest, rec);
+    if (destOrg === undefined || destOrg === org) continue;
+    const authName = `${at}._report._dmarc.${dest}`;
+    const answer = await rec.resolve(authName, 'TXT');
+    if (answer.status === 'error') continue;
+    const texts = txtTexts(answer);
+    if (!texts.some(isDmarcRecord)) {
+      add('dmarc.report-unauthorized', authName, `reports for ${at} go to ${dest}, which does not authorize them: no v=DMARC1 record at ${authName}`, [authName], texts);
+    }
+  }
+
+  return [...findings, ...unknownFinding('dmarc', domain, rec.failed())];
+}
+
+/** Same name, or one under the other: certainly the same organization. */
+function related(a: string, b: string): boolean {
+  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
+}

@@ -1,0 +1,100 @@
+// MX and routing lint (RFC 5321 §5.1, RFC 7505, RFC 2181 §10.3): MX present, null MX
+// alone, targets that are host names with addresses and not aliases, and
+// forward-confirmed reverse DNS for the declared sending addresses.
+
+import type { Resolver } from '../../dns/resolver.js';
+import type { DomainPolicy } from '../../policy/model.js';
+import type { Code } from '../codes.js';
+import { evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
+import { makeFinding, type Finding } from '../finding.js';
+import { formatIp, inPrefix, isIpLiteral, parseIp, reverseName } from '../ip.js';
+
+export interface MxCheckOptions {
+  /** The declared policy: whether MX hosts are expected at all. */
+  policy?: DomainPolicy;
+  /** Addresses that send as the domain (FCrDNS is checked for each). */
+  sendingAddresses?: string[];
+  /** Host names that send as the domain: their A/AAAA addresses are checked. */
+  sendingHosts?: string[];
+}
+
+/** PTR names checked per address, as SPF does (RFC 7208 §4.6.4). */
+const MAX_PTR_NAMES = 10;
+
+export async function checkMx(domain: string, resolver: Resolver, opts: MxCheckOptions = {}): Promise<Finding[]> {
+  const rec = new RecordingResolver(resolver);
+  const findings: Finding[] = [];
+  const add = (code: Code, name: string, message: string, names: string[], seen?: string[]): void => {
+    findings.push(makeFinding(code, domain, name, message, evidenceFor(rec, names, seen)));
+  };
+
+  const answer = await rec.resolve(domain, 'MX');
+  const mxs = recordsOf(answer, 'MX');
+  const seen = mxs.map((m) => `MX ${m.preference} ${m.exchange === '' ? '.' : m.exchange}`).sort();
+  if (answer.status !== 'error') {
+    const declared = opts.policy?.mx;
+    if (mxs.length === 0) {
+      if (Array.isArray(declared) && declared.length > 0) {
+        add('mx.missing', domain, `${domain} has no MX records; the policy declares ${declared.map((h) => h.host).join(', ')}`, [domain]);
+      } else {
+        add('mx.none-declared', domain, `${domain} has neither MX records nor a null MX: senders fall back to its address records`, [domain]);
+      }
+    }
+    const isNull = mxs.some((m) => m.exchange === '');
+    // RFC 7505 §3: a null MX "MUST NOT" be published with any other MX record.
+    if (isNull && mxs.length > 1) add('mx.null-not-alone', domain, `the null MX at ${domain} stands beside ${mxs.length - 1} other MX record(s)`, [domain], seen);
+    const targets = [...new Set(mxs.map((m) => m.exchange).filter((e) => e !== ''))].sort();
+    for (const target of targets) {
+      // RFC 5321 §5.1: the exchange is a domain name, never an address literal.
+      if (isIpLiteral(target)) {
+        add('mx.target-ip-literal', target, `the MX target "${target}" is an IP address, not a host name`, [domain], seen);
+        continue;
+      }
+      const [cname, a4, a6] = await Promise.all([rec.resolve(target, 'CNAME'), rec.resolve(target, 'A'), rec.resolve(target, 'AAAA')]);
+      const alias = recordsOf(cname, 'CNAME').find((c) => c.name === target);
+      // RFC 2181 §10.3: an MX exchange must not be an alias.
+      if (alias) add('mx.target-cname', target, `the MX target ${target} is a CNAME for ${alias.target}`, [target], [`CNAME ${alias.target}`]);
+      if (a4.status !== 'error' && a6.status !== 'error' && recordsOf(a4, 'A').length === 0 && recordsOf(a6, 'AAAA').length === 0) {
+        add('mx.target-no-address', target, `the MX target ${target} has no A or AAAA record: mail to it cannot be delivered`, [target]);
+      }
+    }
+  }
+
+  // Forward-confirmed reverse DNS (RFC 1912 §2.1): address → PTR name → the same address.
+  const addresses = new Set<string>();
+  for (const a of opts.sendingAddresses ?? []) {
+    const ip = parseIp(a);
+    if (ip) addresses.add(formatIp(ip));
+  }
+  for (const host of [...new Set(opts.sendingHosts ?? [])].sort()) {
+    for (const type of ['A', 'AAAA'] as const) {
+      const ans = await rec.resolve(host, type);
+      for (const r of type === 'A' ? recordsOf(ans, 'A') : recordsOf(ans, 'AAAA')) addresses.add(r.address);
+    }
+  }
+  for (const address of [...addresses].sort()) {
+    const ip = parseIp(address)!;
+    const rname = reverseName(ip);
+    const ptr = await rec.resolve(rname, 'PTR');
+    if (ptr.status === 'error') continue;
+    const names = recordsOf(ptr, 'PTR').map((r) => r.host);
+    if (names.length === 0) {
+      add('mx.fcrdns-missing', rname, `the sending address ${address} has no PTR record`, [rname]);
+      continue;
+    }
+    let confirmed = false;
+    let failed = false;
+    for (const name of names.slice(0, MAX_PTR_NAMES)) {
+      const fwd = await rec.resolve(name, ip.family === 4 ? 'A' : 'AAAA');
+      if (fwd.status === 'error') failed = true;
+      const addrs = ip.family === 4 ? recordsOf(fwd, 'A') : recordsOf(fwd, 'AAAA');
+      if (addrs.some((r) => { const x = parseIp(r.address); return x !== undefined && inPrefix(ip, x, ip.family === 4 ? 32 : 128); })) confirmed = true;
+    }
+    if (!confirmed && !failed) {
+      add('mx.fcrdns-mismatch', rname, `the PTR name(s) of ${address} (${names.join(', ')}) do not resolve back to it`, [rname, ...names], names.map((n) => `PTR ${n}`));
+    }
+  }
+
+  findings.push(...unknownFinding('mx', domain, rec.failed()));
+  return findings;
+}

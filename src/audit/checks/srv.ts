@@ -1,0 +1,48 @@
+// SRV lint for mail client autoconfiguration (RFC 6186, RFC 8314 §3.3): implicit TLS
+// (465) belongs under _submissions, and every target must resolve.
+
+import type { Resolver } from '../../dns/resolver.js';
+import type { SrvRecord } from '../../policy/model.js';
+import { evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
+import { makeFinding, type Finding } from '../finding.js';
+
+export interface SrvCheckOptions {
+  /** SRV records the policy declares: their names are asked besides the standard ones. */
+  declared?: SrvRecord[];
+}
+
+/** The RFC 6186 / RFC 8314 service names a mail domain may publish. */
+export const MAIL_SRV_SERVICES = ['submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'] as const;
+
+export async function checkSrv(domain: string, resolver: Resolver, opts: SrvCheckOptions = {}): Promise<Finding[]> {
+  const rec = new RecordingResolver(resolver);
+  const findings: Finding[] = [];
+  const names = new Set<string>(MAIL_SRV_SERVICES.map((s) => `_${s}._tcp.${domain}`));
+  for (const s of opts.declared ?? []) names.add(`_${s.service}._${s.protocol}.${domain}`);
+  const targets = new Map<string, string[]>();
+  for (const name of [...names].sort()) {
+    const answer = await rec.resolve(name, 'SRV');
+    for (const srv of recordsOf(answer, 'SRV')) {
+      // RFC 8314 §3.3: port 465 is implicit TLS, published as _submissions._tcp;
+      // _submission._tcp is STARTTLS on 587, and a client there would not start TLS.
+      if (name.startsWith('_submission._tcp.') && srv.port === 465) {
+        findings.push(
+          makeFinding('srv.submission-465', domain, name, `${name} points at port 465 (implicit TLS); clients will speak STARTTLS to it`, evidenceFor(rec, [name], [`SRV ${srv.priority} ${srv.weight} ${srv.port} ${srv.target}`])),
+        );
+      }
+      // RFC 2782: target "." says the service is not offered.
+      if (srv.target !== '') targets.set(srv.target, [...(targets.get(srv.target) ?? []), name]);
+    }
+  }
+  for (const [target, owners] of [...targets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const [a4, a6] = await Promise.all([rec.resolve(target, 'A'), rec.resolve(target, 'AAAA')]);
+    if (a4.status === 'error' || a6.status === 'error') continue;
+    if (recordsOf(a4, 'A').length === 0 && recordsOf(a6, 'AAAA').length === 0) {
+      findings.push(
+        makeFinding('srv.target-unresolvable', domain, target, `the SRV target ${target} (of ${owners.join(', ')}) has no A or AAAA record`, evidenceFor(rec, [target, ...owners])),
+      );
+    }
+  }
+  findings.push(...unknownFinding('mx', domain, rec.failed()));
+  return findings;
+}

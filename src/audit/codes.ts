@@ -1,0 +1,439 @@
+// The catalogue of audit finding codes: one place for each code's severity, category,
+// RFC section, one-line fix and score penalty. The README and docs/score.md are written
+// from this table; a check can only emit a code listed here.
+//
+// penalty: the share of the category's points (in percent) that the code costs when at
+// least one finding with it is present (see score.ts). Errors are failed required
+// checks, warnings failed recommended ones; info findings cost nothing.
+
+import type { Category, Severity } from './finding.js';
+
+export interface CodeEntry {
+  severity: Severity;
+  category: Category;
+  rfc: string;
+  /** A short title for tables. */
+  title: string;
+  fix: string;
+  penalty: number;
+}
+
+export const CODES = {
+  // --- SPF (RFC 7208) ---------------------------------------------------------------
+  'spf.missing': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §4.5', penalty: 100,
+    title: 'no SPF record',
+    fix: 'Publish one TXT record "v=spf1 <senders> -all" (or "v=spf1 -all" if the domain sends no mail).',
+  },
+  'spf.multiple': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §4.5', penalty: 100,
+    title: 'more than one SPF record',
+    fix: 'Merge the v=spf1 TXT records into one: receivers return permerror when there are several.',
+  },
+  'spf.syntax': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §4.6, §12', penalty: 100,
+    title: 'SPF syntax error',
+    fix: 'Correct the term named in the message: any syntax error makes the whole record a permerror.',
+  },
+  'spf.too-many-lookups': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §4.6.4', penalty: 60,
+    title: 'more than 10 DNS-querying terms',
+    fix: 'Bring a, mx, ptr, exists, include and redirect (counted through includes) to 10 or fewer: replace hosts by ip4:/ip6: ranges or drop unused includes.',
+  },
+  'spf.void-lookups': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §4.6.4', penalty: 40,
+    title: 'more than 2 void lookups',
+    fix: 'Remove the terms whose names do not exist or have no records: receivers return permerror after the second void lookup.',
+  },
+  'spf.mx-too-many-hosts': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §4.6.4', penalty: 40,
+    title: 'mx term with more than 10 MX hosts',
+    fix: 'Replace the mx term by ip4:/ip6: ranges: an mx term naming more than 10 hosts is a permerror.',
+  },
+  'spf.loop': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §4.6.4, §5.2', penalty: 60,
+    title: 'include or redirect loop',
+    fix: 'Break the include/redirect cycle: evaluation recurses until the lookup limit and returns permerror.',
+  },
+  'spf.include-missing': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §5.2', penalty: 60,
+    title: 'include target without SPF record',
+    fix: 'Remove the include or point it at a name that publishes v=spf1: an include of a name without SPF is a permerror.',
+  },
+  'spf.redirect-missing': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §6.1', penalty: 60,
+    title: 'redirect target without SPF record',
+    fix: 'Point redirect= at a name that publishes v=spf1: a redirect to a name without SPF is a permerror.',
+  },
+  'spf.pass-all': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §5.1', penalty: 100,
+    title: '+all authorizes every host',
+    fix: 'End the record with -all (or ~all while testing): +all lets anyone send as the domain.',
+  },
+  'spf.neutral-all': {
+    severity: 'warning', category: 'spf', rfc: 'RFC 7208 §5.1, §8.2', penalty: 20,
+    title: '?all asserts nothing',
+    fix: 'End the record with -all (or ~all): ?all gives unlisted hosts a neutral result.',
+  },
+  'spf.no-all': {
+    severity: 'warning', category: 'spf', rfc: 'RFC 7208 §4.7', penalty: 20,
+    title: 'no all and no redirect',
+    fix: 'End the record with -all (or ~all): without it unlisted hosts get the default neutral result.',
+  },
+  'spf.ptr': {
+    severity: 'warning', category: 'spf', rfc: 'RFC 7208 §5.5', penalty: 10,
+    title: 'ptr mechanism',
+    fix: 'Replace ptr by ip4:/ip6: or a: terms: ptr is slow, unreliable and "SHOULD NOT be used".',
+  },
+  'spf.rrtype-spf': {
+    severity: 'warning', category: 'spf', rfc: 'RFC 7208 §3.1, §14.1', penalty: 5,
+    title: 'obsolete type 99 SPF record',
+    fix: 'Delete the type SPF (99) record: only TXT is used, and a stale copy misleads.',
+  },
+  'spf.too-long': {
+    severity: 'warning', category: 'spf', rfc: 'RFC 7208 §3.4', penalty: 10,
+    title: 'record over 450 octets',
+    fix: 'Shorten the record (merge ranges, move senders into an include) to keep the answer within 512 octets over UDP.',
+  },
+  'spf.redirect-ignored': {
+    severity: 'info', category: 'spf', rfc: 'RFC 7208 §6.1', penalty: 0,
+    title: 'redirect ignored because of all',
+    fix: 'Remove either the all term or the redirect= modifier: with all present, redirect is never used.',
+  },
+  'spf.macro-target': {
+    severity: 'info', category: 'spf', rfc: 'RFC 7208 §7', penalty: 0,
+    title: 'target depends on macros',
+    fix: 'Nothing to do if intended: a target built from macros is evaluated per message, so the lookup counts are a lower bound.',
+  },
+  'spf.unknown': {
+    severity: 'warning', category: 'spf', rfc: 'RFC 7208 §2.6.6', penalty: 0,
+    title: 'SPF lookups failed',
+    fix: 'Retry the audit, or check the name servers named in the evidence: a failed lookup is not a missing record.',
+  },
+
+  // --- DMARC (RFC 9989, reports RFC 9990) ----------------------------------------------
+  'dmarc.missing': {
+    severity: 'error', category: 'dmarc', rfc: 'RFC 9989 §4.10', penalty: 100,
+    title: 'no DMARC record',
+    fix: 'Publish TXT "v=DMARC1; p=none; rua=mailto:…" at _dmarc.<domain>, then move to p=quarantine or p=reject.',
+  },
+  'dmarc.inherited': {
+    severity: 'info', category: 'dmarc', rfc: 'RFC 9989 §4.10', penalty: 0,
+    title: 'policy found higher in the tree',
+    fix: 'Nothing to do if intended: the record found by the tree walk applies (its sp= or np=).',
+  },
+  'dmarc.multiple': {
+    severity: 'error', category: 'dmarc', rfc: 'RFC 9989 §4.10', penalty: 100,
+    title: 'more than one DMARC record',
+    fix: 'Keep exactly one v=DMARC1 TXT record at _dmarc.<domain>: receivers discard them all.',
+  },
+  'dmarc.syntax': {
+    severity: 'error', category: 'dmarc', rfc: 'RFC 9989 §4.7', penalty: 50,
+    title: 'DMARC syntax error',
+    fix: 'Correct the tag named in the message (tag=value pairs separated by ";", v=DMARC1 first).',
+  },
+  'dmarc.not-applied': {
+    severity: 'error', category: 'dmarc', rfc: 'RFC 9989 §4.7', penalty: 100,
+    title: 'invalid p and no valid rua: DMARC not applied',
+    fix: 'Set p=none|quarantine|reject: with an invalid p and no valid rua the record is ignored.',
+  },
+  'dmarc.p-invalid': {
+    severity: 'warning', category: 'dmarc', rfc: 'RFC 9989 §4.7', penalty: 50,
+    title: 'p missing or invalid (treated as none)',
+    fix: 'Set p=none|quarantine|reject: receivers treat a missing or invalid p as p=none.',
+  },
+  'dmarc.not-enforcing': {
+    severity: 'warning', category: 'dmarc', rfc: 'RFC 9989 §4.7', penalty: 40,
+    title: 'p=none does not protect',
+    fix: 'Move to p=quarantine, then p=reject, once the aggregate reports show legitimate mail aligned.',
+  },
+  'dmarc.testing': {
+    severity: 'warning', category: 'dmarc', rfc: 'RFC 9989 §4.7', penalty: 30,
+    title: 't=y: testing mode',
+    fix: 'Remove t=y when the policy is ready: in testing mode receivers apply one level less than p.',
+  },
+  'dmarc.subdomain-weaker': {
+    severity: 'warning', category: 'dmarc', rfc: 'RFC 9989 §4.7', penalty: 15,
+    title: 'sp= weaker than p=',
+    fix: 'Raise sp= to the strength of p= (or remove it): subdomains are a common spoofing route.',
+  },
+  'dmarc.np-weaker': {
+    severity: 'warning', category: 'dmarc', rfc: 'RFC 9989 §4.7', penalty: 10,
+    title: 'np= weaker than p=',
+    fix: 'Set np=reject (or remove np=): mail from non-existent subdomains is never legitimate.',
+  },
+  'dmarc.removed-tag': {
+    severity: 'warning', category: 'dmarc', rfc: 'RFC 9989 §4.7, Appendix A', penalty: 5,
+    title: 'pct, rf or ri (removed in RFC 9989)',
+    fix: 'Remove pct=, rf= and ri=: RFC 9989 dropped them (use t=y instead of pct).',
+  },
+  'dmarc.unknown-tag': {
+    severity: 'info', category: 'dmarc', rfc: 'RFC 9989 §4.7', penalty: 0,
+    title: 'unknown tag ignored',
+    fix: 'Remove or correct the tag: receivers ignore unknown tags.',
+  },
+  'dmarc.rua-missing': {
+    severity: 'warning', category: 'dmarc', rfc: 'RFC 9990 §2', penalty: 15,
+    title: 'no aggregate report address',
+    fix: 'Add rua=mailto:… so that receivers send aggregate reports before you enforce.',
+  },
+  'dmarc.uri-not-mailto': {
+    severity: 'warning', category: 'dmarc', rfc: 'RFC 9989 §4.7, RFC 9990 §2', penalty: 10,
+    title: 'report URI is not mailto:',
+    fix: 'Write each rua/ruf address as mailto:address@domain: other schemes are not used for reports.',
+  },
+  'dmarc.report-unauthorized': {
+    severity: 'warning', category: 'dmarc', rfc: 'RFC 9990 §4', penalty: 15,
+    title: 'external report destination not authorized',
+    fix: 'Publish TXT "v=DMARC1" at <domain>._report._dmarc.<destination> (or *._report._dmarc.<destination>), or report to an address in your own domain.',
+  },
+  'dmarc.unknown': {
+    severity: 'warning', category: 'dmarc', rfc: 'RFC 9989 §4.10', penalty: 0,
+    title: 'DMARC lookups failed',
+    fix: 'Retry the audit, or check the name servers named in the evidence: a failed lookup is not a missing record.',
+  },
+
+  // --- DKIM (RFC 6376, RFC 8301, RFC 8463) ----------------------------------------------
+  'dkim.missing': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 6376 §3.6.2', penalty: 100,
+    title: 'declared selector has no key',
+    fix: 'Publish the selector\'s TXT "v=DKIM1; k=…; p=…" at <selector>._domainkey.<domain>.',
+  },
+  'dkim.next-missing': {
+    severity: 'warning', category: 'dkim', rfc: 'RFC 6376 §3.6.2', penalty: 20,
+    title: 'pre-rotation selector not published',
+    fix: 'Publish the next key now so that it is in caches before signing switches to it.',
+  },
+  'dkim.multiple': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 6376 §3.6.2.2', penalty: 100,
+    title: 'more than one key record at a selector',
+    fix: 'Keep one TXT record at the selector: verifiers may pick either and fail.',
+  },
+  'dkim.syntax': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 6376 §3.2, §3.6.1', penalty: 100,
+    title: 'DKIM key record syntax error',
+    fix: 'Write the key record as tag=value pairs separated by ";" with a p= tag.',
+  },
+  'dkim.version-invalid': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 100,
+    title: 'v= not first or not DKIM1',
+    fix: 'Start the record with "v=DKIM1;" or leave v= out.',
+  },
+  'dkim.key-invalid': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 6376 §3.6.1, RFC 8463 §4.2', penalty: 100,
+    title: 'p= is not a usable public key',
+    fix: 'Publish p= as the base64 SubjectPublicKeyInfo (RSA) or the raw 32-byte key (Ed25519).',
+  },
+  'dkim.key-type-mismatch': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 6376 §3.6.1, RFC 8463 §4.2', penalty: 100,
+    title: 'k= does not match the key',
+    fix: 'Set k= to the key\'s type (k=rsa or k=ed25519) or publish the matching key.',
+  },
+  'dkim.key-type-unknown': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 6376 §3.6.1, RFC 8463 §4.2', penalty: 100,
+    title: 'unknown k= key type',
+    fix: 'Use k=rsa or k=ed25519.',
+  },
+  'dkim.rsa-too-short': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 8301 §3.2', penalty: 100,
+    title: 'RSA key under 1024 bits',
+    fix: 'Rotate to an RSA key of 2048 bits (or Ed25519 beside RSA): verifiers reject keys under 1024 bits.',
+  },
+  'dkim.rsa-weak': {
+    severity: 'warning', category: 'dkim', rfc: 'RFC 8301 §3.2', penalty: 20,
+    title: 'RSA key under 2048 bits',
+    fix: 'Rotate to an RSA key of 2048 bits.',
+  },
+  'dkim.sha1-only': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 8301 §3.1', penalty: 100,
+    title: 'h= allows only sha1',
+    fix: 'Remove h= or include sha256: verifiers no longer accept rsa-sha1 signatures.',
+  },
+  'dkim.service-type': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 100,
+    title: 's= excludes email',
+    fix: 'Remove s= or set s=email (or s=*): verifiers ignore a key that is not for email.',
+  },
+  'dkim.revoked': {
+    severity: 'info', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 0,
+    title: 'key revoked (empty p=)',
+    fix: 'Nothing to do for a retired key; remove the record once no signed mail can be in transit.',
+  },
+  'dkim.active-revoked': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 100,
+    title: 'active key is revoked (empty p=)',
+    fix: 'Publish the public key at the selector, or switch signing to a selector with a key.',
+  },
+  'dkim.retired-not-revoked': {
+    severity: 'warning', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 10,
+    title: 'retired key still published',
+    fix: 'Publish the retired selector with an empty p= (revocation) so that old signatures stop verifying.',
+  },
+  'dkim.testing': {
+    severity: 'warning', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 10,
+    title: 't=y: testing mode',
+    fix: 'Remove t=y once signing works: verifiers may treat the signatures as unsigned.',
+  },
+  'dkim.unknown': {
+    severity: 'warning', category: 'dkim', rfc: 'RFC 6376 §6.1.2', penalty: 0,
+    title: 'DKIM lookups failed',
+    fix: 'Retry the audit, or check the name servers named in the evidence: a failed lookup is not a missing record.',
+  },
+
+  // --- MX and routing (RFC 5321, RFC 7505, RFC 6186, RFC 8314) --------------------------
+  'mx.missing': {
+    severity: 'error', category: 'mx', rfc: 'RFC 5321 §5.1', penalty: 100,
+    title: 'no MX records',
+    fix: 'Publish the MX records the policy declares.',
+  },
+  'mx.none-declared': {
+    severity: 'warning', category: 'mx', rfc: 'RFC 5321 §5.1, RFC 7505 §3', penalty: 30,
+    title: 'neither MX nor null MX',
+    fix: 'Publish MX records, or "MX 0 ." (null MX) if the domain receives no mail.',
+  },
+  'mx.null-not-alone': {
+    severity: 'error', category: 'mx', rfc: 'RFC 7505 §3', penalty: 100,
+    title: 'null MX beside other MX records',
+    fix: 'Keep "MX 0 ." alone, or remove it: a null MX must be the only MX record.',
+  },
+  'mx.target-cname': {
+    severity: 'error', category: 'mx', rfc: 'RFC 5321 §5.1, RFC 2181 §10.3', penalty: 40,
+    title: 'MX target is a CNAME',
+    fix: 'Point the MX at the host\'s canonical name (the CNAME target) instead.',
+  },
+  'mx.target-ip-literal': {
+    severity: 'error', category: 'mx', rfc: 'RFC 5321 §5.1, RFC 7505 §3', penalty: 60,
+    title: 'MX target is an IP address',
+    fix: 'Point the MX at a host name with A/AAAA records, not at an address.',
+  },
+  'mx.target-no-address': {
+    severity: 'error', category: 'mx', rfc: 'RFC 5321 §5.1', penalty: 60,
+    title: 'MX target has no A/AAAA',
+    fix: 'Give the MX host A and/or AAAA records, or point the MX at a host that has them.',
+  },
+  'mx.fcrdns-missing': {
+    severity: 'warning', category: 'mx', rfc: 'RFC 1912 §2.1, RFC 8601 §3', penalty: 20,
+    title: 'sending address without PTR',
+    fix: 'Ask the address owner for a PTR record naming the sending host (with a matching A/AAAA).',
+  },
+  'mx.fcrdns-mismatch': {
+    severity: 'warning', category: 'mx', rfc: 'RFC 1912 §2.1, RFC 8601 §3', penalty: 20,
+    title: 'PTR name does not resolve back',
+    fix: 'Give the PTR name an A/AAAA record with the sending address (forward-confirmed reverse DNS).',
+  },
+  'srv.submission-465': {
+    severity: 'error', category: 'mx', rfc: 'RFC 8314 §3.3, RFC 6186 §3.1', penalty: 30,
+    title: '_submission._tcp on port 465',
+    fix: 'Publish port 465 under _submissions._tcp (implicit TLS); _submission._tcp is STARTTLS on 587.',
+  },
+  'srv.target-unresolvable': {
+    severity: 'error', category: 'mx', rfc: 'RFC 2782, RFC 6186 §3', penalty: 20,
+    title: 'SRV target has no A/AAAA',
+    fix: 'Give the SRV target A/AAAA records, or use target "." to say the service is not offered.',
+  },
+  'dns.cname-and-other-data': {
+    severity: 'error', category: 'mx', rfc: 'RFC 1034 §3.6.2, RFC 2181 §10.1', penalty: 50,
+    title: 'CNAME beside other data',
+    fix: 'Remove the CNAME or the other records at the name: a CNAME owner holds nothing else.',
+  },
+  'mx.unknown': {
+    severity: 'warning', category: 'mx', rfc: 'RFC 5321 §5.1', penalty: 0,
+    title: 'MX lookups failed',
+    fix: 'Retry the audit, or check the name servers named in the evidence: a failed lookup is not a missing record.',
+  },
+
+  // --- Transport security (RFC 7672, RFC 8461, RFC 8460) --------------------------------
+  'transport.none': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 8461 §1, RFC 7672 §1.3', penalty: 70,
+    title: 'neither MTA-STS nor DANE',
+    fix: 'Publish an MTA-STS policy (_mta-sts TXT + https policy) or TLSA records under DNSSEC, so that senders require TLS.',
+  },
+  'tlsa.no-dnssec': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 7672 §2.2', penalty: 50,
+    title: 'TLSA without DNSSEC',
+    fix: 'Sign the zone with DNSSEC: senders ignore TLSA records that do not validate.',
+  },
+  'tlsa.bad-usage': {
+    severity: 'error', category: 'transport', rfc: 'RFC 7672 §3.1.3', penalty: 50,
+    title: 'TLSA usage 0 or 1 for SMTP',
+    fix: 'Use usage 3 (DANE-EE) or 2 (DANE-TA) on port 25: SMTP clients treat 0 and 1 as unusable.',
+  },
+  'tlsa.invalid': {
+    severity: 'error', category: 'transport', rfc: 'RFC 6698 §2.1', penalty: 50,
+    title: 'malformed TLSA record',
+    fix: 'Correct the selector, matching type or data length (3 1 1 = 32-byte SHA-256 of the public key).',
+  },
+  'tlsa.no-rollover': {
+    severity: 'info', category: 'transport', rfc: 'RFC 7671 §8.1', penalty: 0,
+    title: 'no rollover TLSA record',
+    fix: 'Publish the next key\'s "3 1 1" (or a "2 x x" for the issuing CA) beside the current one before rotating.',
+  },
+  'mta-sts.syntax': {
+    severity: 'error', category: 'transport', rfc: 'RFC 8461 §3.1', penalty: 50,
+    title: 'MTA-STS TXT syntax error',
+    fix: 'Publish TXT "v=STSv1; id=<1-32 letters or digits>" at _mta-sts.<domain>.',
+  },
+  'mta-sts.multiple': {
+    severity: 'error', category: 'transport', rfc: 'RFC 8461 §3.1', penalty: 50,
+    title: 'more than one MTA-STS TXT record',
+    fix: 'Keep one v=STSv1 TXT record at _mta-sts.<domain>: senders ignore the policy otherwise.',
+  },
+  'tls-rpt.missing': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 8460 §3', penalty: 30,
+    title: 'no TLS-RPT record',
+    fix: 'Publish TXT "v=TLSRPTv1; rua=mailto:…" at _smtp._tls.<domain> to hear about TLS failures.',
+  },
+  'tls-rpt.syntax': {
+    severity: 'error', category: 'transport', rfc: 'RFC 8460 §3', penalty: 30,
+    title: 'TLS-RPT TXT syntax error',
+    fix: 'Publish TXT "v=TLSRPTv1; rua=mailto:…" (or https:) at _smtp._tls.<domain>.',
+  },
+  'tls-rpt.multiple': {
+    severity: 'error', category: 'transport', rfc: 'RFC 8460 §3', penalty: 30,
+    title: 'more than one TLS-RPT record',
+    fix: 'Keep one v=TLSRPTv1 TXT record at _smtp._tls.<domain>.',
+  },
+  'transport.unknown': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 7672 §2.2', penalty: 0,
+    title: 'transport lookups failed',
+    fix: 'Retry the audit, or check the name servers named in the evidence: a failed lookup is not a missing record.',
+  },
+
+  // --- Drift against the policy (added by the plan engine through auditDomain) ----------
+  'drift.missing': {
+    severity: 'error', category: 'drift', rfc: 'mailrec policy', penalty: 0,
+    title: 'declared record missing',
+    fix: 'Run mailrec plan and mailrec apply.',
+  },
+  'drift.unexpected': {
+    severity: 'warning', category: 'drift', rfc: 'mailrec policy', penalty: 0,
+    title: 'record not in the policy',
+    fix: 'Declare the record in the policy, or run mailrec apply to remove it.',
+  },
+  'drift.changed': {
+    severity: 'error', category: 'drift', rfc: 'mailrec policy', penalty: 0,
+    title: 'record differs from the policy',
+    fix: 'Run mailrec plan and mailrec apply.',
+  },
+  'drift.foreign': {
+    severity: 'info', category: 'drift', rfc: 'mailrec policy', penalty: 0,
+    title: 'record owned by another tool',
+    fix: 'Nothing to do: mailrec does not manage this record.',
+  },
+} as const satisfies Record<string, CodeEntry>;
+
+export type Code = keyof typeof CODES;
+
+/** The code's catalogue entry, or undefined for a code not in the catalogue. */
+export function codeEntry(code: string): CodeEntry | undefined {
+  return (CODES as Record<string, CodeEntry>)[code];
+}
+
+/** The `<category>.unknown` code for a scored category. */
+export const UNKNOWN_CODE = {
+  spf: 'spf.unknown',
+  dmarc: 'dmarc.unknown',
+  dkim: 'dkim.unknown',
+  mx: 'mx.unknown',
+  transport: 'transport.unknown',
+} as const satisfies Record<Exclude<Category, 'drift'>, Code>;

@@ -1,0 +1,76 @@
+// Audit findings: what a check reports, with the evidence it rests on. Findings are
+// data, never exceptions; the catalogue in codes.ts gives each code its severity,
+// category, RFC section and one-line fix.
+
+import type { Answer } from '../dns/resolver.js';
+import { CODES, type Code } from './codes.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export type Category = 'spf' | 'dmarc' | 'dkim' | 'mx' | 'transport' | 'drift';
+
+/** One question put to DNS and how it ended (tri-state plus the error case). */
+export interface Asked {
+  name: string;
+  type: string;
+  status: Answer['status'];
+}
+
+export interface Evidence {
+  asked: Asked[];
+  /** Record texts seen, in presentation form. */
+  seen?: string[];
+}
+
+export interface Finding {
+  code: string;
+  severity: Severity;
+  domain: string;
+  /** The DNS name the finding concerns. */
+  name: string;
+  category: Category;
+  message: string;
+  rfc: string;
+  fix: string;
+  evidence: Evidence;
+}
+
+/** A finding for a catalogued code: severity, category, RFC and fix come from CODES. */
+export function makeFinding(
+  code: Code,
+  domain: string,
+  name: string,
+  message: string,
+  evidence: Evidence,
+): Finding {
+  const entry = CODES[code];
+  return {
+    code,
+    severity: entry.severity,
+    domain,
+    name,
+    category: entry.category,
+    message,
+    rfc: entry.rfc,
+    fix: entry.fix,
+    evidence,
+  };
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+const CATEGORY_RANK: Record<Category, number> = { spf: 0, dmarc: 1, dkim: 2, mx: 3, transport: 4, drift: 5 };
+
+/** The fixed report order: category, severity, code, name, message. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    CATEGORY_RANK[a.category] - CATEGORY_RANK[b.category] ||
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    cmp(a.code, b.code) ||
+    cmp(a.name, b.name) ||
+    cmp(a.message, b.message)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

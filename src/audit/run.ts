@@ -1,0 +1,137 @@
+// auditDomain / auditDomains: every check for a domain over one recording resolver,
+// findings merged (with the policy drift the plan engine supplies) and scored.
+
+import type { Resolver } from '../dns/resolver.js';
+import type { DomainPolicy } from '../policy/model.js';
+import { analyzeSpf, type SpfTreeNode } from './checks/spf.js';
+import { checkCname } from './checks/cname.js';
+import { checkDkim, type DkimSelector } from './checks/dkim.js';
+import { checkDmarc } from './checks/dmarc.js';
+import { checkMx } from './checks/mx.js';
+import { checkSrv } from './checks/srv.js';
+import { checkTransport } from './checks/transport.js';
+import { recordsOf, RecordingResolver, unknownFinding } from './evidence.js';
+import { compareFindings, type Asked, type Finding } from './finding.js';
+import { scoreDomain, SCORED_CATEGORIES, type NotApplicable, type ScoreCard, type ScoredCategory } from './score.js';
+
+export interface AuditOptions {
+  /** The domain's declared policy: DKIM selectors and states, MX expectation, senders. */
+  policyDomain?: DomainPolicy;
+  /** DKIM selectors named on the command line (besides the policy's). */
+  selectors?: string[];
+  /** Drift findings from the plan engine, merged as they are. */
+  driftFindings?: Finding[];
+}
+
+export interface DomainReport {
+  domain: string;
+  /** Sorted: category, severity, code, name, message. */
+  findings: Finding[];
+  score: ScoreCard;
+  /** Categories left out of the score because lookups failed. */
+  unknownCategories: ScoredCategory[];
+  /** What the run could not do, in plain words (e.g. type 99 not asked). */
+  notes: string[];
+  /** The SPF lookup tree and totals (RFC 7208 §4.6.4), when a record was found. */
+  spf?: { tree?: SpfTreeNode; lookups: number; voids: number };
+  /** Every DNS question asked for this domain, in order. */
+  asked: Asked[];
+}
+
+export async function auditDomain(domain: string, resolver: Resolver, opts: AuditOptions = {}): Promise<DomainReport> {
+  const rec = new RecordingResolver(resolver);
+  const policy = opts.policyDomain;
+  const notes: string[] = [];
+
+  const selectors = new Map<string, DkimSelector>();
+  for (const key of policy?.dkim ?? []) selectors.set(key.selector, { selector: key.selector, state: key.state });
+  for (const s of opts.selectors ?? []) if (!selectors.has(s)) selectors.set(s, { selector: s });
+
+  const sendingAddresses: string[] = [];
+  const sendingHosts: string[] = [];
+  for (const s of policy?.senders ?? []) {
+    // Single addresses only: a range has no one PTR to confirm.
+    if (s.kind === 'ip4' && /^[^/]+(\/32)?$/.test(s.cidr)) sendingAddresses.push(s.cidr.replace(/\/32$/, ''));
+    if (s.kind === 'ip6' && /^[^/]+(\/128)?$/.test(s.cidr)) sendingAddresses.push(s.cidr.replace(/\/128$/, ''));
+    if (s.kind === 'host') sendingHosts.push(s.host);
+  }
+
+  const mxAnswer = await rec.resolve(domain, 'MX');
+  const mxHosts = [...new Set(recordsOf(mxAnswer, 'MX').map((m) => m.exchange).filter((e) => e !== ''))].sort();
+  const notApplicable: NotApplicable = {};
+  if (selectors.size === 0) {
+    notApplicable.dkim = 'no DKIM selector declared or given (selectors cannot be discovered from DNS)';
+  }
+  const receivesMail = mxAnswer.status !== 'error' && mxHosts.length > 0;
+  if (mxAnswer.status !== 'error' && !receivesMail) {
+    notApplicable.transport = 'the domain receives no mail (no MX host), so there is no transport to secure';
+  }
+
+  const [spf, dmarc, dkim, mx, srv, cname, transport] = await Promise.all([
+    analyzeSpf(domain, rec),
+    checkDmarc(domain, rec, policy?.dmarc ? { policy: policy.dmarc } : {}),
+    selectors.size > 0 ? checkDkim(domain, rec, { selectors: [...selectors.values()] }) : Promise.resolve([]),
+    checkMx(domain, rec, { ...(policy ? { policy } : {}), sendingAddresses, sendingHosts }),
+    checkSrv(domain, rec, policy ? { declared: policy.srv } : {}),
+    checkCname(domain, rec),
+    receivesMail
+      ? checkTransport(domain, rec, { mxHosts })
+      : Promise.resolve(unknownFinding('transport', domain, mxAnswer.status === 'error' ? rec.about(domain).filter((a) => a.type === 'MX' && a.status === 'error') : [])),
+  ]);
+  if (!rec.canResolveOtherTypes) notes.push('the obsolete type 99 SPF record was not asked: the resolver asks only the common types');
+
+  const findings = dedupe([...spf.findings, ...dmarc, ...dkim, ...mx, ...srv, ...cname, ...transport, ...(opts.driftFindings ?? [])]).sort(compareFindings);
+  const score = scoreDomain(findings, notApplicable);
+  const unknownCategories = SCORED_CATEGORIES.filter((c) => score.categories.some((s) => s.category === c && s.status === 'unknown'));
+  for (const c of unknownCategories) notes.push(`${c} is not scored: some of its lookups failed (see ${c}.unknown)`);
+  for (const c of score.categories) if (c.status === 'not-applicable') notes.push(`${c.category} is not scored: ${c.reason}`);
+
+  return {
+    domain,
+    findings,
+    score,
+    unknownCategories,
+    notes,
+    ...(spf.tree ? { spf: { tree: spf.tree, lookups: spf.lookups, voids: spf.voids } } : {}),
+    asked: [...rec.asked],
+  };
+}
+
+/** Identical findings (same code, name and message) from two checks are reported once. */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.code}\u0000${f.name}\u0000${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export interface AuditDomainsOptions {
+  /** Domains audited at once (default 8). */
+  concurrency?: number;
+  /** Called after each domain, in completion order. */
+  onProgress?: (done: number, total: number, domain: string) => void;
+  /** Options per domain (policy, selectors, drift). */
+  optionsFor?: (domain: string) => AuditOptions;
+}
+
+/** Audits many domains with a bounded pool; reports come back in the input order. */
+export async function auditDomains(domains: string[], resolver: Resolver, opts: AuditDomainsOptions = {}): Promise<DomainReport[]> {
+  const limit = Math.max(1, Math.floor(opts.concurrency ?? 8));
+  const out = new Array<DomainReport>(domains.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < domains.length) {
+      const i = next++;
+      const domain = domains[i]!;
+      out[i] = await auditDomain(domain, resolver, opts.optionsFor?.(domain) ?? {});
+      done++;
+      opts.onProgress?.(done, domains.length, domain);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, domains.length) }, worker));
+  return out;
+}
