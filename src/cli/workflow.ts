@@ -1,12 +1,20 @@
 // The shell around the pure core for plan and apply: load the policy, build the
-// desired records, read the current state, assemble the plan.
+// desired records, read the current state (fragments on disk, or the primary of
+// an update-managed zone), assemble the plan.
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createDnsClient, type DnsClient } from '../dns/client.js';
+import { formatServer, parseServer, type ServerAddress } from '../dns/servers.js';
+import { loadTsigKey } from '../dns/tsig-key.js';
+import { sendUpdate } from '../dns/update.js';
+import { applyPlanByUpdate, type ZoneTarget } from '../apply/rfc2136.js';
 import { loadPolicy } from '../policy/load.js';
-import type { Policy } from '../policy/model.js';
-import { buildZoneRecords } from '../records/build.js';
-import { assemblePlan, type Plan } from '../plan/plan.js';
+import type { Policy, Rfc2136Target } from '../policy/model.js';
+import { buildZoneRecords, resolveZoneRecords } from '../records/build.js';
+import { claimsFor } from '../plan/claims.js';
+import { readLiveState } from '../plan/live-state.js';
+import { assemblePlan, type Plan, type ZoneState } from '../plan/plan.js';
 import { readFragmentState } from '../zone/state.js';
 import type { Context } from './context.js';
 
@@ -24,12 +32,70 @@ export interface PlanRun {
   plan: Plan;
 }
 
-export async function computeFilePlan(ctx: Context): Promise<PlanRun> {
-  const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root });
-  const desired = buildZoneRecords(policy);
-  const current = await Promise.all(policy.zones.map((zone) => readFragmentState(ctx.root, zone)));
+export interface PlanOptions {
+  /** Count SPF lookups exactly by resolving includes (--resolve). */
+  resolve?: boolean;
+  /** Servers for --resolve (from --resolver); default /etc/resolv.conf. */
+  resolvers?: ServerAddress[];
+  /** An already loaded policy (apply loads it once for the plan and the keys). */
+  policy?: Policy;
+}
+
+/** The rfc2136 target that manages each zone (a target without `zones` manages all). */
+export function targetsByZone(policy: Policy): Map<string, Rfc2136Target> {
+  const byZone = new Map<string, Rfc2136Target>();
+  for (const target of policy.targets)
+    for (const zone of target.zones ?? policy.zones.map((z) => z.apex)) byZone.set(zone, target);
+  return byZone;
+}
+
+/** A client that asks the primary itself: no recursion, no cache, no CNAME chasing beyond the answer. */
+function primaryClient(server: string): { client: DnsClient; address: ServerAddress } {
+  const address = parseServer(server, 53, 'targets.server');
+  return { client: createDnsClient({ servers: [address], recursionDesired: false, cache: false, attempts: 1 }), address };
+}
+
+export async function computePlan(ctx: Context, options: PlanOptions = {}): Promise<PlanRun> {
+  const policy = options.policy ?? (await loadPolicy(ctx.policyPaths, { root: ctx.root }));
+  const desired = options.resolve
+    ? await resolveZoneRecords(policy, createDnsClient(options.resolvers ? { servers: options.resolvers } : {}))
+    : buildZoneRecords(policy);
+  const targets = targetsByZone(policy);
+  const claimed = new Map<string, ReadonlySet<string>>();
+  const current: ZoneState[] = await Promise.all(
+    policy.zones.map(async (zone) => {
+      const target = targets.get(zone.apex);
+      if (!target) return readFragmentState(ctx.root, zone);
+      const claims = claimsFor(policy, zone.apex);
+      claimed.set(zone.apex, new Set(claims.map((c) => c.key)));
+      const { client, address } = primaryClient(target.server);
+      const records = desired.find((d) => d.zone === zone.apex)?.records ?? [];
+      return readLiveState(zone.apex, records, claims, client, formatServer(address));
+    }),
+  );
   const currentFiles = new Map<string, string | undefined>();
   for (const zone of desired)
     for (const file of zone.files) currentFiles.set(file.path, await readOptional(path.resolve(ctx.root, file.path)));
-  return { policy, plan: assemblePlan({ desired, current, currentFiles }) };
+  return { policy, plan: assemblePlan({ desired, current, currentFiles, claimed }) };
+}
+
+/** Sends the plan's live zones to their primaries, TSIG-signed with keys read from files or the environment. */
+export async function applyLiveZones(ctx: Context, policy: Policy, plan: Plan): Promise<string[]> {
+  const targets = new Map<string, ZoneTarget>();
+  for (const [zone, target] of targetsByZone(policy)) {
+    const spec = target.key;
+    const key = spec
+      ? await loadTsigKey(
+          {
+            name: spec.name,
+            algorithm: spec.algorithm,
+            ...(spec.secretFile !== undefined ? { file: path.resolve(ctx.root, spec.secretFile) } : {}),
+            ...(spec.secretEnv !== undefined ? { env: spec.secretEnv } : {}),
+          },
+          ctx.io.env,
+        )
+      : undefined;
+    targets.set(zone, { request: { server: parseServer(target.server, 53, 'targets.server'), ...(key ? { key } : {}) } });
+  }
+  return (await applyPlanByUpdate(plan, targets, sendUpdate)).updated;
 }

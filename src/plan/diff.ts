@@ -77,7 +77,17 @@ export function compareChanges(a: Change, b: Change): number {
   );
 }
 
-export function diffRecords(zone: string, desired: RR[], current: RR[], scope: OwnershipScope): Change[] {
+/**
+ * Diff one zone. Under the 'declared' scope, `claimed` names the ownership keys
+ * mailrec may delete although the policy no longer declares them (claims.ts).
+ */
+export function diffRecords(
+  zone: string,
+  desired: RR[],
+  current: RR[],
+  scope: OwnershipScope,
+  claimed: ReadonlySet<string> = new Set(),
+): Change[] {
   const want = groupByOwner(desired);
   const have = groupByOwner(current);
   const changes: Change[] = [];
@@ -88,7 +98,9 @@ export function diffRecords(zone: string, desired: RR[], current: RR[], scope: O
   }
   for (const [key, before] of have) {
     if (want.has(key)) continue;
-    if (scope === 'declared') continue; // not declared: someone else's, or no longer ours to judge
+    // Live DNS: a record the policy does not declare is someone else's, unless it
+    // sits where mailrec claims its own records.
+    if (scope === 'declared' && !claimed.has(key)) continue;
     changes.push(makeChange(zone, 'delete', before, []));
   }
   return changes.sort(compareChanges);

@@ -47,6 +47,8 @@ export interface ZonePlan {
   write: boolean;
   /** The complete desired record set: apply needs the plan and nothing else. */
   records: RR[];
+  /** Live zones: every RRset read from the server, foreign records included; the update's prerequisites pin them. */
+  observed?: RR[];
 }
 
 export interface FileChange {
@@ -73,11 +75,13 @@ export function digestText(text: string): string {
 export interface AssembleInput {
   desired: DesiredZone[];
   current: ZoneState[];
+  /** Ownership keys claimed per zone on live servers (claims.ts). */
+  claimed?: Map<string, ReadonlySet<string>>;
   /** Current content of generated files (MTA-STS policies), by path; undefined = absent. */
   currentFiles: Map<string, string | undefined>;
 }
 
-export function assemblePlan({ desired, current, currentFiles }: AssembleInput): Plan {
+export function assemblePlan({ desired, current, currentFiles, claimed }: AssembleInput): Plan {
   const zones: ZonePlan[] = [];
   const changes: PlannedChange[] = [];
   const notices: Notice[] = [];
@@ -87,7 +91,7 @@ export function assemblePlan({ desired, current, currentFiles }: AssembleInput):
     const have = current.find((c) => c.zone === want.zone);
     if (!have) throw new Error(`no current state for zone ${want.zone}`);
     const scope: OwnershipScope = have.source === 'fragment' ? 'all' : 'declared';
-    const zoneChanges = diffRecords(want.zone, want.records, have.records, scope);
+    const zoneChanges = diffRecords(want.zone, want.records, have.records, scope, claimed?.get(want.zone));
     changes.push(...zoneChanges.map((c) => ({ ...c, risks: assessRisks(c) })));
     notices.push(...checkForeignConflicts(want.zone, want.records, have.foreign ?? []));
     const after = have.source === 'fragment' ? digestText(renderFragment(want.zone, want.records)) : digestText('');
@@ -102,6 +106,7 @@ export function assemblePlan({ desired, current, currentFiles }: AssembleInput):
     };
     if (have.fragment !== undefined) zonePlan.fragment = have.fragment;
     if (have.zoneFile !== undefined) zonePlan.zoneFile = have.zoneFile;
+    if (have.source === 'live') zonePlan.observed = have.records;
     zones.push(zonePlan);
     files.push(...diffFiles(want.files, currentFiles));
   }

@@ -53,3 +53,14 @@ describe('diffRecords', () => {
     expect(changes[0]!.after).toHaveLength(1);
   });
 });
+
+describe('claimed keys under the declared scope', () => {
+  it('deletes an undeclared record only where mailrec claims it', () => {
+    const tlsrpt = txt('_smtp._tls.example.org', 'v=TLSRPTv1; rua=mailto:t@example.org');
+    const claimed = new Set(['_smtp._tls.example.org TXT tls-rpt']);
+    expect(diffRecords('example.org', [spf], [spf, tlsrpt], 'declared', claimed).map((c) => `${c.action} ${c.name}`)).toEqual([
+      'delete _smtp._tls.example.org',
+    ]);
+    expect(diffRecords('example.org', [spf], [spf, tlsrpt, verification], 'declared', new Set())).toEqual([]);
+  });
+});

@@ -8,7 +8,8 @@ import { MailrecError, StalePlanError } from '../../errors.js';
 import { checkPlanChecksum, hasChanges, PLAN_VERSION, type Plan } from '../../plan/plan.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
-import { computeFilePlan } from '../workflow.js';
+import { applyLiveZones, computePlan } from '../workflow.js';
+import { loadPolicy } from '../../policy/load.js';
 import { refuseBrokenPlan, renderPlan } from './plan.js';
 
 interface ApplyOptions extends GlobalOptions {
@@ -41,7 +42,8 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
     .action(async (_opts: ApplyOptions, command: Command) => {
       const opts = command.optsWithGlobals<ApplyOptions>();
       const ctx = makeContext(io, opts);
-      const plan = opts.planFile ? await readPlanFile(path.resolve(ctx.root, opts.planFile)) : (await computeFilePlan(ctx)).plan;
+      const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root });
+      const plan = opts.planFile ? await readPlanFile(path.resolve(ctx.root, opts.planFile)) : (await computePlan(ctx, { policy })).plan;
       refuseBrokenPlan(ctx, plan);
       if (!hasChanges(plan)) {
         io.stdout(ctx.format === 'json' ? `${JSON.stringify({ applied: false, written: [] })}\n` : 'No changes. Nothing to apply.\n');
@@ -49,15 +51,20 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
         return;
       }
       if (ctx.format === 'text') io.stdout(renderPlan(ctx, plan));
+      // Files first: a fragment refusal (hand edit, stale) stops the run before any server is touched.
       const result = await applyPlanToFiles(plan, {
         root: ctx.root,
         force: Boolean(opts.force),
         ...(opts.bumpSerial ? { bumpSerial: { now: new Date() } } : {}),
       });
+      const updated = plan.zones.some((z) => z.source === 'live')
+        ? await applyLiveZones(ctx, policy, plan)
+        : [];
       if (ctx.format === 'json')
-        io.stdout(`${JSON.stringify({ applied: true, checksum: plan.checksum, written: result.written, serials: result.serials })}\n`);
+        io.stdout(`${JSON.stringify({ applied: true, checksum: plan.checksum, written: result.written, serials: result.serials, updated })}\n`);
       else {
         for (const file of result.written) io.stdout(`wrote ${file}\n`);
+        for (const zone of updated) io.stdout(`updated ${zone} by RFC 2136\n`);
         for (const s of result.serials) io.stdout(`${s.zoneFile}: SOA serial ${s.from} -> ${s.to}\n`);
       }
       setExit(0);

@@ -8,7 +8,8 @@ import { summarizePlan } from '../../report/plan-summary.js';
 import { renderNotice, renderPlanText } from '../../report/plan-text.js';
 import { makeContext, type Context, type GlobalOptions } from '../context.js';
 import { colourEnabled, styleFor, type CliIO } from '../io.js';
-import { computeFilePlan } from '../workflow.js';
+import { parseServer } from '../../dns/servers.js';
+import { computePlan } from '../workflow.js';
 
 export function renderPlan(ctx: Context, plan: Plan): string {
   switch (ctx.format) {
@@ -34,8 +35,14 @@ export function refuseBrokenPlan(ctx: Context, plan: Plan): void {
   );
 }
 
-interface PlanOptions extends GlobalOptions {
+interface PlanCommandOptions extends GlobalOptions {
   detailedExitcode?: boolean;
+  resolve?: boolean;
+  resolver?: string[];
+}
+
+export function resolverServers(specs: string[] | undefined) {
+  return specs && specs.length > 0 ? specs.map((s) => parseServer(s)) : undefined;
 }
 
 export function registerPlan(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -43,10 +50,13 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .command('plan')
     .description('show what apply would change, record by record, with the risk explained')
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none')
-    .action(async (_opts: PlanOptions, command: Command) => {
-      const opts = command.optsWithGlobals<PlanOptions>();
+    .option('--resolve', 'fetch SPF include trees and count DNS lookups exactly (needs DNS)')
+    .option('--resolver <host[:port]>', 'DNS server for --resolve (repeatable; default /etc/resolv.conf)', (v: string, p: string[] = []) => [...p, v])
+    .action(async (_opts: PlanCommandOptions, command: Command) => {
+      const opts = command.optsWithGlobals<PlanCommandOptions>();
       const ctx = makeContext(io, opts);
-      const { plan } = await computeFilePlan(ctx);
+      const servers = resolverServers(opts.resolver);
+      const { plan } = await computePlan(ctx, { resolve: Boolean(opts.resolve), ...(servers ? { resolvers: servers } : {}) });
       refuseBrokenPlan(ctx, plan);
       io.stdout(renderPlan(ctx, plan));
       setExit(opts.detailedExitcode && hasChanges(plan) ? 2 : 0);

@@ -1,0 +1,42 @@
+// The names mailrec claims on a live server: where the policy's domains keep
+// their mail records. A record found there with mailrec's tag is mailrec's even
+// when the policy no longer asks for it (so removing `tls_rpt:` deletes the
+// _smtp._tls TXT); records anywhere else are never touched.
+
+import type { Policy } from '../policy/model.js';
+import { isInZone } from '../records/rr.js';
+
+/** A question to ask the server, and the ownership key it may reveal. */
+export interface Claim {
+  name: string;
+  type: 'TXT' | 'MX' | 'SRV' | 'TLSA';
+  /** The ownership key (see ownership.ts) mailrec claims at that name and type. */
+  key: string;
+}
+
+/** RFC 6186 / RFC 8314 services mailrec writes SRV records for. */
+const SRV_SERVICES = ['submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'];
+
+export function claimsFor(policy: Policy, zone: string): Claim[] {
+  const claims: Claim[] = [];
+  const txt = (name: string, tag: string) => claims.push({ name, type: 'TXT', key: `${name} TXT ${tag}` });
+  for (const domain of policy.domains) {
+    if (domain.zone !== zone) continue;
+    const d = domain.name;
+    txt(d, 'spf');
+    claims.push({ name: d, type: 'MX', key: `${d} MX` });
+    txt(`_dmarc.${d}`, 'dmarc');
+    txt(`_mta-sts.${d}`, 'mta-sts');
+    txt(`_smtp._tls.${d}`, 'tls-rpt');
+    for (const key of domain.dkim) txt(`${key.selector}._domainkey.${d}`, 'dkim');
+    for (const service of SRV_SERVICES) {
+      const name = `_${service}._tcp.${d}`;
+      claims.push({ name, type: 'SRV', key: `${name} SRV` });
+    }
+    for (const tlsa of domain.tlsa) {
+      const name = `_${tlsa.port}._${tlsa.protocol}.${tlsa.host}`;
+      if (isInZone(name, zone)) claims.push({ name, type: 'TLSA', key: `${name} TLSA` });
+    }
+  }
+  return claims;
+}
