@@ -1,11 +1,13 @@
 // `npm run conformance`: mailrec's SPF evaluator over the openspf RFC 7208 suite, and
-// its DMARC and DKIM parsers over the vectors in ../shared/conformance. Prints one line
-// per failure and ends with exactly "N passed, N failed".
+// its DMARC and DKIM parsers over the vectors in ../shared/conformance. Prints a summary
+// per suite, one line per failure, and ends with exactly "N passed, N failed".
+// Usage: node dist/conformance/run.js [CONFORMANCE_DIR/] (default ../shared/conformance/).
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { checkHost } from '../src/audit/spf-eval.js';
+import { runDkimKeys, runDmarcVectors } from './parsers.js';
 import { SuiteZone } from './spf-suite-zone.js';
 
 interface SuiteTest {
@@ -49,8 +51,19 @@ async function main(): Promise<void> {
   let passed = 0;
   const failures: string[] = [];
   const spf = await runSpf('spf/rfc7208-tests.yml');
+  console.log(`SPF (openspf RFC 7208 suite): ${spf.passed} passed, ${spf.failed.length} failed`);
   passed += spf.passed;
   failures.push(...spf.failed);
+  const dmarc = runDmarcVectors(root);
+  console.log(`DMARC (OpenDMARC parse vectors): ${dmarc.passed} as documented, ${dmarc.failed.length} not`);
+  for (const note of dmarc.notes) console.log(`  differs on purpose: ${note}`);
+  passed += dmarc.passed;
+  failures.push(...dmarc.failed);
+  const dkim = await runDkimKeys(root);
+  console.log(`DKIM (key records): ${dkim.passed} as expected, ${dkim.failed.length} not`);
+  for (const note of dkim.notes) console.log(`  ${note}`);
+  passed += dkim.passed;
+  failures.push(...dkim.failed);
   for (const line of failures) console.log(`FAIL ${line}`);
   console.log(`${passed} passed, ${failures.length} failed`);
   process.exitCode = failures.length === 0 ? 0 : 1;

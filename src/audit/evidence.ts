@@ -36,6 +36,18 @@ export function lookupOf(answer: Answer, type: RRType): Lookup {
   return recordsOf(answer, type).length > 0 ? 'present' : 'absent';
 }
 
+/**
+ * Whether a name has an address (A or AAAA): present if either has one, unknown if
+ * neither has one and a lookup failed, absent otherwise.
+ */
+export async function addressLookup(resolver: Resolver, name: string): Promise<Lookup> {
+  const [a4, a6] = await Promise.all([resolver.resolve(name, 'A'), resolver.resolve(name, 'AAAA')]);
+  const l4 = lookupOf(a4, 'A');
+  const l6 = lookupOf(a6, 'AAAA');
+  if (l4 === 'present' || l6 === 'present') return 'present';
+  return l4 === 'unknown' || l6 === 'unknown' ? 'unknown' : 'absent';
+}
+
 /** The texts of the TXT records in an answer, each record's strings joined (RFC 7208 §3.3). */
 export function txtTexts(answer: Answer): string[] {
   return recordsOf(answer, 'TXT').map((r) => r.strings.join(''));
@@ -74,7 +86,7 @@ export class RecordingResolver implements Resolver, TypeResolver {
     return inner instanceof RecordingResolver ? inner.canResolveOtherTypes : canResolveType(inner);
   }
 
-  /** Questions about these names, in the order asked. */
+  /** Questions about these names, in the order answered. */
   about(...names: string[]): Asked[] {
     const wanted = new Set(names);
     return this.asked.filter((a) => wanted.has(a.name));

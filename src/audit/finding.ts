@@ -65,12 +65,13 @@ export function compareFindings(a: Finding, b: Finding): number {
   return (
     CATEGORY_RANK[a.category] - CATEGORY_RANK[b.category] ||
     SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-    cmp(a.code, b.code) ||
-    cmp(a.name, b.name) ||
-    cmp(a.message, b.message)
+    compareText(a.code, b.code) ||
+    compareText(a.name, b.name) ||
+    compareText(a.message, b.message)
   );
 }
 
-function cmp(a: string, b: string): number {
+/** Code-unit order, independent of the locale (reports must not depend on it). */
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -3,7 +3,7 @@
 // docs/score.md explains the same model for a person with a pencil.
 
 import { codeEntry } from './codes.js';
-import type { Category, Finding } from './finding.js';
+import { compareText, type Finding } from './finding.js';
 
 /** Category weights; they add up to 100. */
 export const CATEGORY_WEIGHTS = { spf: 25, dmarc: 30, dkim: 20, mx: 10, transport: 15 } as const;
@@ -66,7 +66,7 @@ function distinctPenalties(findings: Finding[]): { code: string; penalty: number
     const penalty = codeEntry(f.code)?.penalty ?? 0;
     if (penalty > 0) out.set(f.code, penalty);
   }
-  return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([code, penalty]) => ({ code, penalty }));
+  return [...out].sort(([a], [b]) => compareText(a, b)).map(([code, penalty]) => ({ code, penalty }));
 }
 
 function percentOf(penalties: number[]): number {
@@ -119,9 +119,4 @@ function pathTo100(categories: CategoryScore[], findings: Finding[]): PathStep[]
     steps.push({ code: best.code, title: entry.title, fix: example?.fix ?? entry.fix, gain: best.gain });
     current = best.next;
   }
-}
-
-/** The scored category a finding counts in, if any. */
-export function scoredCategory(category: Category): ScoredCategory | undefined {
-  return category === 'drift' ? undefined : category;
 }

@@ -6,7 +6,7 @@ import type { DkimState } from '../../policy/model.js';
 import type { Code } from '../codes.js';
 import { parseDkimKey } from '../dkim-key.js';
 import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
+import { compareText, makeFinding, type Finding } from '../finding.js';
 
 export interface DkimSelector {
   selector: string;
@@ -21,7 +21,7 @@ export interface DkimCheckOptions {
 export async function checkDkim(domain: string, resolver: Resolver, opts: DkimCheckOptions): Promise<Finding[]> {
   const rec = new RecordingResolver(resolver);
   const findings: Finding[] = [];
-  const selectors = [...opts.selectors].sort((a, b) => (a.selector < b.selector ? -1 : a.selector > b.selector ? 1 : 0));
+  const selectors = [...opts.selectors].sort((a, b) => compareText(a.selector, b.selector));
   for (const { selector, state } of selectors) {
     const name = `${selector}._domainkey.${domain}`;
     const add = (code: Code, message: string, seen?: string[]): void => {

@@ -5,7 +5,7 @@
 import type { Resolver } from '../../dns/resolver.js';
 import type { DomainPolicy } from '../../policy/model.js';
 import type { Code } from '../codes.js';
-import { evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
+import { addressLookup, evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
 import { makeFinding, type Finding } from '../finding.js';
 import { formatIp, inPrefix, isIpLiteral, parseIp, reverseName } from '../ip.js';
 
@@ -50,11 +50,11 @@ export async function checkMx(domain: string, resolver: Resolver, opts: MxCheckO
         add('mx.target-ip-literal', target, `the MX target "${target}" is an IP address, not a host name`, [domain], seen);
         continue;
       }
-      const [cname, a4, a6] = await Promise.all([rec.resolve(target, 'CNAME'), rec.resolve(target, 'A'), rec.resolve(target, 'AAAA')]);
+      const [cname, address] = await Promise.all([rec.resolve(target, 'CNAME'), addressLookup(rec, target)]);
       const alias = recordsOf(cname, 'CNAME').find((c) => c.name === target);
       // RFC 2181 §10.3: an MX exchange must not be an alias.
       if (alias) add('mx.target-cname', target, `the MX target ${target} is a CNAME for ${alias.target}`, [target], [`CNAME ${alias.target}`]);
-      if (a4.status !== 'error' && a6.status !== 'error' && recordsOf(a4, 'A').length === 0 && recordsOf(a6, 'AAAA').length === 0) {
+      if (address === 'absent') {
         add('mx.target-no-address', target, `the MX target ${target} has no A or AAAA record: mail to it cannot be delivered`, [target]);
       }
     }

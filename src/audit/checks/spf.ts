@@ -2,7 +2,7 @@
 // counts under §4.6.4 — what a receiver that matches nothing would evaluate.
 
 import type { Resolver } from '../../dns/resolver.js';
-import { evidenceFor, recordsOf, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
+import { addressLookup, evidenceFor, recordsOf, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
 import { makeFinding, type Finding } from '../finding.js';
 import {
   hasMacros,
@@ -47,10 +47,8 @@ const MAX_MX_HOSTS = 10;
 // §3.4: keep the record well under 512 octets so the UDP answer is not truncated.
 const MAX_RECORD_OCTETS = 450;
 
-export interface SpfCheckOptions {
-  /** Unused for now: the SPF lint needs nothing from the policy. */
-  readonly _?: never;
-}
+/** The SPF lint needs nothing from the policy (yet). */
+export type SpfCheckOptions = Record<string, never>;
 
 /** The SPF findings for a domain. */
 export async function checkSpf(domain: string, resolver: Resolver, _opts: SpfCheckOptions = {}): Promise<Finding[]> {
@@ -248,9 +246,7 @@ class Walk {
           return term;
         }
         // a: void only when the name has neither A nor AAAA (a client of either family may ask).
-        const [a4, a6] = await Promise.all([this.rec.resolve(target, 'A'), this.rec.resolve(target, 'AAAA')]);
-        if (a4.status === 'error' || a6.status === 'error') return term;
-        if (recordsOf(a4, 'A').length === 0 && recordsOf(a6, 'AAAA').length === 0) this.markVoid(term, target, 'A/AAAA');
+        if ((await addressLookup(this.rec, target)) === 'absent') this.markVoid(term, target, 'A/AAAA');
         return term;
       }
     }

@@ -3,8 +3,8 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import type { SrvRecord } from '../../policy/model.js';
-import { evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
+import { addressLookup, evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
+import { compareText, makeFinding, type Finding } from '../finding.js';
 
 export interface SrvCheckOptions {
   /** SRV records the policy declares: their names are asked besides the standard ones. */
@@ -34,10 +34,8 @@ export async function checkSrv(domain: string, resolver: Resolver, opts: SrvChec
       if (srv.target !== '') targets.set(srv.target, [...(targets.get(srv.target) ?? []), name]);
     }
   }
-  for (const [target, owners] of [...targets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const [a4, a6] = await Promise.all([rec.resolve(target, 'A'), rec.resolve(target, 'AAAA')]);
-    if (a4.status === 'error' || a6.status === 'error') continue;
-    if (recordsOf(a4, 'A').length === 0 && recordsOf(a6, 'AAAA').length === 0) {
+  for (const [target, owners] of [...targets].sort(([a], [b]) => compareText(a, b))) {
+    if ((await addressLookup(rec, target)) === 'absent') {
       findings.push(
         makeFinding('srv.target-unresolvable', domain, target, `the SRV target ${target} (of ${owners.join(', ')}) has no A or AAAA record`, evidenceFor(rec, [target, ...owners])),
       );
