@@ -110,7 +110,7 @@ export function buildUpdate(id: number, zone: string, prerequisites: WireRR[], u
 const PREREQUISITE_RCODES = new Set<string>(['NXRRSET', 'YXRRSET', 'NXDOMAIN', 'YXDOMAIN']);
 
 const RCODE_HINTS: Record<string, string> = {
-  REFUSED: 'the server refuses updates from this client or without a key; check allow-update and the TSIG key',
+  REFUSED: 'the server refuses unsigned updates from this client: give the target a TSIG key, and check allow-update',
   NOTAUTH: 'check the TSIG key name, algorithm and secret, and that the server is the zone primary',
   NOTZONE: 'every updated name must lie inside the zone',
 };
@@ -174,7 +174,11 @@ export async function sendUpdate(request: UpdateRequest): Promise<UpdateResult> 
   }
   if (rcode === 'NOERROR') return { status: 'ok' };
   if (PREREQUISITE_RCODES.has(rcode)) return { status: 'prerequisite-failed', rcode: rcode as PrerequisiteRcode };
-  const hint = RCODE_HINTS[rcode] ?? (rcode === 'FORMERR' ? 'the server could not parse the update; this is a bug' : undefined);
+  const hint =
+    rcode === 'REFUSED' && key
+      ? 'the server accepted the key but refused the change: check allow-update or update-policy for this key, and the server log ' +
+        '(BIND also refuses, with check-integrity, an MX or SRV target left without an address record)'
+      : (RCODE_HINTS[rcode] ?? (rcode === 'FORMERR' ? 'the server could not parse the update; this is a bug' : undefined));
   throw new DnsError(`${about} failed: ${rcode}${keyText}`, hint);
 }
 

@@ -346,6 +346,14 @@ describe('RFC 2136 updates, TSIG-signed', () => {
   test('an update to a zone without allow-update: REFUSED even when signed', async () => {
     const error = await failure(sendUpdate({ server, zone: 'example.test', key, updates: [deleteRRset('example.test', 'TXT')] }));
     expect(error.message).toMatch(/failed: REFUSED with TSIG key mailrec-key$/);
+    expect(error.hint).toMatch(/accepted the key but refused the change/);
+  });
+
+  test('BIND refuses an MX whose in-zone target has no address (check-integrity)', async () => {
+    const mx: RR = { name: 'dyn.test', ttl: 60, type: 'MX', preference: 5, exchange: 'noaddr.dyn.test' };
+    const error = await failure(sendUpdate({ server, zone: 'dyn.test', key, updates: [addRR(mx)] }));
+    expect(error.message).toMatch(/failed: REFUSED with TSIG key mailrec-key$/);
+    expect(await bind.waitForLog(/'noaddr\.dyn\.test' has no address records/)).toMatch(/has no address records/);
   });
 });
 

@@ -8,6 +8,7 @@ import { inspect } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { loadTsigKey, parseTsigKeyText, TsigKey } from '../../src/dns/tsig-key.js';
 import { DnsError } from '../../src/errors.js';
+import { findTool } from '../helpers/bind.js';
 
 const SECRET = 'jUipdAc2giLjRY9AMmvE80GVYjIJOvRFdZEbmRjkUgY=';
 
@@ -25,7 +26,7 @@ function everyRendering(value: unknown): string {
 describe('reading keys', () => {
   test('the output of tsig-keygen, for each algorithm', async () => {
     for (const algorithm of ['hmac-sha256', 'hmac-sha512', 'hmac-sha1']) {
-      const text = execFileSync('tsig-keygen', ['-a', algorithm, 'mailrec.'], { encoding: 'utf8' });
+      const text = execFileSync(findTool('tsig-keygen'), ['-a', algorithm, 'mailrec.'], { encoding: 'utf8' });
       const key = await loadTsigKey({ file: await tempFile('k.key', text) });
       expect(key.toJSON()).toEqual({ name: 'mailrec', algorithm });
     }

@@ -6,6 +6,7 @@ import { scanMessage } from '../../src/dns/guard.js';
 import { buildMessage, FLAG } from '../../src/dns/message.js';
 import { createTsigVerifier, findTsig, signMessage, signResponse, TsigError } from '../../src/dns/tsig.js';
 import { TsigKey, type TsigAlgorithm } from '../../src/dns/tsig-key.js';
+import { findTool } from '../helpers/bind.js';
 import { aRecord, answer, startFake } from './fake-server.js';
 
 const SECRET = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I=';
@@ -13,7 +14,7 @@ const ALGORITHMS: TsigAlgorithm[] = ['hmac-sha256', 'hmac-sha512', 'hmac-sha1'];
 
 function dig(args: string[]): Promise<string> {
   return new Promise((resolve) => {
-    execFile('dig', args, { timeout: 10_000 }, (_error, stdout) => resolve(String(stdout)));
+    execFile(findTool('dig'), args, { timeout: 10_000 }, (_error, stdout) => resolve(String(stdout)));
   });
 }
 

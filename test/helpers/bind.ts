@@ -58,7 +58,8 @@ export interface BindServer {
 
 const SEARCH_PATH = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/bin', '/usr/local/bin'];
 
-function findTool(tool: string): string {
+/** The path of a BIND tool (named, dig, tsig-keygen, nsupdate), also looked for in the sbin directories. */
+export function findTool(tool: string): string {
   for (const dir of SEARCH_PATH) {
     if (dir && existsSync(join(dir, tool))) return join(dir, tool);
   }
