@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MailrecError, StalePlanError } from '../errors.js';
 import { digestText, type Plan } from '../plan/plan.js';
+import { readOptionalFile } from '../zone/read-optional.js';
 import { bumpSoaSerial } from '../zone/serial.js';
 import { renderFragment } from '../zone/writer.js';
 import { writeFilesAtomically, type FileWrite } from './atomic-write.js';
@@ -23,12 +24,8 @@ export interface ApplyFilesResult {
 }
 
 async function digestOf(file: string): Promise<string> {
-  try {
-    return digestText(await readFile(file, 'utf8'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
-    throw err;
-  }
+  const text = await readOptionalFile(file);
+  return text === undefined ? 'absent' : digestText(text);
 }
 
 export async function applyPlanToFiles(plan: Plan, options: ApplyFilesOptions): Promise<ApplyFilesResult> {

@@ -2,7 +2,6 @@
 // desired records, read the current state (fragments on disk, or the primary of
 // an update-managed zone), assemble the plan.
 
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createDnsClient, type DnsClient } from '../dns/client.js';
 import { formatServer, parseServer, type ServerAddress } from '../dns/servers.js';
@@ -17,15 +16,7 @@ import { readLiveState } from '../plan/live-state.js';
 import { assemblePlan, type Plan, type ZoneState } from '../plan/plan.js';
 import { readFragmentState } from '../zone/state.js';
 import type { Context } from './context.js';
-
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
+import { readOptionalFile } from '../zone/read-optional.js';
 
 export interface PlanRun {
   policy: Policy;
@@ -75,7 +66,7 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
   );
   const currentFiles = new Map<string, string | undefined>();
   for (const zone of desired)
-    for (const file of zone.files) currentFiles.set(file.path, await readOptional(path.resolve(ctx.root, file.path)));
+    for (const file of zone.files) currentFiles.set(file.path, await readOptionalFile(path.resolve(ctx.root, file.path)));
   return { policy, plan: assemblePlan({ desired, current, currentFiles, claimed }) };
 }
 

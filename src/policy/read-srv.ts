@@ -4,7 +4,8 @@
 import type { SrvRecord } from './model.js';
 import { Seen, type ReadContext } from './read-context.js';
 import { checkHostName, checkServiceName } from './values.js';
-import { LIMITS, POLICY_ENUMS, POLICY_KEYS, SRV_DEFAULT_PORTS } from './vocabulary.js';
+import { SRV_STANDARD_PORTS } from '../records/srv.js';
+import { LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import type { Field } from './yaml-reader.js';
 
 /** RFC 8314: a service name says whether TLS starts at once or by STARTTLS; its port must agree. */
@@ -72,9 +73,9 @@ function readSrvRecord(ctx: ReadContext, field: Field): SrvRecord | undefined {
   } else if (unavailable) {
     port = 0;
   } else if (service !== undefined) {
-    port = SRV_DEFAULT_PORTS[service];
+    port = SRV_STANDARD_PORTS[service];
     if (port === undefined) {
-      const known = Object.entries(SRV_DEFAULT_PORTS).map(([s, p]) => `${s} ${p}`).join(', ');
+      const known = Object.entries(SRV_STANDARD_PORTS).map(([s, p]) => `${s} ${p}`).join(', ');
       r.report(field.at, field.path, `missing key 'port' in ${field.path}: service '${service}' has no default port`, `defaults: ${known}`);
     }
   }

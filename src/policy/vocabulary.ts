@@ -68,16 +68,6 @@ export const TLSA_MNEMONICS = {
   matching_type: { full: 0, 'sha2-256': 1, 'sha2-512': 2 },
 } as const satisfies Record<string, Readonly<Record<string, number>>>;
 
-/** Default port of each RFC 6186 / RFC 8314 mail service, used when `port:` is left out. */
-export const SRV_DEFAULT_PORTS: Readonly<Record<string, number>> = {
-  submission: 587,
-  submissions: 465,
-  imap: 143,
-  imaps: 993,
-  pop3: 110,
-  pop3s: 995,
-};
-
 /** Number limits shared by the validator and the schema. */
 export const LIMITS = {
   /** RFC 2181 §8: a TTL is an unsigned 31-bit number. */

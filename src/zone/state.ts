@@ -9,15 +9,7 @@ import { digestText, type ZoneState } from '../plan/plan.js';
 import type { RR } from '../records/rr.js';
 import { parseZoneText } from './reader.js';
 import { checkFragment } from './writer.js';
-
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
+import { readOptionalFile } from './read-optional.js';
 
 function stripPosition(records: Array<RR & { position?: unknown }>): RR[] {
   return records.map(({ position: _position, ...rr }) => rr as RR);
@@ -25,7 +17,7 @@ function stripPosition(records: Array<RR & { position?: unknown }>): RR[] {
 
 export async function readFragmentState(root: string, zone: ZoneConfig): Promise<ZoneState> {
   const fragmentFile = path.resolve(root, zone.fragment);
-  const text = await readOptional(fragmentFile);
+  const text = await readOptionalFile(fragmentFile);
   const state: ZoneState = {
     zone: zone.apex,
     source: 'fragment',

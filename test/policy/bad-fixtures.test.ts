@@ -136,7 +136,7 @@ const CASES: Record<string, Expected[]> = {
     ["8:5", "mta_sts with a null MX: the domain receives no mail", "RFC 8461 protects mail delivery to MX hosts: remove mta_sts or mx: none"],
   ],
   'srv-no-default-port': [
-    ["5:9", "missing key 'port' in domains.example.org.srv[0]: service 'ldap' has no default port", "defaults: submission 587, submissions 465, imap 143, imaps 993, pop3 110, pop3s 995"],
+    ["5:9", "missing key 'port' in domains.example.org.srv[0]: service 'ldap' has no default port", "defaults: submission 587, submissions 465, imap 143, imaps 993, pop3 110, pop3s 995, autodiscover 443"],
     ["6:20", "service 'sub mission' is not a service name", "RFC 6335 §5.1: 1–15 letters, digits and single hyphens, e.g. submissions, imaps"],
   ],
   'srv-submission-465': [
