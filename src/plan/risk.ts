@@ -141,14 +141,56 @@ function riskMx(change: Change): Risk[] {
   return [];
 }
 
+/** A TLSA record's identity within its RRset: usage, selector, matching type and data. */
+function tlsaValues(records: RR[]): Set<string> {
+  const out = new Set<string>();
+  for (const rr of records) if (rr.type === 'TLSA') out.add(`${rr.usage} ${rr.selector} ${rr.matchingType} ${rr.certificate.toLowerCase()}`);
+  return out;
+}
+
+/**
+ * A TLSA RRset change read as a step of the rollover RFC 7671 §8.1 describes: publish
+ * the next key beside the current one, wait until every cache holds both (two TTLs),
+ * switch the server, then retire the old record. A change that leaves no record of the
+ * old set in place skips the overlap: DANE senders whose cache holds the old set defer
+ * mail until it expires (RFC 7672 §2.2).
+ */
 function riskTlsa(change: Change): Risk[] {
+  const ttl = change.after[0]?.ttl ?? change.before[0]?.ttl;
+  const wait = ttl === undefined ? '' : ` (2 × ${ttl} s)`;
   if (change.action === 'create') return [];
-  return [
-    {
-      level: 'high',
-      message: 'changes TLSA: DANE senders defer mail unless the served certificate matches a remaining record; keep current and next published for two TTLs',
-    },
-  ];
+  if (change.action === 'delete')
+    return [
+      {
+        level: 'high',
+        message: `removes every TLSA record: DANE senders stop authenticating this host, and until caches expire${wait} they still hold the old records, so keep the served certificate unchanged meanwhile`,
+      },
+    ];
+  const before = tlsaValues(change.before);
+  const after = tlsaValues(change.after);
+  const added = [...after].filter((v) => !before.has(v));
+  const removed = [...before].filter((v) => !after.has(v));
+  const kept = [...after].filter((v) => before.has(v));
+  if (added.length === 0 && removed.length === 0) return [{ level: 'low', message: 'changes the TTL of the TLSA records only' }];
+  if (kept.length === 0)
+    return [
+      {
+        level: 'high',
+        message: `no overlap: DANE senders defer mail until caches expire${wait}; publish the new record beside the old one first, switch the certificate, then retire the old one`,
+      },
+    ];
+  const risks: Risk[] = [];
+  if (added.length > 0)
+    risks.push({
+      level: 'low',
+      message: `publish next: wait two TTLs before switching the certificate${wait}${added.length > 1 ? ` (${added.length} records added)` : ''}`,
+    });
+  if (removed.length > 0)
+    risks.push({
+      level: 'medium',
+      message: `retire old: make sure the server already serves the new key${removed.length > 1 ? ` (${removed.length} records removed)` : ''}; a DANE sender finding no remaining record that matches defers mail`,
+    });
+  return risks;
 }
 
 export function assessRisks(change: Change): Risk[] {

@@ -24,13 +24,23 @@ export function checkPem(kind: FileRef['kind'], path: string, text: string): Che
   try {
     key = createPublicKey(text);
   } catch {
+    if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
+      return { ok: false, message: `${path} is an encrypted private key`, hint: 'publish its public part instead: openssl pkey -in key.pem -pubout' };
+    }
     return {
       ok: false,
       message: `${path} holds no readable key`,
       hint: 'a PEM public key, or an unencrypted private key (only its public part is published): openssl pkey -in key.pem -pubout',
     };
   }
-  if (kind === 'tlsa-pubkey') return { ok: true, value: text };
+  if (kind === 'tlsa-pubkey') {
+    // The next key of a TLSA rollover may exist only as the private key file (RFC 7671 §8.1):
+    // keep only its public part in the Policy, so that no private material travels further.
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+      return { ok: true, value: String(key.export({ type: 'spki', format: 'pem' })) };
+    }
+    return { ok: true, value: text };
+  }
   const type = key.asymmetricKeyType;
   if (type === 'rsa') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;

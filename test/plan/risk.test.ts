@@ -67,3 +67,62 @@ describe('DKIM risk', () => {
     expect(m[0]).toMatch(/^high: retires DKIM selector 2026a/);
   });
 });
+
+describe('TLSA rollover steps (RFC 7671 §8.1)', () => {
+  const name = '_25._tcp.mx-01.example.org';
+  const rr = (hex: string, ttl = 3600): RR => ({ name, ttl, type: 'TLSA', usage: 3, selector: 1, matchingType: 1, certificate: hex.repeat(32) });
+  const tlsa = (action: Change['action'], before: RR[], after: RR[]): string[] =>
+    assessRisks({ action, zone: 'example.org', name, type: 'TLSA', before, after }).map((r) => `${r.level}: ${r.message}`);
+
+  it('first record: no note', () => {
+    expect(tlsa('create', [], [rr('aa')])).toEqual([]);
+  });
+  it('adding a second record: publish next, wait two TTLs', () => {
+    expect(tlsa('update', [rr('aa')], [rr('aa'), rr('bb')])).toEqual([
+      'low: publish next: wait two TTLs before switching the certificate (2 × 3600 s)',
+    ]);
+  });
+  it('removing one of two: retire old', () => {
+    const m = tlsa('update', [rr('aa'), rr('bb')], [rr('bb')]);
+    expect(m).toHaveLength(1);
+    expect(m[0]).toMatch(/^medium: retire old: make sure the server already serves the new key;/);
+  });
+  it('replacing the only record: high risk, no overlap', () => {
+    const m = tlsa('update', [rr('aa')], [rr('bb')]);
+    expect(m).toHaveLength(1);
+    expect(m[0]).toMatch(/^high: no overlap: DANE senders defer mail until caches expire \(2 × 3600 s\);/);
+  });
+  it('replacing both of two at once: still no overlap', () => {
+    expect(tlsa('update', [rr('aa'), rr('bb')], [rr('cc'), rr('dd')])[0]).toMatch(/^high: no overlap/);
+  });
+  it('swap with overlap (retire old and publish the one after next): two notes', () => {
+    const m = tlsa('update', [rr('aa'), rr('bb')], [rr('bb'), rr('cc')]);
+    expect(m.map((x) => x.split(':').slice(0, 2).join(':'))).toEqual(['low: publish next', 'medium: retire old']);
+  });
+  it('TTL only: low', () => {
+    expect(tlsa('update', [rr('aa', 3600)], [rr('aa', 300)])).toEqual(['low: changes the TTL of the TLSA records only']);
+  });
+  it('removing the RRset: high', () => {
+    expect(tlsa('delete', [rr('aa')], [])[0]).toMatch(/^high: removes every TLSA record/);
+  });
+  it('a full rollover done by following the notes never leaves the served key without a record', () => {
+    // current key aa served; steps: publish bb, switch server to bb, retire aa.
+    const steps: { rrset: RR[]; served: string }[] = [
+      { rrset: [rr('aa')], served: 'aa' },
+      { rrset: [rr('aa'), rr('bb')], served: 'aa' },
+      { rrset: [rr('aa'), rr('bb')], served: 'bb' },
+      { rrset: [rr('bb')], served: 'bb' },
+    ];
+    for (let i = 1; i < steps.length; i++) {
+      const prev = steps[i - 1]!;
+      const cur = steps[i]!;
+      // Caches may hold the previous RRset or the current one: both must match what is served.
+      for (const rrset of [prev.rrset, cur.rrset]) {
+        expect(rrset.some((r) => r.type === 'TLSA' && r.certificate === cur.served.repeat(32))).toBe(true);
+      }
+      if (prev.rrset.length !== cur.rrset.length) {
+        expect(tlsa('update', prev.rrset, cur.rrset).every((m) => !m.startsWith('high'))).toBe(true);
+      }
+    }
+  });
+});
