@@ -20,6 +20,9 @@ export interface Evidence {
   asked: Asked[];
   /** Record texts seen, in presentation form. */
   seen?: string[];
+  /** Drift: the published records and the declared ones ("TTL TYPE rdata"). */
+  before?: string[];
+  after?: string[];
 }
 
 export interface Finding {

@@ -21,6 +21,13 @@ export interface AuditOptions {
   selectors?: string[];
   /** Drift findings from the plan engine, merged as they are. */
   driftFindings?: Finding[];
+  /**
+   * Hook for the live probes (src/audit/probe/: STARTTLS and DANE against the MX hosts,
+   * the MTA-STS policy over HTTPS). The CLI sets it from --probe/--no-probe (false with
+   * --zones: no network). Nothing here reads it yet: the probes are wired in by their
+   * own change. Undefined means false: the core never opens a connection unless asked.
+   */
+  probe?: boolean;
 }
 
 export interface DomainReport {
