@@ -393,6 +393,102 @@ export const CODES = {
     title: 'more than one TLS-RPT record',
     fix: 'Keep one v=TLSRPTv1 TXT record at _smtp._tls.<domain>.',
   },
+  // Live probes of the MX hosts and the MTA-STS policy host (src/audit/probe/).
+  'transport.no-starttls': {
+    severity: 'error', category: 'transport', rfc: 'RFC 3207 §4, RFC 7672 §2.2', penalty: 60,
+    title: 'MX does not offer STARTTLS',
+    fix: 'Enable STARTTLS on the MX (Postfix: smtpd_tls_security_level=may with a certificate): without it mail travels in clear, and DANE or MTA-STS senders defer it.',
+  },
+  'transport.tls-failed': {
+    severity: 'error', category: 'transport', rfc: 'RFC 3207 §4, RFC 7672 §2.2', penalty: 60,
+    title: 'STARTTLS handshake fails',
+    fix: 'Fix the MX TLS setup (certificate, key, protocol versions) named in the message: senders that require TLS defer mail.',
+  },
+  'transport.smtp-protocol': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 5321 §4.5.3.1, §4.2', penalty: 20,
+    title: 'MX breaks SMTP or size limits',
+    fix: 'Correct the greeting, EHLO reply or certificate chain named in the message: senders give up on a server that exceeds protocol limits.',
+  },
+  'transport.probe-failed': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 5321 §4.5.3.2', penalty: 0,
+    title: 'MX could not be probed',
+    fix: 'Check that the MX accepts connections on port 25 from where the audit runs (firewall, timeouts): STARTTLS, certificate and TLSA match are unknown.',
+  },
+  'transport.cert-expired': {
+    severity: 'error', category: 'transport', rfc: 'RFC 5280 §4.1.2.5, RFC 8461 §4.2', penalty: 40,
+    title: 'MX certificate expired',
+    fix: 'Renew the MX certificate (publish the new key\'s TLSA first when DANE is used): MTA-STS senders defer mail to a host with an expired certificate.',
+  },
+  'transport.cert-expiring': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 5280 §4.1.2.5', penalty: 10,
+    title: 'MX certificate expires within 14 days',
+    fix: 'Renew the MX certificate now; with DANE, publish the next key\'s TLSA record two TTLs before switching.',
+  },
+  'transport.cert-name-mismatch': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 8461 §4.2, RFC 7672 §3.2', penalty: 20,
+    title: 'MX certificate does not name the MX host',
+    fix: 'Serve a certificate whose subjectAltName holds the MX host name: MTA-STS (and DANE-TA) senders check it; DANE-EE alone does not.',
+  },
+  'tlsa.match': {
+    severity: 'info', category: 'transport', rfc: 'RFC 7672 §3.1', penalty: 0,
+    title: 'a TLSA record matches the served certificate',
+    fix: 'Nothing to do; keep the next key\'s record published beside it before any certificate change.',
+  },
+  'tlsa.no-match': {
+    severity: 'error', category: 'transport', rfc: 'RFC 7672 §3.1, §2.2', penalty: 100,
+    title: 'no TLSA record matches the served certificate',
+    fix: 'Publish the TLSA record of the key the MX serves now (mailrec plan / apply), or switch the MX back to the key the records name: DANE senders defer mail meanwhile.',
+  },
+  'tlsa.not-validated': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 7672 §2.2, RFC 4035 §3.2.3', penalty: 0,
+    title: 'TLSA DNSSEC status not known',
+    fix: 'Audit through a validating resolver (one that sets the AD bit, e.g. unbound) to learn whether senders can use the TLSA records.',
+  },
+  'mta-sts.policy-unreachable': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 8461 §3.3', penalty: 0,
+    title: 'MTA-STS policy host could not be reached',
+    fix: 'Check that https://mta-sts.<domain>/ answers from where the audit runs: the policy could not be checked.',
+  },
+  'mta-sts.policy-fetch-failed': {
+    severity: 'error', category: 'transport', rfc: 'RFC 8461 §3.3', penalty: 60,
+    title: 'MTA-STS policy not served correctly',
+    fix: 'Serve the policy at https://mta-sts.<domain>/.well-known/mta-sts.txt with status 200, no redirect, and a certificate valid for mta-sts.<domain>.',
+  },
+  'mta-sts.policy-syntax': {
+    severity: 'error', category: 'transport', rfc: 'RFC 8461 §3.2', penalty: 60,
+    title: 'MTA-STS policy invalid',
+    fix: 'Serve "version: STSv1", "mode: enforce|testing|none", one "mx:" line per MX pattern and "max_age:" of at most 31557600, one per line.',
+  },
+  'mta-sts.policy-content-type': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 8461 §3.2', penalty: 5,
+    title: 'MTA-STS policy not served as text/plain',
+    fix: 'Serve the policy file with Content-Type: text/plain.',
+  },
+  'mta-sts.mx-not-covered': {
+    severity: 'error', category: 'transport', rfc: 'RFC 8461 §4.1', penalty: 60,
+    title: 'an MX matches no mx: pattern (enforce)',
+    fix: 'Add the MX host (or a "*." pattern for it) to the policy\'s mx: lines and change the _mta-sts id: enforcing senders do not deliver to it.',
+  },
+  'mta-sts.mx-not-covered-testing': {
+    severity: 'warning', category: 'transport', rfc: 'RFC 8461 §4.1, §5', penalty: 10,
+    title: 'an MX matches no mx: pattern (testing)',
+    fix: 'Add the MX host to the policy\'s mx: lines before moving to mode enforce.',
+  },
+  'mta-sts.policy-drift': {
+    severity: 'error', category: 'transport', rfc: 'RFC 8461 §3.2', penalty: 0,
+    title: 'served MTA-STS policy differs from the policy',
+    fix: 'Publish the policy file mailrec generated (mta-sts/<domain>/.well-known/mta-sts.txt) on the policy host, with its _mta-sts id.',
+  },
+  'mta-sts.id-unchanged': {
+    severity: 'error', category: 'transport', rfc: 'RFC 8461 §3.1, §5.1', penalty: 30,
+    title: 'policy changed but the _mta-sts id did not',
+    fix: 'Change the id= of the _mta-sts TXT record whenever the policy changes: senders refetch the policy only when the id changes.',
+  },
+  'tls-rpt.rua-invalid': {
+    severity: 'error', category: 'transport', rfc: 'RFC 8460 §3', penalty: 30,
+    title: 'TLS-RPT rua URI invalid',
+    fix: 'Write each rua entry as mailto:address@domain or an https:// URL with a host, separated by commas.',
+  },
   'transport.unknown': {
     severity: 'warning', category: 'transport', rfc: 'RFC 7672 §2.2', penalty: 0,
     title: 'transport lookups failed',

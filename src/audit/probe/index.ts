@@ -1,0 +1,8 @@
+// The live probes of an audit: DANE against the MX hosts (RFC 7672) and the served MTA-STS policy (RFC 8461).
+
+export { probeMx, type ProbeFailure, type ProbeFailureKind, type ProbeStage, type SmtpProbeOptions, type SmtpProbeResult } from './smtp-tls.js';
+export { checkServedCertificate, compileAssociation, matchTlsa, type CertificateVerdict, type TlsaData, type TlsaVerdict } from './dane-match.js';
+export { checkDane, checkResolverValidates, dnssecStatusOf, type DaneCheckOptions, type DnssecStatus, type MxProbe, type ResolverValidation } from './dane.js';
+export { fetchMtaStsPolicy, mtaStsPolicyUrl, type MtaStsFetchOptions, type MtaStsFetchResult } from './mta-sts-fetch.js';
+export { diffMtaStsPolicies, idUnchangedAfterPolicyChange, parseMtaStsPolicy, tlsRptUriProblem, uncoveredMxHosts, type ServedMtaStsPolicy } from './mta-sts-policy.js';
+export { checkMtaStsLive, type MtaStsLiveOptions } from './mta-sts-live.js';
