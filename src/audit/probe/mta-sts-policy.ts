@@ -25,6 +25,12 @@ const MX_PATTERN = new RegExp(`^(?:\\*\\.)?${LABEL}(?:\\.${LABEL})+$`);
 // sts-policy-field-name = 1*32(ALPHA / DIGIT / "_" / "-" / ".")
 const FIELD_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
 
+/** Served text in a message: printable ASCII only, cut at `max`. */
+function show(text: string, max = 80): string {
+  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
 /** Reads and validates a served policy text (RFC 8461 §3.2). */
 export function parseMtaStsPolicy(text: string): MtaStsPolicyReading {
   const problems: string[] = [];
@@ -41,13 +47,13 @@ export function parseMtaStsPolicy(text: string): MtaStsPolicyReading {
     if (line === '') return;
     const colon = line.indexOf(':');
     if (colon < 0) {
-      problems.push(`line ${index + 1} "${line.slice(0, 60)}" is not "key: value"`);
+      problems.push(`line ${index + 1} "${show(line, 60)}" is not "key: value"`);
       return;
     }
     const key = line.slice(0, colon);
     const value = line.slice(colon + 1).trim();
     if (!FIELD_NAME.test(key)) {
-      problems.push(`line ${index + 1}: "${key.slice(0, 40)}" is not a field name`);
+      problems.push(`line ${index + 1}: "${show(key, 40)}" is not a field name`);
       return;
     }
     if (key !== 'mx' && ['version', 'mode', 'max_age'].includes(key)) {
@@ -67,12 +73,12 @@ export function parseMtaStsPolicy(text: string): MtaStsPolicyReading {
       case 'max_age':
         // sts-policy-max-age-value = 1*10(DIGIT)
         if (/^[0-9]{1,10}$/.test(value)) policy.maxAge = Number(value);
-        else problems.push(`max_age "${value.slice(0, 20)}" is not 1 to 10 digits`);
+        else problems.push(`max_age "${show(value, 20)}" is not 1 to 10 digits`);
         break;
       case 'mx': {
         const pattern = value.toLowerCase().replace(/\.$/, '');
         if (MX_PATTERN.test(pattern)) policy.mx.push(pattern);
-        else problems.push(`mx "${value.slice(0, 80)}" is not a host name or "*." and a host name`);
+        else problems.push(`mx "${show(value)}" is not a host name or "*." and a host name`);
         break;
       }
       default:
@@ -80,9 +86,9 @@ export function parseMtaStsPolicy(text: string): MtaStsPolicyReading {
     }
   });
   if (policy.version === undefined) problems.push('no version field');
-  else if (policy.version !== 'STSv1') problems.push(`version is "${policy.version}", not STSv1`);
+  else if (policy.version !== 'STSv1') problems.push(`version is "${show(policy.version)}", not STSv1`);
   if (policy.mode === undefined) problems.push('no mode field');
-  else if (!['enforce', 'testing', 'none'].includes(policy.mode)) problems.push(`mode is "${policy.mode}", not enforce, testing or none`);
+  else if (!['enforce', 'testing', 'none'].includes(policy.mode)) problems.push(`mode is "${show(policy.mode)}", not enforce, testing or none`);
   if (policy.maxAge === undefined) {
     if (!problems.some((p) => p.startsWith('max_age'))) problems.push('no max_age field');
   } else if (policy.maxAge > MTA_STS_MAX_AGE_LIMIT) {
