@@ -27,7 +27,7 @@ afterAll(() => {
 });
 
 describe('matchTlsa', () => {
-  const combos = [0, 1].flatMap((selector) => [0, 1, 2].map((matchingType) => [selector, matchingType] as const));
+  const combos = ([0, 1] as const).flatMap((selector) => ([0, 1, 2] as const).map((matchingType) => [selector, matchingType] as const));
 
   it.each(combos)('usage 3, selector %s, matching %s: the leaf matches, with openssl computing the data', (selector, matchingType) => {
     const record: TlsaData = { usage: 3, selector, matchingType, certificate: tlsaDataByOpenssl(dir, leaf.certPath, selector, matchingType) };
