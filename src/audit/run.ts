@@ -122,23 +122,51 @@ export interface AuditDomainsOptions {
   onProgress?: (done: number, total: number, domain: string) => void;
   /** Options per domain (policy, selectors, drift). */
   optionsFor?: (domain: string) => AuditOptions;
+  /**
+   * Called with each report as soon as its domain is done, in completion order, with the
+   * domain's index in the input. A bulk run writes it out here and lets it go.
+   */
+  onReport?: (report: DomainReport, index: number) => void;
 }
 
-/** Audits many domains with a bounded pool; reports come back in the input order. */
-export async function auditDomains(domains: string[], resolver: Resolver, opts: AuditDomainsOptions = {}): Promise<DomainReport[]> {
+/**
+ * Audits many domains with a bounded pool and hands each report to `onReport` as it
+ * finishes, keeping none: memory stays flat however long the list. The resolver is shared,
+ * so a question common to many domains (a provider's SPF include) is asked once.
+ */
+export async function auditEach(
+  domains: readonly string[],
+  resolver: Resolver,
+  onReport: (report: DomainReport, index: number) => void,
+  opts: Omit<AuditDomainsOptions, 'onReport'> = {},
+): Promise<void> {
   const limit = Math.max(1, Math.floor(opts.concurrency ?? 8));
-  const out = new Array<DomainReport>(domains.length);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
     while (next < domains.length) {
       const i = next++;
       const domain = domains[i]!;
-      out[i] = await auditDomain(domain, resolver, opts.optionsFor?.(domain) ?? {});
+      const report = await auditDomain(domain, resolver, opts.optionsFor?.(domain) ?? {});
       done++;
+      onReport(report, i);
       opts.onProgress?.(done, domains.length, domain);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, domains.length) }, worker));
+}
+
+/** Audits many domains with a bounded pool; reports come back in the input order. */
+export async function auditDomains(domains: string[], resolver: Resolver, opts: AuditDomainsOptions = {}): Promise<DomainReport[]> {
+  const out = new Array<DomainReport>(domains.length);
+  await auditEach(
+    domains,
+    resolver,
+    (report, i) => {
+      out[i] = report;
+      opts.onReport?.(report, i);
+    },
+    opts,
+  );
   return out;
 }
