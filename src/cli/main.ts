@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { MailrecError, PolicyError, formatPosition } from '../errors.js';
 import { registerApply } from './commands/apply.js';
+import { registerDmarc } from './commands/dmarc.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSchema } from './commands/schema.js';
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerApply(program, io, setExit);
   registerSchema(program, io, setExit);
   registerInit(program, io, setExit);
+  registerDmarc(program, io, setExit);
   return program;
 }
 

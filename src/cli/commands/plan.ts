@@ -1,6 +1,8 @@
 // mailrec plan: what would change, record by record, with the risk explained.
 
+import path from 'node:path';
 import type { Command } from 'commander';
+import { summarizeDmarcImpact, withDmarcImpact } from '../../dmarc/impact.js';
 import { RecordError } from '../../errors.js';
 import { hasChanges, type Plan } from '../../plan/plan.js';
 import { renderPlanMarkdown } from '../../report/plan-markdown.js';
@@ -39,6 +41,7 @@ interface PlanCommandOptions extends GlobalOptions {
   detailedExitcode?: boolean;
   resolve?: boolean;
   resolver?: string[];
+  reports?: string;
 }
 
 export function resolverServers(specs: string[] | undefined) {
@@ -52,11 +55,13 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none')
     .option('--resolve', 'fetch SPF include trees and count DNS lookups exactly (needs DNS)')
     .option('--resolver <host[:port]>', 'DNS server for --resolve (repeatable; default /etc/resolv.conf)', (v: string, p: string[] = []) => [...p, v])
+    .option('--reports <dir>', 'DMARC aggregate reports: add their simulated impact to the risk note of each DMARC change')
     .action(async (_opts: PlanCommandOptions, command: Command) => {
       const opts = command.optsWithGlobals<PlanCommandOptions>();
       const ctx = makeContext(io, opts);
       const servers = resolverServers(opts.resolver);
-      const { plan } = await computePlan(ctx, { resolve: Boolean(opts.resolve), ...(servers ? { resolvers: servers } : {}) });
+      const run = await computePlan(ctx, { resolve: Boolean(opts.resolve), ...(servers ? { resolvers: servers } : {}) });
+      const plan = opts.reports ? withDmarcImpact(run.plan, await summarizeDmarcImpact(path.resolve(ctx.root, opts.reports), run.policy)) : run.plan;
       refuseBrokenPlan(ctx, plan);
       io.stdout(renderPlan(ctx, plan));
       setExit(opts.detailedExitcode && hasChanges(plan) ? 2 : 0);

@@ -1,0 +1,80 @@
+// DMARC numbers for `mailrec plan --reports DIR`: the simulated impact of each
+// domain's proposed record, as one sentence appended to the risk note of that
+// domain's DMARC change. Reads the reports (IO); no DNS.
+
+import { digestText, type Plan } from '../plan/plan.js';
+import type { Policy } from '../policy/model.js';
+import type { ReadLimits } from './limits.js';
+import { readReports } from './read-reports.js';
+import { proposedFromPolicy } from './record.js';
+import { simulate, type OutcomeCounts, type Simulation } from './simulate.js';
+
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+function plural(n: number, one: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : `${one}s`}`;
+}
+
+export function formatShare(n: number, total: number): string {
+  return total === 0 ? '0.0%' : `${((100 * n) / total).toFixed(1)}%`;
+}
+
+function dispositions(c: OutcomeCounts): string {
+  return `${formatCount(c.quarantined)} quarantined (${formatShare(c.quarantined, c.messages)}), ${formatCount(c.rejected)} rejected (${formatShare(c.rejected, c.messages)})`;
+}
+
+/** Top losing sources of one record domain, "ip (n)". */
+function topLosers(sim: Simulation, domain: string, limit: number): string[] {
+  const losers: { ip: string; lost: number }[] = [];
+  for (const s of sim.sources) {
+    const lost = s.domains.filter((d) => d.recordDomain === domain).reduce((n, d) => n + d.lost, 0);
+    if (lost > 0) losers.push({ ip: s.ip, lost });
+  }
+  losers.sort((a, b) => b.lost - a.lost || a.ip.localeCompare(b.ip));
+  return losers.slice(0, limit).map((l) => `${l.ip} (${formatCount(l.lost)})`);
+}
+
+/** One sentence per policy domain with a DMARC record: what the reports say its proposed record would do. */
+export async function summarizeDmarcImpact(reportsDir: string, policy: Policy, options: { limits?: Partial<ReadLimits> } = {}): Promise<Map<string, string>> {
+  const set = await readReports([reportsDir], options.limits ? { limits: options.limits } : {});
+  const proposed = proposedFromPolicy(policy.domains);
+  const sim = simulate({ rows: set.rows, proposed });
+  const skipped = set.errors.length > 0 ? `; ${set.errors.length} report file${set.errors.length === 1 ? '' : 's'} could not be read` : '';
+  const out = new Map<string, string>();
+  for (const p of proposed) {
+    const d = sim.domains.find((x) => x.domain === p.domain);
+    if (!d || d.proposedCounts.messages === 0) {
+      out.set(p.domain, `aggregate reports (${plural(set.reports, 'report')}): no mail from ${p.domain} in them, so no estimate${skipped}`);
+      continue;
+    }
+    const total = d.proposedCounts.messages;
+    const losers = topLosers(sim, p.domain, 3);
+    const parts = [
+      `aggregate reports (${plural(set.reports, 'report')}, ${plural(total, 'message')} from ${p.domain} and its subdomains): ${formatCount(d.proposedCounts.pass)} (${formatShare(d.proposedCounts.pass, total)}) pass DMARC`,
+      `the new record would leave ${dispositions(d.proposedCounts)} where the published one leaves ${dispositions(d.publishedCounts)}`,
+    ];
+    if (d.proposedCounts.overridden > 0) parts.push(`${formatCount(d.proposedCounts.overridden)} more fail but receivers overrode the policy for them (forwarded, mailing lists...)`);
+    if (losers.length > 0) parts.push(`sources that would lose mail: ${losers.join(', ')} (mailrec dmarc simulate shows the fix for each)`);
+    else parts.push('no source would lose mail');
+    out.set(p.domain, `${parts.join('; ')}${skipped}`);
+  }
+  return out;
+}
+
+/**
+ * The plan with each impact sentence added to the risks of the DMARC change at
+ * _dmarc.<domain>, and its checksum recomputed over the same body as
+ * assemblePlan (so that apply --plan-file accepts it).
+ */
+export function withDmarcImpact(plan: Plan, impacts: ReadonlyMap<string, string>): Plan {
+  const changes = plan.changes.map((change) => {
+    if (change.tag !== 'dmarc' || change.action === 'delete' || !change.name.startsWith('_dmarc.')) return change;
+    const message = impacts.get(change.name.slice('_dmarc.'.length));
+    if (message === undefined) return change;
+    return { ...change, risks: [...change.risks, { level: 'medium' as const, message }] };
+  });
+  const body = { version: plan.version, zones: plan.zones, changes, files: plan.files, notices: plan.notices };
+  return { ...body, checksum: digestText(JSON.stringify(body)) };
+}

@@ -1,0 +1,75 @@
+// Renders a DMARC simulation as Markdown (for a merge-request comment).
+
+import type { DmarcAnalysis } from '../dmarc/analyze.js';
+import { describeDkim, describeInput, describeLoss, describeName, describeSpf, formatCount, formatShare, outcomeLines } from './dmarc-common.js';
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderDmarcMarkdown(a: DmarcAnalysis): string {
+  const sim = a.simulation;
+  const out: string[] = [];
+  out.push('## DMARC simulation');
+  out.push('');
+  out.push(describeInput(a));
+  out.push('');
+  out.push(a.proposedFrom === 'record' ? '**Proposed** (`--record`):' : '**Proposed** (from the policy):');
+  out.push('');
+  for (const p of a.proposed) out.push(`- \`_dmarc.${p.domain}\`: \`${p.text}\``);
+  const published = [...new Set(sim.domains.flatMap((d) => d.published))];
+  if (published.length > 0) {
+    out.push('');
+    out.push('**Published** (as the reports show it):');
+    out.push('');
+    for (const p of published) {
+      const [name, text] = p.split(': ');
+      out.push(`- \`${name}\`: \`${text}\``);
+    }
+  }
+  out.push('');
+  const total = sim.proposed.messages;
+  out.push('| messages | published | proposed |');
+  out.push('|---|---:|---:|');
+  out.push(`| all | ${formatCount(sim.published.messages)} | ${formatCount(total)} |`);
+  for (const l of outcomeLines(sim.published, sim.proposed))
+    out.push(`| ${l.label} | ${formatCount(l.published)} (${formatShare(l.published, total)}) | ${formatCount(l.proposed)} (${formatShare(l.proposed, total)}) |`);
+  out.push('');
+  if (a.sources.length > 0) {
+    out.push('### Sources, by mail the proposed record would lose');
+    out.push('');
+    out.push(`| source | ${a.resolved ? 'reverse DNS | ' : ''}messages | lost | lost unless overridden |`);
+    out.push(`|---|${a.resolved ? '---|' : ''}---:|---:|---:|`);
+    for (const s of a.sources)
+      out.push(`| ${s.ip} | ${a.resolved ? `${cell(describeName(s, true) ?? '')} | ` : ''}${formatCount(s.messages)} | ${formatCount(s.lost)} | ${formatCount(s.mayLose)} |`);
+    out.push('');
+    const withFixes = a.sources.filter((s) => s.fixes.length > 0);
+    if (withFixes.length > 0) {
+      out.push('### Fixes');
+      out.push('');
+      for (const s of withFixes) {
+        for (const fix of s.fixes) {
+          out.push(`- **${s.ip}** as \`${fix.headerFrom}\` (${describeLoss(s)})`);
+          out.push(`  - ${describeSpf(fix)}`);
+          out.push(`  - ${describeDkim(fix)}`);
+          for (const add of fix.add) out.push(`  - add under \`domains.${add.domain}.${add.key}\`: \`${add.line}\``);
+          for (const advice of fix.advice) out.push(`  - ${advice}`);
+        }
+      }
+      out.push('');
+    }
+  }
+  if (sim.notes.length > 0) {
+    out.push('### Notes');
+    out.push('');
+    for (const n of sim.notes) out.push(`- ${n}`);
+    out.push('');
+  }
+  if (a.input.errors.length > 0) {
+    out.push('### Skipped');
+    out.push('');
+    for (const e of a.input.errors) out.push(`- \`${e.file}\`: ${e.message}`);
+    out.push('');
+  }
+  return `${out.join('\n')}`;
+}
