@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/finding.js';
 import { matchTlsa, type TlsaData } from '../../src/audit/probe/dane-match.js';
 import { checkDane, checkResolverValidates } from '../../src/audit/probe/dane.js';
+import { checkLiveTransport } from '../../src/audit/probe/live.js';
 import { probeMx, type SmtpProbeResult } from '../../src/audit/probe/smtp-tls.js';
 import { createDnsClient, type DnsClient } from '../../src/dns/client.js';
 import { compileTlsaData } from '../../src/records/tlsa.js';
@@ -273,6 +274,18 @@ describe('checkDane against live peers', () => {
     expect(summary(late)).toContain(`error transport.cert-expired mx-match.${SIGNED}`);
     // DANE-EE ignores dates (RFC 7672 §3.1.1): the record still matches.
     expect(summary(late)).toContain(`info tlsa.match _25._tcp.mx-match.${SIGNED}`);
+  });
+});
+
+describe('checkLiveTransport, the call the audit makes', () => {
+  it('finds the MX address through the audit resolver (A 127.0.0.1 in the signed zone) and reports the match', async () => {
+    const findings = await checkLiveTransport(SIGNED, validating, {
+      mxHosts: [`mx-match.${SIGNED}`],
+      smtp: { port: portOf.get(`mx-match.${SIGNED}`)!, timeoutMs: 1000 },
+      knownSignedName: SIGNED,
+    });
+    expect(summary(findings)).toEqual([`info tlsa.match _25._tcp.mx-match.${SIGNED}`]);
+    expect(findings[0]?.evidence.seen).toContain(`probe mx-match.${SIGNED} port ${portOf.get(`mx-match.${SIGNED}`)} (127.0.0.1): tls`);
   });
 });
 

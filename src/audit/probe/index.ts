@@ -6,4 +6,4 @@ export { checkDane, checkResolverValidates, dnssecStatusOf, type DaneCheckOption
 export { fetchMtaStsPolicy, mtaStsPolicyUrl, type MtaStsFetchOptions, type MtaStsFetchResult } from './mta-sts-fetch.js';
 export { diffMtaStsPolicies, idUnchangedAfterPolicyChange, parseMtaStsPolicy, tlsRptUriProblem, uncoveredMxHosts, type ServedMtaStsPolicy } from './mta-sts-policy.js';
 export { checkMtaStsLive, type MtaStsLiveOptions } from './mta-sts-live.js';
-export { checkLiveTransport, expectedMtaStsPolicy, reconcileDnssecFindings, type LiveTransportOptions } from './live.js';
+export { checkLiveTransport, expectedMtaStsPolicy, probeThroughResolver, reconcileDnssecFindings, type LiveTransportOptions } from './live.js';

@@ -1,13 +1,13 @@
 // checkLiveTransport: the one call the audit makes when probing is on: DANE against every MX (checkDane) and the served MTA-STS policy against the generated one (checkMtaStsLive).
 
-import type { Resolver } from '../../dns/resolver.js';
+import type { Answer, Resolver } from '../../dns/resolver.js';
 import type { DomainPolicy } from '../../policy/model.js';
 import { buildMtaSts } from '../../records/mta-sts.js';
 import type { Finding } from '../finding.js';
 import { checkDane, type DaneCheckOptions, type MxProbe } from './dane.js';
 import type { MtaStsFetchOptions, MtaStsFetchResult } from './mta-sts-fetch.js';
 import { checkMtaStsLive } from './mta-sts-live.js';
-import { probeMx, type SmtpProbeOptions } from './smtp-tls.js';
+import { probeMx, type SmtpProbeOptions, type SmtpProbeResult } from './smtp-tls.js';
 
 export interface LiveTransportOptions extends DaneCheckOptions {
   /** The domain's MX hosts as DNS gives them (null MX excluded). */
@@ -43,9 +43,23 @@ export function reconcileDnssecFindings(findings: readonly Finding[]): Finding[]
   return findings.filter((f) => f.code !== 'tlsa.no-dnssec' || !notValidated.has(`${f.domain}\u0000${f.name}`));
 }
 
+/**
+ * The default probe: the MX host's address from the audit's own resolver (A first, then
+ * AAAA), so that a --resolver audit probes the host that resolver sees; the system's
+ * resolution only when the resolver has no address. One address per host.
+ */
+export async function probeThroughResolver(host: string, resolver: Resolver, smtp: SmtpProbeOptions): Promise<SmtpProbeResult> {
+  if (smtp.address !== undefined) return probeMx(host, smtp);
+  const [a, aaaa] = await Promise.all([resolver.resolve(host, 'A'), resolver.resolve(host, 'AAAA')]);
+  const first = (answer: Answer): string | undefined =>
+    answer.status === 'ok' ? answer.records.flatMap((r) => (r.type === 'A' || r.type === 'AAAA' ? [r.address] : []))[0] : undefined;
+  const address = first(a) ?? first(aaaa);
+  return probeMx(host, address !== undefined ? { ...smtp, address } : smtp);
+}
+
 /** DANE and MTA-STS probes for one domain, findings concatenated (DANE first). */
 export async function checkLiveTransport(domain: string, resolver: Resolver, options: LiveTransportOptions): Promise<Finding[]> {
-  const probe: MxProbe = options.probe ?? ((host) => probeMx(host, options.smtp ?? {}));
+  const probe: MxProbe = options.probe ?? ((host) => probeThroughResolver(host, resolver, options.smtp ?? {}));
   const expected = expectedMtaStsPolicy(options.policyDomain);
   const [dane, sts] = await Promise.all([
     options.mxHosts.length > 0 ? checkDane(domain, options.mxHosts, resolver, probe, options) : Promise.resolve([]),
