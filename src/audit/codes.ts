@@ -514,7 +514,9 @@ export const CODES = {
   'drift.foreign': {
     severity: 'info', category: 'drift', rfc: 'mailrec policy', penalty: 0,
     title: 'record owned by another tool',
-    fix: 'Nothing to do: mailrec does not manage this record.',
+    // Foreign: at a name where the policy declares records, a record mailrec never owns
+    // (DESIGN.md "Ownership"): a TXT without mailrec's tag, or a CNAME someone else set.
+    fix: 'Nothing to do for a TXT without a v=spf1/DMARC1/DKIM1/STSv1/TLSRPTv1 tag (site verifications, other tools): mailrec never touches it. A CNAME hides every record the policy declares at its name: remove the CNAME, or those records from the policy.',
   },
 } as const satisfies Record<string, CodeEntry>;
 

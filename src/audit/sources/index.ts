@@ -1,0 +1,74 @@
+// Where an audit's answers come from: live DNS, the zones' own servers, or the zone repo's files. One Resolver per run, shared by every domain.
+
+import { DnsCache } from '../../dns/cache.js';
+import { createDnsClient } from '../../dns/client.js';
+import type { Resolver } from '../../dns/resolver.js';
+import { formatServer, type ServerAddress } from '../../dns/servers.js';
+import type { TypeResolver } from '../evidence.js';
+import { createAuthoritativeResolver } from './authoritative.js';
+import { createLiveResolver } from './live.js';
+import { createZoneRepoResolver, loadZoneRepo, type LoadedZone } from './zone-repo.js';
+
+export { createAuthoritativeResolver, hasCoveringRrsig, type AuthoritativeOptions } from './authoritative.js';
+export { createLiveResolver, queryOtherType, type LiveResolver } from './live.js';
+export { createZoneRepoResolver, loadZoneRepo, OUTSIDE_REASON, type LoadedZone, type ZoneRepo, type ZoneRepoOptions } from './zone-repo.js';
+
+export type SourceSpec =
+  /** A recursive resolver: `servers` (--resolver) or /etc/resolv.conf. */
+  | { kind: 'dns'; servers?: ServerAddress[]; timeoutMs?: number; attempts?: number }
+  /** The zones' own servers, found through `servers` or /etc/resolv.conf (--authoritative). */
+  | { kind: 'authoritative'; servers?: ServerAddress[]; timeoutMs?: number; attempts?: number; port?: number }
+  /** The zone repo's files (--zones DIR): no network. */
+  | { kind: 'zones'; dir: string; root?: string; origins?: ReadonlyMap<string, string>; /** The directory as the user wrote it, for reports. */ label?: string };
+
+export interface AuditSource {
+  kind: SourceSpec['kind'];
+  resolver: Resolver & TypeResolver;
+  /** One line for reports: "DNS via 127.0.0.1:53", "zone files in zones/ (2 zones)". */
+  description: string;
+  /**
+   * TTLs are the zone's own: drift compares them exactly. Through a recursive resolver a
+   * cached TTL counts down (RFC 1035 §3.2.1), so only a TTL above the policy's is drift.
+   */
+  exactTtl: boolean;
+  /** The zones loaded (--zones only). */
+  zones?: LoadedZone[];
+  /** What the source could not use, in plain words. */
+  notes: string[];
+}
+
+export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
+  const timing = { ...(spec.kind !== 'zones' && spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}), ...(spec.kind !== 'zones' && spec.attempts !== undefined ? { attempts: spec.attempts } : {}) };
+  switch (spec.kind) {
+    case 'dns': {
+      const resolver = createLiveResolver({ ...(spec.servers ? { servers: spec.servers } : {}), ...timing });
+      const servers = await resolver.servers();
+      return { kind: 'dns', resolver, description: `DNS via ${servers.map(formatServer).join(', ')}`, exactTtl: false, notes: [] };
+    }
+    case 'authoritative': {
+      const finder = createDnsClient({ ...(spec.servers ? { servers: spec.servers } : {}), ...timing });
+      const cache = new DnsCache();
+      const port = spec.port;
+      const resolver = createAuthoritativeResolver({
+        finder,
+        // One cache for every zone's client: the run asks each name once.
+        clientFor: (servers) =>
+          createDnsClient({ servers: port === undefined ? servers : servers.map((s) => ({ ...s, port })), recursionDesired: false, cache, ...timing }),
+      });
+      const via = (await finder.servers()).map(formatServer).join(', ');
+      return { kind: 'authoritative', resolver, description: `the zones' own name servers (found via ${via})`, exactTtl: true, notes: [] };
+    }
+    case 'zones': {
+      const repo = await loadZoneRepo(spec.dir, { ...(spec.root ? { root: spec.root } : {}), ...(spec.origins ? { origins: spec.origins } : {}) });
+      const names = repo.zones.map((z) => z.apex).join(', ');
+      return {
+        kind: 'zones',
+        resolver: createZoneRepoResolver(repo.zones),
+        description: `zone files in ${spec.label ?? spec.dir} (${repo.zones.length} zone${repo.zones.length === 1 ? '' : 's'}: ${names})`,
+        exactTtl: true,
+        zones: repo.zones,
+        notes: repo.notes,
+      };
+    }
+  }
+}
