@@ -15,6 +15,7 @@ import {
   startEndlessMultiline,
   startGarbageTls,
   startHugeChain,
+  startScripted,
   startSilent,
   startSmtp,
   type Peer,
@@ -146,5 +147,18 @@ describe('checkDane with a hanging peer', () => {
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(findings.map((f) => [f.code, f.severity, f.name])).toEqual([['transport.probe-failed', 'warning', 'mx.bad.test']]);
     expect(findings[0]?.message).toContain('probe failed at banner (timeout): no answer within 500 ms at banner');
+  });
+});
+
+describe('probeMx on refusals and protocol errors', () => {
+  it.each([
+    ['554 5.7.1 no service for you\r\n', 'banner', 'refused', /the greeting is 554 5\.7\.1 no service for you, not 220: the server refuses this client/],
+    ['220 ok\r\n', 'ehlo', 'protocol', /^EHLO answered 502/],
+    ['hello there\r\n', 'banner', 'protocol', /^not an SMTP reply line: "hello there"/],
+  ])('greeting %j -> %s %s', async (greeting, stage, kind, reason) => {
+    const p = await peer(startScripted(greeting, '502 5.5.1 no EHLO here\r\n'));
+    const { result } = await timed(p.port);
+    expect(result.failure).toMatchObject({ stage, kind });
+    expect(result.failure?.reason).toMatch(reason);
   });
 });

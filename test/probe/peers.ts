@@ -145,6 +145,18 @@ export function startEndlessMultiline(): Promise<Peer> {
   });
 }
 
+/** Sends `greeting`, then answers every line with `reply`. */
+export function startScripted(greeting: string, reply: string): Promise<Peer> {
+  return startRaw((socket, count) => {
+    count(greeting.length);
+    socket.write(greeting);
+    socket.on('data', () => {
+      count(reply.length);
+      socket.write(reply);
+    });
+  });
+}
+
 /** A port nobody listens on (bound, then closed). */
 export async function refusedPort(): Promise<number> {
   const peer = await startRaw(() => undefined);

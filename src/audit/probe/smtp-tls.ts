@@ -272,12 +272,14 @@ export function probeMx(host: string, options: SmtpProbeOptions = {}): Promise<S
     step('connect');
     await Promise.race([new Promise<void>((resolve) => raw.once('connect', () => resolve())), raced]);
 
-    // RFC 5321 §3.1: the greeting is 220; 554 means "no service here".
+    // RFC 5321 §3.1: the greeting is 220; 421 or 554 refuse the session, often because of
+    // who connects (a blocklisted audit host), so the outcome is unknown rather than broken.
     step('banner');
     const greeting = await Promise.race([reader.next(), raced]);
     banner = printable(greeting.lines[0] ?? '');
     if (greeting.code !== 220) {
-      throw new ProbeStop({ stage, kind: 'protocol', reason: `the greeting is ${greeting.code} ${banner}, not 220` });
+      const refused = greeting.code === 421 || greeting.code === 554;
+      throw new ProbeStop({ stage, kind: refused ? 'refused' : 'protocol', reason: `the greeting is ${greeting.code} ${banner}, not 220${refused ? ': the server refuses this client or is busy' : ''}` });
     }
 
     step('ehlo');
