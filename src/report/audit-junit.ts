@@ -1,0 +1,129 @@
+// The audit as JUnit XML (GitLab test reports): one testsuite per domain, one testcase per
+// category; errors fail a testcase (warnings too under --fail-on warning), categories that
+// were not scored are skipped with the reason, everything else goes to system-out.
+
+import type { Category, Finding } from '../audit/finding.js';
+import type { DomainReport } from '../audit/run.js';
+import { failingFindings, summarizeAudit, type AuditRun } from './audit-json.js';
+
+/**
+ * Text for XML 1.0 content or a double-quoted attribute: the five predefined entities
+ * (XML 1.0 §2.4), line breaks kept in attributes as character references (§3.3.3
+ * normalizes them away otherwise), and characters XML 1.0 forbids (§2.2: controls other
+ * than tab, LF, CR; lone surrogates; U+FFFE, U+FFFF) replaced by U+FFFD.
+ */
+export function escapeXml(text: string, attribute = false): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0xd800 && c <= 0xdfff) || c === 0xfffe || c === 0xffff) {
+      out += '\uFFFD';
+      continue;
+    }
+    switch (ch) {
+      case '&':
+        out += '&amp;';
+        break;
+      case '<':
+        out += '&lt;';
+        break;
+      case '>':
+        out += '&gt;';
+        break;
+      case '"':
+        out += attribute ? '&quot;' : ch;
+        break;
+      case "'":
+        out += attribute ? '&apos;' : ch;
+        break;
+      case '\n':
+        out += attribute ? '&#10;' : ch;
+        break;
+      case '\r':
+        out += attribute ? '&#13;' : '&#13;';
+        break;
+      case '\t':
+        out += attribute ? '&#9;' : ch;
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
+
+const attr = (text: string | number): string => `"${escapeXml(String(text), true)}"`;
+
+function describe(f: Finding): string {
+  const change = [...(f.evidence.before ?? []).map((v) => `  - ${v}`), ...(f.evidence.after ?? []).map((v) => `  + ${v}`)];
+  return [`${f.severity} ${f.code} at ${f.name}: ${f.message}`, ...change, `  fix: ${f.fix} (${f.rfc})`].join('\n');
+}
+
+interface Case {
+  name: Category;
+  failure?: Finding[];
+  skipped?: string;
+  out: Finding[];
+}
+
+function casesOf(report: DomainReport, run: AuditRun): Case[] {
+  const failOn = run.failOn === 'warning' ? 'warning' : 'error';
+  const categories: Category[] = report.score.categories.map((c) => c.category);
+  if (run.policies?.has(report.domain) || report.findings.some((f) => f.category === 'drift')) categories.push('drift');
+  return categories.map((name) => {
+    const mine = report.findings.filter((f) => f.category === name);
+    const failing = failingFindings(mine, failOn);
+    const rest = mine.filter((f) => !failing.includes(f));
+    const score = report.score.categories.find((c) => c.category === name);
+    if (failing.length > 0) return { name, failure: failing, out: rest };
+    if (score && score.status !== 'scored') {
+      return { name, skipped: `${score.status === 'unknown' ? 'unknown' : 'not scored'}: ${score.reason ?? ''}`, out: rest };
+    }
+    return { name, out: rest };
+  });
+}
+
+function renderCase(domain: string, c: Case): string[] {
+  const open = `    <testcase classname=${attr(`mailrec.audit.${domain}`)} name=${attr(c.name)}`;
+  const body: string[] = [];
+  if (c.failure) {
+    const first = c.failure[0]!;
+    const message = c.failure.length === 1 ? first.message : `${c.failure.length} findings: ${[...new Set(c.failure.map((f) => f.code))].join(', ')}`;
+    body.push(`      <failure type=${attr(first.code)} message=${attr(message)}>${escapeXml(c.failure.map(describe).join('\n'))}</failure>`);
+  } else if (c.skipped !== undefined) {
+    body.push(`      <skipped message=${attr(c.skipped)}/>`);
+  }
+  if (c.out.length > 0) body.push(`      <system-out>${escapeXml(c.out.map(describe).join('\n'))}</system-out>`);
+  return body.length === 0 ? [`${open}/>`] : [`${open}>`, ...body, '    </testcase>'];
+}
+
+export function renderAuditJunit(run: AuditRun): string {
+  const suites: string[] = [];
+  let tests = 0;
+  let failures = 0;
+  let skipped = 0;
+  for (const report of run.reports) {
+    const cases = casesOf(report, run);
+    const f = cases.filter((c) => c.failure).length;
+    const s = cases.filter((c) => !c.failure && c.skipped !== undefined).length;
+    tests += cases.length;
+    failures += f;
+    skipped += s;
+    suites.push(
+      `  <testsuite name=${attr(report.domain)} tests=${attr(cases.length)} failures=${attr(f)} errors="0" skipped=${attr(s)}>`,
+      '    <properties>',
+      `      <property name="score" value=${attr(report.score.score ?? 'none')}/>`,
+      '    </properties>',
+      ...cases.flatMap((c) => renderCase(report.domain, c)),
+      '  </testsuite>',
+    );
+  }
+  const summary = summarizeAudit(run);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name=${attr(`mailrec audit${summary.lowestScore === null ? '' : ` (lowest score ${summary.lowestScore})`}`)} tests=${attr(tests)} failures=${attr(failures)} errors="0" skipped=${attr(skipped)}>`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,75 @@
+// The audit as Markdown for a merge-request comment: one table of domains and scores, the
+// verdict, then each domain's findings and path to 100 in a collapsed section.
+
+import type { Finding, Severity } from '../audit/finding.js';
+import type { DomainReport } from '../audit/run.js';
+import { summarizeAudit, type AuditRun } from './audit-json.js';
+import { summaryText } from './audit-text.js';
+
+/** Table cells must not break the table: escape pipes and backslashes, keep one line. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
+const ICON: Record<Severity, string> = { error: '🔴 error', warning: '🟠 warning', info: 'ℹ️ info' };
+
+function count(report: DomainReport, severity: Severity): number {
+  return report.findings.filter((f) => f.severity === severity).length;
+}
+
+function findingRow(f: Finding): string {
+  const change = [...(f.evidence.before ?? []).map((v) => `− ${v}`), ...(f.evidence.after ?? []).map((v) => `+ ${v}`)];
+  const detail = change.length > 0 ? `${cell(f.message)}<br>${change.map((c) => code(cell(c))).join('<br>')}` : cell(f.message);
+  return `| ${ICON[f.severity]} | ${code(f.code)} | ${code(cell(f.name))} | ${detail} | ${cell(f.fix)} (${cell(f.rfc)}) |`;
+}
+
+function domainSection(report: DomainReport): string[] {
+  const score = report.score.score === null ? 'no score' : `${report.score.score}/100`;
+  const out = [`<details><summary><b>${cell(report.domain)}</b>: ${score}</summary>`, ''];
+  const cats = report.score.categories.map((c) => (c.status === 'scored' ? `${c.category} ${c.percent}%` : `${c.category} ${c.status === 'unknown' ? 'unknown' : 'n/a'}`));
+  out.push(cats.join(' · '), '');
+  if (report.findings.length > 0) {
+    out.push('| severity | code | name | finding | fix |', '|---|---|---|---|---|');
+    for (const f of report.findings) out.push(findingRow(f));
+    out.push('');
+  } else {
+    out.push('No findings.', '');
+  }
+  for (const c of report.score.categories) {
+    if (c.status === 'unknown') out.push(`- **${c.category} unknown**: ${cell(c.reason ?? 'some lookups failed')}`);
+    else if (c.status === 'not-applicable') out.push(`- ${c.category} not scored: ${cell(c.reason ?? 'does not apply')}`);
+  }
+  if (report.score.pathTo100.length > 0) {
+    out.push('', '**Path to 100**', '');
+    let at = report.score.score ?? 0;
+    for (const s of report.score.pathTo100) {
+      at += s.gain;
+      out.push(`1. ${code(s.code)} **+${s.gain}** (to ${at}): ${cell(s.fix)}`);
+    }
+  }
+  const notes = report.notes.filter((n) => !/ is not scored: /.test(n));
+  if (notes.length > 0) out.push('', ...notes.map((n) => `- note: ${cell(n)}`));
+  out.push('', '</details>', '');
+  return out;
+}
+
+export function renderAuditMarkdown(run: AuditRun): string {
+  const summary = summarizeAudit(run);
+  const out: string[] = ['### mailrec audit', '', `${summaryText(summary)} Source: ${cell(run.source.description)}.`, ''];
+  if (summary.failUnder !== null || summary.failOn !== null) {
+    if (summary.passed) out.push('**Passed.**', '');
+    else out.push('**Failed:**', '', ...summary.failures.map((f) => `- ${cell(f)}`), '');
+  }
+  out.push('| domain | score | errors | warnings | not scored |', '|---|---:|---:|---:|---|');
+  for (const r of run.reports) {
+    const left = r.score.categories.filter((c) => c.status !== 'scored').map((c) => `${c.category} (${c.status === 'unknown' ? 'unknown' : 'n/a'})`);
+    out.push(`| ${cell(r.domain)} | ${r.score.score ?? '—'} | ${count(r, 'error')} | ${count(r, 'warning')} | ${left.join(', ') || '—'} |`);
+  }
+  out.push('');
+  for (const r of run.reports) out.push(...domainSection(r));
+  return `${out.join('\n')}\n`;
+}

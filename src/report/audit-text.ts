@@ -1,0 +1,74 @@
+// The audit for a terminal: per domain the score, each finding with its fix, what was not
+// scored and why, the path to 100; then one summary line with the verdict.
+
+import type { Finding, Severity } from '../audit/finding.js';
+import type { DomainReport } from '../audit/run.js';
+import type { CategoryScore } from '../audit/score.js';
+import { summarizeAudit, type AuditRun, type AuditSummary } from './audit-json.js';
+import { plain, type Style, type Tone } from './style.js';
+
+const TONE: Record<Severity, Tone> = { error: 'error', warning: 'warn', info: 'faint' };
+
+function categoryCell(c: CategoryScore): string {
+  if (c.status === 'scored') return `${c.category} ${c.percent}%`;
+  return `${c.category} ${c.status === 'unknown' ? 'unknown' : 'n/a'}`;
+}
+
+function findingLines(f: Finding, width: number, style: Style): string[] {
+  const head = `  ${f.severity.padEnd(7)}  ${f.code.padEnd(width)}  ${f.name}`;
+  const lines = [style(TONE[f.severity], head), `      ${f.message}`];
+  const before = new Set(f.evidence.before ?? []);
+  const after = new Set(f.evidence.after ?? []);
+  for (const v of before) if (!after.has(v)) lines.push(style('remove', `      - ${v}`));
+  for (const v of after) if (!before.has(v)) lines.push(style('add', `      + ${v}`));
+  if (f.severity !== 'info') lines.push(style('faint', `      fix: ${f.fix} (${f.rfc})`));
+  return lines;
+}
+
+export function renderDomainText(report: DomainReport, style: Style = plain): string[] {
+  const { score } = report;
+  const lines: string[] = [];
+  const total = score.score === null ? 'no score' : `score ${score.score}/100`;
+  lines.push(style('strong', `${report.domain}  ${total}`));
+  lines.push(`  ${score.categories.map(categoryCell).join('  ')}`);
+  const width = Math.max(0, ...report.findings.map((f) => f.code.length));
+  for (const f of report.findings) lines.push(...findingLines(f, width, style));
+  if (report.findings.length === 0) lines.push(style('faint', '  no findings'));
+  for (const c of score.categories) {
+    if (c.status === 'unknown') lines.push(style('warn', `  unknown: ${c.category} is not scored: ${c.reason ?? 'some lookups failed'}`));
+    else if (c.status === 'not-applicable') lines.push(style('faint', `  not scored: ${c.category}: ${c.reason ?? 'does not apply'}`));
+  }
+  if (score.pathTo100.length > 0) {
+    let at = score.score ?? 0;
+    const steps = score.pathTo100.map((s) => {
+      at += s.gain;
+      return `${s.code} +${s.gain} (to ${at})`;
+    });
+    lines.push(`  path to 100: ${steps.join(', ')}`);
+  }
+  if (report.spf) lines.push(style('faint', `  SPF: ${report.spf.lookups} of 10 DNS-querying terms, ${report.spf.voids} of 2 void lookups (RFC 7208 §4.6.4)`));
+  // The unknown categories are stated above; the remaining notes say what else was not done.
+  for (const note of report.notes) if (!/ is not scored: /.test(note)) lines.push(style('faint', `  note: ${note}`));
+  return lines;
+}
+
+export function summaryText(summary: AuditSummary): string {
+  const n = summary.domains;
+  const f = summary.findings;
+  const lowest = summary.lowestScore === null ? 'no score' : `lowest score ${summary.lowestScore}`;
+  const counts = `${f.error} error${f.error === 1 ? '' : 's'}, ${f.warning} warning${f.warning === 1 ? '' : 's'}, ${f.info} info`;
+  const unknown = summary.unknown.length > 0 ? `; ${summary.unknown.length} with unknown categories` : '';
+  return `${n} domain${n === 1 ? '' : 's'}, ${lowest}: ${counts}${unknown}.`;
+}
+
+export function renderAuditText(run: AuditRun, style: Style = plain): string {
+  const summary = summarizeAudit(run);
+  const lines: string[] = [style('faint', `mailrec audit: ${run.source.description}`), ''];
+  for (const report of run.reports) lines.push(...renderDomainText(report, style), '');
+  lines.push(style('strong', summaryText(summary)));
+  if (summary.failUnder !== null || summary.failOn !== null) {
+    if (summary.passed) lines.push(style('add', 'passed'));
+    else for (const failure of summary.failures) lines.push(style('error', `failed: ${failure}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
