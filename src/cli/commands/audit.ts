@@ -1,0 +1,254 @@
+// mailrec audit: query DNS (or the zone repo), lint, diff against the policy, score; exit 0 pass, 2 threshold breached, 1 could not run.
+
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { checkDrift, type DriftResult } from '../../audit/drift.js';
+import type { Finding } from '../../audit/finding.js';
+import { auditDomains, type DomainReport } from '../../audit/run.js';
+import { openAuditSource, type AuditSource, type SourceSpec } from '../../audit/sources/index.js';
+import { UsageError, type SourcePosition } from '../../errors.js';
+import { loadPolicy } from '../../policy/load.js';
+import type { DomainPolicy, Policy } from '../../policy/model.js';
+import { checkDomainName, checkSelector } from '../../policy/values.js';
+import { renderAuditJson, summarizeAudit, type AuditRun, type FailOn } from '../../report/audit-json.js';
+import { renderAuditJunit } from '../../report/audit-junit.js';
+import { renderAuditMarkdown } from '../../report/audit-markdown.js';
+import { renderAuditSarif } from '../../report/audit-sarif.js';
+import { renderAuditText } from '../../report/audit-text.js';
+import { makeContext, type Context, type GlobalOptions } from '../context.js';
+import { colourEnabled, styleFor, type CliIO } from '../io.js';
+import { resolverServers } from './plan.js';
+
+export const AUDIT_FORMATS = ['text', 'json', 'markdown', 'sarif', 'junit'] as const;
+
+interface AuditCommandOptions extends GlobalOptions {
+  domainsFile?: string;
+  resolver?: string[];
+  authoritative?: boolean;
+  authoritativePort?: string;
+  zones?: string;
+  selector?: string[];
+  timeout?: string;
+  concurrency?: string;
+  failUnder?: string;
+  failOn?: string;
+  probe?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function parseInteger(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`${flag}: "${value}" is not a whole number from ${min} to ${max}`);
+  }
+  return Number(value);
+}
+
+function checkDomain(raw: string, where: string): string {
+  const checked = checkDomainName(raw.trim(), 'domain');
+  if (!checked.ok) throw new UsageError(`${where}${checked.message}`, checked.hint);
+  return checked.value;
+}
+
+/** `--domains-file`: one domain a line, `#` starts a comment; where each was listed. */
+export function parseDomainsFile(text: string, file: string): Map<string, SourcePosition> {
+  const out = new Map<string, SourcePosition>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/#.*$/, '');
+    const value = line.trim();
+    if (value === '') return;
+    const domain = checkDomain(value, `${file}:${i + 1}: `);
+    if (!out.has(domain)) out.set(domain, { file, line: i + 1, column: line.indexOf(value) + 1 });
+  });
+  return out;
+}
+
+interface Targets {
+  domains: string[];
+  policy?: Policy;
+  positions?: Map<string, SourcePosition>;
+}
+
+/** Domains from the command line and --domains-file, or else every domain of the policy. */
+async function resolveTargets(ctx: Context, args: string[], opts: AuditCommandOptions): Promise<Targets> {
+  const listed = new Map<string, SourcePosition | undefined>();
+  for (const arg of args) listed.set(checkDomain(arg, ''), undefined);
+  let positions: Map<string, SourcePosition> | undefined;
+  if (opts.domainsFile !== undefined) {
+    const file = path.resolve(ctx.root, opts.domainsFile);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--domains-file: cannot read ${opts.domainsFile}: ${(error as Error).message}`);
+    }
+    const display = path.relative(ctx.root, file).split(path.sep).join('/');
+    positions = parseDomainsFile(text, display.startsWith('..') ? file : display);
+    for (const [domain, pos] of positions) if (!listed.has(domain)) listed.set(domain, pos);
+    if (positions.size === 0) throw new UsageError(`--domains-file: no domains in ${opts.domainsFile}`);
+  }
+  if (listed.size === 0) {
+    const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root });
+    return { domains: policy.domains.map((d) => d.name), policy };
+  }
+  // Listed domains: the policy is used when one is given or the repo has one (drift for
+  // its domains); without one the audit is a pure lint.
+  const wantPolicy = (opts.policy?.length ?? 0) > 0 || ctx.policyPaths.every((p) => existsSync(p));
+  const policy = wantPolicy ? await loadPolicy(ctx.policyPaths, { root: ctx.root }) : undefined;
+  return { domains: [...listed.keys()], ...(policy ? { policy } : {}), ...(positions ? { positions } : {}) };
+}
+
+function sourceSpec(ctx: Context, opts: AuditCommandOptions, policy: Policy | undefined): SourceSpec {
+  const timeoutMs = parseInteger(opts.timeout, '--timeout', 1, 60_000);
+  const servers = resolverServers(opts.resolver);
+  const timing = timeoutMs !== undefined ? { timeoutMs } : {};
+  if (opts.zones !== undefined) {
+    if (servers || opts.authoritative) {
+      throw new UsageError('--zones reads the zone files and asks no server', 'drop --resolver/--authoritative, or drop --zones to ask DNS');
+    }
+    const origins = new Map<string, string>();
+    for (const zone of policy?.zones ?? []) {
+      origins.set(path.resolve(ctx.root, zone.fragment), zone.apex);
+      if (zone.zoneFile !== undefined) origins.set(path.resolve(ctx.root, zone.zoneFile), zone.apex);
+    }
+    return { kind: 'zones', dir: path.resolve(ctx.root, opts.zones), root: ctx.root, origins, label: opts.zones };
+  }
+  if (opts.authoritative) {
+    const port = parseInteger(opts.authoritativePort, '--authoritative-port', 1, 65535);
+    return { kind: 'authoritative', ...(servers ? { servers } : {}), ...timing, ...(port !== undefined ? { port } : {}) };
+  }
+  if (opts.authoritativePort !== undefined) throw new UsageError('--authoritative-port needs --authoritative');
+  return { kind: 'dns', ...(servers ? { servers } : {}), ...timing };
+}
+
+/** Runs `task` over items, at most `limit` at once, results in input order. */
+async function mapPool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>, done?: (item: T) => void): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await task(items[i]!);
+      done?.(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** A one-line progress bar on stderr, redrawn in place; only on a terminal. */
+function progressBar(io: CliIO): { update: (phase: string, done: number, total: number, item: string) => void; clear: () => void } {
+  if (!io.stderrIsTTY) return { update: () => {}, clear: () => {} };
+  let shown = false;
+  return {
+    update: (phase, done, total, item) => {
+      const width = 24;
+      const filled = total === 0 ? width : Math.round((done / total) * width);
+      io.stderr(`\r\x1b[K${phase} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${item}`);
+      shown = true;
+    },
+    clear: () => {
+      if (shown) io.stderr('\r\x1b[K');
+    },
+  };
+}
+
+export function renderAudit(format: string, run: AuditRun, io: CliIO): string {
+  switch (format) {
+    case 'json':
+      return renderAuditJson(run);
+    case 'markdown':
+      return renderAuditMarkdown(run);
+    case 'sarif':
+      return renderAuditSarif(run);
+    case 'junit':
+      return renderAuditJunit(run);
+    default:
+      return renderAuditText(run, styleFor(colourEnabled(io.env, io.stdoutIsTTY)));
+  }
+}
+
+export function registerAudit(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('audit')
+    .description('query DNS (or the zone files), lint, diff against the policy, and score each domain')
+    .argument('[domains...]', 'domains to audit (default: every domain of the policy)')
+    .option('--domains-file <file>', 'domains to audit, one a line, # comments (no policy needed)')
+    .option('--resolver <host[:port]>', 'DNS server to ask (repeatable; default /etc/resolv.conf)', collect)
+    .option('--authoritative', "ask each zone's own name servers, found through the resolver, without recursion")
+    .addOption(new Option('--authoritative-port <port>', 'port of the name servers found with --authoritative (test setups)').hideHelp())
+    .option('--zones <dir>', 'offline: answer from the zone files under DIR (no network)')
+    .option('--selector <selector>', 'DKIM selector to check besides the policy\'s (repeatable)', collect)
+    .option('--timeout <ms>', 'per DNS exchange, in milliseconds (default 2000)')
+    .option('--concurrency <n>', 'domains audited at once (default 8)')
+    .option('--fail-under <score>', 'exit 2 when a domain scores under this (0-100)')
+    .option('--fail-on <severity>', 'exit 2 on a finding of this severity or worse: error or warning')
+    .option('--no-probe', 'do not connect to the MX and MTA-STS hosts (TLS, DANE, policy fetch)')
+    .action(async (args: string[], _opts: AuditCommandOptions, command: Command) => {
+      const opts = command.optsWithGlobals<AuditCommandOptions>();
+      const ctx = makeContext(io, opts, AUDIT_FORMATS);
+      const failUnder = parseInteger(opts.failUnder, '--fail-under', 0, 100);
+      if (opts.failOn !== undefined && opts.failOn !== 'error' && opts.failOn !== 'warning') {
+        throw new UsageError(`--fail-on: unknown severity '${opts.failOn}'`, 'use --fail-on error or --fail-on warning');
+      }
+      const failOn = opts.failOn as FailOn | undefined;
+      const concurrency = parseInteger(opts.concurrency, '--concurrency', 1, 1024) ?? 8;
+      const selectors = (opts.selector ?? []).map((s) => {
+        const checked = checkSelector(s);
+        if (!checked.ok) throw new UsageError(`--selector: ${checked.message}`, checked.hint);
+        return checked.value;
+      });
+
+      const targets = await resolveTargets(ctx, args, opts);
+      const spec = sourceSpec(ctx, opts, targets.policy);
+      const source: AuditSource = await openAuditSource(spec);
+      for (const note of source.notes) io.stderr(`note: ${note}\n`);
+      // The live probes need the network: never with --zones.
+      const probe = opts.probe !== false && source.kind !== 'zones';
+
+      const policies = new Map<string, DomainPolicy>();
+      for (const d of targets.policy?.domains ?? []) if (targets.domains.includes(d.name)) policies.set(d.name, d);
+      const progress = progressBar(io);
+      const withPolicy = targets.domains.filter((d) => policies.has(d));
+      let drifted = 0;
+      const drift = new Map<string, DriftResult>();
+      await mapPool(
+        withPolicy,
+        concurrency,
+        async (domain) => drift.set(domain, await checkDrift(targets.policy!, policies.get(domain)!, source.resolver, { exactTtl: source.exactTtl })),
+        (domain) => progress.update('drift', ++drifted, withPolicy.length, domain),
+      );
+      const reports = await auditDomains(targets.domains, source.resolver, {
+        concurrency,
+        onProgress: (done, total, domain) => progress.update('audit', done, total, domain),
+        optionsFor: (domain) => {
+          const policyDomain = policies.get(domain);
+          const driftFindings: Finding[] = drift.get(domain)?.findings ?? [];
+          return { ...(policyDomain ? { policyDomain } : {}), selectors, driftFindings, probe };
+        },
+      });
+      progress.clear();
+      const withNotes: DomainReport[] = reports.map((r) => {
+        const extra = [...(drift.get(r.domain)?.notes ?? [])];
+        if (targets.policy && !policies.has(r.domain)) extra.push('drift not checked: the domain is not in the policy');
+        return extra.length > 0 ? { ...r, notes: [...r.notes, ...extra] } : r;
+      });
+
+      const run: AuditRun = {
+        reports: withNotes,
+        source: { kind: source.kind, description: source.description },
+        ...(failUnder !== undefined ? { failUnder } : {}),
+        ...(failOn ? { failOn } : {}),
+        policies,
+        ...(targets.positions ? { domainPositions: targets.positions } : {}),
+        toolVersion: program.version() ?? '0.1.0',
+      };
+      io.stdout(renderAudit(ctx.format, run, io));
+      const summary = summarizeAudit(run);
+      if (!summary.passed && ctx.format !== 'text') for (const failure of summary.failures) io.stderr(`failed: ${failure}\n`);
+      setExit(summary.passed ? 0 : 2);
+    });
+}
