@@ -4,10 +4,12 @@
 import { Command, CommanderError } from 'commander';
 import { MailrecError, PolicyError, formatPosition } from '../errors.js';
 import { registerApply } from './commands/apply.js';
+import { registerAudit } from './commands/audit.js';
 import { registerDmarc } from './commands/dmarc.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSchema } from './commands/schema.js';
+import { registerSpf } from './commands/spf.js';
 import { colourEnabled, processIO, styleFor, type CliIO } from './io.js';
 
 const VERSION = '0.1.0';
@@ -22,7 +24,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .version(VERSION)
     .option('-C, --chdir <dir>', 'the zone repo root (paths in the policy are relative to it)')
     .option('-p, --policy <path>', 'policy file or directory (repeatable; default: policies/)', collect)
-    .option('-f, --format <format>', 'output format: text, json or markdown', 'text')
+    .option('-f, --format <format>', 'output format: text, json or markdown (audit also: sarif, junit)', 'text')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run mailrec --help for usage)');
@@ -30,6 +32,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerApply(program, io, setExit);
   registerSchema(program, io, setExit);
   registerInit(program, io, setExit);
+  registerAudit(program, io, setExit);
+  registerSpf(program, io, setExit);
   registerDmarc(program, io, setExit);
   return program;
 }
