@@ -89,7 +89,7 @@ export function createZoneRepoResolver(zones: readonly LoadedZone[]): Resolver &
       owner = qname;
     }
     const matching = records.filter((rr) => typeOf(rr) === type);
-    if (matching.length > 0) return { status: 'ok', records: matching.map((rr) => ({ ...rr, name: owner })), authenticated: false };
+    if (matching.length > 0) return { status: 'ok', records: matching.map((rr) => asOnTheWire({ ...rr, name: owner })), authenticated: false };
     const cname = records.find((rr) => rr.type === 'CNAME');
     if (cname && cname.type === 'CNAME' && type !== 'CNAME') {
       if (hops >= MAX_CNAME_HOPS) return { status: 'error', reason: `CNAME chain from ${qname} longer than ${MAX_CNAME_HOPS}` };
@@ -105,6 +105,11 @@ export function createZoneRepoResolver(zones: readonly LoadedZone[]): Resolver &
     // Type 99 (SPF) and other types the model keeps as OTHER, e.g. "SPF".
     resolveType: (name: string, type: string) => answer(name, type),
   };
+}
+
+/** A record as the DNS client decodes it from a response: TLSA data in lowercase hex. */
+function asOnTheWire(rr: RR): RR {
+  return rr.type === 'TLSA' ? { ...rr, certificate: rr.certificate.toLowerCase() } : rr;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,0 +1,231 @@
+// mailrec audit end to end: a real BIND serves a clean zone and one zone per planted defect;
+// the CLI audits them live, through the zones' own servers, and offline from the same zone
+// texts as files. A resolver that never answers gives "unknown", never "missing".
+
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/audit/finding.js';
+import type { DomainJson } from '../../src/report/audit-json.js';
+import { startBind, type BindServer } from '../helpers/bind.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { bindZones, CNAME_FIXTURE, FIXTURES, renderSpec, zoneFileText } from './fixtures-bind.js';
+
+interface AuditDoc {
+  schema: string;
+  domains: DomainJson[];
+  summary: { passed: boolean; failures: string[] };
+}
+
+const DOMAINS = FIXTURES.map((f) => f.domain);
+let bind: BindServer;
+let cwd: string;
+let live: AuditDoc;
+let liveMs: number;
+
+async function auditJson(args: string[], domains: string[] = DOMAINS): Promise<AuditDoc> {
+  const run = await runCli(['audit', '--format', 'json', '--selector', 'sel1', ...args, ...domains], { cwd });
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as AuditDoc;
+}
+
+const byDomain = (doc: AuditDoc, domain: string): DomainJson => doc.domains.find((d) => d.domain === domain)!;
+const brief = (findings: Finding[]): string[] => findings.map((f) => `${f.code} ${f.severity}`);
+/** The questions behind a finding, in name order: concurrent lookups answer in any order. */
+const settled = (findings: Finding[]): Finding[] =>
+  findings.map((f) => ({ ...f, evidence: { ...f.evidence, asked: [...f.evidence.asked].sort((a, b) => (`${a.name} ${a.type}` < `${b.name} ${b.type}` ? -1 : 1)) } }));
+const codesOf = (findings: Finding[]): string[] => [...new Set(findings.map((f) => f.code))].sort();
+
+/** The fixture scores computed by hand in docs/score.md ("The test fixtures"). */
+function handScores(): Map<string, number> {
+  const text = readFileSync(join(REPO_ROOT, 'docs/score.md'), 'utf8');
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^\| `([a-z0-9-]+\.test)` \|.*\| \*\*(\d+)\*\* \|$/gm)) out.set(m[1]!, Number(m[2]));
+  return out;
+}
+
+beforeAll(async () => {
+  bind = await startBind({ zones: bindZones() });
+  cwd = mkdtempSync(join(tmpdir(), 'mailrec-audit-'));
+  const t0 = performance.now();
+  live = await auditJson(['--resolver', `127.0.0.1:${bind.port}`]);
+  liveMs = performance.now() - t0;
+});
+
+afterAll(async () => {
+  await bind?.stop();
+});
+
+describe('mailrec audit against BIND: one zone per planted defect', () => {
+  it.each(FIXTURES.map((f) => [f.domain, f.defect, f.findings] as const))('%s (%s)', (domain, _defect, want) => {
+    const report = byDomain(live, domain);
+    expect(brief(report.findings)).toEqual(want);
+    // The run asked the server: nothing unknown, every category decided.
+    expect(report.unknownCategories).toEqual([]);
+  });
+
+  it('scores the clean zone 100 with no error or warning and nothing to fix', () => {
+    const clean = byDomain(live, 'clean.test');
+    expect(clean.score).toBe(100);
+    expect(clean.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(clean.pathTo100).toEqual([]);
+    expect(clean.spf).toMatchObject({ lookups: 1, voids: 0 });
+  });
+
+  it('counts the SPF cases other tools get wrong', () => {
+    expect(byDomain(live, 'spf-a.test').spf).toMatchObject({ lookups: 11 });
+    expect(byDomain(live, 'spf-mx.test').spf).toMatchObject({ lookups: 11 });
+    expect(byDomain(live, 'spf-tree.test').spf).toMatchObject({ lookups: 13 });
+    expect(byDomain(live, 'spf-void.test').spf).toMatchObject({ voids: 3 });
+    const mx = byDomain(live, 'spf-mxhosts.test').findings.find((f) => f.code === 'spf.mx-too-many-hosts')!;
+    expect(mx.message).toContain('11 MX hosts');
+  });
+
+  it('gives every fixture the score computed by hand in docs/score.md', () => {
+    const hand = handScores();
+    expect([...hand.keys()].sort()).toEqual([...DOMAINS, CNAME_FIXTURE.domain].sort());
+    for (const d of live.domains) expect({ domain: d.domain, score: d.score }).toEqual({ domain: d.domain, score: hand.get(d.domain) });
+  });
+
+  it('runs the domains concurrently over one cache', () => {
+    // 18 domains, each some 40 questions, against a local server.
+    expect(liveMs).toBeLessThan(10_000);
+  });
+});
+
+describe('the same findings from other sources', () => {
+  it('--zones: the zone texts as files give the same findings offline', async () => {
+    const repo = join(cwd, 'zones');
+    mkdirSync(repo, { recursive: true });
+    for (const zone of bindZones([...FIXTURES, CNAME_FIXTURE])) writeFileSync(join(repo, `${zone.name}.zone`), zoneFileText(zone));
+    const offline = await auditJson(['--zones', 'zones'], [...DOMAINS, CNAME_FIXTURE.domain]);
+    for (const domain of DOMAINS) {
+      expect({ domain, findings: settled(byDomain(offline, domain).findings), score: byDomain(offline, domain).score }).toEqual({
+        domain,
+        findings: settled(byDomain(live, domain).findings),
+        score: byDomain(live, domain).score,
+      });
+    }
+    // BIND refuses to load a CNAME beside other data; the zone files can still hold one.
+    const cname = byDomain(offline, CNAME_FIXTURE.domain);
+    expect(brief(cname.findings)).toEqual(CNAME_FIXTURE.findings);
+    expect(cname.score).toBe(handScores().get(CNAME_FIXTURE.domain));
+    expect(renderSpec(CNAME_FIXTURE.spec)).toContain('CNAME');
+  });
+
+  it('--zones: names outside the repo are unknown, not missing', async () => {
+    const offline = await auditJson(['--zones', 'zones'], ['outside.example']);
+    const report = byDomain(offline, 'outside.example');
+    expect(codesOf(report.findings)).toEqual(['dkim.unknown', 'dmarc.unknown', 'mx.unknown', 'spf.unknown', 'transport.unknown']);
+    expect(report.score).toBeNull();
+  });
+
+  it("--authoritative: the zones' own servers, asked without recursion, give the same findings", async () => {
+    const auth = await auditJson(['--authoritative', '--resolver', `127.0.0.1:${bind.port}`, '--authoritative-port', String(bind.port)]);
+    for (const domain of DOMAINS) expect({ domain, findings: settled(byDomain(auth, domain).findings) }).toEqual({ domain, findings: settled(byDomain(live, domain).findings) });
+  });
+});
+
+describe('a resolver that never answers', () => {
+  let silent: Socket;
+  let port: number;
+  beforeAll(async () => {
+    // Bound and read, never answered: every query times out.
+    silent = createSocket('udp4');
+    silent.on('message', () => {});
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', () => resolve()));
+    port = silent.address().port;
+  });
+  afterAll(() => silent.close());
+
+  it('yields unknown categories and no score, never a missing record', async () => {
+    const t0 = performance.now();
+    const doc = await auditJson(['--resolver', `127.0.0.1:${port}`, '--timeout', '100'], ['clean.test']);
+    const report = doc.domains[0]!;
+    expect(report.findings.every((f) => f.code.endsWith('.unknown'))).toBe(true);
+    expect(codesOf(report.findings)).toEqual(['dkim.unknown', 'dmarc.unknown', 'mx.unknown', 'spf.unknown', 'transport.unknown']);
+    expect(report.unknownCategories.sort()).toEqual(['dkim', 'dmarc', 'mx', 'spf', 'transport']);
+    expect(report.score).toBeNull();
+    expect(performance.now() - t0).toBeLessThan(15_000);
+  });
+
+  it('--fail-under fails a domain that could not be scored', async () => {
+    const run = await runCli(['audit', '--resolver', `127.0.0.1:${port}`, '--timeout', '100', '--fail-under', '50', 'clean.test'], { cwd });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('failed: clean.test has no score');
+  });
+});
+
+describe('exit codes', () => {
+  const audit = (...args: string[]) => runCli(['audit', '--resolver', `127.0.0.1:${bind.port}`, '--selector', 'sel1', ...args], { cwd });
+
+  it.each([
+    [['--fail-under', '100', 'clean.test'], 0],
+    [['--fail-under', '85', 'spf-a.test'], 0],
+    [['--fail-under', '86', 'spf-a.test'], 2],
+    [['--fail-on', 'error', 'dmarc-none.test'], 0],
+    [['--fail-on', 'warning', 'dmarc-none.test'], 2],
+    [['--fail-on', 'error', 'dkim-missing.test'], 2],
+    [['--fail-on', 'warning', 'clean.test'], 0],
+    [['dkim-missing.test'], 0],
+    [['--fail-on', 'critical', 'clean.test'], 1],
+    [['--fail-under', '101', 'clean.test'], 1],
+    [['--zones', 'zones', 'clean.test'], 1],
+    [['--format', 'yaml', 'clean.test'], 1],
+    [['--domains-file', 'missing.txt'], 1],
+  ] as const)('%j -> %i', async (args, code) => {
+    const run = await audit(...args);
+    expect(run.code, run.stderr).toBe(code);
+    if (code === 1) expect(run.stderr).toMatch(/^error: /);
+  });
+
+  it('says why it failed, on stdout in text and on stderr for machine formats', async () => {
+    const text = await audit('--fail-under', '90', 'spf-a.test', 'clean.test');
+    expect(text.stdout).toContain('failed: spf-a.test scores 85, under 90');
+    const sarif = await audit('--fail-on', 'error', '--format', 'sarif', 'dkim-missing.test');
+    expect(sarif.code).toBe(2);
+    expect(sarif.stderr).toBe('failed: dkim-missing.test has 1 finding at --fail-on error (dkim.missing)\n');
+    expect(JSON.parse(sarif.stdout).runs[0].results).toHaveLength(1);
+  });
+
+  it('reads --domains-file: one domain a line, # comments', async () => {
+    writeFileSync(join(cwd, 'domains.txt'), '# the estate\nclean.test\n\n  spf-all.test   # +all\nclean.test\n');
+    const run = await audit('--domains-file', 'domains.txt', '--format', 'json');
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as AuditDoc).domains.map((d) => [d.domain, d.score])).toEqual([['clean.test', 100], ['spf-all.test', 75]]);
+  });
+});
+
+describe('mailrec spf check', () => {
+  const check = (...args: string[]) => runCli(['spf', 'check', ...args, '--resolver', `127.0.0.1:${bind.port}`], { cwd });
+
+  it('shows the result, the lookup tree and the counts', async () => {
+    const run = await check('spf-tree.test', '--ip', '127.0.0.43', '--helo', 'mail.example');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('result: pass');
+    expect(run.stdout).toContain('include:s2.spf-tree.test');
+    // Evaluation stops at the first match: exists:e1 matches every address.
+    expect(run.stdout).toMatch(/include:s1\.spf-tree\.test\s+1\s+matched, \+2 inside/);
+    expect(run.stdout).toMatch(/exists:e1\.spf-tree\.test\s+1\s+matched/);
+    expect(run.stdout).toContain('lookups: 3 of 10; void lookups: 0 of 2');
+  });
+
+  it('stops at the 11th DNS-querying term with permerror, as a receiver does', async () => {
+    const run = await check('spf-a.test', '--ip', '192.0.2.1', '--format', 'json');
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({ schema: 'mailrec-spf-check/1', result: 'permerror', domain: 'spf-a.test', sender: 'postmaster@spf-a.test', counts: { lookups: 11 } });
+  });
+
+  it('fails and softfails, and refuses a sender at another domain', async () => {
+    expect((await check('clean.test', '--ip', '192.0.2.1', '--sender', 'alice')).stdout).toContain('check_host(192.0.2.1, clean.test, alice@clean.test)');
+    expect((await check('clean.test', '--ip', '192.0.2.1')).stdout).toContain('result: fail');
+    const other = await check('clean.test', '--ip', '192.0.2.1', '--sender', 'bob@example.net');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('--sender bob@example.net is not at clean.test');
+    expect((await check('clean.test', '--ip', 'not-an-ip')).code).toBe(1);
+  });
+});
