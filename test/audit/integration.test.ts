@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/finding.js';
 import type { DomainJson } from '../../src/report/audit-json.js';
 import { startBind, type BindServer } from '../helpers/bind.js';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { copyExample, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { bindZones, CNAME_FIXTURE, FIXTURES, renderSpec, zoneFileText } from './fixtures-bind.js';
 
 interface AuditDoc {
@@ -227,5 +227,80 @@ describe('mailrec spf check', () => {
     expect(other.code).toBe(1);
     expect(other.stderr).toContain('--sender bob@example.net is not at clean.test');
     expect((await check('clean.test', '--ip', 'not-an-ip')).code).toBe(1);
+  });
+});
+
+describe('drift: the bundled example against what BIND serves', () => {
+  let server: BindServer;
+  let repo: string;
+
+  /** A zone file with its fragment's $INCLUDE replaced by the fragment (BIND reads one file per zone here). */
+  function flatten(zone: string): string {
+    const text = readFileSync(join(repo, 'zones', `${zone}.zone`), 'utf8');
+    return text.replace(/^\$INCLUDE (\S+).*$/m, (_line, file: string) => readFileSync(join(repo, 'zones', file), 'utf8'));
+  }
+
+  beforeAll(async () => {
+    repo = copyExample();
+    expect((await runCli(['apply'], { cwd: repo })).code).toBe(0);
+    const org = flatten('example.org')
+      // changed: the SPF record loses a:relay-01
+      .replace('"v=spf1 a mx a:relay-01.example.org a:submit-01.example.org ~all"', '"v=spf1 a mx a:submit-01.example.org ~all"')
+      // missing: the DMARC record
+      .split('\n')
+      .filter((line) => !line.startsWith('_dmarc.example.org.'))
+      .join('\n')
+      // unexpected: an SRV record at a name mailrec claims, which the policy does not declare
+      .concat('\n_imap._tcp.example.org. 3600 IN SRV 0 1 143 imap.example.org.\n');
+    // Reverse DNS for submit-01 (127.0.0.26) only: forward-confirmed; the other senders have none.
+    const reverse = ['@ SOA ns1.example.org. hostmaster.example.org. 1 3600 600 86400 300', '@ NS ns1.example.org.', '26 PTR submit-01.example.org.'].join('\n');
+    server = await startBind({
+      zones: [
+        { name: 'example.org', text: org },
+        { name: 'example.net', text: flatten('example.net') },
+        { name: '0.0.127.in-addr.arpa', text: reverse },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('finds exactly the changed, missing and unexpected records, and the foreign TXT as foreign', async () => {
+    const run = await runCli(['audit', '--resolver', `127.0.0.1:${server.port}`, '--format', 'json'], { cwd: repo });
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as AuditDoc;
+    const drift = doc.domains.flatMap((d) => d.findings.filter((f) => f.category === 'drift').map((f) => `${d.domain}: ${f.code} ${f.name} ${f.severity}`));
+    expect(drift).toEqual([
+      'example.org: drift.changed example.org error',
+      'example.org: drift.missing _dmarc.example.org error',
+      'example.org: drift.unexpected _imap._tcp.example.org warning',
+      'example.org: drift.foreign example.org info',
+    ]);
+    const org = byDomain(doc, 'example.org');
+    const changed = org.findings.find((f) => f.code === 'drift.changed')!;
+    expect(changed.evidence.before).toEqual(['3600 TXT "v=spf1 a mx a:submit-01.example.org ~all"']);
+    expect(changed.evidence.after).toEqual(['3600 TXT "v=spf1 a mx a:relay-01.example.org a:submit-01.example.org ~all"']);
+    expect(org.findings.find((f) => f.code === 'drift.unexpected')!.evidence.before).toEqual(['3600 SRV 0 1 143 imap.example.org.']);
+    expect(doc.domains.every((d) => d.drift === 'checked')).toBe(true);
+    // Forward-confirmed reverse DNS of the declared senders (RFC 1912 §2.1).
+    const fcrdns = doc.domains.flatMap((d) => d.findings.filter((f) => f.code.startsWith('mx.fcrdns')).map((f) => `${d.domain}: ${f.code} ${f.name}`));
+    expect(fcrdns).toEqual([
+      'crm.example.org: mx.fcrdns-missing 30.0.0.127.in-addr.arpa',
+      'example.org: mx.fcrdns-missing 27.0.0.127.in-addr.arpa',
+      'lists.example.org: mx.fcrdns-missing 29.0.0.127.in-addr.arpa',
+    ]);
+  });
+
+  it('fails --fail-on error on drift, and SARIF points at the policy lines that declared the records', async () => {
+    const run = await runCli(['audit', '--resolver', `127.0.0.1:${server.port}`, '--format', 'sarif', '--fail-on', 'error', 'example.org'], { cwd: repo });
+    expect(run.code).toBe(2);
+    const results = JSON.parse(run.stdout).runs[0].results as { ruleId: string; locations: { physicalLocation?: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
+    const at = (code: string) => results.find((r) => r.ruleId === code)!.locations[0]!.physicalLocation!;
+    const policy = readFileSync(join(repo, 'policies/mail.yaml'), 'utf8').split('\n');
+    expect(at('drift.missing').artifactLocation.uri).toBe('policies/mail.yaml');
+    expect(policy[at('drift.missing').region.startLine - 1]).toMatch(/^\s+dmarc:/);
+    expect(policy[at('drift.changed').region.startLine - 1]).toMatch(/^\s+example\.org:/);
+    expect(policy[at('tlsa.no-dnssec').region.startLine - 1]).toMatch(/port: 25, host: mx-01/);
   });
 });
