@@ -11,7 +11,7 @@ import type { Finding } from '../../src/audit/finding.js';
 import type { DomainJson } from '../../src/report/audit-json.js';
 import { startBind, type BindServer } from '../helpers/bind.js';
 import { copyExample, REPO_ROOT, runCli } from '../helpers/cli.js';
-import { bindZones, CNAME_FIXTURE, FIXTURES, renderSpec, zoneFileText } from './fixtures-bind.js';
+import { bindZones, CNAME_FIXTURE, FIXTURES, PARENT_ZONE, renderSpec, zoneFileText } from './fixtures-bind.js';
 
 interface AuditDoc {
   schema: string;
@@ -171,6 +171,7 @@ describe('exit codes', () => {
     [['--fail-on', 'error', 'dkim-missing.test'], 2],
     [['--fail-on', 'warning', 'clean.test'], 0],
     [['dkim-missing.test'], 0],
+    [['--no-probe', '--fail-under', '100', 'clean.test'], 0],
     [['--fail-on', 'critical', 'clean.test'], 1],
     [['--fail-under', '101', 'clean.test'], 1],
     [['--zones', 'zones', 'clean.test'], 1],
@@ -302,5 +303,26 @@ describe('drift: the bundled example against what BIND serves', () => {
     expect(policy[at('drift.missing').region.startLine - 1]).toMatch(/^\s+dmarc:/);
     expect(policy[at('drift.changed').region.startLine - 1]).toMatch(/^\s+example\.org:/);
     expect(policy[at('tlsa.no-dnssec').region.startLine - 1]).toMatch(/port: 25, host: mx-01/);
+  });
+});
+
+describe('--authoritative on a signed zone', () => {
+  let signed: BindServer;
+  beforeAll(async () => {
+    const spec = { ...FIXTURES.find((f) => f.domain === 'tlsa-nodnssec.test')!.spec };
+    // The signed zone first: startBind waits until the first zone answers with RRSIGs.
+    signed = await startBind({ zones: [{ name: 'dane.test', text: renderSpec(spec).replaceAll('tlsa-nodnssec.test', 'dane.test') }, PARENT_ZONE], dnssec: true });
+  });
+  afterAll(async () => {
+    await signed?.stop();
+  });
+
+  it('takes an RRSIG over the TLSA RRset as DNSSEC (RFC 7672 §2.2); a recursive answer without AD is not', async () => {
+    const common = ['audit', '--format', 'json', '--selector', 'sel1', '--resolver', `127.0.0.1:${signed.port}`];
+    const auth = JSON.parse((await runCli([...common, '--authoritative', '--authoritative-port', String(signed.port), 'dane.test'], { cwd })).stdout) as AuditDoc;
+    expect(brief(auth.domains[0]!.findings)).toEqual(['tlsa.no-rollover info']);
+    expect(auth.domains[0]!.score).toBe(100);
+    const plain = JSON.parse((await runCli([...common, 'dane.test'], { cwd })).stdout) as AuditDoc;
+    expect(brief(plain.domains[0]!.findings)).toEqual(['tlsa.no-dnssec warning', 'tlsa.no-rollover info']);
   });
 });
