@@ -5,7 +5,9 @@ import { Command, CommanderError } from 'commander';
 import { MailrecError, PolicyError, formatPosition } from '../errors.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
+import { registerExport } from './commands/export.js';
 import { registerDmarc } from './commands/dmarc.js';
+import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSchema } from './commands/schema.js';
@@ -34,6 +36,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerInit(program, io, setExit);
   registerAudit(program, io, setExit);
   registerSpf(program, io, setExit);
+  registerImport(program, io, setExit);
+  registerExport(program, io, setExit);
   registerDmarc(program, io, setExit);
   return program;
 }

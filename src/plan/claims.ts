@@ -4,7 +4,8 @@
 // _smtp._tls TXT); records anywhere else are never touched.
 
 import type { Policy } from '../policy/model.js';
-import { isInZone } from '../records/rr.js';
+import { isInZone, txtText } from '../records/rr.js';
+import { tagOf } from './ownership.js';
 
 /** A question to ask the server, and the ownership key it may reveal. */
 export interface Claim {
@@ -36,6 +37,14 @@ export function claimsFor(policy: Policy, zone: string): Claim[] {
     for (const tlsa of domain.tlsa) {
       const name = `_${tlsa.port}._${tlsa.protocol}.${tlsa.host}`;
       if (isInZone(name, zone)) claims.push({ name, type: 'TLSA', key: `${name} TLSA` });
+    }
+    // raw: entries are mailrec's like the rest: removing one from the policy deletes its record.
+    for (const raw of domain.raw ?? []) {
+      if (!isInZone(raw.name, zone)) continue;
+      const rd = raw.rdata;
+      const tag = rd.type === 'TXT' ? tagOf(raw.name, txtText(rd)) : undefined;
+      if (tag) txt(raw.name, tag);
+      else if (rd.type === 'MX' || rd.type === 'SRV' || rd.type === 'TLSA') claims.push({ name: raw.name, type: rd.type, key: `${raw.name} ${rd.type}` });
     }
   }
   return claims;

@@ -3,6 +3,7 @@
 // so that everything downstream is pure. Raw YAML shapes live in the loader.
 
 import type { SourcePosition } from '../errors.js';
+import type { RData } from '../records/rr.js';
 
 export type SpfAll = 'fail' | 'softfail' | 'neutral';
 
@@ -91,6 +92,21 @@ export interface TlsRptPolicy {
   position: SourcePosition;
 }
 
+/**
+ * The escape hatch: a mail record published exactly as written (`raw:` in the policy),
+ * for what the model cannot say (an SPF macro, a DKIM key with t=y, a DMARC tag
+ * mailrec does not know). `mailrec import` puts there what it cannot model.
+ */
+export interface RawRecord {
+  /** Absolute owner name, lowercase, no trailing dot. */
+  name: string;
+  /** undefined: the domain's TTL. */
+  ttl?: number;
+  /** TXT strings are kept as the character-strings given. */
+  rdata: RData;
+  position: SourcePosition;
+}
+
 export interface DomainPolicy {
   name: string;
   /** The apex of the zone this domain belongs to (longest match). */
@@ -109,6 +125,8 @@ export interface DomainPolicy {
   tlsa: TlsaRecord[];
   mtaSts?: MtaStsPolicy;
   tlsRpt?: TlsRptPolicy;
+  /** Records published verbatim (`raw:`); undefined or empty when none. */
+  raw?: RawRecord[];
   position: SourcePosition;
 }
 

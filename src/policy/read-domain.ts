@@ -8,6 +8,7 @@ import type { ReadContext } from './read-context.js';
 import { readDkim } from './read-dkim.js';
 import { readDmarc } from './read-dmarc.js';
 import { readMx } from './read-mx.js';
+import { readRaw } from './read-raw.js';
 import { readSenders, readSpf } from './read-spf.js';
 import { readSrv } from './read-srv.js';
 import { readMtaSts, readTlsa, readTlsRpt } from './read-transport.js';
@@ -58,6 +59,8 @@ export function readDomain(ctx: ReadContext, field: Field): DomainDraft | undefi
   if (mtaSts) draft.mtaSts = mtaSts;
   const tlsRpt = get('tls_rpt', (f) => readTlsRpt(ctx, f));
   if (tlsRpt) draft.tlsRpt = tlsRpt;
+  const raw = get('raw', (f) => readRaw(ctx, f, draft.name.toLowerCase()));
+  if (raw && raw.length > 0) draft.raw = raw;
 
   if (noMail) {
     checkNoMail(r, map, draft);

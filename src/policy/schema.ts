@@ -166,6 +166,12 @@ export const POLICY_SCHEMA: JsonSchema = {
         tlsa: { type: 'array', description: 'DANE TLSA records (RFC 6698, RFC 7672).', items: { $ref: '#/$defs/tlsa' } },
         mta_sts: { $ref: '#/$defs/mta_sts' },
         tls_rpt: { $ref: '#/$defs/tls_rpt' },
+        raw: {
+          type: 'array',
+          description:
+            'Mail records published exactly as written, for what the other keys cannot say (an SPF macro, a DKIM key with t=y, an unknown DMARC tag). mailrec import puts here what it cannot model. Owned like mailrec\'s other records.',
+          items: { $ref: '#/$defs/raw' },
+        },
       },
       additionalProperties: false,
     },
@@ -297,6 +303,29 @@ export const POLICY_SCHEMA: JsonSchema = {
         rua: reportUris('Report destinations: addresses or mailto: / https: URIs.'),
       },
       required: ['rua'],
+      additionalProperties: false,
+    },
+    raw: {
+      type: 'object',
+      description: 'One record published verbatim.',
+      properties: {
+        name: {
+          type: 'string',
+          description: '@ for the domain itself, a name relative to the domain (_dmarc, s1._domainkey), or an absolute name ending in a dot.',
+          minLength: 1,
+        },
+        type: {
+          enum: ['TXT', 'MX', 'SRV', 'TLSA', 'CNAME', 'txt', 'mx', 'srv', 'tlsa', 'cname'],
+          description: 'A type mailrec owns. A TXT must be a mail record (v=spf1, v=DMARC1, v=DKIM1, v=STSv1, v=TLSRPTv1).',
+        },
+        value: {
+          description:
+            'TXT: the text (split at 255 octets by mailrec), or a list of the exact character-strings. Other types: the data as in a zone file, names relative to the domain unless they end in a dot.',
+          anyOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string', maxLength: 255 } }],
+        },
+        ttl: { ...ttl, description: "TTL in seconds; default the domain's." },
+      },
+      required: ['name', 'type', 'value'],
       additionalProperties: false,
     },
     target: {

@@ -7,7 +7,7 @@ export const POLICY_KEYS = {
   defaults: ['ttl', 'spf'],
   spf: ['all'],
   zone: ['fragment', 'zone_file'],
-  domain: ['mail', 'senders', 'spf', 'ttl', 'mx', 'dkim', 'dmarc', 'srv', 'tlsa', 'mta_sts', 'tls_rpt'],
+  domain: ['mail', 'senders', 'spf', 'ttl', 'mx', 'dkim', 'dmarc', 'srv', 'tlsa', 'mta_sts', 'tls_rpt', 'raw'],
   sender: ['host', 'ip4', 'ip6', 'include', 'provider'],
   mx: ['host', 'preference'],
   dkim: ['selector', 'key', 'state'],
@@ -28,6 +28,7 @@ export const POLICY_KEYS = {
   tlsa: ['port', 'host', 'protocol', 'cert', 'pubkey', 'data', 'usage', 'selector', 'matching_type'],
   mta_sts: ['mode', 'max_age', 'mx'],
   tls_rpt: ['rua'],
+  raw: ['name', 'type', 'value', 'ttl'],
   target: ['type', 'server', 'zones', 'key'],
   target_key: ['name', 'algorithm', 'secret_file', 'secret_env'],
 } as const satisfies Record<string, readonly string[]>;
@@ -60,6 +61,12 @@ export const POLICY_ENUMS = {
   target_type: ['rfc2136'],
   tsig_algorithm: ['hmac-sha256', 'hmac-sha512', 'hmac-sha1'],
 } as const satisfies Record<string, readonly string[]>;
+
+/**
+ * Types a `raw:` record may have: those mailrec owns (DESIGN.md "Ownership"). Not an
+ * enum of POLICY_ENUMS: the reader checks it, with the reason, like the other rules of raw.
+ */
+export const RAW_RECORD_TYPES = ['TXT', 'MX', 'SRV', 'TLSA', 'CNAME'] as const;
 
 /** TLSA field mnemonics (RFC 7218 §2), accepted in place of the numbers. */
 export const TLSA_MNEMONICS = {

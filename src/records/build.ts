@@ -157,6 +157,12 @@ function canonicalizeRecords(records: readonly RR[]): { records: RR[]; notices: 
   return { records: out.sort(compareRecords), notices };
 }
 
+/** The domain's `raw:` records, published as written: the policy's escape hatch. */
+function buildRaw(domain: DomainPolicy): BuildResult {
+  const records = (domain.raw ?? []).map((raw): RR => ({ ...raw.rdata, name: raw.name, ttl: raw.ttl ?? domain.ttl }));
+  return { records, files: [], notices: [] };
+}
+
 function longestZone(name: string, apexes: readonly string[]): string | undefined {
   let best: string | undefined;
   for (const apex of apexes) if (isInZone(name, apex) && (best === undefined || apex.length > best.length)) best = apex;
@@ -181,6 +187,7 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
       buildTlsa(domain),
       buildMtaSts(domain),
       buildTlsRpt(domain),
+      buildRaw(domain),
     ];
     for (const result of results) {
       for (const rr of result.records) {

@@ -172,7 +172,7 @@ const CASES: Record<string, Expected[]> = {
     ["8:40", "max_age 40000000 is out of range 0..31557600", "RFC 8461 §3.2: max_age is at most 31557600 seconds (about a year)"],
   ],
   'unknown-key-far': [
-    ["4:5", "unknown key 'colour'", "known keys here: mail, senders, spf, ttl, mx, dkim, dmarc, srv, tlsa, mta_sts, tls_rpt"],
+    ["4:5", "unknown key 'colour'", "known keys here: mail, senders, spf, ttl, mx, dkim, dmarc, srv, tlsa, mta_sts, tls_rpt, raw"],
   ],
   'unknown-key-typo': [
     ["6:7", "unknown key 'subdomian_policy'", "did you mean 'subdomain_policy'?"],
