@@ -14,7 +14,8 @@ let dir = '';
 let leaf: TestCert;
 let chain: { ca: TestCert; leaf: TestCert };
 const der = (pem: string): Buffer => new X509Certificate(pem).raw;
-const now = new Date();
+// Read the clock per test: the certificates are made in beforeAll, after this module loads.
+const now = (): Date => new Date();
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'mailrec-verdicts-'));
@@ -31,7 +32,7 @@ describe('matchTlsa', () => {
 
   it.each(combos)('usage 3, selector %s, matching %s: the leaf matches, with openssl computing the data', (selector, matchingType) => {
     const record: TlsaData = { usage: 3, selector, matchingType, certificate: tlsaDataByOpenssl(dir, leaf.certPath, selector, matchingType) };
-    const [verdict] = matchTlsa([record], [der(leaf.cert)], 'mx.example.test', now);
+    const [verdict] = matchTlsa([record], [der(leaf.cert)], 'mx.example.test', now());
     expect(verdict).toMatchObject({ matched: true, depth: 0 });
   });
 
@@ -39,17 +40,17 @@ describe('matchTlsa', () => {
     const served = [der(chain.leaf.cert), der(chain.ca.cert)];
     const ta: TlsaData = { usage: 2, selector, matchingType, certificate: tlsaDataByOpenssl(dir, chain.ca.certPath, selector, matchingType) };
     const self: TlsaData = { usage: 2, selector, matchingType, certificate: tlsaDataByOpenssl(dir, chain.leaf.certPath, selector, matchingType) };
-    const [a, b] = matchTlsa([ta, self], served, 'mx.example.test', now);
+    const [a, b] = matchTlsa([ta, self], served, 'mx.example.test', now());
     expect(a).toMatchObject({ matched: true, depth: 1 });
     expect(b?.matched).toBe(false);
   });
 
   it('usage 2 needs the anchor in the served chain, the leaf to chain to it, and the name', () => {
     const ta: TlsaData = { usage: 2, selector: 0, matchingType: 1, certificate: tlsaDataByOpenssl(dir, chain.ca.certPath, 0, 1) };
-    expect(matchTlsa([ta], [der(chain.leaf.cert)], 'mx.example.test', now)[0]?.reason).toMatch(/only the leaf was served/);
+    expect(matchTlsa([ta], [der(chain.leaf.cert)], 'mx.example.test', now())[0]?.reason).toMatch(/only the leaf was served/);
     // A chain whose second element did not issue the leaf.
-    expect(matchTlsa([{ ...ta, certificate: tlsaDataByOpenssl(dir, leaf.certPath, 0, 1) }], [der(chain.leaf.cert), der(leaf.cert)], 'mx.example.test', now)[0]?.reason).toMatch(/does not chain to it/);
-    expect(matchTlsa([ta], [der(chain.leaf.cert), der(chain.ca.cert)], 'other.example.test', now)[0]?.reason).toMatch(/does not name other\.example\.test/);
+    expect(matchTlsa([{ ...ta, certificate: tlsaDataByOpenssl(dir, leaf.certPath, 0, 1) }], [der(chain.leaf.cert), der(leaf.cert)], 'mx.example.test', now())[0]?.reason).toMatch(/does not chain to it/);
+    expect(matchTlsa([ta], [der(chain.leaf.cert), der(chain.ca.cert)], 'other.example.test', now())[0]?.reason).toMatch(/does not name other\.example\.test/);
     // 20 days of leaf validity: 30 days later the path is out of date.
     expect(matchTlsa([ta], [der(chain.leaf.cert), der(chain.ca.cert)], 'mx.example.test', new Date(Date.now() + 30 * 86_400_000))[0]?.reason).toMatch(/outside its validity dates/);
   });
@@ -65,14 +66,14 @@ describe('matchTlsa', () => {
       ],
       [der(leaf.cert)],
       'mx.example.test',
-      now,
+      now(),
     );
     expect(verdicts.map((v) => v.matched)).toEqual([false, false, false, true]);
     expect(verdicts[0]?.reason).toBe('usage 1 is not used by SMTP (RFC 7672 §3.1.3)');
   });
 
   it('an unreadable chain matches nothing, with a reason', () => {
-    expect(matchTlsa([{ usage: 3, selector: 1, matchingType: 1, certificate: 'ab'.repeat(32) }], [Buffer.from('junk')], 'mx.example.test', now)[0]?.reason).toBe('no readable certificate was served');
+    expect(matchTlsa([{ usage: 3, selector: 1, matchingType: 1, certificate: 'ab'.repeat(32) }], [Buffer.from('junk')], 'mx.example.test', now())[0]?.reason).toBe('no readable certificate was served');
   });
 });
 
@@ -92,7 +93,7 @@ describe('checkServedCertificate', () => {
     ['a.b.wild.example.test', false],
     ['other.example.test', false],
   ])('names %s: %s', (host, want) => {
-    expect(checkServedCertificate(der(leaf.cert), host, now)?.nameMatches).toBe(want);
+    expect(checkServedCertificate(der(leaf.cert), host, now())?.nameMatches).toBe(want);
   });
 });
 
