@@ -131,7 +131,12 @@ function riskDkim(change: Change): Risk[] {
         message: `retires DKIM selector ${change.name.split('._domainkey.')[0]}: mail still signed with it fails DKIM; make sure the signer (e.g. rspamd) has switched selectors`,
       },
     ];
-  if (change.action === 'update') return [{ level: 'medium', message: 'replaces the DKIM key: mail signed with the old key in transit fails DKIM' }];
+  if (change.action === 'update') {
+    // The same text split into other strings is the same key (RFC 6376 §3.6.2.2 concatenates them).
+    if (txtOf(change.before) === txtOf(change.after))
+      return [{ level: 'low', message: 'rewrites the record\'s strings or TTL; the key is unchanged' }];
+    return [{ level: 'medium', message: 'replaces the DKIM key: mail signed with the old key in transit fails DKIM' }];
+  }
   return [];
 }
 

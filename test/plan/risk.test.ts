@@ -126,3 +126,20 @@ describe('TLSA rollover steps (RFC 7671 §8.1)', () => {
     }
   });
 });
+
+describe('DKIM key re-split', () => {
+  it('the same key in other strings is low risk, a new key is medium', () => {
+    const same: Change = {
+      action: 'update',
+      zone: 'example.org',
+      name: 's._domainkey.example.org',
+      type: 'TXT',
+      tag: 'dkim',
+      before: [{ name: 's._domainkey.example.org', ttl: 3600, type: 'TXT', strings: ['v=DKIM1; k=rsa; p=AB', 'CD'] }],
+      after: [{ name: 's._domainkey.example.org', ttl: 3600, type: 'TXT', strings: ['v=DKIM1; k=rsa; p=ABCD'] }],
+    };
+    expect(messages(same)).toEqual(["low: rewrites the record's strings or TTL; the key is unchanged"]);
+    const other = { ...same, after: [{ name: 's._domainkey.example.org', ttl: 3600, type: 'TXT' as const, strings: ['v=DKIM1; k=rsa; p=EF'] }] };
+    expect(messages(other)).toEqual(['medium: replaces the DKIM key: mail signed with the old key in transit fails DKIM']);
+  });
+});
