@@ -11,6 +11,7 @@ import { checkMx } from './checks/mx.js';
 import { checkSrv } from './checks/srv.js';
 import { checkTransport } from './checks/transport.js';
 import { recordsOf, RecordingResolver, unknownFinding } from './evidence.js';
+import { checkLiveTransport, reconcileDnssecFindings, type LiveTransportOptions } from './probe/live.js';
 import { compareFindings, type Asked, type Finding } from './finding.js';
 import { scoreDomain, SCORED_CATEGORIES, type NotApplicable, type ScoreCard, type ScoredCategory } from './score.js';
 
@@ -22,12 +23,13 @@ export interface AuditOptions {
   /** Drift findings from the plan engine, merged as they are. */
   driftFindings?: Finding[];
   /**
-   * Hook for the live probes (src/audit/probe/: STARTTLS and DANE against the MX hosts,
-   * the MTA-STS policy over HTTPS). The CLI sets it from --probe/--no-probe (false with
-   * --zones: no network). Nothing here reads it yet: the probes are wired in by their
-   * own change. Undefined means false: the core never opens a connection unless asked.
+   * Run the live probes (src/audit/probe/: STARTTLS and DANE against the MX hosts, the
+   * MTA-STS policy over HTTPS). The CLI sets it from --probe/--no-probe (false with
+   * --zones: no network). Undefined means false: the core never opens a connection unless asked.
    */
   probe?: boolean;
+  /** Ports, timeouts and CA bundle for the probes (tests point them at local peers). */
+  probeOptions?: Omit<LiveTransportOptions, 'mxHosts' | 'policyDomain'>;
 }
 
 export interface DomainReport {
@@ -85,9 +87,16 @@ export async function auditDomain(domain: string, resolver: Resolver, opts: Audi
       ? checkTransport(domain, rec, { mxHosts })
       : Promise.resolve(unknownFinding('transport', domain, mxAnswer.status === 'error' ? rec.about(domain).filter((a) => a.type === 'MX' && a.status === 'error') : [])),
   ]);
+  // The live probes connect to the MX hosts and the MTA-STS web server: only when asked.
+  const live =
+    opts.probe && receivesMail
+      ? await checkLiveTransport(domain, rec, { ...opts.probeOptions, mxHosts, ...(policy ? { policyDomain: policy } : {}) })
+      : [];
   if (!rec.canResolveOtherTypes) notes.push('the obsolete type 99 SPF record was not asked: the resolver asks only the common types');
 
-  const findings = dedupe([...spf.findings, ...dmarc, ...dkim, ...mx, ...srv, ...cname, ...transport, ...(opts.driftFindings ?? [])]).sort(compareFindings);
+  const findings = reconcileDnssecFindings(
+    dedupe([...spf.findings, ...dmarc, ...dkim, ...mx, ...srv, ...cname, ...transport, ...live, ...(opts.driftFindings ?? [])]),
+  ).sort(compareFindings);
   const score = scoreDomain(findings, notApplicable);
   const unknownCategories = SCORED_CATEGORIES.filter((c) => score.categories.some((s) => s.category === c && s.status === 'unknown'));
   for (const c of unknownCategories) notes.push(`${c} is not scored: some of its lookups failed (see ${c}.unknown)`);

@@ -26,7 +26,7 @@ let live: AuditDoc;
 let liveMs: number;
 
 async function auditJson(args: string[], domains: string[] = DOMAINS): Promise<AuditDoc> {
-  const run = await runCli(['audit', '--format', 'json', '--selector', 'sel1', ...args, ...domains], { cwd });
+  const run = await runCli(['audit', '--no-probe', '--format', 'json', '--selector', 'sel1', ...args, ...domains], { cwd });
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   return JSON.parse(run.stdout) as AuditDoc;
@@ -160,7 +160,7 @@ describe('a resolver that never answers', () => {
 });
 
 describe('exit codes', () => {
-  const audit = (...args: string[]) => runCli(['audit', '--resolver', `127.0.0.1:${bind.port}`, '--selector', 'sel1', ...args], { cwd });
+  const audit = (...args: string[]) => runCli(['audit', '--no-probe', '--resolver', `127.0.0.1:${bind.port}`, '--selector', 'sel1', ...args], { cwd });
 
   it.each([
     [['--fail-under', '100', 'clean.test'], 0],
@@ -268,7 +268,7 @@ describe('drift: the bundled example against what BIND serves', () => {
   });
 
   it('finds exactly the changed, missing and unexpected records, and the foreign TXT as foreign', async () => {
-    const run = await runCli(['audit', '--resolver', `127.0.0.1:${server.port}`, '--format', 'json'], { cwd: repo });
+    const run = await runCli(['audit', '--no-probe', '--resolver', `127.0.0.1:${server.port}`, '--format', 'json'], { cwd: repo });
     expect(run.code, run.stderr).toBe(0);
     const doc = JSON.parse(run.stdout) as AuditDoc;
     const drift = doc.domains.flatMap((d) => d.findings.filter((f) => f.category === 'drift').map((f) => `${d.domain}: ${f.code} ${f.name} ${f.severity}`));
@@ -294,7 +294,7 @@ describe('drift: the bundled example against what BIND serves', () => {
   });
 
   it('fails --fail-on error on drift, and SARIF points at the policy lines that declared the records', async () => {
-    const run = await runCli(['audit', '--resolver', `127.0.0.1:${server.port}`, '--format', 'sarif', '--fail-on', 'error', 'example.org'], { cwd: repo });
+    const run = await runCli(['audit', '--no-probe', '--resolver', `127.0.0.1:${server.port}`, '--format', 'sarif', '--fail-on', 'error', 'example.org'], { cwd: repo });
     expect(run.code).toBe(2);
     const results = JSON.parse(run.stdout).runs[0].results as { ruleId: string; locations: { physicalLocation?: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
     const at = (code: string) => results.find((r) => r.ruleId === code)!.locations[0]!.physicalLocation!;
@@ -318,7 +318,7 @@ describe('--authoritative on a signed zone', () => {
   });
 
   it('takes an RRSIG over the TLSA RRset as DNSSEC (RFC 7672 §2.2); a recursive answer without AD is not', async () => {
-    const common = ['audit', '--format', 'json', '--selector', 'sel1', '--resolver', `127.0.0.1:${signed.port}`];
+    const common = ['audit', '--no-probe', '--format', 'json', '--selector', 'sel1', '--resolver', `127.0.0.1:${signed.port}`];
     const auth = JSON.parse((await runCli([...common, '--authoritative', '--authoritative-port', String(signed.port), 'dane.test'], { cwd })).stdout) as AuditDoc;
     expect(brief(auth.domains[0]!.findings)).toEqual(['tlsa.no-rollover info']);
     expect(auth.domains[0]!.score).toBe(100);

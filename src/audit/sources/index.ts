@@ -41,7 +41,8 @@ export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
   const timing = { ...(spec.kind !== 'zones' && spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}), ...(spec.kind !== 'zones' && spec.attempts !== undefined ? { attempts: spec.attempts } : {}) };
   switch (spec.kind) {
     case 'dns': {
-      const resolver = createLiveResolver({ ...(spec.servers ? { servers: spec.servers } : {}), ...timing });
+      // DO bit (RFC 3225): a validating resolver then sets AD, which the TLSA checks need.
+      const resolver = createLiveResolver({ ...(spec.servers ? { servers: spec.servers } : {}), dnssecOk: true, ...timing });
       const servers = await resolver.servers();
       return { kind: 'dns', resolver, description: `DNS via ${servers.map(formatServer).join(', ')}`, exactTtl: false, notes: [] };
     }

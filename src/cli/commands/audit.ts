@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { checkDrift, type DriftResult } from '../../audit/drift.js';
 import type { Finding } from '../../audit/finding.js';
-import { auditDomains, type DomainReport } from '../../audit/run.js';
+import { auditDomains, type AuditOptions, type DomainReport } from '../../audit/run.js';
 import { openAuditSource, type AuditSource, type SourceSpec } from '../../audit/sources/index.js';
 import { UsageError, type SourcePosition } from '../../errors.js';
 import { loadPolicy } from '../../policy/load.js';
@@ -35,6 +35,10 @@ interface AuditCommandOptions extends GlobalOptions {
   failUnder?: string;
   failOn?: string;
   probe?: boolean;
+  probeSmtpPort?: string;
+  probeHttpsPort?: string;
+  probeCa?: string;
+  probeTimeout?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -187,6 +191,10 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .option('--fail-under <score>', 'exit 2 when a domain scores under this (0-100)')
     .option('--fail-on <severity>', 'exit 2 on a finding of this severity or worse: error or warning')
     .option('--no-probe', 'do not connect to the MX and MTA-STS hosts (TLS, DANE, policy fetch)')
+    .addOption(new Option('--probe-smtp-port <port>', 'port the SMTP probe connects to instead of 25 (test setups)').hideHelp())
+    .addOption(new Option('--probe-https-port <port>', 'port the MTA-STS fetch connects to instead of 443 (test setups)').hideHelp())
+    .addOption(new Option('--probe-ca <file>', 'CA bundle (PEM) trusted for the MTA-STS fetch (test setups)').hideHelp())
+    .option('--probe-timeout <ms>', 'per probe step, in milliseconds (default 10000)')
     .action(async (args: string[], _opts: AuditCommandOptions, command: Command) => {
       const opts = command.optsWithGlobals<AuditCommandOptions>();
       const ctx = makeContext(io, opts, AUDIT_FORMATS);
@@ -208,6 +216,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       for (const note of source.notes) io.stderr(`note: ${note}\n`);
       // The live probes need the network: never with --zones.
       const probe = opts.probe !== false && source.kind !== 'zones';
+      const probeOptions = await probeOptionsFrom(ctx.root, opts);
 
       const policies = new Map<string, DomainPolicy>();
       for (const d of targets.policy?.domains ?? []) if (targets.domains.includes(d.name)) policies.set(d.name, d);
@@ -227,7 +236,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         optionsFor: (domain) => {
           const policyDomain = policies.get(domain);
           const driftFindings: Finding[] = drift.get(domain)?.findings ?? [];
-          return { ...(policyDomain ? { policyDomain } : {}), selectors, driftFindings, probe };
+          return { ...(policyDomain ? { policyDomain } : {}), selectors, driftFindings, probe, probeOptions };
         },
       });
       progress.clear();
@@ -251,4 +260,23 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       if (!summary.passed && ctx.format !== 'text') for (const failure of summary.failures) io.stderr(`failed: ${failure}\n`);
       setExit(summary.passed ? 0 : 2);
     });
+}
+
+/** Probe settings from the flags: ports and a CA bundle let tests point the probes at local peers. */
+async function probeOptionsFrom(root: string, opts: AuditCommandOptions): Promise<NonNullable<AuditOptions['probeOptions']>> {
+  const smtpPort = parseInteger(opts.probeSmtpPort, '--probe-smtp-port', 1, 65535);
+  const httpsPort = parseInteger(opts.probeHttpsPort, '--probe-https-port', 1, 65535);
+  const timeoutMs = parseInteger(opts.probeTimeout, '--probe-timeout', 1, 600_000);
+  let ca: string | undefined;
+  if (opts.probeCa !== undefined) {
+    try {
+      ca = await readFile(path.resolve(root, opts.probeCa), 'utf8');
+    } catch (err) {
+      throw new UsageError(`--probe-ca: cannot read ${opts.probeCa}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  return {
+    smtp: { ...(smtpPort !== undefined ? { port: smtpPort } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+    mtaSts: { ...(httpsPort !== undefined ? { port: httpsPort } : {}), ...(ca !== undefined ? { ca } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+  };
 }
