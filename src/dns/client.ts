@@ -11,7 +11,7 @@ import type { Answer, Resolver } from './resolver.js';
 import { matchesQuery, parseResponse, type DnsFlags, type DnsResponse } from './response.js';
 import { formatServer, loadResolvConf, type ServerAddress } from './servers.js';
 import { exchangeTcp } from './transport-tcp.js';
-import { exchangeUdp } from './transport-udp.js';
+import { createUdpTransport } from './transport-udp.js';
 import { CLASS, nameLabels, typeCode } from './wire.js';
 
 export interface DnsClientOptions {
@@ -99,6 +99,7 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     queriesSent: 0, udpQueries: 0, tcpQueries: 0, tcpFallbacks: 0, cacheHits: 0,
     cacheMisses: 0, deduplicated: 0, timeouts: 0, dropped: 0,
   };
+  const udp = createUdpTransport({ onDrop: () => counters.dropped++ });
   const queriesInFlight = new Map<string, Promise<QueryResult>>();
   const resolvesInFlight = new Map<string, Promise<Answer>>();
 
@@ -136,7 +137,7 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     const message = buildQuery({ id, name, type, recursionDesired, edns, udpPayloadSize, dnssecOk });
     counters.queriesSent++;
     counters.udpQueries++;
-    return exchangeUdp({ server, message, timeoutMs, accept: (buf) => accept(buf, id, name, type) });
+    return udp.exchange({ server, message, timeoutMs, accept: (buf) => accept(buf, id, name, type) });
   }
 
   async function viaTcp(server: ServerAddress, name: string, type: number, dnssecOk: boolean): Promise<DnsResponse> {
