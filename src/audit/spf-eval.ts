@@ -9,8 +9,7 @@
 import type { Answer, Resolver } from '../dns/resolver.js';
 import { UsageError } from '../errors.js';
 import type { RRType } from '../records/rr.js';
-import { recordsOf, txtTexts } from './evidence.js';
-import { formatIp, inPrefix, nibbles, parseIp, reverseName, type IpAddress } from './ip.js';
+import { SPF_MAX_LOOKUPS, SPF_MAX_MX_HOSTS, SPF_MAX_PTR_NAMES, SPF_MAX_VOID_LOOKUPS } from '../spf/limits.js';
 import {
   isSpfRecord,
   parseMacroString,
@@ -18,7 +17,9 @@ import {
   type MacroString,
   type Mechanism,
   type Qualifier,
-} from './spf-record.js';
+} from '../spf/record.js';
+import { recordsOf, txtTexts } from './evidence.js';
+import { formatIp, inPrefix, nibbles, parseIp, reverseName, type IpAddress } from './ip.js';
 
 export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
 
@@ -64,11 +65,6 @@ export interface SpfCheckOutput {
   tree: SpfEvalNode;
   counts: { lookups: number; voids: number };
 }
-
-const MAX_LOOKUPS = 10;
-const MAX_VOIDS = 2;
-const MAX_MX_HOSTS = 10;
-const MAX_PTR_NAMES = 10;
 
 const QUALIFIER_RESULT: Record<Qualifier, SpfResult> = { '+': 'pass', '-': 'fail', '~': 'softfail', '?': 'neutral' };
 
@@ -202,15 +198,15 @@ async function evaluate(state: State, domain: string, node: SpfEvalNode): Promis
 
 function countLookup(state: State): void {
   state.lookups++;
-  if (state.lookups > MAX_LOOKUPS) {
-    throw new Stop('permerror', `more than ${MAX_LOOKUPS} DNS-querying terms (§4.6.4)`);
+  if (state.lookups > SPF_MAX_LOOKUPS) {
+    throw new Stop('permerror', `more than ${SPF_MAX_LOOKUPS} DNS-querying terms (§4.6.4)`);
   }
 }
 
 function countVoid(state: State, entry: SpfEvalTerm): void {
   entry.void = true;
   state.voids++;
-  if (state.voids > MAX_VOIDS) throw new Stop('permerror', `more than ${MAX_VOIDS} void lookups (§4.6.4)`);
+  if (state.voids > SPF_MAX_VOID_LOOKUPS) throw new Stop('permerror', `more than ${SPF_MAX_VOID_LOOKUPS} void lookups (§4.6.4)`);
 }
 
 async function ask(state: State, name: string, type: RRType): Promise<Answer> {
@@ -270,8 +266,8 @@ async function matchMechanism(state: State, domain: string, mech: Mechanism, ent
         return false;
       }
       // §4.6.4: an mx term "MUST NOT result in querying more than 10 address records".
-      if (mxs.length > MAX_MX_HOSTS) {
-        throw new Stop('permerror', `mx at ${target} has ${mxs.length} MX hosts, over ${MAX_MX_HOSTS} (§4.6.4)`);
+      if (mxs.length > SPF_MAX_MX_HOSTS) {
+        throw new Stop('permerror', `mx at ${target} has ${mxs.length} MX hosts, over ${SPF_MAX_MX_HOSTS} (§4.6.4)`);
       }
       const hosts = [...mxs].sort((x, y) => x.preference - y.preference).map((m) => m.exchange);
       for (const host of hosts) {
@@ -347,7 +343,7 @@ function validatedNames(state: State, entry?: SpfEvalTerm): Promise<string[]> {
       const hosts = recordsOf(answer, 'PTR').map((r) => r.host.toLowerCase().replace(/\.$/, ''));
       if (hosts.length === 0 && entry) countVoid(state, entry);
       const out: string[] = [];
-      for (const host of hosts.slice(0, MAX_PTR_NAMES)) {
+      for (const host of hosts.slice(0, SPF_MAX_PTR_NAMES)) {
         const a = await state.resolver.resolve(host, state.ip.family === 4 ? 'A' : 'AAAA');
         if (a.status === 'error') continue;
         if (addressesOf(a, state.ip.family).some((x) => inPrefix(state.ip, x, state.ip.family === 4 ? 32 : 128))) {

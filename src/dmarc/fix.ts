@@ -7,8 +7,9 @@ import { checkHost, type SpfResult } from '../audit/spf-eval.js';
 import { inPrefix, parseIp } from '../audit/ip.js';
 import type { Answer, Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
-import { txtRecord, type RRType } from '../records/rr.js';
-import { compileSpfText, parseSpf } from '../records/spf.js';
+import { compileSpfText } from '../records/spf.js';
+import { overlaySpfResolver } from '../spf/overlay.js';
+import { parseSpfRecord } from '../spf/record.js';
 import { isAligned, operatorDomain, organizationalDomain } from './org-domain.js';
 import type { SourceName } from './resolve.js';
 import type { AuthSeen, SourceDomain, SourceImpact } from './simulate.js';
@@ -72,27 +73,15 @@ const OFFLINE: Resolver = {
   },
 };
 
-/** Answers the domain's TXT with the policy's SPF record and asks `base` everything else. */
-function overlayResolver(domain: string, spfText: string, base: Resolver): Resolver {
-  return {
-    async resolve(name: string, type: RRType): Promise<Answer> {
-      if (name === domain && type === 'TXT') return { status: 'ok', records: [txtRecord(domain, 300, spfText)], authenticated: false };
-      return base.resolve(name, type);
-    },
-  };
-}
-
 /** The ip4:/ip6: term of the text that covers the address, for offline evaluation. */
 function matchingIpTerm(spfText: string, ip: string): string | undefined {
   const addr = parseIp(ip);
-  const parsed = parseSpf(spfText);
+  const parsed = parseSpfRecord(spfText);
   if (!addr || !parsed.ok) return undefined;
-  for (const term of parsed.terms) {
-    if (term.kind !== 'mechanism' || (term.mechanism !== 'ip4' && term.mechanism !== 'ip6') || term.qualifier !== '+') continue;
-    const [net = '', len] = term.value.split('/');
-    const network = parseIp(net);
-    if (!network || network.family !== addr.family) continue;
-    if (inPrefix(addr, network, len === undefined ? (addr.family === 4 ? 32 : 128) : Number(len))) return `${term.mechanism}:${term.value}`;
+  for (const term of parsed.record.mechanisms) {
+    if ((term.name !== 'ip4' && term.name !== 'ip6') || term.qualifier !== '+' || term.network?.family !== addr.family) continue;
+    const len = addr.family === 4 ? (term.cidr4 ?? 32) : (term.cidr6 ?? 128);
+    if (inPrefix(addr, term.network, len)) return term.text;
   }
   return undefined;
 }
@@ -103,7 +92,7 @@ export async function checkPolicySpf(ip: string, entry: DomainPolicy, resolver: 
   const compiled = compileSpfText(entry);
   if (!compiled) return { domain, result: 'no-policy', detail: `the policy declares no senders for ${domain}` };
   if (!parseIp(ip)) return { domain, result: 'unknown', detail: `${ip} is not an IP address` };
-  const out = await checkHost({ ip, sender: `postmaster@${domain}`, helo: domain }, overlayResolver(domain, compiled.text, resolver ?? OFFLINE));
+  const out = await checkHost({ ip, sender: `postmaster@${domain}`, helo: domain }, overlaySpfResolver(domain, compiled.text, resolver ?? OFFLINE));
   if (out.result === 'temperror' && !resolver) {
     // Offline: every term of a policy's SPF is "+" but all, so a matching ip4/ip6 term is a pass whatever precedes it.
     const term = matchingIpTerm(compiled.text, ip);

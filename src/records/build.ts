@@ -3,13 +3,14 @@
 import { compareNames } from '../zone/name.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
+import { isSpfRecord } from '../spf/record.js';
 import { buildDkim } from './dkim.js';
 import { buildDmarc } from './dmarc.js';
 import { buildMtaSts } from './mta-sts.js';
 import { buildMx } from './mx.js';
 import { type BuildResult, type GeneratedFile, type Notice, makeNotice } from './notice.js';
 import { type RR, isInZone, normalizeName, txtText, typeOf } from './rr.js';
-import { type SpfBuild, buildSpf, isSpfText, resolveSpfLookups } from './spf.js';
+import { type SpfBuild, buildSpf, resolveSpfLookups } from './spf.js';
 import { buildSrv } from './srv.js';
 import { buildTlsa } from './tlsa.js';
 import { buildTlsRpt } from './tls-rpt.js';
@@ -74,7 +75,7 @@ function identity(rr: RR): string {
 
 /** TXT records mailrec owns, one of each kind per name (matched on the leading tag). */
 const SINGLE_TXT: { code: string; label: string; rfc: string; test: (text: string) => boolean }[] = [
-  { code: 'spf.multiple-records', label: 'SPF', rfc: 'RFC 7208 §4.5', test: isSpfText },
+  { code: 'spf.multiple-records', label: 'SPF', rfc: 'RFC 7208 §4.5', test: isSpfRecord },
   { code: 'dmarc.multiple-records', label: 'DMARC', rfc: 'RFC 9989', test: (t) => /^v=DMARC1\s*(;|$)/i.test(t) },
   { code: 'dkim.multiple-records', label: 'DKIM key', rfc: 'RFC 6376 §3.6.2.2', test: (t) => /^v=DKIM1\s*(;|$)/i.test(t) },
   { code: 'mta-sts.multiple-records', label: 'MTA-STS', rfc: 'RFC 8461 §3.1', test: (t) => /^v=STSv1\s*(;|$)/.test(t) },

@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Resolver } from '../../src/dns/resolver.js';
 import type { Sender } from '../../src/policy/model.js';
 import { txtText } from '../../src/records/rr.js';
-import {
-  buildSpf,
-  countSpfLookups,
-  countSpfTermLookups,
-  parseSpf,
-  renderSpfTerm,
-  resolveSpfLookups,
-  type SpfLookupNode,
-} from '../../src/records/spf.js';
+import { buildSpf, checkSpfTree, resolveSpfLookups } from '../../src/records/spf.js';
+import { resolveSpfTree, type SpfTreeNode, type SpfTreeOptions, type SpfTreeTerm } from '../../src/spf/lookup-tree.js';
+import { overlaySpfResolver } from '../../src/spf/overlay.js';
 import { createFakeResolver } from '../helpers/fake-resolver.js';
 import { makeDomain } from './fixtures.js';
 
@@ -150,64 +145,26 @@ describe('buildSpf: refusals and warnings', () => {
   });
 });
 
-describe('parseSpf', () => {
-  it('splits terms into qualifier, mechanism and value', () => {
-    const parsed = parseSpf('v=spf1 a mx/24 -ip4:192.0.2.0/24 ~include:_spf.example.net a:h.example.org/24//64 exists:%{i}.x.example ?all redirect=_spf.example.net exp=explain.example.org');
-    expect(parsed).toEqual({
-      ok: true,
-      terms: [
-        { kind: 'mechanism', qualifier: '+', mechanism: 'a', value: '' },
-        { kind: 'mechanism', qualifier: '+', mechanism: 'mx', value: '/24' },
-        { kind: 'mechanism', qualifier: '-', mechanism: 'ip4', value: '192.0.2.0/24' },
-        { kind: 'mechanism', qualifier: '~', mechanism: 'include', value: '_spf.example.net' },
-        { kind: 'mechanism', qualifier: '+', mechanism: 'a', value: 'h.example.org/24//64' },
-        { kind: 'mechanism', qualifier: '+', mechanism: 'exists', value: '%{i}.x.example' },
-        { kind: 'mechanism', qualifier: '?', mechanism: 'all', value: '' },
-        { kind: 'modifier', qualifier: '+', mechanism: 'redirect', value: '_spf.example.net' },
-        { kind: 'modifier', qualifier: '+', mechanism: 'exp', value: 'explain.example.org' },
-      ],
-    });
-  });
-
-  it('renders terms back to the text they came from', () => {
-    const text = 'v=spf1 a mx/24 -ip4:192.0.2.0/24 ~include:_spf.example.net ?all redirect=x.example';
-    const parsed = parseSpf(text);
-    if (!parsed.ok) throw new Error(parsed.reason);
-    expect(['v=spf1', ...parsed.terms.map(renderSpfTerm)].join(' ')).toBe(text);
-  });
-
-  it.each([
-    ['v=spf2 a'],
-    ['spf1 a'],
-    ['v=spf1 foo'],
-    ['v=spf1 include'],
-    ['v=spf1 ip4'],
-    ['v=spf1 all:x'],
-    ['v=spf1 redirect=a redirect=b'],
-    ['v=spf1 include/24'],
-  ])('refuses %s', (text) => {
-    expect(parseSpf(text).ok).toBe(false);
-  });
-
-  it('counts lookup terms statically, stopping at all and ignoring redirect after all', () => {
-    const count = (text: string): number => {
-      const p = parseSpf(text);
-      if (!p.ok) throw new Error(p.reason);
-      return countSpfTermLookups(p.terms);
-    };
-    expect(count('v=spf1 a mx ptr exists:x include:y ip4:192.0.2.1 -all')).toBe(5);
-    expect(count('v=spf1 a -all include:after')).toBe(1);
-    expect(count('v=spf1 a redirect=r.example')).toBe(2);
-    expect(count('v=spf1 a redirect=r.example -all')).toBe(1);
-  });
-});
-
-/** The tree without void flags: term and lookups only, for compact expectations. */
-function shape(node: SpfLookupNode): unknown {
-  return node.children.length === 0 ? [node.term, node.lookups] : [node.term, node.lookups, node.children.map(shape)];
+/** The tree without void flags: the DNS-querying terms and their lookups only, for compact expectations. */
+function shape(node: SpfTreeNode): unknown {
+  const walk = (term: string, lookups: number, below: SpfTreeTerm[]): unknown => {
+    const counted = below.filter((t) => t.lookups > 0);
+    return counted.length === 0 ? [term, lookups] : [term, lookups, counted.map((t) => walk(t.term, t.subtotal, t.child?.terms ?? []))];
+  };
+  return walk(node.domain, node.lookups, node.terms);
 }
 
-describe('countSpfLookups through a fake zone', () => {
+/** The DNS-querying terms of a record in the tree. */
+const counted = (node: SpfTreeNode): SpfTreeTerm[] => node.terms.filter((t) => t.lookups > 0);
+
+/** `text` walked as the SPF record of `domain` (default example.org), with the builder's notices. */
+async function countSpfLookups(text: string, resolver: Resolver, options: SpfTreeOptions & { domain?: string } = {}) {
+  const domain = options.domain ?? 'example.org';
+  const tree = await resolveSpfTree(domain, overlaySpfResolver(domain, text, resolver), options);
+  return { ...tree, notices: checkSpfTree(tree, domain) };
+}
+
+describe('counting lookups through a fake zone (resolveSpfTree, checkSpfTree)', () => {
   it('counts a nested include tree exactly', async () => {
     const resolver = createFakeResolver({
       'example.org': { MX: [[10, 'mx.example.org']] },
@@ -218,10 +175,10 @@ describe('countSpfLookups through a fake zone', () => {
     });
     const count = await countSpfLookups('v=spf1 mx include:a.example.net include:b.example.net -all', resolver, { domain: 'example.org' });
     expect(count.lookups).toBe(7);
-    expect(count.voidLookups).toBe(0);
+    expect(count.voids).toHaveLength(0);
     expect(count.complete).toBe(true);
     expect(count.notices).toEqual([]);
-    expect(shape(count.tree)).toEqual([
+    expect(shape(count.root!)).toEqual([
       'example.org',
       7,
       [
@@ -247,7 +204,7 @@ describe('countSpfLookups through a fake zone', () => {
     const zone = { '_spf.example.net': { TXT: ['v=spf1 include:x.example.net include:y.example.net -all'] }, 'x.example.net': { TXT: ['v=spf1 -all'] }, 'y.example.net': { TXT: ['v=spf1 -all'] } };
     const withRedirect = await countSpfLookups('v=spf1 ip4:192.0.2.1 redirect=_spf.example.net', createFakeResolver(zone));
     expect(withRedirect.lookups).toBe(3);
-    expect(shape(withRedirect.tree)).toEqual(['v=spf1', 3, [['redirect=_spf.example.net', 3, [['include:x.example.net', 1], ['include:y.example.net', 1]]]]]);
+    expect(shape(withRedirect.root!)).toEqual(['example.org', 3, [['redirect=_spf.example.net', 3, [['include:x.example.net', 1], ['include:y.example.net', 1]]]]]);
     const resolver = createFakeResolver(zone);
     const ignored = await countSpfLookups('v=spf1 ip4:192.0.2.1 -all redirect=_spf.example.net', resolver);
     expect(ignored.lookups).toBe(0);
@@ -292,7 +249,7 @@ describe('countSpfLookups through a fake zone', () => {
     expect(count.lookups).toBe(3);
     expect(count.notices.map((n) => [n.code, n.name])).toEqual([['spf.include-loop', 'b.example.net']]);
     expect(count.notices[0]!.message).toContain('example.org -> a.example.net -> b.example.net -> a.example.net');
-    expect(count.tree.children[0]!.children[0]!.children[0]!.error).toBe('loop');
+    expect(count.root!.terms[0]!.child!.terms[0]!.child!.terms[0]!.note).toBe('loop');
   });
 
   it('detects a record that includes its own domain', async () => {
@@ -318,11 +275,11 @@ describe('countSpfLookups through a fake zone', () => {
       'live.example.net': { AAAA: ['2001:db8::1'] },
     };
     const two = await countSpfLookups('v=spf1 a:gone1.example.net a:empty.example.net a:live.example.net -all', createFakeResolver(zone));
-    expect(two.voidLookups).toBe(2);
+    expect(two.voids).toHaveLength(2);
     expect(two.notices).toEqual([]);
-    expect(two.tree.children.map((c) => c.void ?? false)).toEqual([true, true, false]);
+    expect(counted(two.root!).map((c) => c.void ?? false)).toEqual([true, true, false]);
     const three = await countSpfLookups('v=spf1 a:gone1.example.net a:empty.example.net mx:gone2.example.net a:live.example.net -all', createFakeResolver(zone));
-    expect(three.voidLookups).toBe(3);
+    expect(three.voids).toHaveLength(3);
     expect(three.notices.map((n) => [n.severity, n.code])).toEqual([['error', 'spf.too-many-void-lookups']]);
   });
 
@@ -330,7 +287,7 @@ describe('countSpfLookups through a fake zone', () => {
     const resolver = createFakeResolver({ 'nospf.example.net': { TXT: ['hello'] }, 'gone.example.net': 'nxdomain' });
     const count = await countSpfLookups('v=spf1 include:nospf.example.net include:gone.example.net -all', resolver);
     expect(count.lookups).toBe(2);
-    expect(count.voidLookups).toBe(1);
+    expect(count.voids).toHaveLength(1);
     expect(count.notices.map((n) => [n.code, n.name])).toEqual([
       ['spf.include-no-record', 'nospf.example.net'],
       ['spf.include-no-record', 'gone.example.net'],

@@ -1,7 +1,8 @@
 // SPF record syntax (RFC 7208 §4.5, §4.6, §5, §6, §7, §12): one parser for the audit's
-// lint and for check_host(), so both read a record the same way.
+// lint, check_host(), the lookup walk, the builder's static count and import, so every
+// layer reads a record the same way.
 
-import { parseIp, type IpAddress } from './ip.js';
+import { parseIp, type IpAddress } from '../audit/ip.js';
 
 export type Qualifier = '+' | '-' | '~' | '?';
 export type MechanismName = 'all' | 'include' | 'a' | 'mx' | 'ptr' | 'ip4' | 'ip6' | 'exists';
@@ -177,6 +178,19 @@ export function parseSpfRecord(text: string): SpfParse {
     ok: true,
     record: { text, terms, mechanisms, ...(redirect ? { redirect } : {}), ...(exp ? { exp } : {}) },
   };
+}
+
+/**
+ * The static lookup count of a record's own terms (§4.6.4): the DNS-querying terms up to
+ * and including the first "all" (§4.6.2: "all" always matches, so evaluation stops
+ * there), plus redirect= when there is no "all" (§6.1). An include counts 1, since
+ * what it includes is unknown without DNS; resolveSpfTree gives the exact count.
+ */
+export function countSpfTermLookups(record: SpfRecord): number {
+  const end = record.mechanisms.findIndex((m) => m.name === 'all');
+  const reachable = end < 0 ? record.mechanisms : record.mechanisms.slice(0, end + 1);
+  const own = reachable.filter((m) => LOOKUP_TERMS.has(m.name)).length;
+  return own + (end < 0 && record.redirect ? 1 : 0);
 }
 
 function parseTerm(part: string): Term | string {
