@@ -4,6 +4,7 @@
 
 import type { SpfTreeNode } from '../audit/checks/spf.js';
 import type { Finding, Severity } from '../audit/finding.js';
+import type { ShardInfo } from '../audit/shard.js';
 import type { DomainReport } from '../audit/run.js';
 import type { CategoryScore, PathStep, ScoredCategory } from '../audit/score.js';
 import type { SourcePosition } from '../errors.js';
@@ -25,6 +26,8 @@ export interface AuditRun {
   domainPositions?: ReadonlyMap<string, SourcePosition>;
   /** mailrec's version, for SARIF's tool.driver. */
   toolVersion?: string;
+  /** The run audited one shard of a list (--shard K/N): recorded for `audit merge`. */
+  shard?: ShardInfo;
 }
 
 export interface AuditSummary {
@@ -131,6 +134,7 @@ export function renderAuditJson(run: AuditRun): string {
     source: run.source,
     domains: run.reports.map((r) => domainJson(r, run.policies?.has(r.domain) ?? false)),
     summary: summarizeAudit(run),
+    ...(run.shard ? { shard: run.shard } : {}),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
@@ -143,7 +147,11 @@ export function renderAuditJsonLine(report: DomainReport, hasPolicy: boolean): s
   return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'domain', ...domainJson(report, hasPolicy) })}\n`;
 }
 
-/** The closing line of an NDJSON stream: `{"schema":"mailrec-audit/1","type":"summary",...}`. */
-export function renderAuditSummaryLine(summary: AuditSummary): string {
-  return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'summary', ...summary })}\n`;
+/**
+ * The closing line of an NDJSON stream: `{"schema":"mailrec-audit/1","type":"summary",...}`,
+ * with the source and the shard of the run when given (`audit merge` reads them).
+ */
+export function renderAuditSummaryLine(summary: AuditSummary, run?: Pick<AuditRun, 'source' | 'shard'>): string {
+  const extra = { ...(run?.source ? { source: run.source } : {}), ...(run?.shard ? { shard: run.shard } : {}) };
+  return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'summary', ...summary, ...extra })}\n`;
 }

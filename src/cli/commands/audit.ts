@@ -6,22 +6,32 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { checkDrift, type DriftResult } from '../../audit/drift.js';
 import type { Finding } from '../../audit/finding.js';
-import { auditDomains, type AuditOptions, type DomainReport } from '../../audit/run.js';
+import { SummaryFold } from '../../audit/merge.js';
+import { auditDomains, auditEach, type AuditOptions, type DomainReport } from '../../audit/run.js';
+import { parseShard, selectShard, type ShardInfo } from '../../audit/shard.js';
 import { openAuditSource, type AuditSource, type SourceSpec } from '../../audit/sources/index.js';
 import { UsageError, type SourcePosition } from '../../errors.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';
 import { checkDomainName, checkSelector } from '../../policy/values.js';
-import { renderAuditJson, summarizeAudit, type AuditRun, type FailOn } from '../../report/audit-json.js';
+import { renderAuditJson, renderAuditJsonLine, renderAuditSummaryLine, summarizeAudit, type AuditRun, type FailOn } from '../../report/audit-json.js';
 import { renderAuditJunit } from '../../report/audit-junit.js';
 import { renderAuditMarkdown } from '../../report/audit-markdown.js';
 import { renderAuditSarif } from '../../report/audit-sarif.js';
 import { renderAuditText } from '../../report/audit-text.js';
 import { makeContext, type Context, type GlobalOptions } from '../context.js';
 import { colourEnabled, styleFor, type CliIO } from '../io.js';
+import { registerAuditMerge } from './audit-merge.js';
 import { resolverServers } from './plan.js';
 
-export const AUDIT_FORMATS = ['text', 'json', 'markdown', 'sarif', 'junit'] as const;
+export const AUDIT_FORMATS = ['text', 'json', 'ndjson', 'markdown', 'sarif', 'junit'] as const;
+
+/**
+ * Above this many domains `--format json` streams NDJSON (one line per domain as it
+ * finishes, then a summary line) instead of one document: memory then stays flat however
+ * long the list (docs/audit-json.md). `--format ndjson` streams at any size.
+ */
+export const STREAM_ABOVE = 1000;
 
 interface AuditCommandOptions extends GlobalOptions {
   domainsFile?: string;
@@ -39,6 +49,7 @@ interface AuditCommandOptions extends GlobalOptions {
   probeHttpsPort?: string;
   probeCa?: string;
   probeTimeout?: string;
+  shard?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -147,8 +158,13 @@ async function mapPool<T, R>(items: readonly T[], limit: number, task: (item: T)
 function progressBar(io: CliIO): { update: (phase: string, done: number, total: number, item: string) => void; clear: () => void } {
   if (!io.stderrIsTTY) return { update: () => {}, clear: () => {} };
   let shown = false;
+  let last = 0;
   return {
     update: (phase, done, total, item) => {
+      // At thousands of domains a second, redraw at most every 100 ms (and at the end).
+      const now = Date.now();
+      if (done < total && now - last < 100) return;
+      last = now;
       const width = 24;
       const filled = total === 0 ? width : Math.round((done / total) * width);
       io.stderr(`\r\x1b[K${phase} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${item}`);
@@ -176,7 +192,7 @@ export function renderAudit(format: string, run: AuditRun, io: CliIO): string {
 }
 
 export function registerAudit(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
+  const audit = program
     .command('audit')
     .description('query DNS (or the zone files), lint, diff against the policy, and score each domain')
     .argument('[domains...]', 'domains to audit (default: every domain of the policy)')
@@ -195,6 +211,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .addOption(new Option('--probe-https-port <port>', 'port the MTA-STS fetch connects to instead of 443 (test setups)').hideHelp())
     .addOption(new Option('--probe-ca <file>', 'CA bundle (PEM) trusted for the MTA-STS fetch (test setups)').hideHelp())
     .option('--probe-timeout <ms>', 'per probe step, in milliseconds (default 10000)')
+    .option('--shard <K/N>', 'audit only shard K of N of the domains (a stable split by name, for CI matrices; see audit merge)')
     .action(async (args: string[], _opts: AuditCommandOptions, command: Command) => {
       const opts = command.optsWithGlobals<AuditCommandOptions>();
       const ctx = makeContext(io, opts, AUDIT_FORMATS);
@@ -211,6 +228,14 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       });
 
       const targets = await resolveTargets(ctx, args, opts);
+      let shard: ShardInfo | undefined;
+      if (opts.shard !== undefined) {
+        const parsed = parseShard(opts.shard);
+        if (!parsed.ok) throw new UsageError(parsed.message, parsed.hint);
+        const selected = selectShard(targets.domains, parsed.shard);
+        targets.domains = selected.domains;
+        shard = selected.info;
+      }
       const spec = sourceSpec(ctx, opts, targets.policy);
       const source: AuditSource = await openAuditSource(spec);
       for (const note of source.notes) io.stderr(`note: ${note}\n`);
@@ -219,7 +244,8 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       const probeOptions = await probeOptionsFrom(ctx.root, opts);
 
       const policies = new Map<string, DomainPolicy>();
-      for (const d of targets.policy?.domains ?? []) if (targets.domains.includes(d.name)) policies.set(d.name, d);
+      const audited = new Set(targets.domains);
+      for (const d of targets.policy?.domains ?? []) if (audited.has(d.name)) policies.set(d.name, d);
       const progress = progressBar(io);
       const withPolicy = targets.domains.filter((d) => policies.has(d));
       let drifted = 0;
@@ -230,27 +256,51 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         async (domain) => drift.set(domain, await checkDrift(targets.policy!, policies.get(domain)!, source.resolver, { exactTtl: source.exactTtl })),
         (domain) => progress.update('drift', ++drifted, withPolicy.length, domain),
       );
-      const reports = await auditDomains(targets.domains, source.resolver, {
-        concurrency,
-        onProgress: (done, total, domain) => progress.update('audit', done, total, domain),
-        optionsFor: (domain) => {
-          const policyDomain = policies.get(domain);
-          const driftFindings: Finding[] = drift.get(domain)?.findings ?? [];
-          return { ...(policyDomain ? { policyDomain } : {}), selectors, driftFindings, probe, probeOptions };
-        },
-      });
-      progress.clear();
-      const withNotes: DomainReport[] = reports.map((r) => {
+      const optionsFor = (domain: string): AuditOptions => {
+        const policyDomain = policies.get(domain);
+        const driftFindings: Finding[] = drift.get(domain)?.findings ?? [];
+        return { ...(policyDomain ? { policyDomain } : {}), selectors, driftFindings, probe, probeOptions };
+      };
+      const withNotes = (r: DomainReport): DomainReport => {
         const extra = [...(drift.get(r.domain)?.notes ?? [])];
         if (targets.policy && !policies.has(r.domain)) extra.push('drift not checked: the domain is not in the policy');
         return extra.length > 0 ? { ...r, notes: [...r.notes, ...extra] } : r;
-      });
-
-      const run: AuditRun = {
-        reports: withNotes,
+      };
+      const onProgress = (done: number, total: number, domain: string): void => progress.update('audit', done, total, domain);
+      const base = {
         source: { kind: source.kind, description: source.description },
         ...(failUnder !== undefined ? { failUnder } : {}),
         ...(failOn ? { failOn } : {}),
+        ...(shard ? { shard } : {}),
+      };
+
+      if (ctx.format === ('ndjson' as string) || (ctx.format === 'json' && targets.domains.length > STREAM_ABOVE)) {
+        // Streamed: each domain is written as it finishes and let go.
+        const fold = new SummaryFold(base);
+        await auditEach(
+          targets.domains,
+          source.resolver,
+          (r, i) => {
+            const report = withNotes(r);
+            io.stdout(renderAuditJsonLine(report, policies.has(report.domain)));
+            fold.add(report, i);
+          },
+          { concurrency, onProgress, optionsFor },
+        );
+        progress.clear();
+        const summary = fold.summary();
+        io.stdout(renderAuditSummaryLine(summary, base));
+        if (!summary.passed) for (const failure of summary.failures) io.stderr(`failed: ${failure}\n`);
+        setExit(summary.passed ? 0 : 2);
+        return;
+      }
+
+      const reports = await auditDomains(targets.domains, source.resolver, { concurrency, onProgress, optionsFor });
+      progress.clear();
+
+      const run: AuditRun = {
+        ...base,
+        reports: reports.map(withNotes),
         policies,
         ...(targets.positions ? { domainPositions: targets.positions } : {}),
         toolVersion: program.version() ?? '0.1.0',
@@ -260,6 +310,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       if (!summary.passed && ctx.format !== 'text') for (const failure of summary.failures) io.stderr(`failed: ${failure}\n`);
       setExit(summary.passed ? 0 : 2);
     });
+  registerAuditMerge(audit, io, setExit);
 }
 
 /** Probe settings from the flags: ports and a CA bundle let tests point the probes at local peers. */

@@ -1,0 +1,76 @@
+// mailrec audit merge FILE...: the json/NDJSON outputs of sharded audit jobs into one
+// report and one exit code (0 pass, 2 threshold breached, 1 outputs that do not merge).
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { mergeAuditParts, mergedRun, parseAuditOutput, renderMergedJson, type AuditPart } from '../../audit/merge.js';
+import { UsageError } from '../../errors.js';
+import { AUDIT_SCHEMA, renderAuditSummaryLine, summarizeAudit, type FailOn } from '../../report/audit-json.js';
+import { makeContext, type GlobalOptions } from '../context.js';
+import type { CliIO } from '../io.js';
+import { AUDIT_FORMATS, renderAudit } from './audit.js';
+
+interface MergeOptions extends GlobalOptions {
+  failUnder?: string;
+  failOn?: string;
+}
+
+export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: number) => void): void {
+  audit
+    .command('merge')
+    .description('merge the json outputs of sharded audit runs (--shard K/N) into one report and one exit code')
+    .argument('<files...>', 'outputs of `mailrec audit --format json` (documents or NDJSON), one per shard')
+    .option('--fail-under <score>', 'exit 2 when a domain scores under this (0-100); default: the shards\' own')
+    .option('--fail-on <severity>', 'exit 2 on a finding of this severity or worse: error or warning; default: the shards\' own')
+    .action(async (files: string[], _opts: MergeOptions, command: Command) => {
+      // --fail-under/--fail-on may be taken by `audit` itself (they are its options too).
+      const opts = command.optsWithGlobals<MergeOptions>();
+      const ctx = makeContext(io, opts, AUDIT_FORMATS);
+      let failUnder: number | undefined;
+      if (opts.failUnder !== undefined) {
+        if (!/^\d+$/.test(opts.failUnder.trim()) || Number(opts.failUnder) > 100) {
+          throw new UsageError(`--fail-under: "${opts.failUnder}" is not a whole number from 0 to 100`);
+        }
+        failUnder = Number(opts.failUnder);
+      }
+      if (opts.failOn !== undefined && opts.failOn !== 'error' && opts.failOn !== 'warning') {
+        throw new UsageError(`--fail-on: unknown severity '${opts.failOn}'`, 'use --fail-on error or --fail-on warning');
+      }
+      const failOn = opts.failOn as FailOn | undefined;
+
+      const parts: AuditPart[] = [];
+      const problems: string[] = [];
+      for (const file of files) {
+        let text: string;
+        try {
+          text = await readFile(path.resolve(ctx.root, file), 'utf8');
+        } catch (error) {
+          problems.push(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+          continue;
+        }
+        const parsed = parseAuditOutput(text, file);
+        if (parsed.ok) parts.push(parsed.part);
+        else problems.push(parsed.message);
+      }
+      if (problems.length === 0) {
+        const merged = mergeAuditParts(parts);
+        if (merged.ok) {
+          const run = mergedRun(merged.merged, { ...(failUnder !== undefined ? { failUnder } : {}), ...(failOn ? { failOn } : {}) }, audit.parent?.version());
+          const summary = summarizeAudit(run);
+          if (ctx.format === 'json') io.stdout(renderMergedJson(merged.merged, run));
+          else if (ctx.format === ('ndjson' as string)) {
+            // The domains exactly as the shards wrote them.
+            for (const d of merged.merged.domains) io.stdout(`${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'domain', ...d })}\n`);
+            io.stdout(renderAuditSummaryLine(summary, { source: run.source }));
+          } else io.stdout(renderAudit(ctx.format, run, io));
+          if (!summary.passed && ctx.format !== 'text') for (const failure of summary.failures) io.stderr(`failed: ${failure}\n`);
+          setExit(summary.passed ? 0 : 2);
+          return;
+        }
+        problems.push(...merged.problems);
+      }
+      for (const p of problems.slice(0, -1)) io.stderr(`error: ${p}\n`);
+      throw new UsageError(problems.at(-1)!, 'merge the outputs of one sharded run: every shard K/N of the same list once (mailrec audit --shard K/N --format json)');
+    });
+}
