@@ -2,7 +2,7 @@
 // read for what it is — an RSA SubjectPublicKeyInfo or a raw 32-byte Ed25519 key.
 
 import { createPublicKey } from 'node:crypto';
-import { parseTagListStrict } from './tag-list.js';
+import { parseTagListStrict } from '../records/tag-list.js';
 
 export interface DkimKeyRecord {
   text: string;

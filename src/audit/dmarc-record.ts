@@ -1,7 +1,7 @@
 // DMARC policy record syntax and values (RFC 9989 §4.7), strict: every deviation is
 // reported, so the audit can say what a receiver will do with the record.
 
-import { parseTagListStrict } from './tag-list.js';
+import { parseTagListStrict } from '../records/tag-list.js';
 
 export type DmarcPolicyValue = 'none' | 'quarantine' | 'reject';
 

@@ -4,9 +4,10 @@ import { createPublicKey } from 'node:crypto';
 import { checkSelector } from '../policy/values.js';
 import { compileDkimPublicKey, DKIM_RSA_MIN_BITS, DKIM_RSA_RECOMMENDED_BITS } from '../records/dkim.js';
 import { txtText } from '../records/rr.js';
+import { tagValue } from '../records/tag-list.js';
 import type { RecordGroup } from './import-classify.js';
 import { makeImportFinding, type ImportFinding } from './import-findings.js';
-import { inexpressible, model, parseTagsStrict, tagValueOf, type Proposal } from './import-proposal.js';
+import { inexpressible, model, parseTagsStrict, type Proposal } from './import-proposal.js';
 
 export interface DkimModel {
   selector: string;
@@ -58,11 +59,11 @@ export function proposeDkim(group: RecordGroup): Proposal<DkimModel> {
   if (extra.length > 0) {
     return inexpressible(`the key record carries ${extra.map((t) => `${t.name}=${t.value}`).join('; ')}, which the policy cannot say (mailrec publishes v=, k= and p= only)`);
   }
-  const v = tagValueOf(parsed.tags, 'v');
+  const v = tagValue(parsed.tags, 'v');
   if (v !== undefined && (v !== 'DKIM1' || parsed.tags[0]!.name.toLowerCase() !== 'v')) return inexpressible('v= must come first and be DKIM1 (RFC 6376 §3.6.1)');
-  const p = tagValueOf(parsed.tags, 'p');
+  const p = tagValue(parsed.tags, 'p');
   if (p === undefined) return inexpressible('the key record has no p=');
-  const k = (tagValueOf(parsed.tags, 'k') ?? 'rsa').toLowerCase();
+  const k = (tagValue(parsed.tags, 'k') ?? 'rsa').toLowerCase();
   // RFC 6376 §3.6.1: an empty p= means the key was revoked.
   if (p === '') return model({ selector: selector.value, state: 'retired' });
   if (k !== 'rsa' && k !== 'ed25519') return inexpressible(`k=${k} is not a key type mailrec publishes (rsa, ed25519)`);
@@ -83,8 +84,8 @@ export function sameDkimMeaning(a: string, b: string): boolean {
   const key = (text: string): string | undefined => {
     const parsed = parseTagsStrict(text);
     if (!parsed.ok || parsed.tags.some((t) => !MODELLED_TAGS.has(t.name.toLowerCase()))) return undefined;
-    const p = (tagValueOf(parsed.tags, 'p') ?? '').replace(/\s+/g, '');
-    return p === '' ? 'revoked' : `${(tagValueOf(parsed.tags, 'k') ?? 'rsa').toLowerCase()} ${p}`;
+    const p = (tagValue(parsed.tags, 'p') ?? '').replace(/\s+/g, '');
+    return p === '' ? 'revoked' : `${(tagValue(parsed.tags, 'k') ?? 'rsa').toLowerCase()} ${p}`;
   };
   const x = key(a);
   return x !== undefined && x === key(b);
@@ -103,14 +104,14 @@ export function lintDkim(group: RecordGroup): ImportFinding[] {
       say('dkim.syntax', `key record of ${group.owner}: ${parsed.reason}`);
       continue;
     }
-    const v = tagValueOf(parsed.tags, 'v');
+    const v = tagValue(parsed.tags, 'v');
     if (v !== undefined && (v !== 'DKIM1' || parsed.tags[0]!.name.toLowerCase() !== 'v')) say('dkim.version-invalid', `${group.owner}: v= must be first and be DKIM1`);
-    const p = tagValueOf(parsed.tags, 'p');
+    const p = tagValue(parsed.tags, 'p');
     if (p === undefined) {
       say('dkim.syntax', `${group.owner} has no p= tag`);
       continue;
     }
-    const k = (tagValueOf(parsed.tags, 'k') ?? 'rsa').toLowerCase();
+    const k = (tagValue(parsed.tags, 'k') ?? 'rsa').toLowerCase();
     if (p.trim() === '') say('dkim.revoked', `${group.owner} is revoked (empty p=)`);
     else if (k !== 'rsa' && k !== 'ed25519') say('dkim.key-type-unknown', `${group.owner}: unknown key type k=${k}`);
     else {
@@ -119,11 +120,11 @@ export function lintDkim(group: RecordGroup): ImportFinding[] {
       else if (pem.bits !== undefined && pem.bits < DKIM_RSA_MIN_BITS) say('dkim.rsa-too-short', `${group.owner} is an RSA key of ${pem.bits} bits; verifiers refuse keys under ${DKIM_RSA_MIN_BITS}`);
       else if (pem.bits !== undefined && pem.bits < DKIM_RSA_RECOMMENDED_BITS) say('dkim.rsa-weak', `${group.owner} is an RSA key of ${pem.bits} bits; ${DKIM_RSA_RECOMMENDED_BITS} are recommended`);
     }
-    const h = tagValueOf(parsed.tags, 'h');
+    const h = tagValue(parsed.tags, 'h');
     if (h !== undefined && h.split(':').every((x) => x.trim().toLowerCase() === 'sha1')) say('dkim.sha1-only', `${group.owner} allows only sha1 signatures (h=${h})`);
-    const s = tagValueOf(parsed.tags, 's');
+    const s = tagValue(parsed.tags, 's');
     if (s !== undefined && !s.split(':').some((x) => ['email', '*'].includes(x.trim().toLowerCase()))) say('dkim.service-type', `${group.owner}: s=${s} excludes email`);
-    const t = tagValueOf(parsed.tags, 't');
+    const t = tagValue(parsed.tags, 't');
     if (t !== undefined && t.split(':').some((x) => x.trim().toLowerCase() === 'y')) say('dkim.testing', `${group.owner} is in testing mode (t=y): verifiers may ignore failures`);
   }
   return out;

@@ -3,9 +3,10 @@
 import type { DmarcPolicyValue } from '../policy/model.js';
 import { checkReportUri } from '../policy/values.js';
 import { txtText } from '../records/rr.js';
+import { tagValue } from '../records/tag-list.js';
 import type { RecordGroup } from './import-classify.js';
 import { makeImportFinding, type ImportFinding } from './import-findings.js';
-import { inexpressible, model, parseTagsStrict, tagValueOf, type Proposal } from './import-proposal.js';
+import { inexpressible, model, parseTagsStrict, type Proposal } from './import-proposal.js';
 
 /** The dmarc: section as the policy writes it (YAML keys). */
 export interface DmarcModel {
@@ -58,7 +59,7 @@ export function proposeDmarc(group: RecordGroup): Proposal<DmarcModel> {
   if (removed.length > 0) return inexpressible(`${removed.map((t) => `${t.name}=${t.value}`).join('; ')}: removed from DMARC by RFC 9989, and the policy has no key for it`);
   const unknown = tags.filter((t) => !KNOWN.has(t.name.toLowerCase()));
   if (unknown.length > 0) return inexpressible(`unknown tag ${unknown.map((t) => `${t.name}=${t.value}`).join('; ')}: the policy has no key for it`);
-  const get = (name: string): string | undefined => tagValueOf(tags, name);
+  const get = (name: string): string | undefined => tagValue(tags, name);
 
   const policy = policyValue(get('p'));
   if (!policy) return inexpressible(`p=${get('p') ?? '(missing)'} is not none, quarantine or reject`);
@@ -145,7 +146,7 @@ export function lintDmarc(group: RecordGroup): ImportFinding[] {
       say('dmarc.syntax', `DMARC record of ${group.owner}: ${parsed.reason}`);
       continue;
     }
-    const get = (name: string): string | undefined => tagValueOf(parsed.tags, name);
+    const get = (name: string): string | undefined => tagValue(parsed.tags, name);
     if (parsed.tags[0]?.name !== 'v' || parsed.tags[0].value !== 'DMARC1') say('dmarc.syntax', `${group.owner}: the record must start with v=DMARC1`);
     const p = get('p')?.toLowerCase();
     if (p === undefined || !(p in RANK)) say('dmarc.p-invalid', `${group.owner}: p=${get('p') ?? '(missing)'} is not none, quarantine or reject`);

@@ -3,9 +3,10 @@
 import type { Answer, Resolver } from '../dns/resolver.js';
 import { DnsError } from '../errors.js';
 import { isInZone, txtText, type RR, type RRType } from '../records/rr.js';
+import { tagValue } from '../records/tag-list.js';
 import { compareNames } from '../zone/name.js';
 import { MAIL_SRV_SERVICES, type ImportZoneInput } from './import-classify.js';
-import { parseTagsStrict, tagValueOf } from './import-proposal.js';
+import { parseTagsStrict } from './import-proposal.js';
 
 export interface LiveImportRequest {
   /** The mail domains to read. */
@@ -99,7 +100,7 @@ function zoneOf(name: string, zones: readonly string[]): string | undefined {
 function reportDestinations(text: string): string[] {
   const parsed = parseTagsStrict(text);
   if (!parsed.ok) return [];
-  const uris = ['rua', 'ruf'].flatMap((t) => (tagValueOf(parsed.tags, t) ?? '').split(','));
+  const uris = ['rua', 'ruf'].flatMap((t) => (tagValue(parsed.tags, t) ?? '').split(','));
   return [
     ...new Set(
       uris.flatMap((u) => {

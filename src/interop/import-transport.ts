@@ -5,9 +5,10 @@ import { LIMITS } from '../policy/vocabulary.js';
 import { mtaStsPolicyPath } from '../records/mta-sts.js';
 import { isIpLiteral } from '../records/mx.js';
 import { txtText } from '../records/rr.js';
+import { tagValue } from '../records/tag-list.js';
 import type { RecordGroup } from './import-classify.js';
 import { makeImportFinding, type ImportFinding } from './import-findings.js';
-import { inexpressible, model, parseTagsStrict, tagValueOf, type Proposal } from './import-proposal.js';
+import { inexpressible, model, parseTagsStrict, type Proposal } from './import-proposal.js';
 
 export type MxModel = 'none' | { host: string; preference: number }[];
 
@@ -205,7 +206,7 @@ export function lintMtaSts(group: RecordGroup): ImportFinding[] {
   if (texts.length > 1) out.push(makeImportFinding('mta-sts.multiple', group.domain, group.owner, `${group.owner} publishes ${texts.length} MTA-STS records`, at));
   for (const text of texts) {
     const parsed = parseTagsStrict(text);
-    const id = parsed.ok ? tagValueOf(parsed.tags, 'id') : undefined;
+    const id = parsed.ok ? tagValue(parsed.tags, 'id') : undefined;
     if (!parsed.ok || parsed.tags[0]?.value !== 'STSv1' || id === undefined || !/^[A-Za-z0-9]{1,32}$/.test(id)) {
       out.push(makeImportFinding('mta-sts.syntax', group.domain, group.owner, `${group.owner}: "${text}" is not v=STSv1; id=<1 to 32 letters and digits>`, at));
     }
@@ -222,7 +223,7 @@ export function proposeTlsRpt(group: RecordGroup): Proposal<TlsRptModel> {
   const parsed = parseTagsStrict(txtText(rr));
   if (!parsed.ok) return inexpressible(`the TLS-RPT record does not parse: ${parsed.reason}`);
   if (parsed.tags.some((t) => !['v', 'rua'].includes(t.name))) return inexpressible('the TLS-RPT record carries tags besides v= and rua=');
-  const rua = tagValueOf(parsed.tags, 'rua');
+  const rua = tagValue(parsed.tags, 'rua');
   if (rua === undefined) return inexpressible('the TLS-RPT record has no rua=');
   const out: string[] = [];
   for (const uri of rua.split(',').map((u) => u.trim())) {
@@ -240,7 +241,7 @@ export function lintTlsRpt(group: RecordGroup): ImportFinding[] {
   if (texts.length > 1) out.push(makeImportFinding('tls-rpt.multiple', group.domain, group.owner, `${group.owner} publishes ${texts.length} TLS-RPT records`, at));
   for (const text of texts) {
     const parsed = parseTagsStrict(text);
-    if (!parsed.ok || parsed.tags[0]?.value !== 'TLSRPTv1' || tagValueOf(parsed.tags, 'rua') === undefined) {
+    if (!parsed.ok || parsed.tags[0]?.value !== 'TLSRPTv1' || tagValue(parsed.tags, 'rua') === undefined) {
       out.push(makeImportFinding('tls-rpt.syntax', group.domain, group.owner, `${group.owner}: "${text}" is not v=TLSRPTv1; rua=<URIs>`, at));
     }
   }

@@ -1,26 +1,71 @@
 // The tag=value list shared by DKIM (RFC 6376 §3.2), DMARC (RFC 9989),
-// MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460 §3) TXT records.
+// MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460 §3) TXT records: one tokenizer,
+// read leniently (plan risk notes, simulate) or strictly (audit, import).
 
 export interface Tag {
   name: string;
   value: string;
 }
 
+/** One ";"-separated item, trimmed; name and value split at its first "=" (none: no value). */
+export interface TagItem {
+  text: string;
+  name: string;
+  value?: string;
+}
+
+/** Split a tag list at ";" into items; an item without "=" has no value. */
+export function splitTagList(text: string): TagItem[] {
+  return text.split(';').map((raw) => {
+    const item = raw.trim();
+    const eq = item.indexOf('=');
+    return eq < 0 ? { text: item, name: item } : { text: item, name: item.slice(0, eq).trim(), value: item.slice(eq + 1).trim() };
+  });
+}
+
 /** Split "v=DMARC1; p=none; rua=mailto:a@b" into tags, trimmed; empty items dropped. */
 export function parseTagList(text: string): Tag[] {
-  const tags: Tag[] = [];
-  for (const item of text.split(';')) {
-    const trimmed = item.trim();
-    if (trimmed === '') continue;
-    const eq = trimmed.indexOf('=');
-    if (eq < 0) tags.push({ name: trimmed, value: '' });
-    else tags.push({ name: trimmed.slice(0, eq).trim(), value: trimmed.slice(eq + 1).trim() });
-  }
-  return tags;
+  return splitTagList(text)
+    .filter((item) => item.text !== '')
+    .map((item) => ({ name: item.name, value: item.value ?? '' }));
 }
 
 /** The value of the first tag with this name (tag names compared case-insensitively). */
-export function tagValue(tags: Tag[], name: string): string | undefined {
+export function tagValue(tags: readonly Tag[], name: string): string | undefined {
   const lower = name.toLowerCase();
   return tags.find((t) => t.name.toLowerCase() === lower)?.value;
+}
+
+export type TagListParse = { ok: true; tags: Tag[] } | { ok: false; error: string };
+
+// tag-name = ALPHA *ALNUMPUNC; tval = 1*VALCHAR (%x21-3A / %x3C-7E), tvals separated by whitespace.
+const TAG_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const TAG_VALUE = /^(?:[\x21-\x3a\x3c-\x7e]+(?:[ \t\r\n]+[\x21-\x3a\x3c-\x7e]+)*)?$/;
+
+/**
+ * Strict tag-list syntax (RFC 6376 §3.2), used by the DKIM key and DMARC record
+ * parsers: unlike parseTagList, it reports the first syntax error and duplicate tags
+ * ("the entire tag-list is invalid", §3.2).
+ */
+export function parseTagListStrict(text: string, caseInsensitiveNames = false): TagListParse {
+  const tags: Tag[] = [];
+  const seen = new Set<string>();
+  const items = splitTagList(text);
+  for (const [i, item] of items.entries()) {
+    // A trailing ";" is allowed (tag-list = tag-spec *( ";" tag-spec ) [ ";" ]).
+    if (item.text === '') {
+      if (i === items.length - 1 && i > 0) continue;
+      return { ok: false, error: i === 0 && items.length === 1 ? 'empty record' : 'empty tag between ";"' };
+    }
+    if (item.value === undefined) return { ok: false, error: `"${item.text}" is not tag=value` };
+    const rawName = item.name;
+    const value = item.value;
+    if (!TAG_NAME.test(rawName)) return { ok: false, error: `"${rawName}" is not a valid tag name` };
+    if (!TAG_VALUE.test(value)) return { ok: false, error: `the value of ${rawName}= has characters outside the tag-value syntax` };
+    const name = caseInsensitiveNames ? rawName.toLowerCase() : rawName;
+    if (seen.has(name)) return { ok: false, error: `tag ${rawName}= appears twice` };
+    seen.add(name);
+    tags.push({ name, value });
+  }
+  return { ok: true, tags };
 }

@@ -2,7 +2,7 @@
 // over HTTPS is not this module's job.
 
 import type { Resolver } from '../../dns/resolver.js';
-import { parseTagListStrict } from '../tag-list.js';
+import { parseTagListStrict } from '../../records/tag-list.js';
 import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
 import { makeFinding, type Finding } from '../finding.js';
 

@@ -1,7 +1,7 @@
 // SMTP TLS reporting TXT at _smtp._tls.<domain> (RFC 8460 §3).
 
 import type { Resolver } from '../../dns/resolver.js';
-import { parseTagListStrict } from '../tag-list.js';
+import { parseTagListStrict } from '../../records/tag-list.js';
 import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
 import { makeFinding, type Finding } from '../finding.js';
 
