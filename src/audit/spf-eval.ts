@@ -9,7 +9,7 @@
 import type { Answer, Resolver } from '../dns/resolver.js';
 import { UsageError } from '../errors.js';
 import type { RRType } from '../records/rr.js';
-import { SPF_MAX_LOOKUPS, SPF_MAX_MX_HOSTS, SPF_MAX_PTR_NAMES, SPF_MAX_VOID_LOOKUPS } from '../spf/limits.js';
+import { SPF_MAX_LOOKUPS, SPF_MAX_MX_HOSTS, SPF_MAX_VOID_LOOKUPS } from '../spf/limits.js';
 import {
   isSpfRecord,
   parseMacroString,
@@ -19,7 +19,8 @@ import {
   type Qualifier,
 } from '../spf/record.js';
 import { recordsOf, txtTexts } from './evidence.js';
-import { formatIp, inPrefix, nibbles, parseIp, reverseName, type IpAddress } from './ip.js';
+import { resolveFcrdns } from './fcrdns.js';
+import { formatIp, inPrefix, nibbles, parseIp, type IpAddress } from './ip.js';
 
 export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
 
@@ -338,19 +339,10 @@ function noMatch(entry: SpfEvalTerm, note: string): false {
 function validatedNames(state: State, entry?: SpfEvalTerm): Promise<string[]> {
   if (!state.validatedName) {
     state.validatedName = (async () => {
-      const answer = await state.resolver.resolve(reverseName(state.ip), 'PTR');
-      if (answer.status === 'error') return [];
-      const hosts = recordsOf(answer, 'PTR').map((r) => r.host.toLowerCase().replace(/\.$/, ''));
-      if (hosts.length === 0 && entry) countVoid(state, entry);
-      const out: string[] = [];
-      for (const host of hosts.slice(0, SPF_MAX_PTR_NAMES)) {
-        const a = await state.resolver.resolve(host, state.ip.family === 4 ? 'A' : 'AAAA');
-        if (a.status === 'error') continue;
-        if (addressesOf(a, state.ip.family).some((x) => inPrefix(state.ip, x, state.ip.family === 4 ? 32 : 128))) {
-          out.push(host);
-        }
-      }
-      return out;
+      const fcrdns = await resolveFcrdns(state.ip, state.resolver);
+      if (fcrdns.status === 'error') return [];
+      if (fcrdns.names.length === 0 && entry) countVoid(state, entry);
+      return fcrdns.confirmed;
     })();
   }
   return state.validatedName;

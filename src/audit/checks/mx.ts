@@ -7,7 +7,8 @@ import type { DomainPolicy } from '../../policy/model.js';
 import type { Code } from '../codes.js';
 import { addressLookup, evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
 import { makeFinding, type Finding } from '../finding.js';
-import { formatIp, inPrefix, isIpLiteral, parseIp, reverseName } from '../ip.js';
+import { resolveFcrdns } from '../fcrdns.js';
+import { formatIp, isIpLiteral, parseIp, reverseName } from '../ip.js';
 
 export interface MxCheckOptions {
   /** The declared policy: whether MX hosts are expected at all. */
@@ -17,9 +18,6 @@ export interface MxCheckOptions {
   /** Host names that send as the domain: their A/AAAA addresses are checked. */
   sendingHosts?: string[];
 }
-
-/** PTR names checked per address, as SPF does (RFC 7208 §4.6.4). */
-const MAX_PTR_NAMES = 10;
 
 export async function checkMx(domain: string, resolver: Resolver, opts: MxCheckOptions = {}): Promise<Finding[]> {
   const rec = new RecordingResolver(resolver);
@@ -75,22 +73,14 @@ export async function checkMx(domain: string, resolver: Resolver, opts: MxCheckO
   for (const address of [...addresses].sort()) {
     const ip = parseIp(address)!;
     const rname = reverseName(ip);
-    const ptr = await rec.resolve(rname, 'PTR');
-    if (ptr.status === 'error') continue;
-    const names = recordsOf(ptr, 'PTR').map((r) => r.host);
+    const fcrdns = await resolveFcrdns(ip, rec);
+    if (fcrdns.status === 'error') continue;
+    const names = fcrdns.names;
     if (names.length === 0) {
       add('mx.fcrdns-missing', rname, `the sending address ${address} has no PTR record`, [rname]);
       continue;
     }
-    let confirmed = false;
-    let failed = false;
-    for (const name of names.slice(0, MAX_PTR_NAMES)) {
-      const fwd = await rec.resolve(name, ip.family === 4 ? 'A' : 'AAAA');
-      if (fwd.status === 'error') failed = true;
-      const addrs = ip.family === 4 ? recordsOf(fwd, 'A') : recordsOf(fwd, 'AAAA');
-      if (addrs.some((r) => { const x = parseIp(r.address); return x !== undefined && inPrefix(ip, x, ip.family === 4 ? 32 : 128); })) confirmed = true;
-    }
-    if (!confirmed && !failed) {
+    if (fcrdns.confirmed.length === 0 && !fcrdns.failed) {
       add('mx.fcrdns-mismatch', rname, `the PTR name(s) of ${address} (${names.join(', ')}) do not resolve back to it`, [rname, ...names], names.map((n) => `PTR ${n}`));
     }
   }
