@@ -25,3 +25,28 @@ export class Seen {
     else this.first.set(key, at);
   }
 }
+
+/**
+ * A list read item by item, each entry's second and later occurrences reported as
+ * duplicates: `identify` gives an entry's identity key and the label the report uses.
+ */
+export function readUniqueList<T>(
+  ctx: ReadContext,
+  field: Field,
+  what: string,
+  read: (ctx: ReadContext, item: Field) => T | undefined,
+  identify: (value: T) => { key: string; label: string },
+): T[] | undefined {
+  const items = ctx.r.items(field);
+  if (!items) return undefined;
+  const seen = new Seen(ctx.r, what);
+  const out: T[] = [];
+  for (const item of items) {
+    const value = read(ctx, item);
+    if (value === undefined) continue;
+    const { key, label } = identify(value);
+    seen.check(key, item, label);
+    out.push(value);
+  }
+  return out;
+}

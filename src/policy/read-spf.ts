@@ -4,7 +4,7 @@
 import { isMap, isScalar } from 'yaml';
 import { findProvider, PROVIDERS } from '../records/providers.js';
 import type { Sender, SpfAll } from './model.js';
-import { Seen, type ReadContext } from './read-context.js';
+import { readUniqueList, type ReadContext } from './read-context.js';
 import { suggest } from './suggest.js';
 import { checkCidr, checkDomainName, checkHostName } from './values.js';
 import { POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
@@ -115,17 +115,7 @@ function readSender(ctx: ReadContext, field: Field): Sender | undefined {
 }
 
 export function readSenders(ctx: ReadContext, field: Field): Sender[] | undefined {
-  const items = ctx.r.items(field);
-  if (!items) return undefined;
-  const seen = new Seen(ctx.r, 'sender');
-  const out: Sender[] = [];
-  for (const item of items) {
-    const sender = readSender(ctx, item);
-    if (!sender) continue;
-    seen.check(JSON.stringify(sender), item, describeSender(sender));
-    out.push(sender);
-  }
-  return out;
+  return readUniqueList(ctx, field, 'sender', readSender, (sender) => ({ key: JSON.stringify(sender), label: describeSender(sender) }));
 }
 
 function describeSender(s: Sender): string {

@@ -2,7 +2,7 @@
 // default ports by service, and the implicit-TLS / STARTTLS port mix-ups refused.
 
 import type { SrvRecord } from './model.js';
-import { Seen, type ReadContext } from './read-context.js';
+import { readUniqueList, type ReadContext } from './read-context.js';
 import { checkHostName, checkServiceName } from './values.js';
 import { SRV_STANDARD_PORTS } from '../records/srv.js';
 import { LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
@@ -97,15 +97,8 @@ function readSrvRecord(ctx: ReadContext, field: Field): SrvRecord | undefined {
 }
 
 export function readSrv(ctx: ReadContext, field: Field): SrvRecord[] | undefined {
-  const items = ctx.r.items(field);
-  if (!items) return undefined;
-  const seen = new Seen(ctx.r, 'SRV record');
-  const out: SrvRecord[] = [];
-  for (const item of items) {
-    const srv = readSrvRecord(ctx, item);
-    if (!srv) continue;
-    seen.check(`${srv.service}/${srv.protocol}/${srv.target}/${srv.port}`, item, `_${srv.service}._${srv.protocol} ${srv.port} ${srv.target || '.'}`);
-    out.push(srv);
-  }
-  return out;
+  return readUniqueList(ctx, field, 'SRV record', readSrvRecord, (srv) => ({
+    key: `${srv.service}/${srv.protocol}/${srv.target}/${srv.port}`,
+    label: `_${srv.service}._${srv.protocol} ${srv.port} ${srv.target || '.'}`,
+  }));
 }

@@ -3,7 +3,7 @@
 
 import { isScalar, isSeq } from 'yaml';
 import type { MtaStsPolicy, TlsaRecord, TlsRptPolicy } from './model.js';
-import { Seen, type ReadContext } from './read-context.js';
+import { readUniqueList, type ReadContext } from './read-context.js';
 import { readReportUris } from './read-dmarc.js';
 import { checkDomainName, checkHostName, checkRepoPath, checkTlsaData } from './values.js';
 import { DEFAULT_MTA_STS_MAX_AGE, KEY_ALIASES, LIMITS, POLICY_ENUMS, POLICY_KEYS, TLSA_MNEMONICS } from './vocabulary.js';
@@ -102,19 +102,11 @@ function readTlsaRecord(ctx: ReadContext, field: Field): TlsaRecord | undefined 
 }
 
 export function readTlsa(ctx: ReadContext, field: Field): TlsaRecord[] | undefined {
-  const items = ctx.r.items(field);
-  if (!items) return undefined;
-  const seen = new Seen(ctx.r, 'TLSA record');
-  const out: TlsaRecord[] = [];
-  for (const item of items) {
-    const tlsa = readTlsaRecord(ctx, item);
-    if (!tlsa) continue;
+  return readUniqueList(ctx, field, 'TLSA record', readTlsaRecord, (tlsa) => {
     const src = tlsa.source.kind === 'data' ? tlsa.source.hex : tlsa.source.path;
     const label = `_${tlsa.port}._${tlsa.protocol}.${tlsa.host} ${tlsa.usage} ${tlsa.selector} ${tlsa.matchingType}`;
-    seen.check(`${label} ${tlsa.source.kind}:${src}`, item, label);
-    out.push(tlsa);
-  }
-  return out;
+    return { key: `${label} ${tlsa.source.kind}:${src}`, label };
+  });
 }
 
 export function readMtaSts(ctx: ReadContext, field: Field): MtaStsPolicy | undefined {
