@@ -7,6 +7,7 @@
 // `mail: none` gives "v=spf1 -all". Duplicate terms are dropped.
 
 import { isIP, isIPv4, isIPv6 } from 'node:net';
+import { parseIp } from '../audit/ip.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { SourcePosition } from '../errors.js';
 import type { DomainPolicy, SpfAll } from '../policy/model.js';
@@ -27,25 +28,9 @@ export interface SpfBuild extends BuildResult {
   lookups: number;
 }
 
-/** Sort key for an IPv4 address: its 32-bit value. */
-function ip4Value(address: string): bigint {
-  return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-}
-
-/** Sort key for an IPv6 address: its 128-bit value (handles "::" and an embedded IPv4 tail). */
-function ip6Value(address: string): bigint {
-  let text = address.toLowerCase();
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const n = ip4Value(v4[1]!);
-    text = `${text.slice(0, -v4[1]!.length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const headParts = head === '' ? [] : head.split(':');
-  const tailParts = tail === undefined || tail === '' ? [] : tail.split(':');
-  const missing = 8 - headParts.length - tailParts.length;
-  const groups = [...headParts, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...tailParts];
-  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+/** Sort key for an address: its 32- or 128-bit value ("::", an embedded IPv4 tail and case handled by parseIp). */
+function ipValue(address: string): bigint {
+  return parseIp(address, false)!.bytes.reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
 }
 
 interface Cidr {
@@ -68,7 +53,7 @@ function parseCidr(text: string, family: 4 | 6): Cidr | undefined {
     if (!/^(0|[1-9]\d*)$/.test(prefixText) || Number(prefixText) > max) return undefined;
     prefix = Number(prefixText);
   }
-  return { text: trimmed, value: family === 4 ? ip4Value(address) : ip6Value(address), prefix };
+  return { text: trimmed, value: ipValue(address), prefix };
 }
 
 function compareCidr(a: Cidr, b: Cidr): number {
