@@ -2,6 +2,7 @@
 // read for what it is — an RSA SubjectPublicKeyInfo or a raw 32-byte Ed25519 key.
 
 import { createPublicKey } from 'node:crypto';
+import { readSpki } from '../records/spki.js';
 import { parseTagListStrict } from '../records/tag-list.js';
 
 export interface DkimKeyRecord {
@@ -78,6 +79,9 @@ function readKey(record: DkimKeyRecord, b64: string): void {
 }
 
 function importKey(der: Buffer): { type: 'rsa'; bits: number } | { type: 'ed25519' } | undefined {
+  // The usual shapes without OpenSSL's decoder (src/records/spki.ts); the rest below.
+  const fast = readSpki(der);
+  if (fast) return fast.type === 'rsa' ? fast : { type: 'ed25519' };
   // p= for RSA is a SubjectPublicKeyInfo in practice; a bare RSAPublicKey (PKCS#1) is
   // also found in the wild and read by common verifiers.
   for (const type of ['spki', 'pkcs1'] as const) {

@@ -64,9 +64,9 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
       return readLiveState(zone.apex, records, claims, client, formatServer(address));
     }),
   );
-  const currentFiles = new Map<string, string | undefined>();
-  for (const zone of desired)
-    for (const file of zone.files) currentFiles.set(file.path, await readOptionalFile(path.resolve(ctx.root, file.path)));
+  const filePaths = desired.flatMap((zone) => zone.files.map((file) => file.path));
+  const texts = await Promise.all(filePaths.map((file) => readOptionalFile(path.resolve(ctx.root, file))));
+  const currentFiles = new Map<string, string | undefined>(filePaths.map((file, i) => [file, texts[i]]));
   return { policy, plan: assemblePlan({ desired, current, currentFiles, claimed }) };
 }
 

@@ -164,21 +164,29 @@ function buildRaw(domain: DomainPolicy): BuildResult {
   return { records, files: [], notices: [] };
 }
 
-function longestZone(name: string, apexes: readonly string[]): string | undefined {
-  let best: string | undefined;
-  for (const apex of apexes) if (isInZone(name, apex) && (best === undefined || apex.length > best.length)) best = apex;
-  return best;
+/**
+ * The longest apex that holds the name (isInZone: the name itself or a suffix after a
+ * dot), found by looking its suffixes up in a set: linear in the name, not in the zones.
+ */
+function longestZone(name: string, apexes: ReadonlySet<string>): string | undefined {
+  if (apexes.has(name)) return name;
+  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
+    const suffix = name.slice(dot + 1);
+    if (apexes.has(suffix)) return suffix;
+  }
+  return apexes.has('') ? '' : undefined;
 }
 
 function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild): DesiredZone[] {
   const apexes = [...new Set(policy.zones.map((z) => normalizeName(z.apex)))].sort(compareNames);
+  const apexSet = new Set(apexes);
   const zones = new Map<string, { records: RR[]; files: GeneratedFile[]; notices: Notice[] }>();
   for (const apex of apexes) zones.set(apex, { records: [], files: [], notices: [] });
 
   const domains = [...policy.domains].sort((a, b) => compareNames(a.name, b.name));
   for (const domain of domains) {
     // A domain's notices and files go to its own zone; with no zone at all there is nowhere to report (the loader refuses that).
-    const home = zones.get(domain.zone) ?? zones.get(longestZone(domain.name, apexes) ?? '') ?? [...zones.values()][0];
+    const home = zones.get(domain.zone) ?? zones.get(longestZone(domain.name, apexSet) ?? '') ?? [...zones.values()][0];
     const results: BuildResult[] = [
       spfOf(domain),
       buildDkim(domain),
@@ -192,7 +200,7 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
     ];
     for (const result of results) {
       for (const rr of result.records) {
-        const zone = zones.get(longestZone(rr.name, apexes) ?? '');
+        const zone = zones.get(longestZone(rr.name, apexSet) ?? '');
         if (zone) zone.records.push(rr);
         else
           home?.notices.push(
@@ -201,7 +209,7 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
             }),
           );
       }
-      for (const n of result.notices) (zones.get(longestZone(n.name, apexes) ?? '') ?? home)?.notices.push(n);
+      for (const n of result.notices) (zones.get(longestZone(n.name, apexSet) ?? '') ?? home)?.notices.push(n);
       home?.files.push(...result.files);
     }
   }

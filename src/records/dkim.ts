@@ -9,6 +9,7 @@ import { type KeyObject, createPublicKey } from 'node:crypto';
 import type { DkimKey, DomainPolicy } from '../policy/model.js';
 import { type BuildResult, type Notice, makeNotice } from './notice.js';
 import { type RR, txtRecord } from './rr.js';
+import { publicKeyPemDer, readSpki } from './spki.js';
 
 /** RFC 8301 §3.2: verifiers MUST accept at least 1024 bits; signers SHOULD use 2048. */
 export const DKIM_RSA_MIN_BITS = 1024;
@@ -31,6 +32,11 @@ function toPublic(pem: string): KeyObject | undefined {
 /** A PEM public or private key -> the k= and p= values of its DKIM key record. */
 export function compileDkimPublicKey(pem: string): DkimPublicKey {
   if (pem.trim() === '') return { ok: false, code: 'dkim.key-unreadable', reason: 'the key file is empty' };
+  // A plain public key PEM of the usual shapes is read without OpenSSL's decoder (spki.ts).
+  const der = publicKeyPemDer(pem);
+  const fast = der ? readSpki(der) : undefined;
+  if (fast?.type === 'rsa') return { ok: true, k: 'rsa', p: der!.toString('base64'), bits: fast.bits };
+  if (fast?.type === 'ed25519') return { ok: true, k: 'ed25519', p: fast.raw.toString('base64') };
   const key = toPublic(pem);
   if (!key) return { ok: false, code: 'dkim.key-unreadable', reason: 'the key file is not a readable PEM public or private key (an encrypted private key needs decrypting first)' };
   if (key.asymmetricKeyType === 'rsa') {
