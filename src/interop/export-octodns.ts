@@ -2,7 +2,7 @@
 
 import { Document, parse } from 'yaml';
 import { tagOf } from '../plan/ownership.js';
-import type { DesiredZone } from '../records/build.js';
+import { compareKeys, type DesiredZone } from '../records/build.js';
 import { txtText, type RR } from '../records/rr.js';
 import { absolute, EXPORT_MARK, ExportError, relativeName, rrsetsOf, type ExportFile } from './export-names.js';
 
@@ -16,16 +16,7 @@ function naturalKey(text: string): (string | number)[] {
 }
 
 export function compareNatural(a: string, b: string): number {
-  const x = naturalKey(a);
-  const y = naturalKey(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const p = x[i]!;
-    const q = y[i]!;
-    if (p === q) continue;
-    if (typeof p === 'number' && typeof q === 'number') return p - q;
-    return String(p) < String(q) ? -1 : 1;
-  }
-  return x.length - y.length;
+  return compareKeys(naturalKey(a), naturalKey(b));
 }
 
 /**

@@ -57,16 +57,19 @@ export function compareRecords(a: RR, b: RR): number {
     if (ia !== ib) return (ia < 0 ? TYPE_ORDER.length : ia) - (ib < 0 ? TYPE_ORDER.length : ib);
     return ta < tb ? -1 : 1;
   }
-  const ka = rdataKey(a);
-  const kb = rdataKey(b);
-  for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
-    const x = ka[i]!;
-    const y = kb[i]!;
+  return compareKeys(rdataKey(a), rdataKey(b));
+}
+
+/** Sort keys of strings and numbers, element by element (numbers by value), a prefix first. */
+export function compareKeys(a: readonly (string | number)[], b: readonly (string | number)[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]!;
+    const y = b[i]!;
     if (x === y) continue;
     if (typeof x === 'number' && typeof y === 'number') return x - y;
     return String(x) < String(y) ? -1 : 1;
   }
-  return ka.length - kb.length;
+  return a.length - b.length;
 }
 
 function identity(rr: RR): string {
