@@ -16,6 +16,8 @@ interface Entry {
   answer: Answer;
   storedAt: number;
   expiresAt: number;
+  /** When the entry was last stored or read: the eviction queue's entries for older uses are stale. */
+  use: number;
 }
 
 /**
@@ -35,11 +37,21 @@ export function cacheTtl(answer: Answer, chain: RR[], authority: RR[]): number |
   return Math.min(soa.ttl, soa.minimum, ...chain.map((rr) => rr.ttl));
 }
 
+/**
+ * Answers by key, least recently used first out beyond maxEntries. The eviction order is
+ * kept in a queue of (key, use) rather than by iterating the Map from its start: a Map
+ * that has had many deletions makes that first step walk over every deleted slot, which
+ * made a bulk audit's cache cost grow with the number of domains.
+ */
 export class DnsCache {
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
   readonly #maxEntries: number;
   readonly #maxTtl: number;
+  /** Keys in the order of their uses; a pair whose use is not the entry's current one is stale. */
+  #queue: { key: string; use: number }[] = [];
+  #head = 0;
+  #uses = 0;
 
   constructor(options: CacheOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -60,6 +72,7 @@ export class DnsCache {
       this.#entries.delete(key);
       return undefined;
     }
+    this.#touch(key, entry);
     if (entry.answer.status !== 'ok') return entry.answer;
     const elapsed = Math.floor((now - entry.storedAt) / 1000);
     return { ...entry.answer, records: entry.answer.records.map((rr) => ({ ...rr, ttl: Math.max(0, rr.ttl - elapsed) })) };
@@ -68,16 +81,39 @@ export class DnsCache {
   set(key: string, answer: Answer, ttlSeconds: number | undefined): void {
     if (ttlSeconds === undefined || ttlSeconds <= 0) return;
     const now = this.#now();
-    this.#entries.delete(key);
-    this.#entries.set(key, { answer, storedAt: now, expiresAt: now + Math.min(ttlSeconds, this.#maxTtl) * 1000 });
-    // Map iteration is insertion order: the first key is the oldest.
-    while (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.#entries.delete(oldest);
-    }
+    const entry: Entry = { answer, storedAt: now, expiresAt: now + Math.min(ttlSeconds, this.#maxTtl) * 1000, use: 0 };
+    this.#entries.set(key, entry);
+    this.#touch(key, entry);
+    while (this.#entries.size > this.#maxEntries) this.#evictOne();
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#queue = [];
+    this.#head = 0;
+  }
+
+  #touch(key: string, entry: Entry): void {
+    entry.use = ++this.#uses;
+    this.#queue.push({ key, use: entry.use });
+    // Drop the consumed front now and then, and the stale pairs with it when they pile up.
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    } else if (this.#queue.length - this.#head > 4 * this.#maxEntries + 1024) {
+      this.#queue = this.#queue.slice(this.#head).filter((p) => this.#entries.get(p.key)?.use === p.use);
+      this.#head = 0;
+    }
+  }
+
+  /** Remove the least recently used entry. */
+  #evictOne(): void {
+    while (this.#head < this.#queue.length) {
+      const { key, use } = this.#queue[this.#head++]!;
+      if (this.#entries.get(key)?.use === use) {
+        this.#entries.delete(key);
+        return;
+      }
+    }
   }
 }

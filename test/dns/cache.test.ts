@@ -61,3 +61,33 @@ describe('cacheTtl', () => {
     expect(cacheTtl({ status: 'error', reason: 'x' }, [], [soa(60, 300)])).toBeUndefined();
   });
 });
+
+describe('DnsCache eviction', () => {
+  test('least recently used first: a read keeps an entry', () => {
+    const cache = new DnsCache({ now: () => 0, maxEntries: 2 });
+    const nodata: Answer = { status: 'nodata', authenticated: false };
+    cache.set('a', nodata, 10);
+    cache.set('b', nodata, 10);
+    expect(cache.get('a')).toBeDefined();
+    cache.set('c', nodata, 10);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBeDefined();
+    expect(cache.get('c')).toBeDefined();
+  });
+
+  test('a long run keeps the size at the limit, the hot entry in, and the cost flat', () => {
+    const cache = new DnsCache({ now: () => 0, maxEntries: 1000 });
+    const nodata: Answer = { status: 'nodata', authenticated: false };
+    cache.set('hot', nodata, 10);
+    const started = performance.now();
+    for (let i = 0; i < 200_000; i++) {
+      cache.set(`k${i}`, nodata, 10);
+      if (i % 100 === 0) expect(cache.get('hot')).toBeDefined();
+      // Expired or replaced keys leave stale pairs in the queue; re-setting a key is a use too.
+      if (i % 7 === 0) cache.set(`k${i}`, nodata, 10);
+    }
+    expect(cache.size).toBe(1000);
+    expect(cache.get('hot')).toBeDefined();
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
