@@ -4,7 +4,7 @@
 // needs class NONE and empty rdata, and TSIG needs the exact bytes that were sent.
 
 import { randomInt } from 'node:crypto';
-import { CLASS, encodeName } from './wire.js';
+import { CLASS, encodeName, nameLabels } from './wire.js';
 
 /** A record in wire terms: what RFC 2136 and TSIG build, class and rdata explicit. */
 export interface WireRR {
@@ -109,10 +109,36 @@ export interface QuerySpec {
  */
 export function buildQuery(spec: QuerySpec): Buffer {
   const edns = spec.edns ?? true;
-  return buildMessage({
-    id: spec.id,
-    flags: (spec.recursionDesired ?? true ? FLAG.RD : 0) | FLAG.AD,
-    questions: [{ name: spec.name, type: spec.type, class: CLASS.IN }],
-    additionals: edns ? [optRR(spec.udpPayloadSize, spec.dnssecOk)] : [],
-  });
+  // Written in place (one buffer, no concatenation): a bulk audit builds tens of thousands.
+  // The same octets as buildMessage with the question and the OPT record.
+  const labels = nameLabels(spec.name).map((label) => Buffer.from(label, 'utf8'));
+  const nameOctets = labels.reduce((sum, label) => sum + 1 + label.length, 1);
+  const length = HEADER_OCTETS + nameOctets + 4 + (edns ? OPT_OCTETS : 0);
+  const buf = Buffer.alloc(length);
+  buf.writeUInt16BE(spec.id, 0);
+  buf.writeUInt16BE((spec.recursionDesired ?? true ? FLAG.RD : 0) | FLAG.AD, 2);
+  buf.writeUInt16BE(1, 4);
+  buf.writeUInt16BE(edns ? 1 : 0, 10);
+  let at = HEADER_OCTETS;
+  for (const label of labels) {
+    buf[at++] = label.length;
+    at += label.copy(buf, at);
+  }
+  buf[at++] = 0;
+  buf.writeUInt16BE(spec.type, at);
+  buf.writeUInt16BE(CLASS.IN, at + 2);
+  at += 4;
+  if (edns) {
+    // OPT (RFC 6891 §6.1.2): root owner, type 41, CLASS = payload size, TTL = DO bit, no rdata.
+    buf[at] = 0;
+    buf.writeUInt16BE(41, at + 1);
+    buf.writeUInt16BE(spec.udpPayloadSize ?? EDNS_UDP_PAYLOAD, at + 3);
+    buf.writeUInt32BE(spec.dnssecOk ? 0x8000 : 0, at + 5);
+    buf.writeUInt16BE(0, at + 9);
+  }
+  return buf;
 }
+
+const HEADER_OCTETS = 12;
+/** Root owner (1), type, class, TTL, rdlength. */
+const OPT_OCTETS = 11;

@@ -2,7 +2,7 @@
 
 import packet from 'dns-packet';
 import type { RR } from '../records/rr.js';
-import { MalformedMessageError, scanMessage, type ScannedMessage, type ScannedRR } from './guard.js';
+import { MalformedMessageError, readName, scanMessage, type ScannedMessage, type ScannedRR } from './guard.js';
 import { CLASS, fromPacketAnswer, renderGenericRdata, typeName } from './wire.js';
 
 export interface DnsFlags {
@@ -55,8 +55,89 @@ const recordCodec = (packet as unknown as { answer: { decode: RecordDecoder } })
 /** Types decoded through dns-packet into the model; any other is kept as RFC 3597 rdata. */
 const MODEL_TYPES = new Set([1, 2, 5, 6, 12, 15, 16, 28, 33, 52]);
 
+/**
+ * The common types read straight from the octets the guard has already checked (names in
+ * rdata end exactly at rdlength, TXT strings fill it, A is four octets): the same RR as
+ * dns-packet and fromPacketAnswer give, without building dns-packet's objects first. Other
+ * model types (AAAA, TLSA) still go through dns-packet.
+ */
+function decodeDirect(buf: Buffer, s: ScannedRR): RR | undefined {
+  const name = s.name;
+  // RFC 2181 §8: a TTL with the top bit set is treated as zero.
+  const ttl = s.ttl > 0x7fffffff ? 0 : s.ttl;
+  const at = s.rdataOffset;
+  switch (s.type) {
+    case 1:
+      return { name, ttl, type: 'A', address: `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}` };
+    case 2:
+      return { name, ttl, type: 'NS', host: readName(buf, at).name };
+    case 5:
+      return { name, ttl, type: 'CNAME', target: readName(buf, at).name };
+    case 12:
+      return { name, ttl, type: 'PTR', host: readName(buf, at).name };
+    case 15:
+      return { name, ttl, type: 'MX', preference: buf.readUInt16BE(at), exchange: readName(buf, at + 2).name };
+    case 16: {
+      const strings: string[] = [];
+      const stop = at + s.rdlength;
+      for (let i = at; i < stop; i += 1 + buf[i]!) strings.push(buf.toString('utf8', i + 1, i + 1 + buf[i]!));
+      return { name, ttl, type: 'TXT', strings };
+    }
+    case 33:
+      return {
+        name,
+        ttl,
+        type: 'SRV',
+        priority: buf.readUInt16BE(at),
+        weight: buf.readUInt16BE(at + 2),
+        port: buf.readUInt16BE(at + 4),
+        target: readName(buf, at + 6).name,
+      };
+    case 6: {
+      const mname = readName(buf, at);
+      const rname = readName(buf, mname.end, true);
+      const n = rname.end;
+      return {
+        name,
+        ttl,
+        type: 'SOA',
+        mname: mname.name,
+        // RFC 1035 §8: a dot inside the mailbox's local part is escaped, as dns-packet does.
+        rname: rnameText(buf, mname.end),
+        serial: buf.readUInt32BE(n),
+        refresh: buf.readUInt32BE(n + 4),
+        retry: buf.readUInt32BE(n + 8),
+        expire: buf.readUInt32BE(n + 12),
+        minimum: buf.readUInt32BE(n + 16),
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The SOA RNAME as dns-packet renders it: labels joined by ".", a dot inside a label as "\\.". */
+function rnameText(buf: Buffer, offset: number): string {
+  const labels: string[] = [];
+  let pos = offset;
+  for (;;) {
+    const len = buf[pos]!;
+    if (len === 0) break;
+    if ((len & 0xc0) === 0xc0) {
+      pos = ((len & 0x3f) << 8) | buf[pos + 1]!;
+      continue;
+    }
+    labels.push(buf.toString('utf8', pos + 1, pos + 1 + len).replace(/\./g, '\\.').toLowerCase());
+    pos += 1 + len;
+  }
+  return labels.join('.');
+}
+
+const DIRECT_TYPES = new Set([1, 2, 5, 6, 12, 15, 16, 33]);
+
 function decodeRecord(buf: Buffer, s: ScannedRR): RR | undefined {
   if (s.class !== CLASS.IN) return undefined;
+  if (DIRECT_TYPES.has(s.type)) return decodeDirect(buf, s);
   const rdata = buf.subarray(s.rdataOffset, s.rdataOffset + s.rdlength);
   if (!MODEL_TYPES.has(s.type)) {
     return { name: s.name, ttl: s.ttl > 0x7fffffff ? 0 : s.ttl, type: 'OTHER', rrtype: typeName(s.type), text: renderGenericRdata(rdata) };
