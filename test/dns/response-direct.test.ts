@@ -23,10 +23,10 @@ const answers: packet.Answer[] = [
 describe('parseResponse reads the common types itself', () => {
   it('gives the RR model dns-packet and fromPacketAnswer give', () => {
     // dns-packet compresses repeated names with pointers, as BIND does.
-    const buf = packet.encode({ type: 'response', id: 7, flags: packet.AUTHORITATIVE_ANSWER, questions: [{ name: 'example.org', type: 'ANY' }], answers });
+    const buf = packet.encode({ type: 'response', id: 7, flags: packet.AUTHORITATIVE_ANSWER, questions: [{ name: 'example.org', type: 'TXT' }], answers });
     const decoded = packet.decode(buf);
-    const rdataOf = (i: number) => Buffer.from(packet.answer.encode(decoded.answers![i]!)).subarray(0, 0);
-    const expected = decoded.answers!.map((a, i) => fromPacketAnswer(a, rdataOf(i)));
+    // The raw rdata only matters for types outside the model: none here.
+    const expected = decoded.answers!.map((a) => fromPacketAnswer(a, Buffer.alloc(0)));
     expect(parseResponse(buf).answers).toEqual(expected);
   });
 
