@@ -1,0 +1,13 @@
+// Preloaded into a measured child (`node --import .../rss-probe.js ...`): at exit, writes
+// the child's peak RSS and CPU time to $BENCH_PROBE_FILE, so the benchmark reads what the
+// process itself saw instead of sampling /proc from outside.
+
+import { writeFileSync } from 'node:fs';
+
+const file = process.env.BENCH_PROBE_FILE;
+if (file) {
+  process.on('exit', () => {
+    const usage = process.resourceUsage();
+    writeFileSync(file, JSON.stringify({ maxRssKiB: usage.maxRSS, userUs: usage.userCPUTime, systemUs: usage.systemCPUTime }));
+  });
+}

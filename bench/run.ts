@@ -1,0 +1,344 @@
+// `npm run bench`: mailrec audit over a synthetic estate served by a real BIND on loopback,
+// against a baseline measured in the same run, at several sizes; then `plan` for a
+// 1,000-domain policy. Figures are printed, not asserted (docs/performance.md).
+//
+//   npm run bench                              # 1,000 / 3,000 / 10,000 domains
+//   BENCH_SIZES=1000,3000 npm run bench        # other sizes
+//   npm run bench -- --large                   # also 100,000 domains (memory; takes a while)
+//   npm run bench -- --no-baseline --no-census --no-plan --concurrency 64
+//
+// Everything it starts listens on 127.0.0.1 only and is stopped at the end.
+
+import { spawn } from 'node:child_process';
+import { closeSync, createReadStream, existsSync, openSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseAuditOutput } from '../src/audit/merge.js';
+import type { DomainJson } from '../src/report/audit-json.js';
+import { startBenchBind, type BenchBind } from './bind.js';
+import { EXPECTED_CODE, makeDkimKeys, profileCounts, profileOf, SELECTOR, type DkimKeys, type Profile } from './estate.js';
+import { writeDomainList, writeEstate } from './files.js';
+import { timeComputePlan, writePlanRepo } from './plan.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The repository root: dist/bench/ -> ../.. */
+const ROOT = resolve(HERE, '..', '..');
+const MAILREC = join(ROOT, 'bin', 'mailrec');
+const PROBE = pathToFileURL(join(HERE, 'rss-probe.js')).href;
+
+interface Args {
+  sizes: number[];
+  large: number | undefined;
+  baseline: boolean;
+  census: boolean;
+  plan: boolean;
+  concurrency: number | undefined;
+  keep: boolean;
+}
+
+/** "1000,3000" -> [1000, 3000]; "" -> [] (only --large, or only the plan). */
+function sizesOf(text: string): number[] {
+  return text.split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim()));
+}
+
+function parseArgs(argv: string[]): Args {
+  const env = process.env.BENCH_SIZES;
+  const args: Args = {
+    sizes: env !== undefined ? sizesOf(env) : [1000, 3000, 10000],
+    large: undefined,
+    baseline: true,
+    census: true,
+    plan: true,
+    concurrency: undefined,
+    keep: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--large') args.large = 100_000;
+    else if (a.startsWith('--large=')) args.large = Number(a.slice('--large='.length));
+    else if (a === '--sizes') args.sizes = sizesOf(argv[++i] ?? '');
+    else if (a === '--no-baseline') args.baseline = false;
+    else if (a === '--no-census') args.census = false;
+    else if (a === '--no-plan') args.plan = false;
+    else if (a === '--concurrency') args.concurrency = Number(argv[++i]);
+    else if (a === '--keep') args.keep = true;
+    else throw new Error(`unknown argument ${a} (see the header of bench/run.ts)`);
+  }
+  if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad sizes: ${args.sizes.join(',')}`);
+  return args;
+}
+
+interface ChildRun {
+  code: number;
+  wallMs: number;
+  maxRssMiB: number;
+  cpuS: number;
+  stderr: string;
+}
+
+/** Run node with the probe preloaded; stdout to a file (or nowhere). */
+function runMeasured(args: string[], stdoutFile: string | undefined, cwd: string): Promise<ChildRun> {
+  const probeFile = join(tmpdir(), `mailrec-bench-probe-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  const out = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', PROBE, ...args], {
+    cwd,
+    stdio: ['ignore', out, 'pipe'],
+    env: { ...process.env, BENCH_PROBE_FILE: probeFile, NO_COLOR: '1' },
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (c: string) => {
+    stderr = (stderr + c).slice(-4000);
+  });
+  return new Promise((resolvePromise, reject) => {
+    child.once('error', reject);
+    child.once('exit', async (code) => {
+      const wallMs = performance.now() - started;
+      if (typeof out === 'number') closeSync(out);
+      let probe = { maxRssKiB: 0, userUs: 0, systemUs: 0 };
+      try {
+        probe = JSON.parse(await readFile(probeFile, 'utf8')) as typeof probe;
+        await rm(probeFile, { force: true });
+      } catch {
+        // the child died before its exit hook ran
+      }
+      resolvePromise({ code: code ?? 1, wallMs, maxRssMiB: probe.maxRssKiB / 1024, cpuS: (probe.userUs + probe.systemUs) / 1e6, stderr });
+    });
+  });
+}
+
+interface AuditFigures {
+  n: number;
+  wallMs: number;
+  domainsPerS: number;
+  queries: number;
+  maxRssMiB: number;
+  cpuS: number;
+  bindCpuS: number;
+  reported: number;
+  defects: { found: number; planted: number; misses: string[] };
+}
+
+async function auditRun(bind: BenchBind, n: number, listFile: string, outFile: string, dir: string, concurrency: number | undefined): Promise<AuditFigures> {
+  const q0 = await bind.queries();
+  const b0 = await bind.cpuSeconds();
+  const args = [MAILREC, 'audit', '--resolver', `127.0.0.1:${bind.port}`, '--domains-file', listFile, '--format', 'json', '--no-probe', '--selector', SELECTOR];
+  if (concurrency !== undefined) args.push('--concurrency', String(concurrency));
+  const run = await runMeasured(args, outFile, dir);
+  const queries = (await bind.queries()) - q0;
+  const bindCpuS = (await bind.cpuSeconds()) - b0;
+  if (run.code !== 0 && run.code !== 2) throw new Error(`mailrec audit exited ${run.code}:\n${run.stderr}`);
+  // Did the audit find what was planted? Each defect profile has the code it must produce.
+  // Read line by line: a 100,000-domain stream is 300 MB, and this process must stay small
+  // (the DMARC bench after it measures its own memory).
+  let found = 0;
+  let planted = 0;
+  let reported = 0;
+  const misses: string[] = [];
+  const check = (d: DomainJson): void => {
+    reported++;
+    const i = Number(/^d(\d+)\./.exec(d.domain)?.[1]);
+    const expected = EXPECTED_CODE[profileOf(i)];
+    if (!expected) return;
+    planted++;
+    if (d.findings.some((f) => f.code === expected)) found++;
+    else if (misses.length < 5) misses.push(`${d.domain} (${profileOf(i)}): no ${expected}`);
+  };
+  const lines = createInterface({ input: createReadStream(outFile, 'utf8'), crlfDelay: Infinity });
+  let first: string | undefined;
+  let summary = false;
+  for await (const line of lines) {
+    first ??= line;
+    if (first === '{') break; // a pretty-printed document, not a stream: read it whole below
+    const v = JSON.parse(line) as { type?: string } & DomainJson;
+    if (v.type === 'domain') check(v);
+    else if (v.type === 'summary') summary = true;
+  }
+  if (first === '{') {
+    const parsed = parseAuditOutput(await readFile(outFile, 'utf8'), outFile);
+    if (!parsed.ok) throw new Error(parsed.message);
+    for (const d of parsed.part.domains) check(d);
+    summary = true;
+  }
+  if (!summary) throw new Error(`${outFile}: no summary line: the audit did not finish`);
+  return {
+    n,
+    wallMs: run.wallMs,
+    domainsPerS: (n / run.wallMs) * 1000,
+    queries,
+    maxRssMiB: run.maxRssMiB,
+    cpuS: run.cpuS,
+    bindCpuS,
+    reported,
+    defects: { found, planted, misses },
+  };
+}
+
+/** The same audit again with BIND's query log on: every (name, type) it asked, and how often. */
+async function censusRun(bind: BenchBind, listFile: string, dir: string, concurrency: number | undefined): Promise<{ logged: number; distinct: number }> {
+  const stop = await bind.startQueryLog();
+  const args = [MAILREC, 'audit', '--resolver', `127.0.0.1:${bind.port}`, '--domains-file', listFile, '--format', 'json', '--no-probe', '--selector', SELECTOR];
+  if (concurrency !== undefined) args.push('--concurrency', String(concurrency));
+  const run = await runMeasured(args, undefined, dir);
+  const questions = await stop();
+  if (run.code !== 0 && run.code !== 2) throw new Error(`census audit exited ${run.code}:\n${run.stderr}`);
+  return { logged: questions.length, distinct: new Set(questions.map((q) => `${q.name} ${q.type}`)).size };
+}
+
+interface BaselineFigures {
+  wallMs: number;
+  domainsPerS: number;
+  queries: number;
+  distinct: number;
+  maxRssMiB: number;
+  cpuS: number;
+}
+
+async function baselineRun(bind: BenchBind, n: number, listFile: string, dir: string): Promise<BaselineFigures> {
+  const q0 = await bind.queries();
+  const outFile = join(dir, `baseline-${n}.json`);
+  const run = await runMeasured([join(HERE, 'baseline.js'), `127.0.0.1:${bind.port}`, listFile, '16'], outFile, dir);
+  const queries = (await bind.queries()) - q0;
+  if (run.code !== 0) throw new Error(`baseline exited ${run.code}:\n${run.stderr}`);
+  const result = JSON.parse(await readFile(outFile, 'utf8')) as { elapsedMs: number; queries: number; distinct: number };
+  return { wallMs: run.wallMs, domainsPerS: (n / run.wallMs) * 1000, queries, distinct: result.distinct, maxRssMiB: run.maxRssMiB, cpuS: run.cpuS };
+}
+
+const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpus().length} CPUs (${cpu}), Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+}
+
+async function withEstate<T>(n: number, keys: DkimKeys, keep: boolean, body: (dir: string, bind: BenchBind) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'mailrec-bench-'));
+  const started = performance.now();
+  const estate = await writeEstate(dir, n, keys);
+  const bind = await startBenchBind(dir, estate.zones);
+  console.log(`  estate of ${fmt(n)} domains written and loaded by BIND (port ${bind.port}, ${fmt(await bind.rssMiB())} MiB) in ${fmt((performance.now() - started) / 1000, 1)} s`);
+  try {
+    return await body(dir, bind);
+  } finally {
+    await bind.stop();
+    if (!keep) await rm(dir, { recursive: true, force: true });
+    else console.log(`  kept ${dir}`);
+  }
+}
+
+function printCounts(n: number): void {
+  const counts = profileCounts(n);
+  const parts = (Object.entries(counts) as [Profile, number][]).map(([p, c]) => `${p} ${fmt(c)}`);
+  console.log(`  profiles: ${parts.join(', ')}`);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  console.log(`mailrec bench — ${machine()}`);
+  const keys = makeDkimKeys();
+  const sizes = [...new Set(args.sizes)].sort((a, b) => a - b);
+  const rows: { n: number; audit: AuditFigures; census?: { logged: number; distinct: number }; baseline?: BaselineFigures }[] = [];
+
+  if (sizes.length > 0) {
+    const maxN = sizes.at(-1)!;
+    console.log(`\naudit: one estate of ${fmt(maxN)} domains, the first N audited at each size`);
+    printCounts(maxN);
+    await withEstate(maxN, keys, args.keep, async (dir, bind) => {
+      for (const n of sizes) {
+        const listFile = join(dir, `domains-${n}.txt`);
+        if (!existsSync(listFile)) await writeDomainList(listFile, n);
+        const audit = await auditRun(bind, n, listFile, join(dir, `audit-${n}.json`), dir, args.concurrency);
+        const row: (typeof rows)[number] = { n, audit };
+        console.log(
+          `  ${fmt(n).padStart(7)} domains: ${fmt(audit.domainsPerS)} domains/s, ${fmt(audit.queries / n, 1)} queries/domain, peak RSS ${fmt(audit.maxRssMiB)} MiB, CPU ${fmt(audit.cpuS, 1)} s (BIND ${fmt(audit.bindCpuS, 1)} s); defects found ${fmt(audit.defects.found)}/${fmt(audit.defects.planted)}`,
+        );
+        for (const miss of audit.defects.misses) console.log(`      missed: ${miss}`);
+        if (args.census && n <= 10_000) {
+          row.census = await censusRun(bind, listFile, dir, args.concurrency);
+          console.log(`           census: ${fmt(row.census.distinct)} distinct questions, ${fmt(row.census.logged)} asked (${fmt(row.census.logged / row.census.distinct, 3)} per distinct question)`);
+        }
+        if (args.baseline) {
+          row.baseline = await baselineRun(bind, n, listFile, dir);
+          const b = row.baseline;
+          console.log(
+            `           baseline (mailauth SPF + DMARC fetch, 16 at a time): ${fmt(b.domainsPerS)} domains/s, ${fmt(b.queries / n, 1)} queries/domain, ${fmt(b.distinct)} distinct (${fmt(b.queries / b.distinct, 2)} per distinct), peak RSS ${fmt(b.maxRssMiB)} MiB`,
+          );
+        }
+        rows.push(row);
+      }
+    });
+  }
+
+  if (args.large !== undefined) {
+    const n = args.large;
+    console.log(`\nlarge: ${fmt(n)} domains, streamed NDJSON (memory)`);
+    await withEstate(n, keys, args.keep, async (dir, bind) => {
+      const audit = await auditRun(bind, n, join(dir, `domains-${n}.txt`), join(dir, `audit-${n}.ndjson`), dir, args.concurrency);
+      rows.push({ n, audit });
+      console.log(
+        `  ${fmt(n).padStart(7)} domains: ${fmt(audit.domainsPerS)} domains/s, ${fmt(audit.queries / n, 1)} queries/domain, peak RSS ${fmt(audit.maxRssMiB)} MiB, CPU ${fmt(audit.cpuS, 1)} s (BIND ${fmt(audit.bindCpuS, 1)} s); defects found ${fmt(audit.defects.found)}/${fmt(audit.defects.planted)}`,
+      );
+    });
+  }
+
+  if (rows.length > 0) {
+    console.log('\n| domains | mailrec domains/s | queries/domain | distinct questions | queries per distinct | peak RSS MiB | baseline domains/s | baseline queries/domain | speed-up | queries saved |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const { n, audit, census, baseline } of rows) {
+      const cells = [
+        fmt(n),
+        fmt(audit.domainsPerS),
+        fmt(audit.queries / n, 1),
+        census ? fmt(census.distinct) : '–',
+        census ? fmt(audit.queries / census.distinct, 3) : '–',
+        fmt(audit.maxRssMiB),
+        baseline ? fmt(baseline.domainsPerS) : '–',
+        baseline ? fmt(baseline.queries / n, 1) : '–',
+        baseline ? `${fmt(audit.domainsPerS / baseline.domainsPerS, 1)}×` : '–',
+        baseline ? `${fmt(baseline.queries / audit.queries, 1)}×` : '–',
+      ];
+      console.log(`| ${cells.join(' | ')} |`);
+    }
+  }
+
+  if (args.plan) {
+    const n = 1000;
+    console.log(`\nplan: a policy of ${fmt(n)} domains, one zone each`);
+    const dir = await mkdtemp(join(tmpdir(), 'mailrec-bench-plan-'));
+    try {
+      await writePlanRepo(dir, n);
+      const first = await timeComputePlan(dir, 1);
+      const apply = await runMeasured([MAILREC, 'apply'], undefined, dir);
+      if (apply.code !== 0) throw new Error(`apply exited ${apply.code}:\n${apply.stderr}`);
+      const inProcess = await timeComputePlan(dir, 3);
+      const cli: ChildRun[] = [];
+      for (let i = 0; i < 3; i++) cli.push(await runMeasured([MAILREC, 'plan', '--detailed-exitcode'], undefined, dir));
+      if (cli.some((r) => r.code !== 0)) throw new Error(`plan after apply should exit 0:\n${cli.map((r) => r.stderr).join('\n')}`);
+      const best = (xs: number[]) => Math.min(...xs);
+      console.log(`  computePlan before apply (${fmt(first.changes)} changes): ${fmt(first.ms[0]!)} ms`);
+      console.log(`  computePlan after apply (no changes): best ${fmt(best(inProcess.ms))} ms of ${inProcess.ms.map((m) => fmt(m)).join(', ')}`);
+      console.log(`  mailrec plan --detailed-exitcode (whole command, Node start included): best ${fmt(best(cli.map((r) => r.wallMs)))} ms of ${cli.map((r) => fmt(r.wallMs)).join(', ')}, peak RSS ${fmt(Math.max(...cli.map((r) => r.maxRssMiB)))} MiB`);
+    } finally {
+      if (!args.keep) await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  // The DMARC report benchmark (bench/dmarc.ts), when it is there: runDmarcBench() in a
+  // process of its own, so that its memory figures are its own and not this one's.
+  if (existsSync(join(HERE, 'dmarc.js'))) {
+    console.log('\ndmarc:');
+    const url = pathToFileURL(join(HERE, 'dmarc.js')).href;
+    const code = await new Promise<number | null>((done) => {
+      const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); await m.runDmarcBench();`], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+      child.once('exit', done);
+    });
+    if (code !== 0) console.log(`  dmarc bench exited ${code}`);
+  }
+  console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
+await main();
