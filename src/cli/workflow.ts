@@ -30,6 +30,8 @@ export interface PlanOptions {
   resolvers?: ServerAddress[];
   /** An already loaded policy (apply loads it once for the plan and the keys). */
   policy?: Policy;
+  /** Read file-managed zones from DNS too (plan --live): through `resolvers`, or /etc/resolv.conf. */
+  live?: boolean;
 }
 
 /** The rfc2136 target that manages each zone (a target without `zones` manages all). */
@@ -56,12 +58,18 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
   const current: ZoneState[] = await Promise.all(
     policy.zones.map(async (zone) => {
       const target = targets.get(zone.apex);
-      if (!target) return readFragmentState(ctx.root, zone);
+      if (!target && !options.live) return readFragmentState(ctx.root, zone);
       const claims = claimsFor(policy, zone.apex);
       claimed.set(zone.apex, new Set(claims.map((c) => c.key)));
-      const { client, address } = primaryClient(target.server);
       const records = desired.find((d) => d.zone === zone.apex)?.records ?? [];
-      return readLiveState(zone.apex, records, claims, client, formatServer(address));
+      if (target) {
+        const { client, address } = primaryClient(target.server);
+        return readLiveState(zone.apex, records, claims, client, formatServer(address));
+      }
+      // plan --live on a file-managed zone: what DNS publishes now, through the resolver.
+      const client = createDnsClient(options.resolvers ? { servers: options.resolvers } : {});
+      const via = (await client.servers()).map(formatServer).join(', ');
+      return readLiveState(zone.apex, records, claims, client, via);
     }),
   );
   const filePaths = desired.flatMap((zone) => zone.files.map((file) => file.path));

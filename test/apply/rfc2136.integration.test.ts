@@ -164,3 +164,37 @@ describe('apply by RFC 2136 against BIND', () => {
     expect(await dig('_mta-sts.example.org', 'TXT')).toEqual(mtaStsBefore);
   });
 });
+
+describe('plan --live on a file-managed zone', () => {
+  it('diffs the policy against what DNS publishes; apply refuses such a plan without a target', async () => {
+    const repo = copyExample();
+    const policy = join(repo, 'policies/mail.yaml');
+    // Only example.org: the test server is authoritative for nothing else.
+    const text = readFileSync(policy, 'utf8')
+      .replace(/  example\.net:\n    fragment: zones\/example\.net\.mail\.zone\n    zone_file: zones\/example\.net\.zone\n/, '')
+      .replace(/\n  example\.net: +# a parked domain that never sends mail\n    mail: none\n/, '\n');
+    expect(text).not.toContain('example.net');
+    writeFileSync(policy, text);
+
+    // DNS holds a DMARC record that neither the policy nor the fragment on disk has.
+    const edit = await nsupdate(
+      ['-y', `${bind.key.algorithm}:${bind.key.name}:${bind.key.secret}`],
+      `server 127.0.0.1 ${bind.port}\nzone example.org\nupdate delete _dmarc.example.org TXT\nupdate add _dmarc.example.org 3600 TXT "v=DMARC1; p=quarantine"\nsend\n`,
+    );
+    expect(edit.code).toBe(0);
+    const plan = await cli(repo, ['plan', '--live', '--resolver', `127.0.0.1:${bind.port}`, '--format', 'json']);
+    expect(plan.stderr).toBe('');
+    expect(plan.code).toBe(0);
+    const parsed = JSON.parse(plan.stdout) as { zones: Array<{ zone: string; source: string }>; changes: Array<{ name: string; tag?: string; before: Array<{ strings?: string[] }> }> };
+    expect(parsed.zones.map((z) => `${z.zone} ${z.source}`)).toEqual(['example.org live']);
+    const dmarc = parsed.changes.find((c) => c.tag === 'dmarc' && c.name === '_dmarc.example.org');
+    // The "before" side is the server's record, not the fragment's.
+    expect(dmarc?.before.map((rr) => rr.strings?.join(''))).toEqual(['v=DMARC1; p=quarantine']);
+    expect(parsed.changes.some((c) => c.tag === 'tls-rpt')).toBe(true);
+
+    writeFileSync(join(repo, 'live.json'), plan.stdout);
+    const apply = await cli(repo, ['apply', '--plan-file', 'live.json']);
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('no rfc2136 target in the policy manages it');
+  });
+});

@@ -40,6 +40,7 @@ export function refuseBrokenPlan(ctx: Context, plan: Plan): void {
 interface PlanCommandOptions extends GlobalOptions {
   detailedExitcode?: boolean;
   resolve?: boolean;
+  live?: boolean;
   resolver?: string[];
   reports?: string;
 }
@@ -54,13 +55,14 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .description('show what apply would change, record by record, with the risk explained')
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none')
     .option('--resolve', 'fetch SPF include trees and count DNS lookups exactly (needs DNS)')
+    .option('--live', 'compare with what DNS publishes (via --resolver) instead of the fragments on disk; zones with an rfc2136 target are always read from their primary')
     .option('--resolver <host[:port]>', 'DNS server for --resolve (repeatable; default /etc/resolv.conf)', (v: string, p: string[] = []) => [...p, v])
     .option('--reports <dir>', 'DMARC aggregate reports: add their simulated impact to the risk note of each DMARC change')
     .action(async (_opts: PlanCommandOptions, command: Command) => {
       const opts = command.optsWithGlobals<PlanCommandOptions>();
       const ctx = makeContext(io, opts);
       const servers = resolverServers(opts.resolver);
-      const run = await computePlan(ctx, { resolve: Boolean(opts.resolve), ...(servers ? { resolvers: servers } : {}) });
+      const run = await computePlan(ctx, { resolve: Boolean(opts.resolve), live: Boolean(opts.live), ...(servers ? { resolvers: servers } : {}) });
       const plan = opts.reports ? withDmarcImpact(run.plan, await summarizeDmarcImpact(path.resolve(ctx.root, opts.reports), run.policy)) : run.plan;
       refuseBrokenPlan(ctx, plan);
       io.stdout(renderPlan(ctx, plan));
