@@ -104,10 +104,13 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
   const resolvesInFlight = new Map<string, Promise<Answer>>();
 
   let serverList: Promise<ServerAddress[]> | undefined;
+  /** The list once known, so that each query does not wait a turn for it. */
+  let knownServers: ServerAddress[] | undefined;
   const servers = (): Promise<ServerAddress[]> => {
-    serverList ??= options.servers
+    serverList ??= (options.servers
       ? Promise.resolve([...options.servers])
-      : loadResolvConf(options.resolvConfPath).then((conf) => conf.servers);
+      : loadResolvConf(options.resolvConfPath).then((conf) => conf.servers)
+    ).then((list) => (knownServers = list));
     return serverList;
   };
 
@@ -132,7 +135,7 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     return undefined;
   }
 
-  async function viaUdp(server: ServerAddress, name: string, type: number, dnssecOk: boolean, edns: boolean): Promise<Received> {
+  function viaUdp(server: ServerAddress, name: string, type: number, dnssecOk: boolean, edns: boolean): Promise<Received> {
     const id = randomId();
     const message = buildQuery({ id, name, type, recursionDesired, edns, udpPayloadSize, dnssecOk });
     counters.queriesSent++;
@@ -188,26 +191,26 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     const qtype = typeCode(type);
     const dnssecOk = queryOptions.dnssecOk ?? options.dnssecOk ?? false;
     const tcp = queryOptions.tcp ?? false;
-    const key = [qname, qtype, dnssecOk, tcp, queryOptions.server ? formatServer(queryOptions.server) : ''].join('|');
+    const key = `${qname}|${qtype}|${dnssecOk}|${tcp}|${queryOptions.server ? formatServer(queryOptions.server) : ''}`;
     const existing = queriesInFlight.get(key);
     if (existing) {
       counters.deduplicated++;
       return existing;
     }
     const promise = (async () => {
-      const list = queryOptions.server ? [queryOptions.server] : await servers();
+      const list = queryOptions.server ? [queryOptions.server] : (knownServers ?? (await servers()));
       if (list.length === 0) throw new DnsError('no DNS server to ask');
       let lastResult: QueryResult | undefined;
       let lastError: Error | undefined;
-      const settled = new Set<string>();
+      let settled: Set<string> | undefined;
       for (let attempt = 0; attempt < attempts; attempt++) {
         for (const server of list) {
           // A server that answered with an error is not asked again; one that timed out is.
-          if (settled.has(formatServer(server))) continue;
+          if (settled?.has(formatServer(server))) continue;
           try {
             const result = await exchange(server, qname, qtype, dnssecOk, tcp);
             if (!RETRY_ELSEWHERE.has(result.rcode)) return result;
-            settled.add(formatServer(server));
+            (settled ??= new Set()).add(formatServer(server));
             lastResult = result;
           } catch (error) {
             if (!(error instanceof DnsError)) throw error;

@@ -36,10 +36,15 @@ export function typeName(code: number): string {
 export const MAX_LABEL_OCTETS = 63; // RFC 1035 §2.3.4
 export const MAX_NAME_OCTETS = 255; // RFC 1035 §2.3.4, wire form including the root label
 
+/** Labels of 1 to 63 printable ASCII characters other than ".". */
+const PLAIN_ASCII_NAME = /^[!-\-/-~]{1,63}(?:\.[!-\-/-~]{1,63})*$/;
+
 /** The labels of a model name ("" is the root), checked against RFC 1035 §2.3.4 limits. */
 export function nameLabels(name: string): string[] {
   const n = normalizeName(name);
   if (n === '') return [];
+  // Fast path: printable ASCII without empty labels, where octets are characters.
+  if (n.length <= MAX_NAME_OCTETS - 2 && PLAIN_ASCII_NAME.test(n)) return n.split('.');
   const labels = n.split('.');
   let total = 1;
   for (const label of labels) {
