@@ -1,6 +1,7 @@
 // Policy -> desired records per zone: runs every builder, places each record in its zone, checks across families.
 
 import { compareNames } from '../zone/name.js';
+import { missingProviderDkim } from './providers.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
 import { isSpfRecord } from '../spf/record.js';
@@ -180,6 +181,25 @@ function longestZone(name: string, apexes: ReadonlySet<string>): string | undefi
   return apexes.has('') ? '' : undefined;
 }
 
+/** Info notices for the DKIM records a sender's provider asks for and the policy lacks (shown by plan). */
+function buildProviderHints(domain: DomainPolicy): BuildResult {
+  const providers = (domain.senders ?? []).flatMap((s) => (s.kind === 'provider' ? [s.name] : []));
+  const hints = missingProviderDkim(providers, {
+    domain: domain.name,
+    selectors: domain.dkim.map((k) => k.selector),
+    rawNames: (domain.raw ?? []).map((r) => r.name),
+  });
+  return {
+    records: [],
+    files: [],
+    notices: hints.map(({ provider, hint }) =>
+      makeNotice('info', 'dkim.provider-hint', domain.name, `${provider.title} signs with DKIM: publish ${hint} (add it under dkim: or raw:)`, {
+        position: domain.position,
+      }),
+    ),
+  };
+}
+
 function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild): DesiredZone[] {
   const apexes = [...new Set(policy.zones.map((z) => normalizeName(z.apex)))].sort(compareNames);
   const apexSet = new Set(apexes);
@@ -200,6 +220,7 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
       buildMtaSts(domain),
       buildTlsRpt(domain),
       buildRaw(domain),
+      buildProviderHints(domain),
     ];
     for (const result of results) {
       for (const rr of result.records) {

@@ -62,3 +62,38 @@ export const PROVIDERS: readonly Provider[] = [
 export function findProvider(id: string): Provider | undefined {
   return PROVIDERS.find((p) => p.id === id);
 }
+
+/** The DKIM selectors a hint names ("selector1._domainkey CNAME ..." -> "selector1"); templates like <token> give none. */
+function hintedSelector(hint: string): string | undefined {
+  const match = /^([a-z0-9-]+)\._domainkey\b/i.exec(hint);
+  return match?.[1]?.toLowerCase();
+}
+
+export interface ProviderHint {
+  provider: Provider;
+  hint: string;
+}
+
+/**
+ * The DKIM records a domain's providers ask for that the policy does not publish yet
+ * (neither as a `dkim:` selector nor as a `raw:` record at that name). Tenant-specific
+ * parts cannot be derived, so these are shown, never published.
+ */
+export function missingProviderDkim(
+  providerIds: readonly string[],
+  declared: { domain: string; selectors: readonly string[]; rawNames: readonly string[] },
+): ProviderHint[] {
+  const out: ProviderHint[] = [];
+  for (const id of [...new Set(providerIds)].sort()) {
+    const provider = findProvider(id);
+    if (!provider) continue;
+    for (const hint of provider.dkimHints) {
+      const selector = hintedSelector(hint);
+      const done =
+        selector !== undefined &&
+        (declared.selectors.includes(selector) || declared.rawNames.includes(`${selector}._domainkey.${declared.domain}`));
+      if (!done) out.push({ provider, hint });
+    }
+  }
+  return out;
+}

@@ -69,7 +69,8 @@ describe('buildZoneRecords', () => {
       '_dmarc.sub.example.org 600 TXT',
     ]);
     expect(org.files.map((f) => f.path)).toEqual(['mta-sts/example.org/.well-known/mta-sts.txt']);
-    expect(org.notices).toEqual([]);
+    // The only notice: Google Workspace's DKIM key, which the policy does not declare yet.
+    expect(org.notices.map((n) => [n.severity, n.code, n.name])).toEqual([['info', 'dkim.provider-hint', 'example.org']]);
   });
 
   it('puts the rua authorization and the TLSA of a foreign-zone host in that zone, deduplicated', () => {
@@ -138,7 +139,10 @@ describe('buildZoneRecords', () => {
     });
     const out = await resolveZoneRecords(makePolicy(['example.org', 'example.net', 'empty.example'], domains()), resolver);
     const org = out.find((z) => z.zone === 'example.org')!;
-    expect(org.notices.map((n) => [n.code, n.name])).toEqual([['spf.too-many-lookups', 'example.org']]);
+    expect(org.notices.map((n) => [n.code, n.name])).toEqual([
+      ['spf.too-many-lookups', 'example.org'],
+      ['dkim.provider-hint', 'example.org'],
+    ]);
     expect(org.notices[0]!.message).toContain('12');
     expect(org.records.some((rr) => rr.name === 'example.org' && rr.type === 'TXT')).toBe(false);
   });
@@ -201,5 +205,27 @@ describe('compareNames', () => {
       'a.b.example.org',
       'z.example.org',
     ]);
+  });
+});
+
+describe('provider DKIM hints', () => {
+  it('names the DKIM records a provider asks for, until the policy declares them', () => {
+    const base = makePolicy(['example.org'], [makeDomain('example.org', { senders: [{ kind: 'provider', name: 'microsoft365' }] })]);
+    const codes = buildZoneRecords(base).flatMap((z) => z.notices.filter((n) => n.code === 'dkim.provider-hint').map((n) => n.message));
+    expect(codes).toEqual([
+      'Microsoft 365 signs with DKIM: publish selector1._domainkey CNAME selector1-<domain-with-dashes>._domainkey.<tenant>.onmicrosoft.com (add it under dkim: or raw:)',
+      'Microsoft 365 signs with DKIM: publish selector2._domainkey CNAME selector2-<domain-with-dashes>._domainkey.<tenant>.onmicrosoft.com (add it under dkim: or raw:)',
+    ]);
+    const withRaw = makePolicy(
+      ['example.org'],
+      [
+        makeDomain('example.org', {
+          senders: [{ kind: 'provider', name: 'microsoft365' }],
+          raw: [{ name: 'selector1._domainkey.example.org', rdata: { type: 'CNAME', target: 'selector1-example-org._domainkey.t.onmicrosoft.com' }, position: pos }],
+        }),
+      ],
+    );
+    const left = buildZoneRecords(withRaw).flatMap((z) => z.notices.filter((n) => n.code === 'dkim.provider-hint'));
+    expect(left.map((n) => n.message)).toEqual([expect.stringContaining('selector2._domainkey')]);
   });
 });
