@@ -2,13 +2,11 @@
 // the generated zone files, with a statistics channel (query counts) and an rndc control
 // channel (query logging, read from named's stderr, switched on for the census run only). Loopback traffic only.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findTool as findToolIn, freePort, runTool, type ToolRun } from '../harness/processes.js';
 
 export interface BenchBind {
   port: number;
@@ -23,41 +21,16 @@ export interface BenchBind {
   stop(): Promise<void>;
 }
 
-const SEARCH_PATH = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/bin'];
+const BIND_MISSING = 'the benchmark needs BIND 9 (apt-get install -y --no-install-recommends bind9 bind9-utils dnsutils)';
 
 export function findTool(tool: string): string {
-  for (const dir of SEARCH_PATH) if (dir && existsSync(join(dir, tool))) return join(dir, tool);
-  throw new Error(`${tool} not found: the benchmark needs BIND 9 (apt-get install -y --no-install-recommends bind9 bind9-utils dnsutils)`);
+  return findToolIn(tool, BIND_MISSING);
 }
 
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
+function run(file: string, args: string[]): Promise<ToolRun> {
+  return runTool(file, args, { timeoutMs: 30_000 });
 }
 
-/** A port free for TCP and UDP on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const socket = createSocket('udp4');
-      socket.once('error', () => resolve(false));
-      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-    });
-    if (port > 1024 && udpFree) return port;
-  }
-  throw new Error('no free port for named');
-}
 
 function httpGet(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -3,13 +3,11 @@
 // Tests fail, never skip, when BIND is missing: `apt-get install -y --no-install-recommends
 // bind9 bind9-utils dnsutils`. See shared/notes/real-servers.md for how BIND behaves here.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findTool as findToolIn, freePort, runTool } from '../../harness/processes.js';
 
 export interface BindZone {
   /** Zone apex, with or without the trailing dot. */
@@ -56,53 +54,20 @@ export interface BindServer {
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
-const SEARCH_PATH = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/bin', '/usr/local/bin'];
+const BIND_MISSING = 'BIND 9 is required for the integration tests (apt-get install -y --no-install-recommends bind9 bind9-utils dnsutils)';
 
 /** The path of a BIND tool (named, dig, tsig-keygen, nsupdate), also looked for in the sbin directories. */
 export function findTool(tool: string): string {
-  for (const dir of SEARCH_PATH) {
-    if (dir && existsSync(join(dir, tool))) return join(dir, tool);
-  }
-  throw new Error(
-    `${tool} not found: BIND 9 is required for the integration tests ` +
-      '(apt-get install -y --no-install-recommends bind9 bind9-utils dnsutils)',
-  );
+  return findToolIn(tool, BIND_MISSING);
 }
 
 function run(file: string, args: string[], input?: string): Promise<DigResult> {
-  return new Promise((resolve) => {
-    const child = execFile(file, args, { timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ stdout: String(stdout), stderr: String(stderr), code });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
+  return runTool(file, args, input === undefined ? {} : { input });
 }
 
 /** Run nsupdate against a server (used to cross-check update behaviour). */
 export function nsupdate(args: string[], script: string): Promise<DigResult> {
   return run(findTool('nsupdate'), args, script);
-}
-
-/** A port free for both TCP and UDP on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const socket = createSocket('udp4');
-      socket.once('error', () => resolve(false));
-      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-    });
-    if (port > 1024 && udpFree) return port;
-  }
-  throw new Error('no free port for named');
 }
 
 const live = new Set<ChildProcess>();

@@ -4,12 +4,10 @@
 // `apt-get install -y --no-install-recommends unbound` (.ci/run installs it).
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findTool, freePort } from '../../harness/processes.js';
 
 export interface UnboundStub {
   /** Zone apex, without the trailing dot. */
@@ -29,33 +27,8 @@ export interface UnboundServer {
   stop(): Promise<void>;
 }
 
-const TOOL_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/bin', '/usr/local/bin'];
-
 function findUnbound(): string {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), ...TOOL_DIRS]) {
-    if (dir && existsSync(join(dir, 'unbound'))) return join(dir, 'unbound');
-  }
-  throw new Error('unbound not found: the probe tests need a validating resolver (apt-get install -y --no-install-recommends unbound)');
-}
-
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const socket = createSocket('udp4');
-      socket.once('error', () => resolve(false));
-      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-    });
-    if (port > 1024 && udpFree) return port;
-  }
-  throw new Error('no free port for unbound');
+  return findTool('unbound', 'the probe tests need a validating resolver (apt-get install -y --no-install-recommends unbound)');
 }
 
 /** DNSKEY lines from dig output that are key- or combined-signing keys (flags 257), as trust anchors. */
