@@ -187,7 +187,8 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
 
   async function query(name: string, type: string, queryOptions: QueryOptions = {}): Promise<QueryResult> {
     const qname = normalizeName(name);
-    nameLabels(qname);
+    // The name is checked where the query is built (buildQuery → nameLabels): a bad one
+    // fails every attempt at once, with nothing sent.
     const qtype = typeCode(type);
     const dnssecOk = queryOptions.dnssecOk ?? options.dnssecOk ?? false;
     const tcp = queryOptions.tcp ?? false;
