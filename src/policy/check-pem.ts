@@ -2,6 +2,7 @@
 // or a public key in PEM. Pure (parsing only); the loader reads the file.
 
 import { createPublicKey, X509Certificate } from 'node:crypto';
+import { publicKeyPemDer, readSpki } from '../records/spki.js';
 import type { FileRef } from './drafts.js';
 import type { Check } from './values.js';
 
@@ -20,6 +21,12 @@ export function checkPem(kind: FileRef['kind'], path: string, text: string): Che
       return { ok: false, message: `${path} holds no readable certificate`, hint: 'cert: takes a PEM X.509 certificate; use pubkey: for a key' };
     }
   }
+  // A plain public key PEM of the usual shapes is read without OpenSSL's decoder (records/spki.ts).
+  const der = publicKeyPemDer(text);
+  const fast = der ? readSpki(der) : undefined;
+  if (fast && kind === 'tlsa-pubkey') return { ok: true, value: text };
+  if (fast?.type === 'ed25519') return { ok: true, value: text };
+  if (fast?.type === 'rsa' && fast.bits >= RSA_MIN_BITS) return { ok: true, value: text };
   let key;
   try {
     key = createPublicKey(text);

@@ -3,7 +3,6 @@
 
 import { posix } from 'node:path';
 import { formatPosition, type PolicyIssue, type SourcePosition } from '../errors.js';
-import { isInZone } from '../records/rr.js';
 import type { DomainPolicy, Policy, SpfAll, ZoneConfig } from './model.js';
 import type { DefaultsDraft, DomainDraft, FileRef, PolicyPart, TargetDraft, ZoneDraft } from './drafts.js';
 import { readPolicyDocument, type PolicySource } from './read-document.js';
@@ -110,6 +109,15 @@ function implicitZones(domains: readonly DomainDraft[]): ZoneDraft[] {
 }
 
 /** Each domain belongs to the longest declared apex it is at or under. */
+/** The longest apex that holds the name (the name itself, or a suffix after a dot), by looking its suffixes up: linear in the name, not in the zones. */
+function longestApex(name: string, apexes: ReadonlySet<string>): string | undefined {
+  if (apexes.has(name)) return name;
+  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
+    if (apexes.has(name.slice(dot + 1))) return name.slice(dot + 1);
+  }
+  return apexes.has('') ? '' : undefined;
+}
+
 function assignZones(
   domains: readonly DomainDraft[],
   zones: readonly ZoneDraft[],
@@ -117,11 +125,9 @@ function assignZones(
   report: Report,
 ): Map<string, string> {
   const out = new Map<string, string>();
+  const apexes = new Set(zones.map((z) => z.apex));
   for (const domain of domains) {
-    const apex = zones
-      .map((z) => z.apex)
-      .filter((a) => isInZone(domain.name, a))
-      .sort((a, b) => b.length - a.length)[0];
+    const apex = longestApex(domain.name, apexes);
     if (apex !== undefined) {
       out.set(domain.name, apex);
       continue;
