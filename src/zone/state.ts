@@ -2,7 +2,6 @@
 // the policy names it, the zone file that $INCLUDEs it (for foreign records).
 
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ZoneConfig } from '../policy/model.js';
 import { digestText, type ZoneState } from '../plan/plan.js';
@@ -39,7 +38,7 @@ export async function readFragmentState(root: string, zone: ZoneConfig): Promise
 /** The zone file's records, less those that come from mailrec's fragment. */
 async function readForeignRecords(root: string, zone: ZoneConfig, fragmentFile: string): Promise<RR[]> {
   const zoneFile = path.resolve(root, zone.zoneFile!);
-  const text = await readFile(zoneFile, 'utf8');
+  const text = readFileSync(zoneFile, 'utf8');
   const { records } = parseZoneText(text, {
     origin: zone.apex,
     file: zone.zoneFile!,
