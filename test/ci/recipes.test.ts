@@ -161,6 +161,11 @@ describe('docs/ci.md: the GitHub Actions workflow', () => {
     const log = JSON.parse(readFileSync(join(repo, 'mailrec.sarif'), 'utf8')) as { version: string; runs: { results: unknown[] }[] };
     expect(checkSarifShape(log)).toEqual([]);
     expect(log.runs[0]!.results.length).toBeGreaterThan(0);
+    // Run in the zone repo, the merge locates findings at the policy's lines, as the audit does.
+    const located = (log.runs[0]!.results as { locations?: { physicalLocation?: { artifactLocation?: { uri?: string } } }[] }[]).filter((r) =>
+      r.locations?.some((l) => l.physicalLocation?.artifactLocation?.uri === 'policies/mail.yaml'),
+    );
+    expect(located.length).toBeGreaterThan(0);
     const verdict = await run(calls[1]!, repo);
     expect(verdict.code).toBe(await expectedVerdict(repo));
     expect(verdict.code).toBe(2); // the example scores under 80
