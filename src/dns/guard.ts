@@ -65,7 +65,15 @@ export interface ScannedName {
  * (an SOA RNAME mailbox, RFC 1035 §8).
  */
 export function readName(buf: Buffer, offset: number, allowDot = false): ScannedName {
-  const labels: string[] = [];
+  return walkName(buf, offset, allowDot, []);
+}
+
+/** Where a name ends, with every check of readName but without building its text. */
+function nameEnd(buf: Buffer, offset: number, allowDot = false): number {
+  return walkName(buf, offset, allowDot, undefined).end;
+}
+
+function walkName(buf: Buffer, offset: number, allowDot: boolean, labels: string[] | undefined): ScannedName {
   let pos = offset;
   let lowest = offset;
   let end = -1;
@@ -91,12 +99,12 @@ export function readName(buf: Buffer, offset: number, allowDot = false): Scanned
     if (pos + 1 + len > buf.length) throw malformed('label runs past the end');
     octets += len + 1;
     if (octets > MAX_NAME_OCTETS) throw malformed(`name over ${MAX_NAME_OCTETS} octets`);
-    const label = buf.toString('utf8', pos + 1, pos + 1 + len);
-    if (!allowDot && label.includes('.')) throw malformed('label contains a dot');
-    labels.push(label.toLowerCase());
+    // Octet 0x2e is the only one that decodes to "." in UTF-8.
+    if (!allowDot) for (let i = pos + 1; i <= pos + len; i++) if (buf[i] === 0x2e) throw malformed('label contains a dot');
+    labels?.push(buf.toString('utf8', pos + 1, pos + 1 + len).toLowerCase());
     pos += 1 + len;
   }
-  return { name: labels.join('.'), end };
+  return { name: labels ? labels.join('.') : '', end };
 }
 
 /** Check that rdata of the well-known types fills its rdlength exactly (RFC 1035 §3.3, §3.4). */
@@ -105,7 +113,7 @@ function checkRdata(buf: Buffer, type: number, klass: number, start: number, len
   // RFC 2136 §2.4, §2.5: class ANY and NONE carry empty rdata in prerequisites and deletes.
   if (length === 0 && (klass === 254 || klass === 255) && type !== TYPE_OPT && type !== TYPE_TSIG) return;
   const nameAt = (at: number, allowDot = false): number => {
-    const { end } = readName(buf, at, allowDot);
+    const end = nameEnd(buf, at, allowDot);
     if (end > stop) throw malformed('name in rdata runs past rdlength');
     return end;
   };
@@ -203,13 +211,27 @@ export function scanMessage(buf: Buffer): ScannedMessage {
   }
   const [answers, authorities, additionals] = sections as [ScannedRR[], ScannedRR[], ScannedRR[]];
   // RFC 6891 §6.1.1: at most one OPT, owned by the root, in the additional section.
-  const opts = [...answers, ...authorities, ...additionals].filter((rr) => rr.type === TYPE_OPT);
-  if (opts.length > 1 || (opts.length === 1 && (!additionals.includes(opts[0]!) || opts[0]!.name !== ''))) {
+  // RFC 8945 §5.2: at most one TSIG, as the last record of the additional section.
+  // (One pass over the sections: this runs for every message of a bulk audit.)
+  let opt: ScannedRR | undefined;
+  let optCount = 0;
+  let tsig: ScannedRR | undefined;
+  let tsigCount = 0;
+  for (const section of sections) {
+    for (const rr of section) {
+      if (rr.type === TYPE_OPT) {
+        optCount++;
+        opt = rr;
+      } else if (rr.type === TYPE_TSIG) {
+        tsigCount++;
+        tsig = rr;
+      }
+    }
+  }
+  if (optCount > 1 || (opt && (!additionals.includes(opt) || opt.name !== ''))) {
     throw malformed('misplaced or repeated OPT record');
   }
-  // RFC 8945 §5.2: exactly one TSIG, as the last record of the additional section.
-  const tsigs = [...answers, ...authorities, ...additionals].filter((rr) => rr.type === TYPE_TSIG);
-  if (tsigs.length > 1 || (tsigs.length === 1 && additionals[additionals.length - 1] !== tsigs[0])) {
+  if (tsigCount > 1 || (tsig && additionals[additionals.length - 1] !== tsig)) {
     throw malformed('misplaced or repeated TSIG record');
   }
   return { id: buf.readUInt16BE(0), flags: buf.readUInt16BE(2), questions, answers, authorities, additionals, end: pos };

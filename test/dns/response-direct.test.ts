@@ -38,3 +38,17 @@ describe('parseResponse reads the common types itself', () => {
     expect(r.additionals).toEqual([fromPacketAnswer(packet.decode(buf).additionals![0]!, Buffer.alloc(0))]);
   });
 });
+
+describe('the guard on names', () => {
+  it('refuses a label holding a dot, except in an SOA mailbox', async () => {
+    const { scanMessage, MalformedMessageError } = await import('../../src/dns/guard.js');
+    // Header, then the question "a.b" written as ONE label of three octets, type A, class IN.
+    const header = Buffer.from([0, 1, 0x84, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    const dotted = Buffer.concat([header, Buffer.from([3, 0x61, 0x2e, 0x62, 0, 0, 1, 0, 1])]);
+    expect(() => scanMessage(dotted)).toThrow(MalformedMessageError);
+    expect(() => scanMessage(dotted)).toThrow(/label contains a dot/);
+    const plain = Buffer.concat([header, Buffer.from([1, 0x61, 1, 0x62, 0, 0, 1, 0, 1])]);
+    expect(scanMessage(plain).questions).toEqual([{ name: 'a.b', type: 1, class: 1 }]);
+    // The SOA test above ("host\\.master") is a dotted label in an RNAME, accepted.
+  });
+});
