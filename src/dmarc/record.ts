@@ -4,16 +4,9 @@
 import type { DomainPolicy } from '../policy/model.js';
 import { compileDmarcText } from '../records/dmarc.js';
 import { parseTagList, tagValue } from '../records/tag-list.js';
-import type { AlignmentMode, Disposition, PublishedPolicy } from './report.js';
+import type { AlignmentMode, Disposition, DmarcRecord, PublishedPolicy } from './report.js';
 
-export interface DmarcRecord {
-  p: Disposition;
-  sp?: Disposition;
-  np?: Disposition;
-  adkim: AlignmentMode;
-  aspf: AlignmentMode;
-  testing: boolean;
-}
+export type { DmarcRecord };
 
 /** A record and the domain it is published at (the _dmarc owner without the label). */
 export interface ProposedRecord {

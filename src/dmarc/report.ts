@@ -4,17 +4,21 @@
 export type Disposition = 'none' | 'quarantine' | 'reject';
 export type AlignmentMode = 'r' | 's';
 
-/** <policy_published>: the DMARC record the receiver found, as it reports it. */
-export interface PublishedPolicy {
-  domain: string;
+/** The tags of a DMARC record the simulation needs (RFC 9989). */
+export interface DmarcRecord {
   p: Disposition;
   sp?: Disposition;
-  /** RFC 9990 (np= from RFC 9989 / RFC 9091). */
+  /** np= (RFC 9989; RFC 9091 before it). */
   np?: Disposition;
   adkim: AlignmentMode;
   aspf: AlignmentMode;
-  /** RFC 9990 <testing>: t=y was in force. */
+  /** t=y: the policy applies one step softer. */
   testing: boolean;
+}
+
+/** <policy_published>: the DMARC record the receiver found, as it reports it (RFC 9990 §3). */
+export interface PublishedPolicy extends DmarcRecord {
+  domain: string;
   /** Legacy RFC 7489 pct=; informative only (RFC 9989 removed it). */
   pct?: number;
 }
