@@ -28,7 +28,17 @@ async function digestOf(file: string): Promise<string> {
   return text === undefined ? 'absent' : digestText(text);
 }
 
-export async function applyPlanToFiles(plan: Plan, options: ApplyFilesOptions): Promise<ApplyFilesResult> {
+/** The staged writes of a plan, every check done: nothing is written until `commit`. */
+export interface PreparedFiles extends ApplyFilesResult {
+  commit(): Promise<void>;
+}
+
+/**
+ * Checks everything the file side of a plan needs (nothing changed on disk since the plan,
+ * no hand edits unless forced) and renders the files, without writing: apply prepares the
+ * files first, sends the RFC 2136 updates, and only then commits the files.
+ */
+export async function prepareFileWrites(plan: Plan, options: ApplyFilesOptions): Promise<PreparedFiles> {
   const writes: FileWrite[] = [];
   const serials: ApplyFilesResult['serials'] = [];
   for (const zone of plan.zones) {
@@ -60,6 +70,9 @@ export async function applyPlanToFiles(plan: Plan, options: ApplyFilesOptions): 
       throw new StalePlanError(`${change.path} changed since the plan was made; nothing was written`, 'run mailrec plan again');
     writes.push({ file, content: change.content });
   }
-  await writeFilesAtomically(writes);
-  return { written: writes.map((w) => path.relative(options.root, w.file)), serials };
+  return {
+    written: writes.map((w) => path.relative(options.root, w.file)),
+    serials,
+    commit: () => writeFilesAtomically(writes),
+  };
 }

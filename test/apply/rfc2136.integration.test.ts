@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyExample, runCli, type CliRun } from '../helpers/cli.js';
+import { copyExample, runCli, snapshotTree, type CliRun } from '../helpers/cli.js';
 import { nsupdate, startBind, type BindServer } from '../helpers/bind.js';
 
 const ZONE = `
@@ -114,10 +114,18 @@ describe('apply by RFC 2136 against BIND', () => {
     const repo = repoWithTarget(keyYaml('keys/tsig.secret'));
     writeFileSync(join(repo, 'keys/tsig.secret'), `${Buffer.alloc(32, 7).toString('base64')}\n`);
     const policy = join(repo, 'policies/mail.yaml');
-    writeFileSync(policy, readFileSync(policy, 'utf8').replace('policy: none ', 'policy: quarantine '));
+    // example.net stays file-managed and has a change too: its fragment must not be written either.
+    writeFileSync(
+      policy,
+      readFileSync(policy, 'utf8').replace('policy: none ', 'policy: quarantine ').replace('  example.net:                  # a parked domain that never sends mail\n    mail: none\n', '  example.net:\n    mail: none\n    ttl: 600\n'),
+    );
+    expect(readFileSync(policy, 'utf8')).toContain('    ttl: 600\n');
     const before = await dig('_dmarc.example.org', 'TXT');
+    const files = snapshotTree(repo);
+    expect((await cli(repo, ['plan'])).stdout).toContain('zone example.net (zones/example.net.mail.zone)\n');
     const run = await cli(repo, ['apply']);
     expect(run.code).toBe(1);
+    expect(snapshotTree(repo)).toEqual(files);
     const errorLine = run.stderr.split('\n').find((l) => l.startsWith('error: '));
     expect(errorLine).toMatch(/NOTAUTH/);
     expect(errorLine).toMatch(/BADSIG/);

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { applyPlanToFiles } from '../../apply/fragments.js';
+import { prepareFileWrites } from '../../apply/fragments.js';
 import { MailrecError, StalePlanError } from '../../errors.js';
 import { checkPlanChecksum, hasChanges, PLAN_VERSION, type Plan } from '../../plan/plan.js';
 import { makeContext, type GlobalOptions } from '../context.js';
@@ -51,8 +51,9 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
         return;
       }
       if (ctx.format === 'text') io.stdout(renderPlan(ctx, plan));
-      // Files first: a fragment refusal (hand edit, stale) stops the run before any server is touched.
-      const result = await applyPlanToFiles(plan, {
+      // Files are checked and staged first, so that a refusal (hand edit, stale plan) stops the
+      // run before any server is touched; they are written once the updates went through.
+      const result = await prepareFileWrites(plan, {
         root: ctx.root,
         force: Boolean(opts.force),
         ...(opts.bumpSerial ? { bumpSerial: { now: new Date() } } : {}),
@@ -60,6 +61,7 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
       const updated = plan.zones.some((z) => z.source === 'live')
         ? await applyLiveZones(ctx, policy, plan)
         : [];
+      await result.commit();
       if (ctx.format === 'json')
         io.stdout(`${JSON.stringify({ applied: true, checksum: plan.checksum, written: result.written, serials: result.serials, updated })}\n`);
       else {
