@@ -3,8 +3,8 @@
 
 import type { DomainPolicy } from '../policy/model.js';
 import { compileDmarcText } from '../records/dmarc.js';
-import { parseTagList, tagValue } from '../records/tag-list.js';
-import type { AlignmentMode, Disposition, DmarcRecord, PublishedPolicy } from './report.js';
+import { parseDmarcRecord as parseStrictDmarc } from '../audit/dmarc-record.js';
+import type { DmarcRecord, PublishedPolicy } from './report.js';
 
 export type { DmarcRecord };
 
@@ -15,36 +15,26 @@ export interface ProposedRecord {
   record: DmarcRecord;
 }
 
-const DISPOSITIONS = new Set(['none', 'quarantine', 'reject']);
-
 export type RecordParse = { ok: true; record: DmarcRecord } | { ok: false; reason: string };
 
-/** Parse "v=DMARC1; p=reject; ..." (RFC 9989 record format). Unknown tags are ignored, as receivers do. */
+/** The tags whose invalid value makes a record useless for a simulation. */
+const DECISIVE = new Set(['sp', 'np', 'adkim', 'aspf', 't']);
+
+/**
+ * Parse "v=DMARC1; p=reject; ..." with the audit's strict parser (RFC 9989 record format)
+ * and keep what decides a disposition. Unknown and removed tags are ignored, as receivers do.
+ */
 export function parseDmarcRecord(text: string): RecordParse {
-  const tags = parseTagList(text);
-  // RFC 9989: v=DMARC1 must come first.
-  if (tags[0]?.name.toLowerCase() !== 'v' || tags[0].value !== 'DMARC1') return { ok: false, reason: 'a DMARC record starts with "v=DMARC1"' };
-  const read = (name: string): Disposition | undefined | Error => {
-    const v = tagValue(tags, name)?.toLowerCase();
-    if (v === undefined) return undefined;
-    return DISPOSITIONS.has(v) ? (v as Disposition) : new Error(`${name}=${v} is not none, quarantine or reject`);
-  };
-  const p = read('p');
-  const sp = read('sp');
-  const np = read('np');
-  for (const v of [p, sp, np]) if (v instanceof Error) return { ok: false, reason: v.message };
-  if (p === undefined) return { ok: false, reason: 'the record has no p= tag' };
-  const mode = (name: string): AlignmentMode | Error => {
-    const v = (tagValue(tags, name) ?? 'r').toLowerCase();
-    return v === 'r' || v === 's' ? v : new Error(`${name}=${v} is not r or s`);
-  };
-  const adkim = mode('adkim');
-  const aspf = mode('aspf');
-  if (adkim instanceof Error) return { ok: false, reason: adkim.message };
-  if (aspf instanceof Error) return { ok: false, reason: aspf.message };
-  const record: DmarcRecord = { p: p as Disposition, adkim, aspf, testing: tagValue(tags, 't')?.toLowerCase() === 'y' };
-  if (sp) record.sp = sp as Disposition;
-  if (np) record.np = np as Disposition;
+  const parsed = parseStrictDmarc(text);
+  if (!parsed.ok) return { ok: false, reason: parsed.error };
+  const r = parsed.record;
+  if (r.p === undefined)
+    return { ok: false, reason: r.pRaw === undefined ? 'the record has no p= tag' : `p=${r.pRaw} is not none, quarantine or reject` };
+  const problem = r.problems.find((pr) => DECISIVE.has(pr.tag));
+  if (problem) return { ok: false, reason: problem.message };
+  const record: DmarcRecord = { p: r.p, adkim: r.adkim ?? 'r', aspf: r.aspf ?? 'r', testing: r.testing };
+  if (r.sp) record.sp = r.sp;
+  if (r.np) record.np = r.np;
   return { ok: true, record };
 }
 

@@ -192,7 +192,7 @@ describe('one row under one record', () => {
     expect(parseDmarcRecord('p=reject')).toMatchObject({ ok: false });
     expect(parseDmarcRecord('v=DMARC1; p=block')).toEqual({ ok: false, reason: 'p=block is not none, quarantine or reject' });
     expect(parseDmarcRecord('v=DMARC1; rua=mailto:a@b')).toEqual({ ok: false, reason: 'the record has no p= tag' });
-    expect(parseDmarcRecord('v=DMARC1; p=none; adkim=x')).toEqual({ ok: false, reason: 'adkim=x is not r or s' });
+    expect(parseDmarcRecord('v=DMARC1; p=none; adkim=x')).toEqual({ ok: false, reason: 'adkim=x is not one of r, s' });
   });
 });
 
