@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { findTool as findToolIn, freePort, runTool, type ToolRun } from '../harness/processes.js';
+import { findTool as findToolIn, freePort, namedOptions, runTool, type ToolRun } from '../harness/processes.js';
 
 export interface BenchBind {
   port: number;
@@ -69,23 +69,10 @@ export async function startBenchBind(dir: string, zones: BenchZone[], threads = 
   for (let attempt = 0; attempt < 5; attempt++) {
     const [port, statsPort, controlPort] = [await freePort(), await freePort(), await freePort()];
     const conf = [
-      'options {',
-      `\tdirectory "${dir}";`,
-      `\tpid-file "${join(dir, 'named.pid')}";`,
-      `\tlock-file "${join(dir, 'named.lock')}";`,
-      `\tsession-keyfile "${join(dir, 'session.key')}";`,
-      `\tmanaged-keys-directory "${dir}";`,
-      '\tbindkeys-file "/dev/null";',
-      `\tlisten-on port ${port} { 127.0.0.1; };`,
-      '\tlisten-on-v6 { none; };',
-      '\trecursion no;',
-      '\tdnssec-validation no;',
-      '\tnotify no;',
       // No rate-limit clause: response rate limiting is off unless configured, and even a
       // "responses-per-second 0" clause keeps its table of responses, which made named
       // slower with every query of a long run (20 µs a query at first, 100 µs after 2 million).
-      '\tquerylog no;',
-      '};',
+      ...namedOptions(dir, port, ['\tquerylog no;']),
       `include "${keyFile}";`,
       `controls { inet 127.0.0.1 port ${controlPort} allow { 127.0.0.1; } keys { "bench-rndc"; }; };`,
       `statistics-channels { inet 127.0.0.1 port ${statsPort} allow { 127.0.0.1; }; };`,

@@ -11,6 +11,7 @@ import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { readReports } from '../src/dmarc/read-reports.js';
 import { parseDmarcRecord } from '../src/dmarc/record.js';
 import { simulate } from '../src/dmarc/simulate.js';
+import { seededRandom } from '../harness/processes.js';
 
 export interface DmarcBenchOptions {
   files?: number;
@@ -34,16 +35,6 @@ export interface DmarcBenchResult {
   heapMiBAt: { tenth: number; half: number; all: number };
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function reportXml(index: number, rows: number, sources: number, rand: () => number): string {
   const out: string[] = [
@@ -116,7 +107,7 @@ export async function runDmarcBench(options: DmarcBenchOptions = {}): Promise<Dm
   const log = options.log ?? ((line: string) => console.log(line));
   const dir = mkdtempSync(join(tmpdir(), 'mailrec-dmarc-bench-'));
   try {
-    const rand = prng(1777852800);
+    const rand = seededRandom(1777852800);
     const perFile = Math.ceil(rows / files);
     let written = 0;
     for (let i = 0; i < files; i++) {

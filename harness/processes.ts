@@ -52,3 +52,39 @@ export async function freePort(): Promise<number> {
   }
   throw new Error('no free loopback port for TCP and UDP');
 }
+
+/**
+ * The `options { }` clause of a throwaway named.conf: everything named writes points into
+ * `dir` (or it reaches for /etc/bind), it listens on 127.0.0.1:port only, and it neither
+ * recurses, validates nor notifies. `extra` lines go inside the clause.
+ */
+export function namedOptions(dir: string, port: number, extra: readonly string[] = []): string[] {
+  return [
+    'options {',
+    `\tdirectory "${dir}";`,
+    `\tpid-file "${join(dir, 'named.pid')}";`,
+    `\tlock-file "${join(dir, 'named.lock')}";`,
+    `\tsession-keyfile "${join(dir, 'session.key')}";`,
+    `\tmanaged-keys-directory "${dir}";`,
+    '\tbindkeys-file "/dev/null";',
+    `\tlisten-on port ${port} { 127.0.0.1; };`,
+    '\tlisten-on-v6 { none; };',
+    '\trecursion no;',
+    '\tdnssec-validation no;',
+    '\tnotify no;',
+    ...extra,
+    '};',
+  ];
+}
+
+/** mulberry32: a small seeded PRNG, so that generated data is the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -5,6 +5,7 @@ import { parseDmarcRecord, type DmarcRecord, type ProposedRecord } from '../../s
 import type { PublishedPolicy, ReportRow } from '../../src/dmarc/report.js';
 import { OVERRIDE_REASONS, evaluateRow, inferExistence, simulate, type OutcomeCounts } from '../../src/dmarc/simulate.js';
 import { writeEstate } from './estate.js';
+import { seededRandom } from '../../harness/processes.js';
 
 function record(text: string): DmarcRecord {
   const parsed = parseDmarcRecord(text);
@@ -196,21 +197,10 @@ describe('one row under one record', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so that the property test is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('property: no message counted twice, the dispositions add up', () => {
   it('holds for 2,000 random rows (seed 20260504)', () => {
-    const rand = prng(20260504);
+    const rand = seededRandom(20260504);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
     const domains = ['example.org', 'mail.example.org', 'ghost.example.org', 'example.net', 'a.example.net', 'other.test'];
     const auth = ['example.org', 'mail.example.org', 'esp.test', 'example.net', 'bounce.example.net', ''];

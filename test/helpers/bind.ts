@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findTool as findToolIn, freePort, runTool } from '../../harness/processes.js';
+import { findTool as findToolIn, freePort, namedOptions, runTool } from '../../harness/processes.js';
 
 export interface BindZone {
   /** Zone apex, with or without the trailing dot. */
@@ -110,20 +110,7 @@ function namedConf(dir: string, port: number, key: BindKey, options: BindOptions
     return lines.join('\n');
   });
   return [
-    'options {',
-    `\tdirectory "${dir}";`,
-    `\tpid-file "${join(dir, 'named.pid')}";`,
-    `\tlock-file "${join(dir, 'named.lock')}";`,
-    `\tsession-keyfile "${join(dir, 'session.key')}";`,
-    `\tmanaged-keys-directory "${dir}";`,
-    `\tkey-directory "${dir}";`,
-    '\tbindkeys-file "/dev/null";',
-    `\tlisten-on port ${port} { 127.0.0.1; };`,
-    '\tlisten-on-v6 { none; };',
-    '\trecursion no;',
-    '\tdnssec-validation no;',
-    '\tnotify no;',
-    '};',
+    ...namedOptions(dir, port, [`\tkey-directory "${dir}";`]),
     'controls { };',
     `include "${join(dir, 'tsig.key')}";`,
     ...zones,
