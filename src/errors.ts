@@ -72,3 +72,22 @@ export class StalePlanError extends MailrecError {}
 
 /** A DNS exchange that failed (timeout, refused, bad TSIG). Never carries a secret. */
 export class DnsError extends MailrecError {}
+
+/**
+ * A file mailrec cannot or may not read or write: missing, a directory or another special
+ * file, too large, outside the zone repo, not writable. One line naming the file and the cause.
+ */
+export class RepoFileError extends MailrecError {
+  constructor(
+    /** The file as the user knows it: repo-relative, or as given on the command line. */
+    readonly file: string,
+    /** Why, in a few words: "no such file or directory", "is a FIFO, not a regular file". */
+    readonly reason: string,
+    hint?: string,
+  ) {
+    super(`${file}: ${reason}`, hint);
+  }
+}
+
+/** A path whose real location lies outside the zone repo, not allowed on the command line. */
+export class OutsideRepoError extends RepoFileError {}

@@ -1,21 +1,22 @@
 // Applies a plan to a zone repo: rewrites the fragments and generated files it
 // names, after checking that nothing changed on disk since the plan was made.
 
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import type { RepoFiles } from '../base/repo-files.js';
 import { MailrecError, StalePlanError } from '../errors.js';
 import { digestText, type Plan } from '../plan/plan.js';
-import { readOptionalFile } from '../zone/read-optional.js';
 import { bumpSoaSerial } from '../zone/serial.js';
 import { renderFragment } from '../zone/writer.js';
-import { writeFilesAtomically, type FileWrite } from './atomic-write.js';
+import { writeFilesAtomically, type AtomicWriteOptions, type FileWrite } from './atomic-write.js';
 
 export interface ApplyFilesOptions {
-  root: string;
+  /** The zone repo: every read and write goes through it. */
+  files: RepoFiles;
   /** Overwrite fragments edited by hand since the last apply. */
   force: boolean;
   /** Bump the SOA serial of the zone file that includes each written fragment. */
   bumpSerial?: { now: Date };
+  /** Passed to the atomic writer (tests inject a kill at a step). */
+  write?: AtomicWriteOptions;
 }
 
 export interface ApplyFilesResult {
@@ -23,8 +24,8 @@ export interface ApplyFilesResult {
   serials: Array<{ zoneFile: string; from: number; to: number }>;
 }
 
-async function digestOf(file: string): Promise<string> {
-  const text = await readOptionalFile(file);
+function digestOf(files: RepoFiles, file: string): string {
+  const text = files.readOptional(file, 'fragment');
   return text === undefined ? 'absent' : digestText(text);
 }
 
@@ -41,10 +42,13 @@ export interface PreparedFiles extends ApplyFilesResult {
 export async function prepareFileWrites(plan: Plan, options: ApplyFilesOptions): Promise<PreparedFiles> {
   const writes: FileWrite[] = [];
   const serials: ApplyFilesResult['serials'] = [];
+  const files = options.files;
   for (const zone of plan.zones) {
-    if (zone.source !== 'fragment' || !zone.write || zone.fragment === undefined) continue;
-    const file = path.resolve(options.root, zone.fragment);
-    if ((await digestOf(file)) !== zone.before)
+    const bump = options.bumpSerial && zone.zoneFile !== undefined ? options.bumpSerial : undefined;
+    // A zone whose serial is behind its fragment has nothing else to write: --bump-serial makes it up.
+    if (zone.source !== 'fragment' || zone.fragment === undefined || !(zone.write || (bump && zone.serialBehind))) continue;
+    const file = zone.fragment;
+    if (digestOf(files, file) !== zone.before)
       throw new StalePlanError(`${zone.fragment} changed since the plan was made; nothing was written`, 'run mailrec plan again');
     if ((zone.status === 'edited' || zone.status === 'foreign') && !options.force)
       throw new MailrecError(
@@ -53,26 +57,28 @@ export async function prepareFileWrites(plan: Plan, options: ApplyFilesOptions):
           : `${zone.fragment} exists and was not written by mailrec; nothing was written`,
         'move the hand-made records into the policy, or pass --force to overwrite the file',
       );
-    const content = renderFragment(zone.zone, zone.records);
-    if (digestText(content) !== zone.after)
+    const planned = renderFragment(zone.zone, zone.records, zone.fragmentSerial === undefined ? {} : { serial: zone.fragmentSerial });
+    if (digestText(planned) !== zone.after)
       throw new StalePlanError(`the plan for ${zone.zone} does not match its own records; nothing was written`, 'run mailrec plan again');
-    writes.push({ file, content });
-    if (options.bumpSerial && zone.zoneFile !== undefined) {
-      const zoneFile = path.resolve(options.root, zone.zoneFile);
-      const bump = bumpSoaSerial(await readFile(zoneFile, 'utf8'), zone.zoneFile, options.bumpSerial.now);
-      writes.push({ file: zoneFile, content: bump.text });
-      serials.push({ zoneFile: zone.zoneFile, from: bump.from, to: bump.to });
+    if (!bump) {
+      writes.push({ file, content: planned });
+      continue;
     }
+    // The fragment records the serial that publishes it, so that plan can tell a zone file left behind.
+    const serial = bumpSoaSerial(files.read(zone.zoneFile!, 'zone'), zone.zoneFile!, bump.now, zone.fragmentSerial);
+    writes.push({ file, content: renderFragment(zone.zone, zone.records, { serial: serial.to }) });
+    writes.push({ file: zone.zoneFile!, content: serial.text });
+    serials.push({ zoneFile: zone.zoneFile!, from: serial.from, to: serial.to });
   }
   for (const change of plan.files) {
-    const file = path.resolve(options.root, change.path);
-    if ((await digestOf(file)) !== change.before)
+    const file = change.path;
+    if (digestOf(files, file) !== change.before)
       throw new StalePlanError(`${change.path} changed since the plan was made; nothing was written`, 'run mailrec plan again');
     writes.push({ file, content: change.content });
   }
   return {
-    written: writes.map((w) => path.relative(options.root, w.file)),
+    written: writes.map((w) => files.show(w.file)),
     serials,
-    commit: () => writeFilesAtomically(writes),
+    commit: async () => writeFilesAtomically(files, writes, options.write),
   };
 }

@@ -1,6 +1,9 @@
-// Options every command shares: where the repo is and where the policy lives.
+// Options every command shares: where the repo is, where the policy lives, which paths
+// outside the repo the user allows; and the one RepoFiles every repo read and write goes through.
 
 import path from 'node:path';
+import { recoverInterruptedApply } from '../apply/journal.js';
+import { RepoFiles } from '../base/repo-files.js';
 import { UsageError } from '../errors.js';
 import type { CliIO } from './io.js';
 
@@ -13,12 +16,15 @@ export interface Context {
   /** Policy files or directories, absolute. */
   policyPaths: string[];
   format: Format;
+  /** The zone repo's files: real paths inside the root (or allowed), regular files, capped. */
+  files: RepoFiles;
 }
 
 export interface GlobalOptions {
   chdir?: string;
   policy?: string[];
   format?: string;
+  allowOutside?: string[];
 }
 
 export function parseFormat(value: string | undefined, allowed: readonly string[]): string {
@@ -31,10 +37,26 @@ export function parseFormat(value: string | undefined, allowed: readonly string[
 export function makeContext(io: CliIO, options: GlobalOptions, formats: readonly string[] = ['text', 'json', 'markdown']): Context {
   const root = path.resolve(io.cwd, options.chdir ?? '.');
   const policies = options.policy && options.policy.length > 0 ? options.policy : ['policies'];
+  const format = parseFormat(options.format, formats) as Format;
+  const files = new RepoFiles(root, { allowOutside: (options.allowOutside ?? []).map((p) => path.resolve(io.cwd, p)) });
+  reportRecovery(io, recoverInterruptedApply(files));
   return {
     io,
     root,
-    policyPaths: policies.map((p) => path.resolve(root, p)),
-    format: parseFormat(options.format, formats) as Format,
+    // Named on the command line: a path outside the repo given here is the user's say-so.
+    policyPaths: policies.map((p) => files.allowNamed(p)),
+    format,
+    files,
   };
+}
+
+/** An apply cut short is finished (or undone) by the next command, which says so on stderr. */
+function reportRecovery(io: CliIO, recovery: ReturnType<typeof recoverInterruptedApply>): void {
+  if (!recovery) return;
+  if (recovery.action === 'rolled-back') {
+    io.stderr(`mailrec: an apply of ${recovery.created} stopped before writing anything; its staged files were removed\n`);
+    return;
+  }
+  io.stderr(`mailrec: completed an apply of ${recovery.created} that stopped half-way: ${recovery.written.join(', ') || 'nothing left to write'}\n`);
+  for (const file of recovery.conflicts) io.stderr(`mailrec: warning: ${file} changed since that apply; left as it is\n`);
 }

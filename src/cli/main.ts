@@ -2,6 +2,7 @@
 // exit code. Known errors print one line and a hint; unknown ones are bugs.
 
 import { Command, CommanderError } from 'commander';
+import { describeFsError } from '../base/repo-files.js';
 import { MailrecError, PolicyError, formatPosition } from '../errors.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
@@ -26,6 +27,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .version(VERSION)
     .option('-C, --chdir <dir>', 'the zone repo root (paths in the policy are relative to it)')
     .option('-p, --policy <path>', 'policy file or directory (repeatable; default: policies/)', collect)
+    .option('--allow-outside <path>', 'let links and $INCLUDEs in the zone repo reach this file or directory outside it (repeatable)', collect)
     .option('-f, --format <format>', 'output format: text, json or markdown (audit also: sarif, junit)', 'text')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -68,6 +70,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.stderr(`${style('error', 'error:')} ${err.message}\n`);
       if (err.hint) io.stderr(`hint: ${err.hint}\n`);
       return err.exitCode;
+    }
+    // A file-system error core code did not name (it should have): still one line, never a stack.
+    const fsError = err as NodeJS.ErrnoException;
+    if (typeof fsError?.code === 'string' && typeof fsError.syscall === 'string') {
+      io.stderr(`${style('error', 'error:')} ${fsError.path ?? fsError.syscall}: ${describeFsError(fsError)}\n`);
+      return 1;
     }
     const e = err as Error;
     io.stderr(`${style('error', 'internal error (this is a bug in mailrec, please report it):')}\n${e?.stack ?? String(err)}\n`);

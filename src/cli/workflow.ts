@@ -5,18 +5,17 @@
 import path from 'node:path';
 import { createDnsClient, type DnsClient } from '../dns/client.js';
 import { formatServer, parseServer, type ServerAddress } from '../dns/servers.js';
-import { loadTsigKey } from '../dns/tsig-key.js';
+import { loadTsigKey, parseTsigKeyText } from '../dns/tsig-key.js';
 import { sendUpdate } from '../dns/update.js';
 import { applyPlanByUpdate, type ZoneTarget } from '../apply/rfc2136.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Policy, Rfc2136Target } from '../policy/model.js';
-import { buildZoneRecords, resolveZoneRecords } from '../records/build.js';
+import { buildZoneRecords, resolveZoneRecords, TXT_TOO_LARGE } from '../records/build.js';
 import { claimsFor } from '../plan/claims.js';
 import { readLiveState } from '../plan/live-state.js';
 import { assemblePlan, type Plan, type ZoneState } from '../plan/plan.js';
 import { readFragmentState } from '../zone/state.js';
 import type { Context } from './context.js';
-import { readOptionalFile } from '../zone/read-optional.js';
 
 export interface PlanRun {
   policy: Policy;
@@ -32,6 +31,8 @@ export interface PlanOptions {
   policy?: Policy;
   /** Read file-managed zones from DNS too (plan --live): through `resolvers`, or /etc/resolv.conf. */
   live?: boolean;
+  /** --allow-large-txt: a TXT RRset over a UDP answer is a warning, not an error. */
+  allowLargeTxt?: boolean;
 }
 
 /** The rfc2136 target that manages each zone (a target without `zones` manages all). */
@@ -49,16 +50,19 @@ function primaryClient(server: string): { client: DnsClient; address: ServerAddr
 }
 
 export async function computePlan(ctx: Context, options: PlanOptions = {}): Promise<PlanRun> {
-  const policy = options.policy ?? (await loadPolicy(ctx.policyPaths, { root: ctx.root }));
-  const desired = options.resolve
+  const policy = options.policy ?? (await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files }));
+  const built = options.resolve
     ? await resolveZoneRecords(policy, createDnsClient(options.resolvers ? { servers: options.resolvers } : {}))
     : buildZoneRecords(policy);
+  const desired = options.allowLargeTxt
+    ? built.map((zone) => ({ ...zone, notices: zone.notices.map((n) => (n.code === TXT_TOO_LARGE ? { ...n, severity: 'warning' as const } : n)) }))
+    : built;
   const targets = targetsByZone(policy);
   const claimed = new Map<string, ReadonlySet<string>>();
   const current: ZoneState[] = await Promise.all(
     policy.zones.map(async (zone) => {
       const target = targets.get(zone.apex);
-      if (!target && !options.live) return readFragmentState(ctx.root, zone);
+      if (!target && !options.live) return readFragmentState(ctx.files, zone);
       const claims = claimsFor(policy, zone.apex);
       claimed.set(zone.apex, new Set(claims.map((c) => c.key)));
       const records = desired.find((d) => d.zone === zone.apex)?.records ?? [];
@@ -73,7 +77,7 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
     }),
   );
   const filePaths = desired.flatMap((zone) => zone.files.map((file) => file.path));
-  const texts = await Promise.all(filePaths.map((file) => readOptionalFile(path.resolve(ctx.root, file))));
+  const texts = filePaths.map((file) => ctx.files.readOptional(file, 'mta-sts'));
   const currentFiles = new Map<string, string | undefined>(filePaths.map((file, i) => [file, texts[i]]));
   return { policy, plan: assemblePlan({ desired, current, currentFiles, claimed }) };
 }
@@ -83,17 +87,12 @@ export async function applyLiveZones(ctx: Context, policy: Policy, plan: Plan): 
   const targets = new Map<string, ZoneTarget>();
   for (const [zone, target] of targetsByZone(policy)) {
     const spec = target.key;
-    const key = spec
-      ? await loadTsigKey(
-          {
-            name: spec.name,
-            algorithm: spec.algorithm,
-            ...(spec.secretFile !== undefined ? { file: path.resolve(ctx.root, spec.secretFile) } : {}),
-            ...(spec.secretEnv !== undefined ? { env: spec.secretEnv } : {}),
-          },
-          ctx.io.env,
-        )
-      : undefined;
+    // A secret file is a repo path like any other: read through the repo's checks, never quoted.
+    const key = !spec
+      ? undefined
+      : spec.secretFile !== undefined
+        ? parseTsigKeyText(ctx.files.read(spec.secretFile, 'tsig-secret'), { name: spec.name, algorithm: spec.algorithm }, `TSIG key file ${spec.secretFile}`)
+        : await loadTsigKey({ name: spec.name, algorithm: spec.algorithm, ...(spec.secretEnv !== undefined ? { env: spec.secretEnv } : {}) }, ctx.io.env);
     targets.set(zone, { request: { server: parseServer(target.server, 53, 'targets.server'), ...(key ? { key } : {}) } });
   }
   return (await applyPlanByUpdate(plan, targets, sendUpdate)).updated;

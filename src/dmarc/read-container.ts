@@ -2,17 +2,21 @@
 // mbox) carrying those as attachments. Sniffs content rather than trusting names,
 // streams every layer, and caps every decompression (size and ratio).
 
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { specialFile } from '../base/repo-files.js';
 import { InflateMeter, ReportFormatError, formatBytes, type ReadLimits } from './limits.js';
 import { readLines } from './read-lines.js';
 import { MimeMessageReader, type MailPart } from './read-mime.js';
 import { ReportXmlParser, type ParsedReport } from './read-xml.js';
 
 export type ContentKind = 'gzip' | 'zip' | 'xml' | 'mbox' | 'mail' | 'unknown';
+
+/** O_NONBLOCK: opening a FIFO swapped in for a report returns at once instead of waiting for a writer. */
+const READ_NONBLOCK = constants.O_RDONLY | constants.O_NONBLOCK;
 
 /** Where reports go as they are read: `where` names the file and the part inside it. */
 export interface ReportHandler {
@@ -234,11 +238,13 @@ async function readMail(file: string, where: string, mbox: boolean, limits: Read
 /** Every report in one file, whatever its container. Errors go to the handler, one per failing report. */
 export async function readFileReports(file: string, where: string, limits: ReadLimits, handler: ReportHandler): Promise<void> {
   try {
-    const fd = await open(file, 'r');
+    const fd = await open(file, READ_NONBLOCK);
     let head: Buffer;
     let size: number;
     try {
-      size = (await fd.stat()).size;
+      const stats = await fd.stat();
+      if (!stats.isFile()) throw new ReportFormatError(`${specialFile(stats)}; skipped`);
+      size = stats.size;
       const buf = Buffer.alloc(64);
       const { bytesRead } = await fd.read(buf, 0, 64, 0);
       head = buf.subarray(0, bytesRead);
@@ -273,8 +279,9 @@ export async function readFileReports(file: string, where: string, limits: ReadL
 
 /** The kind of a file from its first bytes (for directory walks that skip what is not a report). */
 export async function sniffFile(file: string): Promise<ContentKind> {
-  const fd = await open(file, 'r');
+  const fd = await open(file, READ_NONBLOCK);
   try {
+    if (!(await fd.stat()).isFile()) return 'unknown';
     const buf = Buffer.alloc(64);
     const { bytesRead } = await fd.read(buf, 0, 64, 0);
     return sniffContent(buf.subarray(0, bytesRead));

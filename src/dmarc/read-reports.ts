@@ -5,6 +5,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_LIMITS, type ReadLimits } from './limits.js';
+import { specialFile } from '../base/repo-files.js';
 import { readFileReports, sniffFile, type ReportHandler } from './read-container.js';
 import type { ParsedReport } from './read-xml.js';
 import type { DuplicateReport, ReadError, ReportRow } from './report.js';
@@ -63,7 +64,11 @@ export async function listReportFiles(paths: readonly string[]): Promise<{ files
       for (const name of names) await visit(path.join(p, name), false);
       return;
     }
-    if (!info.isFile()) return;
+    if (!info.isFile()) {
+      // A FIFO would block the read forever; a device never ends: each is named and skipped.
+      errors.push({ file: p, message: `${specialFile(info)}; skipped` });
+      return;
+    }
     // In a directory, a file that is neither named nor shaped like a report (a README) is not one.
     if (!explicit && !REPORT_NAME.test(p) && (await sniffFile(real).catch(() => 'unknown')) === 'unknown') return;
     files.push(p);

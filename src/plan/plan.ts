@@ -2,9 +2,11 @@
 // (fragments on disk or live DNS) -> a Plan. Pure; plans are data with a checksum.
 
 import { createHash } from 'node:crypto';
+import type { SourcePosition } from '../errors.js';
 import type { DesiredZone, GeneratedFile } from '../records/build.js';
 import type { Notice } from '../records/notice.js';
-import type { RR } from '../records/rr.js';
+import { typeOf, type RR } from '../records/rr.js';
+import { clip } from '../base/quote.js';
 import { renderFragment } from '../zone/writer.js';
 import { diffRecords, type Change, type OwnershipScope } from './diff.js';
 import { ownershipKey } from './ownership.js';
@@ -27,6 +29,12 @@ export interface ZoneState {
   zoneFile?: string;
   /** Records outside mailrec's fragment, from the zone file that includes it. */
   foreign?: RR[];
+  /** The serial the fragment says it was written with (`; mailrec-serial:`, apply --bump-serial). */
+  fragmentSerial?: number;
+  /** The zone file's SOA serial. */
+  zoneSerial?: number;
+  /** $INCLUDEs of the zone file that were not read (outside the zone repo): their records are unknown. */
+  unread?: Array<{ position: SourcePosition; path: string; reason: string }>;
 }
 
 export interface PlannedChange extends Change {
@@ -49,6 +57,10 @@ export interface ZonePlan {
   records: RR[];
   /** Live zones: every RRset read from the server, foreign records included; the update's prerequisites pin them. */
   observed?: RR[];
+  /** The `; mailrec-serial:` line the fragment keeps (apply renders `after` with it). */
+  fragmentSerial?: number;
+  /** The zone file's SOA serial is lower than the one its fragment was written for: apply --bump-serial raises it. */
+  serialBehind?: { zoneSerial: number; fragmentSerial: number };
 }
 
 export interface FileChange {
@@ -94,7 +106,9 @@ export function assemblePlan({ desired, current, currentFiles, claimed }: Assemb
     const zoneChanges = diffRecords(want.zone, want.records, have.records, scope, claimed?.get(want.zone));
     changes.push(...zoneChanges.map((c) => ({ ...c, risks: assessRisks(c) })));
     notices.push(...checkForeignConflicts(want.zone, want.records, have.foreign ?? []));
-    const after = have.source === 'fragment' ? digestText(renderFragment(want.zone, want.records)) : digestText('');
+    notices.push(...checkZoneFile(have));
+    const serial = have.fragmentSerial === undefined ? {} : { serial: have.fragmentSerial };
+    const after = have.source === 'fragment' ? digestText(renderFragment(want.zone, want.records, serial)) : digestText('');
     const zonePlan: ZonePlan = {
       zone: want.zone,
       source: have.source,
@@ -107,6 +121,9 @@ export function assemblePlan({ desired, current, currentFiles, claimed }: Assemb
     if (have.fragment !== undefined) zonePlan.fragment = have.fragment;
     if (have.zoneFile !== undefined) zonePlan.zoneFile = have.zoneFile;
     if (have.source === 'live') zonePlan.observed = have.records;
+    if (have.fragmentSerial !== undefined) zonePlan.fragmentSerial = have.fragmentSerial;
+    if (have.fragmentSerial !== undefined && have.zoneSerial !== undefined && have.zoneSerial < have.fragmentSerial)
+      zonePlan.serialBehind = { zoneSerial: have.zoneSerial, fragmentSerial: have.fragmentSerial };
     zones.push(zonePlan);
     files.push(...diffFiles(want.files, currentFiles));
   }
@@ -137,6 +154,26 @@ function diffFiles(wanted: GeneratedFile[], currentFiles: Map<string, string | u
 function checkForeignConflicts(zone: string, desired: RR[], foreign: RR[]): Notice[] {
   const notices: Notice[] = [];
   const seen = new Set<string>();
+  // RFC 2181 §10.1: a name with a CNAME holds nothing else, wherever in the zone the other data is.
+  const foreignTypes = new Map<string, Set<string>>();
+  for (const rr of foreign) foreignTypes.set(rr.name, (foreignTypes.get(rr.name) ?? new Set()).add(typeOf(rr)));
+  for (const rr of desired) {
+    const there = foreignTypes.get(rr.name);
+    if (!there) continue;
+    const clash = rr.type === 'CNAME' ? [...there] : there.has('CNAME') ? ['CNAME'] : [];
+    if (clash.length === 0 || seen.has(`${rr.name} CNAME`)) continue;
+    seen.add(`${rr.name} CNAME`);
+    notices.push({
+      severity: 'error',
+      code: 'cname.conflict',
+      name: rr.name,
+      rfc: 'RFC 2181 §10.1',
+      message:
+        rr.type === 'CNAME'
+          ? `the policy puts a CNAME at ${rr.name}, where the zone file of ${zone} already has ${[...there].sort().join(', ')}: a name with a CNAME holds nothing else, and BIND refuses the zone`
+          : `the policy puts ${typeOf(rr)} at ${rr.name}, where the zone file of ${zone} has a CNAME: a name with a CNAME holds nothing else, and BIND refuses the zone`,
+    });
+  }
   for (const rr of foreign) {
     const clash = desired.find((d) => d.name === rr.name && d.type === rr.type && sameOwnedKind(d, rr));
     if (!clash) continue;
@@ -153,6 +190,33 @@ function checkForeignConflicts(zone: string, desired: RR[], foreign: RR[]): Noti
   return notices;
 }
 
+/**
+ * What plan can tell about the zone file itself: $INCLUDEs it did not read (their records are
+ * unknown, so conflicts with them cannot be checked), and a serial behind its fragment.
+ */
+function checkZoneFile(have: ZoneState): Notice[] {
+  const notices: Notice[] = [];
+  for (const unread of have.unread ?? []) {
+    notices.push({
+      severity: 'warning',
+      code: 'zone.include-not-read',
+      name: have.zone,
+      position: unread.position,
+      message: `$INCLUDE ${clip(unread.path)} ${unread.reason}: what it holds is unknown to plan (pass --allow-outside to read it)`,
+    });
+  }
+  if (have.fragmentSerial !== undefined && have.zoneSerial !== undefined && have.zoneSerial < have.fragmentSerial) {
+    notices.push({
+      severity: 'warning',
+      code: 'zone.serial-behind',
+      name: have.zone,
+      rfc: 'RFC 1996 §3',
+      message: `${have.zoneFile}: SOA serial ${have.zoneSerial} is behind its fragment ${have.fragment} (written for serial ${have.fragmentSerial}): secondaries keep the old records; run mailrec apply --bump-serial`,
+    });
+  }
+  return notices;
+}
+
 function sameOwnedKind(a: RR, b: RR): boolean {
   const ka = ownershipKey(a);
   return ka !== undefined && ka === ownershipKey(b);
@@ -160,7 +224,7 @@ function sameOwnedKind(a: RR, b: RR): boolean {
 
 /** True when applying the plan would change anything. */
 export function hasChanges(plan: Plan): boolean {
-  return plan.changes.length > 0 || plan.files.length > 0 || plan.zones.some((z) => z.write);
+  return plan.changes.length > 0 || plan.files.length > 0 || plan.zones.some((z) => z.write || z.serialBehind !== undefined);
 }
 
 /** Recompute a plan's checksum: a plan file edited after plan no longer matches. */

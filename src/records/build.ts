@@ -1,6 +1,11 @@
 // Policy -> desired records per zone: runs every builder, places each record in its zone, checks across families.
 
+import { clip } from '../base/quote.js';
+import { RecordError, type SourcePosition } from '../errors.js';
+import { checkHostnames } from '../zone/check-names.js';
 import { compareNames } from '../zone/name.js';
+import { renderRR } from './rdata.js';
+import { answerWireOctets, nameWireOctets, rdataWireOctets, RDATA_MAX_OCTETS, UDP_ANSWER_OCTETS } from './wire-size.js';
 import { missingProviderDkim } from './providers.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
@@ -162,6 +167,85 @@ function canonicalizeRecords(records: readonly RR[]): { records: RR[]; notices: 
   return { records: out.sort(compareRecords), notices };
 }
 
+/** Where in the policy the record a builder made was declared: the entry itself where the model keeps it, else the domain. */
+function sourceOf(domain: DomainPolicy, builder: number, rr: RR): SourcePosition {
+  const found = ((): SourcePosition | undefined => {
+    switch (BUILDERS[builder]) {
+      case 'dkim':
+        return domain.dkim.find((k) => rr.name === `${k.selector}._domainkey.${domain.name}`)?.position;
+      case 'dmarc':
+        return domain.dmarc?.position;
+      case 'srv':
+        return domain.srv.find((s) => rr.name === `_${s.service}._${s.protocol}.${domain.name}`)?.position;
+      case 'tlsa':
+        return domain.tlsa.find((t) => rr.name === `_${t.port}._${t.protocol}.${t.host}`)?.position;
+      case 'mta-sts':
+        return domain.mtaSts?.position;
+      case 'tls-rpt':
+        return domain.tlsRpt?.position;
+      case 'raw':
+        return domain.raw?.find((r) => r.name === rr.name && identity({ ...r.rdata, name: r.name, ttl: 0 }) === identity(rr))?.position;
+      default:
+        return undefined;
+    }
+  })();
+  return found ?? domain.position;
+}
+
+/**
+ * Every record against what a zone can hold (RFC 1035 §3.2.1, §2.3.4; check-names) and what a
+ * UDP answer can carry: a record that cannot be written is left out with an error at its place
+ * in the policy, so that the plan is refused with file:line:column instead of apply failing.
+ */
+function checkWire(apex: string, records: readonly RR[], sourceOfRecord: (rr: RR) => SourcePosition | undefined): { records: RR[]; notices: Notice[] } {
+  const notices: Notice[] = [];
+  const kept: RR[] = [];
+  const refuse = (rr: RR, code: string, message: string, rfc: string): void => {
+    notices.push(makeNotice('error', code, rr.name, message, { position: sourceOfRecord(rr), rfc }));
+  };
+  for (const rr of records) {
+    const what = `${typeOf(rr)} record at ${clip(rr.name)}`;
+    try {
+      renderRR(rr, { names: 'strict' });
+      checkHostnames(rr);
+    } catch (error) {
+      if (!(error instanceof RecordError)) throw error;
+      refuse(rr, 'record.unwritable', `${what}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`, nameWireOctets(rr.name) > 255 ? 'RFC 1035 §2.3.4' : 'RFC 1123 §2.1');
+      continue;
+    }
+    const octets = rdataWireOctets(rr);
+    if (octets > RDATA_MAX_OCTETS) {
+      refuse(rr, 'record.too-long', `${what} would hold ${octets} octets of data; a record holds at most ${RDATA_MAX_OCTETS}, and BIND refuses the zone`, 'RFC 1035 §3.2.1');
+      continue;
+    }
+    if (rr.type === 'CNAME' && rr.name === apex) {
+      refuse(rr, 'cname.conflict', `a CNAME at the zone apex ${clip(apex)}: the apex holds the zone's SOA and NS records, and a name with a CNAME holds nothing else`, 'RFC 2181 §10.1');
+      continue;
+    }
+    kept.push(rr);
+  }
+  const txt = new Map<string, RR[]>();
+  for (const rr of kept) if (rr.type === 'TXT') txt.set(rr.name, [...(txt.get(rr.name) ?? []), rr]);
+  for (const [name, rrset] of txt) {
+    const octets = answerWireOctets(rrset);
+    if (octets > UDP_ANSWER_OCTETS) {
+      notices.push(
+        makeNotice(
+          'error',
+          TXT_TOO_LARGE,
+          name,
+          `the TXT records at ${clip(name)} make a ${octets}-octet answer, over the ${UDP_ANSWER_OCTETS} octets a UDP answer carries: resolvers that do not retry over TCP see nothing (pass --allow-large-txt to publish it anyway)`,
+          { position: sourceOfRecord(rrset[0]!), rfc: 'RFC 7766 §1' },
+        ),
+      );
+    }
+  }
+  return { records: kept, notices };
+}
+
+/** The code of a TXT RRset over a UDP answer: an error unless the user allows it (--allow-large-txt). */
+export const TXT_TOO_LARGE = 'txt.too-large-for-udp';
+
 /** The domain's `raw:` records, published as written: the policy's escape hatch. */
 function buildRaw(domain: DomainPolicy): BuildResult {
   const records = (domain.raw ?? []).map((raw): RR => ({ ...raw.rdata, name: raw.name, ttl: raw.ttl ?? domain.ttl }));
@@ -200,6 +284,9 @@ function buildProviderHints(domain: DomainPolicy): BuildResult {
   };
 }
 
+/** The builders in the order assembleZones runs them. */
+const BUILDERS = ['spf', 'dkim', 'dmarc', 'mx', 'srv', 'tlsa', 'mta-sts', 'tls-rpt', 'raw', 'hints'] as const;
+
 function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild): DesiredZone[] {
   const apexes = [...new Set(policy.zones.map((z) => normalizeName(z.apex)))].sort(compareNames);
   const apexSet = new Set(apexes);
@@ -207,9 +294,11 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
   for (const apex of apexes) zones.set(apex, { records: [], files: [], notices: [] });
 
   const domains = [...policy.domains].sort((a, b) => compareNames(a.name, b.name));
+  const sources = new Map<string, SourcePosition>();
   for (const domain of domains) {
     // A domain's notices and files go to its own zone; with no zone at all there is nowhere to report (the loader refuses that).
     const home = zones.get(domain.zone) ?? zones.get(longestZone(domain.name, apexSet) ?? '') ?? [...zones.values()][0];
+    // In the order of BUILDERS.
     const results: BuildResult[] = [
       spfOf(domain),
       buildDkim(domain),
@@ -222,8 +311,9 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
       buildRaw(domain),
       buildProviderHints(domain),
     ];
-    for (const result of results) {
+    for (const [builder, result] of results.entries()) {
       for (const rr of result.records) {
+        if (!sources.has(identity(rr))) sources.set(identity(rr), sourceOf(domain, builder, rr));
         const zone = zones.get(longestZone(rr.name, apexSet) ?? '');
         if (zone) zone.records.push(rr);
         else
@@ -241,8 +331,9 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
   return apexes.map((apex) => {
     const zone = zones.get(apex)!;
     const canonical = canonicalizeRecords(zone.records);
+    const checked = checkWire(apex, canonical.records, (rr) => sources.get(identity(rr)));
     const files = [...zone.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { zone: apex, records: canonical.records, files, notices: [...zone.notices, ...canonical.notices, ...checkRecordSet(canonical.records)] };
+    return { zone: apex, records: checked.records, files, notices: [...zone.notices, ...canonical.notices, ...checked.notices, ...checkRecordSet(checked.records)] };
   });
 }
 

@@ -1,7 +1,7 @@
-// RFC 1035 master-file reader: directives, owners, TTLs, classes and $INCLUDE, IO injected.
+// RFC 1035 master-file reader: directives, owners, TTLs, classes and $INCLUDE, IO injected (zone/load.ts reads files).
 
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
+import { clip, quoteDouble } from '../base/quote.js';
 import { MailrecError, ZoneSyntaxError, type SourcePosition } from '../errors.js';
 import { parseRData, RDataSyntaxError } from '../records/rdata.js';
 import type { RData, RR } from '../records/rr.js';
@@ -14,8 +14,24 @@ import { parseTtl } from './ttl.js';
 /** A record read from a master file, with where its entry starts. */
 export type ParsedRR = RR & { position: SourcePosition };
 
+/** An $INCLUDE that was not followed, and why: what the file holds is unknown. */
+export interface UnreadInclude {
+  /** Where the $INCLUDE's file name is written. */
+  position: SourcePosition;
+  /** The path as the directive resolves it. */
+  path: string;
+  reason: string;
+}
+
 export interface ParsedZone {
   records: ParsedRR[];
+  /** $INCLUDEs not read (outside the zone repo): their records are unknown, not absent. */
+  unread: UnreadInclude[];
+}
+
+/** What readInclude returns for a file it will not read; the reader notes it and goes on. */
+export interface NotRead {
+  notRead: string;
 }
 
 export interface ParseZoneOptions {
@@ -25,8 +41,11 @@ export interface ParseZoneOptions {
   file: string;
   /** TTL for records with none before any $TTL, like a server's default (RFC 2308 §4). */
   defaultTtl?: number;
-  /** Reads an included file by its path; without it, $INCLUDE is an error. */
-  readInclude?: (path: string) => string;
+  /**
+   * Reads an included file by its path, or says why it is not read (the reader goes on
+   * and lists it in `unread`); without it, $INCLUDE is an error.
+   */
+  readInclude?: (path: string) => string | NotRead;
   /** Deepest $INCLUDE nesting accepted (default 16). */
   maxIncludeDepth?: number;
 }
@@ -54,19 +73,7 @@ export function parseZoneText(text: string, options: ParseZoneOptions): ParsedZo
   const reader = new ZoneReader(options);
   const origin = options.origin === undefined ? undefined : parseOrigin(options.origin, options.file);
   reader.readText(text, { file: options.file, origin, owner: undefined, stack: [normalize(options.file)] });
-  return { records: reader.records };
-}
-
-/** Read a zone file and the files it includes (relative to the including file's directory). */
-export function readZoneFile(path: string, options: { origin?: string; defaultTtl?: number } = {}): ParsedZone {
-  const readText = (file: string): string => readFileSync(file, 'utf8');
-  let text: string;
-  try {
-    text = readText(path);
-  } catch (error) {
-    throw new MailrecError(`cannot read zone file ${path}: ${(error as Error).message}`);
-  }
-  return parseZoneText(text, { ...options, file: path, readInclude: readText });
+  return { records: reader.records, unread: reader.unread };
 }
 
 function parseOrigin(origin: string, file: string): string {
@@ -80,6 +87,7 @@ function parseOrigin(origin: string, file: string): string {
 
 class ZoneReader {
   readonly records: ParsedRR[] = [];
+  readonly unread: UnreadInclude[] = [];
   private readonly ttl: TtlState;
 
   constructor(private readonly options: ParseZoneOptions) {
@@ -100,7 +108,7 @@ class ZoneReader {
     const name = directive.raw.toUpperCase();
     const arity = (min: number, max: number): void => {
       const extra = args[max];
-      if (extra) this.fail(context, extra, `unexpected ${JSON.stringify(extra.raw)} after ${name}`);
+      if (extra) this.fail(context, extra, `unexpected ${quoteDouble(extra.raw)} after ${name}`);
       if (args.length < min) this.fail(context, directive, `${name} needs an argument`);
     };
     switch (name) {
@@ -120,7 +128,7 @@ class ZoneReader {
         this.fail(context, directive, '$GENERATE is a BIND extension mailrec does not read', 'expand it into records');
         return;
       default:
-        this.fail(context, directive, `unknown directive ${directive.raw}`, 'known: $ORIGIN, $TTL, $INCLUDE');
+        this.fail(context, directive, `unknown directive ${clip(directive.raw)}`, 'known: $ORIGIN, $TTL, $INCLUDE');
     }
   }
 
@@ -140,17 +148,22 @@ class ZoneReader {
       ? this.at(context, originToken, () => parseName(originToken.raw, context.origin))
       : context.origin;
     if (context.stack.includes(path)) {
-      this.fail(context, fileToken, `include loop: ${[...context.stack, path].join(' -> ')}`);
+      this.fail(context, fileToken, `include loop: ${[...context.stack, path].map(clip).join(' -> ')}`);
     }
     const maxDepth = this.options.maxIncludeDepth ?? DEFAULT_MAX_INCLUDE_DEPTH;
     if (context.stack.length > maxDepth) {
       this.fail(context, fileToken, `$INCLUDE nested deeper than ${maxDepth} files`);
     }
-    let text: string;
+    let text: string | NotRead;
     try {
       text = readInclude(path);
     } catch (error) {
-      this.fail(context, fileToken, `cannot read included file ${path}: ${(error as Error).message}`);
+      const hint = error instanceof MailrecError ? error.hint : undefined;
+      this.fail(context, fileToken, `cannot read included file ${clip(path)}: ${(error as Error).message}`, hint);
+      return;
+    }
+    if (typeof text !== 'string') {
+      this.unread.push({ position: this.position(context, fileToken), path, reason: text.notRead });
       return;
     }
     this.readText(text, { file: path, origin, owner: context.owner, stack: [...context.stack, path] });
@@ -180,7 +193,7 @@ class ZoneReader {
         ttl = this.at(context, token, () => parseTtl(token.raw));
       } else if (!classSeen && parseRRClass(token.raw) !== undefined) {
         if (parseRRClass(token.raw) !== 1) {
-          this.fail(context, token, `class ${token.raw.toUpperCase()} is not supported: mailrec reads IN zones only`);
+          this.fail(context, token, `class ${clip(token.raw.toUpperCase())} is not supported: mailrec reads IN zones only`);
         }
         classSeen = true;
       } else {
@@ -190,7 +203,7 @@ class ZoneReader {
     }
     const typeToken = tokens[index]!;
     const rrtype = parseRRType(typeToken.raw);
-    if (!rrtype) this.fail(context, typeToken, `unknown RR type ${JSON.stringify(typeToken.raw)}`);
+    if (!rrtype) this.fail(context, typeToken, `unknown RR type ${quoteDouble(typeToken.raw)}`);
     const fields = tokens.slice(index + 1);
     let rdata: RData;
     try {

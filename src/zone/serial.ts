@@ -21,15 +21,19 @@ export function nextSerial(current: number, now: Date): number {
   return next;
 }
 
-/** Rewrite the serial of the zone file's SOA record in place; everything else stays byte for byte. */
-export function bumpSoaSerial(text: string, file: string, now: Date): SerialBump {
+/**
+ * Rewrite the serial of the zone file's SOA record in place; everything else stays byte for
+ * byte. `atLeast`: the serial a fragment was already written for (a bump made up after an
+ * apply that stopped half-way), which the new serial must reach.
+ */
+export function bumpSoaSerial(text: string, file: string, now: Date, atLeast?: number): SerialBump {
   for (const entry of parseEntries(text, file)) {
     const soa = entry.tokens.findIndex((t) => !t.quoted && t.raw.toUpperCase() === 'SOA');
     if (soa < 0 || entry.tokens[0]?.raw.startsWith('$')) continue;
     const token = entry.tokens[soa + 3]; // SOA mname rname serial
     if (!token || !/^\d+$/.test(token.raw)) throw new MailrecError(`${file}:${entry.line}: cannot find the SOA serial`);
     const from = Number(token.raw);
-    const to = nextSerial(from, now);
+    const to = Math.max(nextSerial(from, now), atLeast ?? 0);
     const lines = text.split('\n');
     const line = lines[token.line - 1]!;
     const start = token.column - 1;

@@ -1,22 +1,21 @@
 // Reads the current state of a file-managed zone: mailrec's fragment and, when
 // the policy names it, the zone file that $INCLUDEs it (for foreign records).
 
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import type { RepoFiles } from '../base/repo-files.js';
 import type { ZoneConfig } from '../policy/model.js';
 import { digestText, type ZoneState } from '../plan/plan.js';
 import type { RR } from '../records/rr.js';
+import { loadZoneFile } from './load.js';
 import { parseZoneText } from './reader.js';
-import { checkFragment } from './writer.js';
-import { readOptionalFile } from './read-optional.js';
+import { checkFragment, readFragmentSerial } from './writer.js';
 
 function stripPosition(records: Array<RR & { position?: unknown }>): RR[] {
   return records.map(({ position: _position, ...rr }) => rr as RR);
 }
 
-export async function readFragmentState(root: string, zone: ZoneConfig): Promise<ZoneState> {
-  const fragmentFile = path.resolve(root, zone.fragment);
-  const text = await readOptionalFile(fragmentFile);
+export async function readFragmentState(files: RepoFiles, zone: ZoneConfig): Promise<ZoneState> {
+  const fragmentFile = files.resolve(zone.fragment);
+  const text = files.readOptional(fragmentFile, 'fragment');
   const state: ZoneState = {
     zone: zone.apex,
     source: 'fragment',
@@ -28,26 +27,29 @@ export async function readFragmentState(root: string, zone: ZoneConfig): Promise
         ? []
         : stripPosition(parseZoneText(text, { origin: zone.apex, file: zone.fragment }).records),
   };
+  const fragmentSerial = text === undefined ? undefined : readFragmentSerial(text);
+  if (fragmentSerial !== undefined) state.fragmentSerial = fragmentSerial;
   if (zone.zoneFile !== undefined) {
     state.zoneFile = zone.zoneFile;
-    state.foreign = await readForeignRecords(root, zone, fragmentFile);
+    const read = readZoneFileRecords(files, zone, fragmentFile);
+    state.foreign = read.foreign;
+    if (read.serial !== undefined) state.zoneSerial = read.serial;
+    if (read.unread.length > 0) state.unread = read.unread;
   }
   return state;
 }
 
-/** The zone file's records, less those that come from mailrec's fragment. */
-async function readForeignRecords(root: string, zone: ZoneConfig, fragmentFile: string): Promise<RR[]> {
-  const zoneFile = path.resolve(root, zone.zoneFile!);
-  const text = readFileSync(zoneFile, 'utf8');
-  const { records } = parseZoneText(text, {
+/** The zone file's records, less those that come from mailrec's fragment, and its SOA serial. */
+function readZoneFileRecords(files: RepoFiles, zone: ZoneConfig, fragmentFile: string) {
+  const { records, unread } = loadZoneFile(files, zone.zoneFile!, {
     origin: zone.apex,
-    file: zone.zoneFile!,
     // The fragment's own records are mailrec's; everything else is foreign.
-    readInclude: (included: string) => {
-      // Include paths come relative to the repo root (the including file's name is).
-      const file = path.resolve(root, included);
-      return file === fragmentFile ? '' : readFileSync(file, 'utf8');
-    },
+    substitute: (included) => (included === fragmentFile ? '' : undefined),
   });
-  return stripPosition(records);
+  const soa = records.find((rr) => rr.type === 'SOA' && rr.name === zone.apex);
+  return {
+    foreign: stripPosition(records),
+    serial: soa?.type === 'SOA' ? soa.serial : undefined,
+    unread: unread.map((u) => ({ position: u.position, path: u.path, reason: u.reason })),
+  };
 }

@@ -202,7 +202,7 @@ describe('mailrec audit --shard / audit merge on the bundled example', () => {
 
     const unreadable = await merge('m1.json', 'nope.json');
     expect(unreadable.code).toBe(1);
-    expect(unreadable.stderr).toContain('cannot read nope.json: ENOENT');
+    expect(unreadable.stderr).toContain('cannot read nope.json: no such file or directory');
   });
 
   it('--shard K/N is validated', async () => {

@@ -82,7 +82,7 @@ describe('loadPolicy in a repo of its own', () => {
   test('a directory where a key file should be is refused at the key', async () => {
     await writeFile(join(root, 'policies', 'mail.yaml'), policyWithKey('keys/sub/x.pem'));
     await mkdir(join(root, 'keys', 'sub', 'x.pem'), { recursive: true });
-    expect(await issues(['policies'], root)).toEqual(['policies/mail.yaml:5:30 keys/sub/x.pem is not a file']);
+    expect(await issues(['policies'], root)).toEqual(['policies/mail.yaml:5:30 cannot read keys/sub/x.pem: is a directory, not a regular file']);
   });
 
   test('never writes: the repo is byte for byte the same after a load', async () => {

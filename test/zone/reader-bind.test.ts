@@ -3,13 +3,18 @@
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ZoneSyntaxError } from '../../src/errors.js';
 import type { RR } from '../../src/records/rr.js';
-import { parseZoneText, readZoneFile } from '../../src/zone/reader.js';
+import { RepoFiles } from '../../src/base/repo-files.js';
+import { loadZoneFile } from '../../src/zone/load.js';
+import { parseZoneText } from '../../src/zone/reader.js';
 import { checkZone, compileZone, requireTool } from '../helpers/bind-tools.js';
+
+/** A zone file and its includes, read the way mailrec reads the zone repo (its directory as the root). */
+const readZoneFile = (path: string, options: { origin: string }) => loadZoneFile(new RepoFiles(dirname(path)), path, options);
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/zone/bind/', import.meta.url));
 // Reader comparisons need no host-name or integrity checks, only BIND's parser.

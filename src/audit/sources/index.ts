@@ -1,5 +1,6 @@
 // Where an audit's answers come from: live DNS, the zones' own servers, or the zone repo's files. One Resolver per run, shared by every domain.
 
+import type { RepoFiles } from '../../base/repo-files.js';
 import { DnsCache } from '../../dns/cache.js';
 import { createDnsClient } from '../../dns/client.js';
 import type { Resolver } from '../../dns/resolver.js';
@@ -19,7 +20,7 @@ export type SourceSpec =
   /** The zones' own servers, found through `servers` or /etc/resolv.conf (--authoritative). */
   | { kind: 'authoritative'; servers?: ServerAddress[]; timeoutMs?: number; attempts?: number; port?: number }
   /** The zone repo's files (--zones DIR): no network. */
-  | { kind: 'zones'; dir: string; root?: string; origins?: ReadonlyMap<string, string>; /** The directory as the user wrote it, for reports. */ label?: string };
+  | { kind: 'zones'; dir: string; root?: string; origins?: ReadonlyMap<string, string>; /** The directory as the user wrote it, for reports. */ label?: string; /** The zone repo's files (the CLI's). */ files?: RepoFiles };
 
 export interface AuditSource {
   kind: SourceSpec['kind'];
@@ -60,7 +61,7 @@ export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
       return { kind: 'authoritative', resolver, description: `the zones' own name servers (found via ${via})`, exactTtl: true, notes: [] };
     }
     case 'zones': {
-      const repo = await loadZoneRepo(spec.dir, { ...(spec.root ? { root: spec.root } : {}), ...(spec.origins ? { origins: spec.origins } : {}) });
+      const repo = await loadZoneRepo(spec.dir, { ...(spec.root ? { root: spec.root } : {}), ...(spec.origins ? { origins: spec.origins } : {}), ...(spec.files ? { files: spec.files } : {}) });
       const names = repo.zones.map((z) => z.apex).join(', ');
       return {
         kind: 'zones',

@@ -1,13 +1,15 @@
 // `audit --zones DIR`: a Resolver over the zone repo's own master files, answering for the zones they hold as their authoritative server would (RFC 1034 §4.3.2), and "unknown" for every other name.
 
-import { readFileSync, type Dirent } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, normalize, relative, resolve, sep } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { basename, join, normalize } from 'node:path';
+import { RepoFiles } from '../../base/repo-files.js';
 import type { Answer, Resolver } from '../../dns/resolver.js';
-import { UsageError, ZoneSyntaxError } from '../../errors.js';
+import { clip } from '../../base/quote.js';
+import { formatPosition, RepoFileError, UsageError, ZoneSyntaxError, type SourcePosition } from '../../errors.js';
 import { renderRR } from '../../records/rdata.js';
 import { isInZone, normalizeName, typeOf, type RR, type RRType } from '../../records/rr.js';
-import { parseZoneText, type ParsedRR } from '../../zone/reader.js';
+import { loadZoneFile } from '../../zone/load.js';
+import { type ParsedRR } from '../../zone/reader.js';
 import type { TypeResolver } from '../evidence.js';
 
 /** One zone as loaded from the repo: its apex and every record of its files. */
@@ -16,6 +18,8 @@ export interface LoadedZone {
   records: RR[];
   /** The files the zone was read from (the zone file first, then what it includes), repo-relative. */
   files: string[];
+  /** $INCLUDEs not read (outside the zone repo): a name they might hold is unknown, never absent. */
+  unread?: Array<{ position: SourcePosition; path: string; reason: string }>;
 }
 
 /** What a lookup outside every loaded zone answers: unknown, never absent. */
@@ -26,6 +30,8 @@ const MAX_CNAME_HOPS = 8;
 
 interface ZoneIndex {
   apex: string;
+  /** Why an absence cannot be told here (an $INCLUDE not read), or undefined. */
+  unknownAbsence?: string;
   /** Owner name -> its records. */
   owners: Map<string, RR[]>;
   /** Every name that exists: owners and their ancestors down to the apex (empty non-terminals, RFC 8020). */
@@ -42,6 +48,8 @@ function parentOf(name: string): string {
 function indexZone(zone: LoadedZone): ZoneIndex {
   const apex = normalizeName(zone.apex);
   const index: ZoneIndex = { apex, owners: new Map(), existing: new Set([apex]), cuts: new Set() };
+  const unread = zone.unread?.[0];
+  if (unread) index.unknownAbsence = `$INCLUDE ${unread.path} of ${apex} ${unread.reason}`;
   for (const rr of zone.records) {
     const name = normalizeName(rr.name);
     if (!isInZone(name, apex)) continue;
@@ -78,13 +86,16 @@ export function createZoneRepoResolver(zones: readonly LoadedZone[]): Resolver &
     }
     let owner = qname;
     let records = zone.owners.get(qname);
+    // A file of the zone was not read: what is not found here may be there. Unknown, not absent.
+    const absent = (status: 'nodata' | 'nxdomain'): Answer =>
+      zone.unknownAbsence !== undefined ? { status: 'error', reason: zone.unknownAbsence } : { status, authenticated: false };
     if (!records) {
-      if (zone.existing.has(qname)) return { status: 'nodata', authenticated: false };
+      if (zone.existing.has(qname)) return absent('nodata');
       // RFC 4592 §3.3.1: the closest encloser's "*" child answers for a name that does not exist.
       let encloser = parentOf(qname);
       while (!zone.existing.has(encloser) && encloser !== zone.apex && encloser !== '') encloser = parentOf(encloser);
       const wildcard = zone.owners.get(encloser === '' ? '*' : `*.${encloser}`);
-      if (!wildcard) return { status: 'nxdomain', authenticated: false };
+      if (!wildcard) return absent('nxdomain');
       records = wildcard.map((rr) => ({ ...rr, name: qname }));
       owner = qname;
     }
@@ -96,7 +107,7 @@ export function createZoneRepoResolver(zones: readonly LoadedZone[]): Resolver &
       // Like the DNS client: the answer holds the records of the chain's last name.
       return lookup(cname.target, type, hops + 1);
     }
-    return { status: 'nodata', authenticated: false };
+    return absent('nodata');
   }
 
   const answer = (name: string, type: string): Promise<Answer> => Promise.resolve(lookup(normalizeName(name), type.toUpperCase(), 0));
@@ -118,6 +129,8 @@ function asOnTheWire(rr: RR): RR {
 export interface ZoneRepoOptions {
   /** The repo root, for the file names in notes and errors. Default: the directory itself. */
   root?: string;
+  /** The zone repo's files (the CLI's, with its --allow-outside); default: a RepoFiles of `root`. */
+  files?: RepoFiles;
   /** Zone apexes by absolute file path, from the policy's `zones:` (zone_file and fragment). */
   origins?: ReadonlyMap<string, string>;
 }
@@ -128,24 +141,26 @@ export interface ZoneRepo {
   notes: string[];
 }
 
-/** Every `*.zone` file under dir, sorted, as absolute paths. */
-async function listZoneFiles(dir: string): Promise<string[]> {
+/** Every `*.zone` file under dir, sorted, as absolute paths; subdirectories that lead out of the repo are not walked. */
+function listZoneFiles(files: RepoFiles, dir: string, notes: string[]): string[] {
   const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
+  const walk = (d: string): void => {
     let entries: Dirent[];
     try {
-      entries = await readdir(d, { withFileTypes: true });
+      entries = files.list(d);
     } catch (error) {
-      if (d === dir) throw new UsageError(`--zones: cannot read ${dir}: ${(error as Error).message}`, 'pass the directory that holds the zone files, e.g. --zones zones');
-      throw error;
+      if (!(error instanceof RepoFileError)) throw error;
+      if (d === dir) throw new UsageError(`--zones: cannot read ${error.message}`, error.hint ?? 'pass the directory that holds the zone files, e.g. --zones zones');
+      notes.push(`${error.message}`);
+      return;
     }
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const e of entries) {
       const path = join(d, e.name);
-      if (e.isDirectory()) await walk(path);
+      if (e.isDirectory()) walk(path);
       else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.zone')) out.push(path);
     }
   };
-  await walk(dir);
+  walk(dir);
   return out;
 }
 
@@ -159,6 +174,7 @@ interface ParsedFile {
   records: ParsedRR[];
   includes: string[];
   origin: string | undefined;
+  unread: NonNullable<LoadedZone['unread']>;
 }
 
 /**
@@ -166,16 +182,17 @@ interface ParsedFile {
  * sets $ORIGIN or writes absolute names); a file with relative names and neither gets the
  * origin its file name suggests, as a server's zone statement would give it.
  */
-function parseFile(file: string, text: string, texts: Map<string, string>, configured: string | undefined): ParsedFile {
+function parseFile(files: RepoFiles, file: string, text: string, texts: Map<string, string>, configured: string | undefined): ParsedFile {
   const attempt = (origin: string | undefined): ParsedFile => {
     const includes: string[] = [];
-    // An included file need not be a *.zone file: read it when it is not one of them.
-    const readInclude = (path: string): string => {
-      includes.push(normalize(path));
-      return texts.get(normalize(path)) ?? readFileSync(path, 'utf8');
-    };
-    const parsed = parseZoneText(text, { file, readInclude, ...(origin !== undefined ? { origin } : {}) });
-    return { file, records: parsed.records, includes, origin };
+    // An included file need not be a *.zone file: it is read when it is not one of them.
+    const parsed = loadZoneFile(files, file, {
+      text,
+      substitute: (path) => texts.get(normalize(path)),
+      onInclude: (path) => includes.push(normalize(path)),
+      ...(origin !== undefined ? { origin } : {}),
+    });
+    return { file, records: parsed.records, includes, origin, unread: parsed.unread };
   };
   if (configured !== undefined) return attempt(configured);
   try {
@@ -193,20 +210,18 @@ function parseFile(file: string, text: string, texts: Map<string, string>, confi
  * neither (a fragment nobody includes) lends its records to the loaded zone that contains them.
  */
 export async function loadZoneRepo(dir: string, options: ZoneRepoOptions = {}): Promise<ZoneRepo> {
-  const absDir = resolve(dir);
-  const root = resolve(options.root ?? absDir);
-  const show = (file: string): string => {
-    const rel = relative(root, file);
-    return rel.startsWith('..') ? file : rel.split(sep).join('/');
-  };
-  const files = await listZoneFiles(absDir);
+  const repo = options.files ?? new RepoFiles(options.root ?? dir);
+  // Named on the command line: a directory outside the repo is the user's say-so.
+  const absDir = repo.allowNamed(dir);
+  const show = (file: string): string => repo.show(file);
+  const notes: string[] = [];
+  const files = listZoneFiles(repo, absDir, notes);
   if (files.length === 0) throw new UsageError(`--zones: no *.zone files in ${dir}`, 'pass the directory that holds the zone files');
   const texts = new Map<string, string>();
-  for (const file of files) texts.set(normalize(file), await readFile(file, 'utf8'));
-  const parsed = files.map((file) => parseFile(file, texts.get(normalize(file))!, texts, options.origins?.get(file)));
+  for (const file of files) texts.set(normalize(file), repo.read(file, 'zone'));
+  const parsed = files.map((file) => parseFile(repo, file, texts.get(normalize(file))!, texts, options.origins?.get(file)));
   const included = new Set(parsed.flatMap((p) => p.includes));
-  const notes: string[] = [];
-  const byApex = new Map<string, { records: RR[]; files: string[] }>();
+  const byApex = new Map<string, { records: RR[]; files: string[]; unread: ParsedFile['unread'] }>();
   const orphans: ParsedFile[] = [];
   for (const p of parsed) {
     if (included.has(normalize(p.file))) continue;
@@ -216,8 +231,10 @@ export async function loadZoneRepo(dir: string, options: ZoneRepoOptions = {}): 
       orphans.push(p);
       continue;
     }
-    const zone = byApex.get(apex) ?? { records: [], files: [] };
+    const zone = byApex.get(apex) ?? { records: [], files: [], unread: [] };
     zone.files.push(show(p.file), ...p.includes.map(show));
+    zone.unread.push(...p.unread);
+    for (const u of p.unread) notes.push(`${formatPosition(u.position)}: $INCLUDE ${clip(u.path)} ${u.reason}; names of ${apex} not found are unknown, not missing`);
     let outside = 0;
     for (const rr of p.records) {
       // A server ignores out-of-zone data in a zone file (BIND: "ignoring out-of-zone data").
@@ -242,7 +259,7 @@ export async function loadZoneRepo(dir: string, options: ZoneRepoOptions = {}): 
       notes.push(`${show(p.file)}: no SOA and no zone in the policy; ${p.records.length - placed} record(s) in no loaded zone ignored`);
     }
   }
-  const zones = [...byApex].map(([apex, z]) => ({ apex, records: dedupe(z.records), files: [...new Set(z.files)] }));
+  const zones = [...byApex].map(([apex, z]) => ({ apex, records: dedupe(z.records), files: [...new Set(z.files)], ...(z.unread.length > 0 ? { unread: z.unread } : {}) }));
   zones.sort((a, b) => (a.apex < b.apex ? -1 : a.apex > b.apex ? 1 : 0));
   return { zones, notes };
 }

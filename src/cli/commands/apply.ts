@@ -1,9 +1,9 @@
 // mailrec apply: write the zone fragments (or apply a saved plan exactly).
 
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
+import type { RepoFiles } from '../../base/repo-files.js';
 import { prepareFileWrites } from '../../apply/fragments.js';
+import { clip } from '../../base/quote.js';
 import { MailrecError, StalePlanError } from '../../errors.js';
 import { checkPlanChecksum, hasChanges, PLAN_VERSION, type Plan } from '../../plan/plan.js';
 import { makeContext, type GlobalOptions } from '../context.js';
@@ -16,14 +16,23 @@ interface ApplyOptions extends GlobalOptions {
   planFile?: string;
   force?: boolean;
   bumpSerial?: boolean;
+  allowLargeTxt?: boolean;
 }
 
-async function readPlanFile(file: string): Promise<Plan> {
+/**
+ * Test seam: MAILREC_TEST_KILL_AT=<step> (e.g. "rename:1") makes apply SIGKILL itself at that
+ * step of the atomic write, so that tests prove recovery at every step without timing.
+ */
+export const KILL_AT_ENV = 'MAILREC_TEST_KILL_AT';
+
+function readPlanFile(files: RepoFiles, name: string): Plan {
+  const file = files.show(files.allowNamed(name));
   let plan: Plan;
+  const text = files.read(name, 'plan');
   try {
-    plan = JSON.parse(await readFile(file, 'utf8')) as Plan;
+    plan = JSON.parse(text) as Plan;
   } catch (err) {
-    throw new MailrecError(`cannot read plan file ${file}: ${(err as Error).message}`, 'write one with mailrec plan --format json > plan.json');
+    throw new MailrecError(`cannot read plan file ${file}: not JSON (${clip((err as Error).message)})`, 'write one with mailrec plan --format json > plan.json');
   }
   if (plan?.version !== PLAN_VERSION || !Array.isArray(plan.zones))
     throw new MailrecError(`${file} is not a mailrec plan (version ${PLAN_VERSION})`);
@@ -39,11 +48,12 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
     .option('--plan-file <file>', 'apply exactly this saved plan (from plan --format json); refuse it if stale')
     .option('--force', 'overwrite fragments edited by hand since the last apply')
     .option('--bump-serial', 'also bump the SOA serial (YYYYMMDDnn) of each zone file whose fragment changes')
+    .option('--allow-large-txt', 'publish TXT records that do not fit a 1232-octet UDP answer (resolvers must retry over TCP)')
     .action(async (_opts: ApplyOptions, command: Command) => {
       const opts = command.optsWithGlobals<ApplyOptions>();
       const ctx = makeContext(io, opts);
-      const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root });
-      const plan = opts.planFile ? await readPlanFile(path.resolve(ctx.root, opts.planFile)) : (await computePlan(ctx, { policy })).plan;
+      const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
+      const plan = opts.planFile ? readPlanFile(ctx.files, opts.planFile) : (await computePlan(ctx, { policy, allowLargeTxt: Boolean(opts.allowLargeTxt) })).plan;
       refuseBrokenPlan(ctx, plan);
       if (!hasChanges(plan)) {
         io.stdout(ctx.format === 'json' ? `${JSON.stringify({ applied: false, written: [] })}\n` : 'No changes. Nothing to apply.\n');
@@ -53,10 +63,12 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
       if (ctx.format === 'text') io.stdout(renderPlan(ctx, plan));
       // Files are checked and staged first, so that a refusal (hand edit, stale plan) stops the
       // run before any server is touched; they are written once the updates went through.
+      const killAt = io.env[KILL_AT_ENV];
       const result = await prepareFileWrites(plan, {
-        root: ctx.root,
+        files: ctx.files,
         force: Boolean(opts.force),
         ...(opts.bumpSerial ? { bumpSerial: { now: new Date() } } : {}),
+        ...(killAt ? { write: { onStep: (step: string) => void (step === killAt && process.kill(process.pid, 'SIGKILL')) } } : {}),
       });
       const updated = plan.zones.some((z) => z.source === 'live')
         ? await applyLiveZones(ctx, policy, plan)

@@ -1,12 +1,9 @@
 // mailrec audit merge FILE...: the json/NDJSON outputs of sharded audit jobs into one
 // report and one exit code (0 pass, 2 threshold breached, 1 outputs that do not merge).
 
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { mergeAuditParts, mergedRun, parseAuditOutput, renderMergedJson, type AuditPart } from '../../audit/merge.js';
-import { UsageError } from '../../errors.js';
+import { RepoFileError, UsageError } from '../../errors.js';
 import { loadPolicy } from '../../policy/load.js';
 import { AUDIT_SCHEMA, renderAuditSummaryLine, summarizeAudit, type FailOn } from '../../report/audit-json.js';
 import { makeContext, type GlobalOptions } from '../context.js';
@@ -46,9 +43,10 @@ export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: nu
       for (const file of files) {
         let text: string;
         try {
-          text = await readFile(path.resolve(ctx.root, file), 'utf8');
+          text = ctx.files.read(ctx.files.allowNamed(file), 'audit-output');
         } catch (error) {
-          problems.push(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+          if (!(error instanceof RepoFileError)) throw error;
+          problems.push(`cannot read ${file}: ${error.reason}`);
           continue;
         }
         const parsed = parseAuditOutput(text, file);
@@ -61,8 +59,8 @@ export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: nu
           const run = mergedRun(merged.merged, { ...(failUnder !== undefined ? { failUnder } : {}), ...(failOn ? { failOn } : {}) }, audit.parent?.version());
           // In the zone repo, the policy gives SARIF its locations (the line that declared
           // each record), as it does for the audit itself.
-          if ((opts.policy?.length ?? 0) > 0 || ctx.policyPaths.every((p) => existsSync(p))) {
-            const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root });
+          if ((opts.policy?.length ?? 0) > 0 || ctx.policyPaths.every((p) => ctx.files.exists(p))) {
+            const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
             const names = new Set(merged.merged.domains.map((d) => d.domain));
             run.policies = new Map(policy.domains.filter((d) => names.has(d.name)).map((d) => [d.name, d]));
           }

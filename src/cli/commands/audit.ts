@@ -1,7 +1,6 @@
 // mailrec audit: query DNS (or the zone repo), lint, diff against the policy, score; exit 0 pass, 2 threshold breached, 1 could not run.
 
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import type { RepoFiles } from '../../base/repo-files.js';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { checkDrift, type DriftResult } from '../../audit/drift.js';
@@ -10,7 +9,7 @@ import { SummaryFold } from '../../audit/merge.js';
 import { auditDomains, auditEach, type AuditOptions, type DomainReport } from '../../audit/run.js';
 import { parseShard, selectShard, type ShardInfo } from '../../audit/shard.js';
 import { openAuditSource, type AuditSource, type SourceSpec } from '../../audit/sources/index.js';
-import { UsageError, type SourcePosition } from '../../errors.js';
+import { RepoFileError, UsageError, type SourcePosition } from '../../errors.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';
 import { checkDomainName, checkSelector } from '../../policy/values.js';
@@ -93,26 +92,27 @@ async function resolveTargets(ctx: Context, args: string[], opts: AuditCommandOp
   for (const arg of args) listed.set(checkDomain(arg, ''), undefined);
   let positions: Map<string, SourcePosition> | undefined;
   if (opts.domainsFile !== undefined) {
-    const file = path.resolve(ctx.root, opts.domainsFile);
+    // Named on the command line; read like any repo file (regular, capped, never a secret).
+    const file = ctx.files.allowNamed(opts.domainsFile);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = ctx.files.read(file, 'domain-list');
     } catch (error) {
-      throw new UsageError(`--domains-file: cannot read ${opts.domainsFile}: ${(error as Error).message}`);
+      if (error instanceof RepoFileError) throw new UsageError(`--domains-file: cannot read ${error.message}`, error.hint);
+      throw error;
     }
-    const display = path.relative(ctx.root, file).split(path.sep).join('/');
-    positions = parseDomainsFile(text, display.startsWith('..') ? file : display);
+    positions = parseDomainsFile(text, ctx.files.show(file));
     for (const [domain, pos] of positions) if (!listed.has(domain)) listed.set(domain, pos);
     if (positions.size === 0) throw new UsageError(`--domains-file: no domains in ${opts.domainsFile}`);
   }
   if (listed.size === 0) {
-    const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root });
+    const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
     return { domains: policy.domains.map((d) => d.name), policy };
   }
   // Listed domains: the policy is used when one is given or the repo has one (drift for
   // its domains); without one the audit is a pure lint.
-  const wantPolicy = (opts.policy?.length ?? 0) > 0 || ctx.policyPaths.every((p) => existsSync(p));
-  const policy = wantPolicy ? await loadPolicy(ctx.policyPaths, { root: ctx.root }) : undefined;
+  const wantPolicy = (opts.policy?.length ?? 0) > 0 || ctx.policyPaths.every((p) => ctx.files.exists(p));
+  const policy = wantPolicy ? await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files }) : undefined;
   return { domains: [...listed.keys()], ...(policy ? { policy } : {}), ...(positions ? { positions } : {}) };
 }
 
@@ -129,7 +129,7 @@ function sourceSpec(ctx: Context, opts: AuditCommandOptions, policy: Policy | un
       origins.set(path.resolve(ctx.root, zone.fragment), zone.apex);
       if (zone.zoneFile !== undefined) origins.set(path.resolve(ctx.root, zone.zoneFile), zone.apex);
     }
-    return { kind: 'zones', dir: path.resolve(ctx.root, opts.zones), root: ctx.root, origins, label: opts.zones };
+    return { kind: 'zones', dir: path.resolve(ctx.root, opts.zones), root: ctx.root, origins, label: opts.zones, files: ctx.files };
   }
   if (opts.authoritative) {
     const port = parseInteger(opts.authoritativePort, '--authoritative-port', 1, 65535);
@@ -241,7 +241,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       for (const note of source.notes) io.stderr(`note: ${note}\n`);
       // The live probes need the network: never with --zones.
       const probe = opts.probe !== false && source.kind !== 'zones';
-      const probeOptions = await probeOptionsFrom(ctx.root, opts);
+      const probeOptions = await probeOptionsFrom(ctx.files, opts);
 
       const policies = new Map<string, DomainPolicy>();
       const audited = new Set(targets.domains);
@@ -314,16 +314,17 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
 }
 
 /** Probe settings from the flags: ports and a CA bundle let tests point the probes at local peers. */
-async function probeOptionsFrom(root: string, opts: AuditCommandOptions): Promise<NonNullable<AuditOptions['probeOptions']>> {
+async function probeOptionsFrom(files: RepoFiles, opts: AuditCommandOptions): Promise<NonNullable<AuditOptions['probeOptions']>> {
   const smtpPort = parseInteger(opts.probeSmtpPort, '--probe-smtp-port', 1, 65535);
   const httpsPort = parseInteger(opts.probeHttpsPort, '--probe-https-port', 1, 65535);
   const timeoutMs = parseInteger(opts.probeTimeout, '--probe-timeout', 1, 600_000);
   let ca: string | undefined;
   if (opts.probeCa !== undefined) {
     try {
-      ca = await readFile(path.resolve(root, opts.probeCa), 'utf8');
+      ca = files.read(files.allowNamed(opts.probeCa), 'certificate');
     } catch (err) {
-      throw new UsageError(`--probe-ca: cannot read ${opts.probeCa}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      if (err instanceof RepoFileError) throw new UsageError(`--probe-ca: cannot read ${err.message}`, err.hint);
+      throw err;
     }
   }
   return {

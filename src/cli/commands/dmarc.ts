@@ -1,6 +1,5 @@
 // mailrec dmarc simulate: replay aggregate reports under a proposed DMARC record.
 
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { analyzeReports } from '../../dmarc/analyze.js';
@@ -39,8 +38,8 @@ export function registerDmarc(program: Command, io: CliIO, setExit: (code: numbe
       // The policy is needed for the proposed record, and for the fixes when --record is given.
       let policy: Policy | undefined;
       const explicitPolicy = (opts.policy ?? []).length > 0;
-      if (opts.record === undefined || explicitPolicy || ctx.policyPaths.every((p) => existsSync(p)))
-        policy = await loadPolicy(ctx.policyPaths, { root: ctx.root });
+      if (opts.record === undefined || explicitPolicy || ctx.policyPaths.every((p) => ctx.files.exists(p)))
+        policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
       const progress = io.stderrIsTTY
         ? (done: number, total: number) => {
             if (total >= 100 && (done % 100 === 0 || done === total)) io.stderr(`\rreading reports: ${done}/${total}${done === total ? '\n' : ''}`);

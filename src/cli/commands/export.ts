@@ -10,7 +10,7 @@ import { exportOctodns } from '../../interop/export-octodns.js';
 import { loadPolicy } from '../../policy/load.js';
 import { buildZoneRecords } from '../../records/build.js';
 import { renderNotice } from '../../report/plan-text.js';
-import { readOptionalFile } from '../../zone/read-optional.js';
+import { clip } from '../../base/quote.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import { colourEnabled, styleFor, type CliIO } from '../io.js';
 
@@ -42,7 +42,7 @@ export function registerExport(program: Command, io: CliIO, setExit: (code: numb
       const ctx = makeContext(io, opts);
       const tool = opts.to?.toLowerCase();
       if (!tool || !(TOOLS as readonly string[]).includes(tool)) throw new UsageError(`unknown export target '${opts.to}'`, `use --to ${TOOLS.join('|')}`);
-      const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root });
+      const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
       const desired = buildZoneRecords(policy);
       const errors = desired.flatMap((z) => z.notices).filter((n) => n.severity === 'error');
       if (errors.length > 0) {
@@ -51,16 +51,17 @@ export function registerExport(program: Command, io: CliIO, setExit: (code: numb
         throw new MailrecError(`the policy asks for records that would break the RFCs; nothing was exported`, 'fix the policy at the places above');
       }
       const sources = policy.files;
-      const outDir = path.resolve(ctx.root, opts.out!);
+      // Named on the command line: a directory outside the repo is the user's say-so.
+      const outDir = ctx.files.allowNamed(opts.out!);
       const merge = new Map<string, { file: string; text: string }>();
       if (opts.octodnsMerge !== undefined) {
         if (tool !== 'octodns') throw new UsageError('--octodns-merge goes with --to octodns');
-        const mergeDir = path.resolve(ctx.root, opts.octodnsMerge);
+        const mergeDir = ctx.files.allowNamed(opts.octodnsMerge);
         if (mergeDir === outDir) throw new UsageError('--octodns-merge and --out name the same directory', 'write the merged zone files elsewhere: your files stay yours');
         for (const zone of desired) {
           const file = path.join(mergeDir, `${zone.zone}.yaml`);
-          const text = await readOptionalFile(file);
-          if (text !== undefined) merge.set(zone.zone, { file: path.relative(ctx.root, file).split(path.sep).join('/'), text });
+          const text = ctx.files.readOptional(file, 'export');
+          if (text !== undefined) merge.set(zone.zone, { file: ctx.files.show(file), text });
         }
       }
       let files: ExportFile[];
@@ -75,7 +76,7 @@ export function registerExport(program: Command, io: CliIO, setExit: (code: numb
               });
       } catch (error) {
         if (error instanceof ExportError) throw new MailrecError(`cannot export to ${tool}: ${error.message}`);
-        if (error instanceof Error && error.name === 'YAMLParseError') throw new MailrecError(`cannot read the zone file to merge: ${error.message.split('\n')[0]}`);
+        if (error instanceof Error && error.name === 'YAMLParseError') throw new MailrecError(`cannot read the zone file to merge: ${clip(error.message.split('\n')[0]!)}`);
         throw error;
       }
 
@@ -85,8 +86,8 @@ export function registerExport(program: Command, io: CliIO, setExit: (code: numb
       const foreign: string[] = [];
       for (const file of files) {
         const abs = path.join(outDir, file.path);
-        const shown = path.relative(ctx.root, abs).split(path.sep).join('/');
-        const existing = await readOptionalFile(abs);
+        const shown = ctx.files.show(abs);
+        const existing = ctx.files.readOptional(abs, 'export');
         if (existing === file.content) {
           unchanged.push(shown);
           continue;
@@ -99,7 +100,7 @@ export function registerExport(program: Command, io: CliIO, setExit: (code: numb
       if (foreign.length > 0) {
         throw new MailrecError(`${foreign.join(', ')} ${foreign.length === 1 ? 'exists and was' : 'exist and were'} not written by mailrec export; nothing was written`, 'export into a directory of its own, or pass --force');
       }
-      await writeFilesAtomically(writes);
+      writeFilesAtomically(ctx.files, writes);
       const generated = desired.flatMap((z) => z.files.map((f) => f.path));
       if (ctx.format === 'json') {
         io.stdout(`${JSON.stringify({ to: tool, written, unchanged, notServed: generated }, null, 2)}\n`);

@@ -5,6 +5,9 @@ import { cp, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { writeFilesAtomically } from '../../apply/atomic-write.js';
+import { GITIGNORE_LINES } from '../../apply/journal.js';
+import type { RepoFiles } from '../../base/repo-files.js';
 import { MailrecError } from '../../errors.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
@@ -32,6 +35,21 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
+/**
+ * Keep an interrupted apply's journal and staged temp files out of git: the next mailrec run
+ * completes or removes them, and a commit of them would make no sense. Returns what was done.
+ */
+function ignoreStaged(files: RepoFiles): 'created' | 'updated' | undefined {
+  const existing = files.readOptional('.gitignore', 'gitignore');
+  const lines = new Set((existing ?? '').split('\n').map((l) => l.trim()));
+  const missing = GITIGNORE_LINES.filter((l) => !lines.has(l));
+  if (missing.length === 0) return undefined;
+  const head = existing === undefined || existing === '' || existing.endsWith('\n') ? (existing ?? '') : `${existing}\n`;
+  const block = `# mailrec: an interrupted apply's journal and staged files (the next mailrec run finishes or removes them)\n${missing.join('\n')}\n`;
+  writeFilesAtomically(files, [{ file: '.gitignore', content: `${head}${head === '' ? '' : '\n'}${block}` }]);
+  return existing === undefined ? 'created' : 'updated';
+}
+
 export function registerInit(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command('init')
@@ -50,7 +68,9 @@ export function registerInit(program: Command, io: CliIO, setExit: (code: number
         await cp(path.join(source, dir), path.join(ctx.root, dir), { recursive: true, errorOnExist: true, force: false });
         for (const file of (await readdir(path.join(ctx.root, dir))).sort()) written.push(`${dir}/${file}`);
       }
+      const ignore = ignoreStaged(ctx.files);
       for (const file of written) io.stdout(`created ${file}\n`);
+      if (ignore) io.stdout(`${ignore} .gitignore (an interrupted apply's journal and staged files)\n`);
       io.stdout('\nNext: edit policies/mail.yaml, then run mailrec plan.\n');
       setExit(0);
     });

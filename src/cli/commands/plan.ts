@@ -43,6 +43,7 @@ interface PlanCommandOptions extends GlobalOptions {
   live?: boolean;
   resolver?: string[];
   reports?: string;
+  allowLargeTxt?: boolean;
 }
 
 export function resolverServers(specs: string[] | undefined) {
@@ -58,11 +59,12 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .option('--live', 'compare with what DNS publishes (via --resolver) instead of the fragments on disk; zones with an rfc2136 target are always read from their primary')
     .option('--resolver <host[:port]>', 'DNS server for --resolve (repeatable; default /etc/resolv.conf)', (v: string, p: string[] = []) => [...p, v])
     .option('--reports <dir>', 'DMARC aggregate reports: add their simulated impact to the risk note of each DMARC change')
+    .option('--allow-large-txt', 'publish TXT records that do not fit a 1232-octet UDP answer (resolvers must retry over TCP)')
     .action(async (_opts: PlanCommandOptions, command: Command) => {
       const opts = command.optsWithGlobals<PlanCommandOptions>();
       const ctx = makeContext(io, opts);
       const servers = resolverServers(opts.resolver);
-      const run = await computePlan(ctx, { resolve: Boolean(opts.resolve), live: Boolean(opts.live), ...(servers ? { resolvers: servers } : {}) });
+      const run = await computePlan(ctx, { resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt), ...(servers ? { resolvers: servers } : {}) });
       const plan = opts.reports ? withDmarcImpact(run.plan, await summarizeDmarcImpact(path.resolve(ctx.root, opts.reports), run.policy)) : run.plan;
       refuseBrokenPlan(ctx, plan);
       io.stdout(renderPlan(ctx, plan));

@@ -1,0 +1,419 @@
+// The one door to the zone repo: every read and write of a repo file goes through here.
+//
+// The zone repo is untrusted input (CI runs plan on merge requests and posts the output;
+// docs/security.md). So a path is followed to its real location and refused when that lies
+// outside the repo root, unless the user allowed it on the command line; only regular files
+// are read (a FIFO, a device, a directory or a socket is refused without blocking); every
+// read stops at a size cap; and a file whose head looks like a secret is never read as one
+// of mailrec's own formats, so that no parse error can quote it.
+
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Dirent,
+  type Stats,
+} from 'node:fs';
+import path from 'node:path';
+import { OutsideRepoError, RepoFileError } from '../errors.js';
+import { secretShape, SNIFF_BYTES } from './secret-shapes.js';
+
+export type RepoFileKind =
+  | 'policy'
+  | 'zone'
+  | 'fragment'
+  | 'key'
+  | 'certificate'
+  | 'mta-sts'
+  | 'tsig-secret'
+  | 'plan'
+  | 'domain-list'
+  | 'journal'
+  | 'staged'
+  | 'export'
+  | 'gitignore'
+  | 'audit-output';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** The largest file of each kind mailrec reads (README "Limits", docs/security.md). */
+export const FILE_CAPS: Readonly<Record<RepoFileKind, number>> = {
+  policy: 16 * MiB,
+  /** A zone file, or one file it $INCLUDEs. */
+  zone: 64 * MiB,
+  fragment: 64 * MiB,
+  key: 1 * MiB,
+  certificate: 1 * MiB,
+  /** RFC 8461 §3.3 lets a sender stop reading a policy body at 64 KiB. */
+  'mta-sts': 64 * KiB,
+  'tsig-secret': 64 * KiB,
+  plan: 256 * MiB,
+  'domain-list': 16 * MiB,
+  journal: 16 * MiB,
+  /** A file an interrupted apply staged: at most what apply writes (a zone file, a fragment). */
+  staged: 64 * MiB,
+  /** octoDNS YAML or DNSControl JavaScript that export writes or merges into. */
+  export: 16 * MiB,
+  gitignore: 1 * MiB,
+  'audit-output': 1024 * MiB,
+};
+
+/** A zone file and every file it $INCLUDEs, together. */
+export const ZONE_TOTAL_CAP = 256 * MiB;
+
+/** Kinds that are mailrec's own formats: parsed, so a message may quote them (clipped). */
+const OWN_FORMATS: ReadonlySet<RepoFileKind> = new Set(['policy', 'zone', 'fragment', 'mta-sts', 'plan', 'domain-list', 'journal', 'export', 'audit-output']);
+
+const WHAT: Readonly<Record<RepoFileKind, string>> = {
+  policy: 'a policy file',
+  zone: 'a zone file',
+  fragment: 'a zone fragment',
+  key: 'a key file',
+  certificate: 'a certificate file',
+  'mta-sts': 'an MTA-STS policy file',
+  'tsig-secret': 'a TSIG key file',
+  plan: 'a plan file',
+  'domain-list': 'a list of domains',
+  journal: "mailrec's apply journal",
+  staged: 'a file staged by apply',
+  export: 'an exported zone file',
+  gitignore: 'a .gitignore file',
+  'audit-output': "mailrec audit's JSON output",
+};
+
+/** What is left to read for one zone and its includes. */
+export interface ReadBudget {
+  left: number;
+}
+
+/** Why a file-system call failed, in a few words (for one-line errors). */
+export function describeFsError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException | undefined;
+  switch (e?.code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files';
+    case 'ENAMETOOLONG':
+      return 'file name too long';
+    case 'ENXIO':
+      return 'no such device or address';
+    case 'EIO':
+      return 'input/output error';
+    case 'EEXIST':
+      return 'already exists';
+    case 'EBUSY':
+      return 'device or resource busy';
+    default:
+      return e?.code ?? (error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** "is a FIFO, not a regular file", or undefined for a regular file. */
+export function specialFile(stats: Stats): string | undefined {
+  if (stats.isFile()) return undefined;
+  const what = stats.isDirectory()
+    ? 'a directory'
+    : stats.isFIFO()
+      ? 'a FIFO'
+      : stats.isCharacterDevice()
+        ? 'a character device'
+        : stats.isBlockDevice()
+          ? 'a block device'
+          : stats.isSocket()
+            ? 'a socket'
+            : stats.isSymbolicLink()
+              ? 'a symbolic link'
+              : 'a special file';
+  return `is ${what}, not a regular file`;
+}
+
+/** True when `inner` is `outer` or lies beneath it (both absolute and normalised). */
+function within(outer: string, inner: string): boolean {
+  if (inner === outer) return true;
+  const rel = path.relative(outer, inner);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
+function realpath(p: string): string {
+  return realpathSync.native(p);
+}
+
+export interface RepoFilesOptions {
+  /** `--allow-outside PATH`: files or directories outside the repo the user allows. */
+  allowOutside?: readonly string[];
+}
+
+/** The zone repo's files, through the checks above. Synchronous: repo files are small and many. */
+export class RepoFiles {
+  /** The root as given, absolute. */
+  readonly root: string;
+  /** The root with every link resolved. */
+  readonly realRoot: string;
+  private readonly allowed: string[] = [];
+
+  constructor(root: string, options: RepoFilesOptions = {}) {
+    this.root = path.resolve(root);
+    try {
+      this.realRoot = realpath(this.root);
+      if (!statSync(this.realRoot).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    } catch (error) {
+      throw new RepoFileError(root, `cannot use it as the zone repo: ${describeFsError(error)}`, 'pass the zone repo with --chdir DIR');
+    }
+    for (const p of options.allowOutside ?? []) this.allowed.push(this.realOrResolved(path.resolve(this.root, p)));
+  }
+
+  /** The absolute path of `p` (relative to the root). */
+  resolve(p: string): string {
+    return path.resolve(this.root, p);
+  }
+
+  /** A file's name in messages: relative to the root with "/", or absolute when outside it. */
+  show(p: string): string {
+    const abs = this.resolve(p);
+    return within(this.root, abs) && abs !== this.root ? path.relative(this.root, abs).split(path.sep).join('/') : abs;
+  }
+
+  /**
+   * A path the user named on the command line (--policy, --zones, --zone-file...). Naming a
+   * path outside the repo is the user's say-so, so it is allowed (with what lies beneath
+   * it); a path inside the repo is not, so a link there still may not lead out.
+   */
+  allowNamed(p: string): string {
+    const abs = this.resolve(p);
+    if (!within(this.root, abs)) this.allowed.push(this.realOrResolved(abs));
+    return abs;
+  }
+
+  /** True when a real path may be read or written: inside the repo, or allowed. */
+  isAllowed(real: string): boolean {
+    return within(this.realRoot, real) || this.allowed.some((a) => within(a, real));
+  }
+
+  /** The real path of `p`, refused when it leads outside the repo. */
+  locate(p: string): string {
+    const abs = this.resolve(p);
+    let real: string;
+    try {
+      real = realpath(abs);
+    } catch (error) {
+      throw new RepoFileError(this.show(abs), describeFsError(error));
+    }
+    this.checkInside(abs, real);
+    return real;
+  }
+
+  /** The file's text; refused when missing, outside, special, over the cap, or shaped like a secret. */
+  read(p: string, kind: RepoFileKind, budget?: ReadBudget): string {
+    const abs = this.resolve(p);
+    const real = this.locate(abs);
+    const bytes = this.readCapped(real, this.show(abs), kind, budget);
+    const text = bytes.toString('utf8');
+    if (OWN_FORMATS.has(kind)) {
+      const shape = secretShape(bytes.subarray(0, SNIFF_BYTES).toString('latin1'));
+      if (shape !== undefined) {
+        throw new RepoFileError(this.show(abs), `looks like ${shape}, not ${WHAT[kind]}; not read, and nothing of it is shown`, 'check the path: mailrec never quotes a file that may hold secrets');
+      }
+    }
+    return text;
+  }
+
+  /** As read, but undefined when the file does not exist (a fragment before the first apply). */
+  readOptional(p: string, kind: RepoFileKind, budget?: ReadBudget): string | undefined {
+    const abs = this.resolve(p);
+    try {
+      lstatSync(abs);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new RepoFileError(this.show(abs), describeFsError(error));
+    }
+    return this.read(abs, kind, budget);
+  }
+
+  /** True when something (a file, a directory, a link) is at `p`. */
+  exists(p: string): boolean {
+    try {
+      lstatSync(this.resolve(p));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The entries of a directory inside the repo (or allowed), sorted by name. */
+  list(dir: string): Dirent[] {
+    const abs = this.resolve(dir);
+    const real = this.locate(abs);
+    try {
+      return readdirSync(real, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (error) {
+      throw new RepoFileError(this.show(abs), describeFsError(error));
+    }
+  }
+
+  /**
+   * Where a write of `p` goes: the real directory (created as needed, one level at a time,
+   * never through a link that leads out) joined with the file's name, or the real file when
+   * `p` is a link inside the repo. Refused outside the repo and for anything but a regular file.
+   */
+  prepareWrite(p: string): string {
+    const abs = this.resolve(p);
+    const shown = this.show(abs);
+    const missing: string[] = [];
+    let dir = path.dirname(abs);
+    for (;;) {
+      try {
+        statSync(dir);
+        break;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' || path.dirname(dir) === dir) throw new RepoFileError(shown, describeFsError(error));
+        missing.unshift(path.basename(dir));
+        dir = path.dirname(dir);
+      }
+    }
+    let real: string;
+    try {
+      real = realpath(dir);
+    } catch (error) {
+      throw new RepoFileError(shown, describeFsError(error));
+    }
+    this.checkInside(abs, real);
+    for (const name of missing) {
+      real = path.join(real, name);
+      try {
+        mkdirSync(real, { mode: 0o755 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new RepoFileError(this.show(path.join(dir, ...missing.slice(0, missing.indexOf(name) + 1))), describeFsError(error));
+        // Made meanwhile: only a real directory will do, never a link.
+        if (!lstatSync(real).isDirectory()) throw new RepoFileError(shown, 'a part of the path is not a directory');
+      }
+    }
+    const target = path.join(real, path.basename(abs));
+    let stats: Stats;
+    try {
+      stats = lstatSync(target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return target;
+      throw new RepoFileError(shown, describeFsError(error));
+    }
+    if (stats.isSymbolicLink()) {
+      let linked: string;
+      try {
+        linked = realpath(target);
+      } catch (error) {
+        throw new RepoFileError(shown, `is a symbolic link that leads nowhere (${describeFsError(error)})`, 'remove the link, or point it at a file in the repo');
+      }
+      this.checkInside(abs, linked);
+      stats = statSync(linked);
+      const special = specialFile(stats);
+      if (special) throw new RepoFileError(shown, special);
+      return linked;
+    }
+    const special = specialFile(stats);
+    if (special) throw new RepoFileError(shown, special);
+    return target;
+  }
+
+  private checkInside(abs: string, real: string): void {
+    if (this.isAllowed(real)) return;
+    const shown = this.show(abs);
+    throw new OutsideRepoError(
+      shown,
+      `outside the zone repo (${shown === real ? 'an absolute path' : `a symbolic link leads to ${real}`}); not read or written`,
+      `mailrec touches only files inside ${this.root}; to allow this one, pass --allow-outside ${path.dirname(real)}`,
+    );
+  }
+
+  private realOrResolved(abs: string): string {
+    try {
+      return realpath(abs);
+    } catch {
+      return abs;
+    }
+  }
+
+  /**
+   * Read a regular file, at most its kind's cap. lstat refuses a special file before open;
+   * O_NONBLOCK keeps open from waiting on a FIFO swapped in meanwhile, and fstat on the open
+   * descriptor is the final word; O_NOFOLLOW refuses a link swapped in after realpath.
+   */
+  private readCapped(real: string, shown: string, kind: RepoFileKind, budget?: ReadBudget): Buffer {
+    const cap = Math.min(FILE_CAPS[kind], budget?.left ?? Infinity);
+    const tooLarge = (size: string): RepoFileError =>
+      new RepoFileError(
+        shown,
+        budget && budget.left < FILE_CAPS[kind]
+          ? `${size}: the zone and its $INCLUDEs together exceed the ${formatBytes(ZONE_TOTAL_CAP)} limit`
+          : `${size}, over the ${formatBytes(FILE_CAPS[kind])} limit for ${WHAT[kind]}`,
+      );
+    let fd: number;
+    try {
+      const special = specialFile(lstatSync(real));
+      if (special) throw new RepoFileError(shown, special);
+      fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    } catch (error) {
+      if (error instanceof RepoFileError) throw error;
+      throw new RepoFileError(shown, describeFsError(error));
+    }
+    try {
+      const stats = fstatSync(fd);
+      const special = specialFile(stats);
+      if (special) throw new RepoFileError(shown, special);
+      if (stats.size > cap) throw tooLarge(formatBytes(stats.size));
+      // One more octet than the cap tells a file that grew past it while being read.
+      let buffer = Buffer.allocUnsafe(Math.min(stats.size, cap) + 1);
+      let length = 0;
+      for (;;) {
+        if (length === buffer.length) {
+          if (length > cap) throw tooLarge(`more than ${formatBytes(cap)}`);
+          const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, cap + 1));
+          buffer.copy(grown, 0, 0, length);
+          buffer = grown;
+        }
+        const n = readSync(fd, buffer, length, buffer.length - length, null);
+        if (n === 0) break;
+        length += n;
+      }
+      if (length > cap) throw tooLarge(`more than ${formatBytes(cap)}`);
+      if (budget) budget.left -= length;
+      return buffer.subarray(0, length);
+    } catch (error) {
+      if (error instanceof RepoFileError) throw error;
+      throw new RepoFileError(shown, describeFsError(error));
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** "64 MiB", "1.5 KiB", "12 bytes". */
+export function formatBytes(n: number): string {
+  if (n >= MiB) return `${Number((n / MiB).toFixed(1))} MiB`;
+  if (n >= KiB) return `${Number((n / KiB).toFixed(1))} KiB`;
+  return `${n} bytes`;
+}
