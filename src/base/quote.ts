@@ -9,11 +9,17 @@ export const QUOTE_MAX_CHARS = 80;
  * characters written as \xHH so that a quoted value can never break the message's line.
  */
 export function clip(text: string): string {
-  const chars = [...text];
-  const kept = chars.length > QUOTE_MAX_CHARS ? chars.slice(0, QUOTE_MAX_CHARS - 1) : chars;
   // eslint-disable-next-line no-control-regex
-  const shown = kept.join('').replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return chars.length > QUOTE_MAX_CHARS ? `${shown}…` : shown;
+  return truncate(text).replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}
+
+/** `text` cut to QUOTE_MAX_CHARS characters, an ellipsis marking the cut. */
+function truncate(text: string): string {
+  const chars = [...text];
+  return chars.length > QUOTE_MAX_CHARS ? `${chars.slice(0, QUOTE_MAX_CHARS - 1).join('')}…` : text;
 }
 
 /** `'text'`, clipped: the quoting the policy loader's messages use. */
@@ -21,7 +27,7 @@ export function quote(text: string): string {
   return `'${clip(text)}'`;
 }
 
-/** `"text"`, clipped: the quoting the zone reader's messages use. */
+/** `"text"` as JSON writes it, cut to QUOTE_MAX_CHARS: the quoting the zone reader's messages use. */
 export function quoteDouble(text: string): string {
-  return `"${clip(text).replace(/"/g, '\\"')}"`;
+  return JSON.stringify(truncate(text));
 }

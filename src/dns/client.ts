@@ -155,7 +155,12 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
       maxTotalOctets: 4 * 65537,
       onMessage: (buf) => {
         const received = accept(buf, id, name, type);
-        return received && !received.truncated ? { done: true, value: received.response } : { done: false };
+        if (received?.truncated || (received && received.response.flags.tc)) {
+          // RFC 7766 §6.2.1: a TCP answer has no reason to be truncated; whatever it says (an empty
+          // NOERROR) is not the answer. A failed lookup, never "no such record".
+          throw new DnsError(`truncated answer (TC=1) over TCP from ${formatServer(server)} for ${name}; no answer`);
+        }
+        return received ? { done: true, value: received.response } : { done: false };
       },
     });
   }

@@ -6,6 +6,7 @@ import type { ReadContext } from './read-context.js';
 import { checkRepoPath, checkSelector } from './values.js';
 import { POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import type { Field } from './yaml-reader.js';
+import { quote } from '../base/quote.js';
 
 function readDkimKey(ctx: ReadContext, field: Field): DkimKey | undefined {
   const { r } = ctx;
@@ -53,7 +54,7 @@ export function readDkim(ctx: ReadContext, field: Field): DkimKey[] | undefined 
     if (!key) continue;
     const earlier = first.get(key.selector);
     if (earlier) {
-      ctx.r.report(key.position, `${item.path}.selector`, `duplicate DKIM selector '${key.selector}'`, `first declared at ${formatPosition(earlier)}`);
+      ctx.r.report(key.position, `${item.path}.selector`, `duplicate DKIM selector ${quote(key.selector)}`, `first declared at ${formatPosition(earlier)}`);
       continue;
     }
     first.set(key.selector, key.position);

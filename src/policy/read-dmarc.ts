@@ -6,6 +6,7 @@ import { Seen, type ReadContext } from './read-context.js';
 import { checkReportUri } from './values.js';
 import { KEY_ALIASES, LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import type { Field, YamlReader } from './yaml-reader.js';
+import { quote } from '../base/quote.js';
 
 export function readReportUris(r: YamlReader, field: Field, schemes: readonly ('mailto' | 'https')[], dmarc: boolean): string[] {
   const items = r.oneOrMore(field);
@@ -17,7 +18,7 @@ export function readReportUris(r: YamlReader, field: Field, schemes: readonly ('
     if (text === undefined) continue;
     const uri = r.take(item, checkReportUri(text, { what: field.name, schemes, bangIsSyntax: dmarc }));
     if (uri === undefined) continue;
-    seen.check(uri, item, `'${uri}'`);
+    seen.check(uri, item, `${quote(uri)}`);
     out.push(uri);
   }
   return out;
@@ -54,7 +55,7 @@ export function readDmarc(ctx: ReadContext, field: Field): DmarcPolicy | undefin
     // fo: 1 is a YAML number; the tag value is its text.
     const text = r.text(f);
     if (text !== undefined && /^[01ds](:[01ds])*$/.test(text)) return text;
-    r.refuse(f, `invalid fo '${text ?? r.describe(f)}'`, 'failure reporting options: 0, 1, d or s, joined by colons (e.g. 1 or d:s)');
+    r.refuse(f, `invalid fo ${quote(text ?? r.describe(f))}`, 'failure reporting options: 0, 1, d or s, joined by colons (e.g. 1 or d:s)');
     return undefined;
   });
   if (fo !== undefined) out.fo = fo;

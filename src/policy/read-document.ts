@@ -60,6 +60,9 @@ export function readPolicyDocument(source: PolicySource, issues: PolicyIssue[], 
   const version = map.get('version');
   if (!version) {
     r.report(root.at, 'version', "missing key 'version'", 'start the file with version: 1');
+  } else if (isScalar(version.node) && typeof version.node.value === 'string') {
+    // '1' quoted is text, which a reader of the message could not tell from the number.
+    r.refuse(version, `version must be a number, not ${r.describe(version)}`, 'write version: 1, without quotes');
   } else if (!(isScalar(version.node) && version.node.value === 1)) {
     r.refuse(version, `unsupported version ${r.text(version) ?? r.describe(version)}`, 'this mailrec reads version: 1');
   }

@@ -15,6 +15,7 @@ import { readMtaSts, readTlsa, readTlsRpt } from './read-transport.js';
 import { checkDomainName } from './values.js';
 import { KEY_ALIASES, LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import type { Field, YamlReader } from './yaml-reader.js';
+import { quote } from '../base/quote.js';
 
 export type { ReadContext } from './read-context.js';
 
@@ -95,7 +96,7 @@ function checkNoMail(r: YamlReader, map: Map<string, Field>, draft: DomainDraft)
   if (draft.dmarc && draft.dmarc.policy !== 'reject' && dmarcField) {
     const policyField = r.peek(dmarcField, 'policy');
     if (policyField) {
-      r.refuse(policyField, `dmarc policy '${draft.dmarc.policy}' contradicts mail: none`, 'a domain with mail: none publishes p=reject');
+      r.refuse(policyField, `dmarc policy ${quote(draft.dmarc.policy)} contradicts mail: none`, 'a domain with mail: none publishes p=reject');
     }
   }
   draft.senders = [];

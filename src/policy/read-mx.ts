@@ -6,6 +6,7 @@ import { Seen, type ReadContext } from './read-context.js';
 import { checkHostName } from './values.js';
 import { KEY_ALIASES, LIMITS, POLICY_KEYS } from './vocabulary.js';
 import type { Field } from './yaml-reader.js';
+import { quote } from '../base/quote.js';
 
 const NULL_MX_HINT = 'RFC 7505 §3: a null MX ("MX 0 .") is the only MX record of its domain';
 
@@ -48,7 +49,7 @@ export function readMx(ctx: ReadContext, field: Field): MxHost[] | 'none' | unde
       r.refuse(hostField, 'mx: none cannot stand beside MX hosts', `${NULL_MX_HINT}; write mx: none`);
     } else if (hostField && hostText !== undefined) {
       host = r.take(hostField, checkHostName(hostText, 'host', 'RFC 5321 §5.1: an MX names a host; give the address a name and use it'));
-      if (host !== undefined) seen.check(host, hostField, `'${host}'`);
+      if (host !== undefined) seen.check(host, hostField, `${quote(host)}`);
     }
     const preference = prefField && r.integer(prefField, 0, LIMITS.u16Max);
     if (host !== undefined && preference !== undefined) out.push({ host, preference });

@@ -3,7 +3,8 @@
 import { isScalar, isSeq } from 'yaml';
 import { MailrecError } from '../errors.js';
 import { tagOf } from '../plan/ownership.js';
-import { parseRDataText } from '../records/rdata.js';
+import { quote } from '../base/quote.js';
+import { parseRDataRoundTrip } from '../records/rdata.js';
 import { chunkTxt, TXT_STRING_MAX_OCTETS, type RData } from '../records/rr.js';
 import type { RawRecord } from './model.js';
 import type { ReadContext } from './read-context.js';
@@ -62,7 +63,7 @@ function readRawRecord(ctx: ReadContext, field: Field, domain: string): RawRecor
   const name = nameField && readOwner(r, nameField, domain);
   const typeText = typeField && r.string(typeField)?.toUpperCase();
   const type = RAW_RECORD_TYPES.find((t) => t === typeText);
-  if (typeField && typeText !== undefined && type === undefined) r.refuse(typeField, `raw type '${typeText}' is not one mailrec owns`, TYPE_HINT);
+  if (typeField && typeText !== undefined && type === undefined) r.refuse(typeField, `raw type ${quote(typeText)} is not one mailrec owns`, TYPE_HINT);
   const ttlField = map.get('ttl');
   const ttl = ttlField ? r.integer(ttlField, 0, LIMITS.ttlMax, 'RFC 2181 §8: a TTL is 0..2147483647 seconds') : undefined;
   if (!valueField || name === undefined || type === undefined || (ttlField && ttl === undefined)) return undefined;
@@ -80,10 +81,10 @@ function readRawRecord(ctx: ReadContext, field: Field, domain: string): RawRecor
     if (text === undefined) return undefined;
     try {
       // Relative names in the value are relative to the domain, as under "$ORIGIN <domain>.".
-      rdata = parseRDataText(type, text, { origin: domain });
+      rdata = parseRDataRoundTrip(type, text, { origin: domain });
     } catch (error) {
       if (!(error instanceof MailrecError)) throw error;
-      r.refuse(valueField, `${type} value '${text}': ${error.message}`, `write the ${type} data as in a zone file, e.g. ${EXAMPLES[type]}`);
+      r.refuse(valueField, `${type} value ${quote(text)}: ${error.message}`, error.hint ?? `write the ${type} data as in a zone file, e.g. ${EXAMPLES[type]}`);
       return undefined;
     }
   }

@@ -9,6 +9,7 @@ import { suggest } from './suggest.js';
 import { checkCidr, checkDomainName, checkHostName } from './values.js';
 import { POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import type { Field, YamlReader } from './yaml-reader.js';
+import { quote } from '../base/quote.js';
 
 const SPF_QUALIFIER_WORDS: Readonly<Record<string, SpfAll>> = {
   '-all': 'fail',
@@ -32,7 +33,7 @@ export function readSpfAll(r: YamlReader, field: Field): SpfAll | undefined {
   }
   const word = text === undefined ? undefined : SPF_QUALIFIER_WORDS[text];
   if (word !== undefined) {
-    r.refuse(field, `invalid all '${text}'`, `write '${word}'; allowed values: ${POLICY_ENUMS.spf_all.join(', ')}`);
+    r.refuse(field, `invalid all ${quote(text ?? '')}`, `write '${word}'; allowed values: ${POLICY_ENUMS.spf_all.join(', ')}`);
     return undefined;
   }
   return r.oneOf(field, POLICY_ENUMS.spf_all);
@@ -72,7 +73,7 @@ function readSender(ctx: ReadContext, field: Field): Sender | undefined {
     else if (/^[-~?+]?all$/.test(text)) hint = SENDER_KEY_HINTS.all!;
     else if (text === 'ptr') hint = SENDER_KEY_HINTS.ptr!;
     else if (text.includes('.')) hint = `write '- host: ${text}' (its address may send) or '- include: ${text}' (its SPF record)`;
-    r.refuse(field, `unknown sender '${text}'`, hint);
+    r.refuse(field, `unknown sender ${quote(text)}`, hint);
     return undefined;
   }
   const map = r.mapping(field, POLICY_KEYS.sender, { hints: SENDER_KEY_HINTS, what: 'self, mx or a map' });
@@ -106,7 +107,7 @@ function readSender(ctx: ReadContext, field: Field): Sender | undefined {
       const ids = PROVIDERS.map((p) => p.id);
       const near = suggest(text, ids);
       const list = `known providers: ${ids.join(', ')}`;
-      r.refuse(value, `unknown provider '${text}'`, near ? `did you mean '${near}'? ${list}` : `${list}; or use include:`);
+      r.refuse(value, `unknown provider ${quote(text)}`, near ? `did you mean '${near}'? ${list}` : `${list}; or use include:`);
       return undefined;
     }
     default:

@@ -7,6 +7,7 @@ import { checkHostName, checkServiceName } from './values.js';
 import { SRV_STANDARD_PORTS } from '../records/srv.js';
 import { LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import type { Field } from './yaml-reader.js';
+import { quote } from '../base/quote.js';
 
 /** RFC 8314: a service name says whether TLS starts at once or by STARTTLS; its port must agree. */
 const TLS_PORT_MISMATCH: Readonly<Record<string, { port: number; message: string; hint: string }>> = {
@@ -76,7 +77,7 @@ function readSrvRecord(ctx: ReadContext, field: Field): SrvRecord | undefined {
     port = SRV_STANDARD_PORTS[service];
     if (port === undefined) {
       const known = Object.entries(SRV_STANDARD_PORTS).map(([s, p]) => `${s} ${p}`).join(', ');
-      r.report(field.at, field.path, `missing key 'port' in ${field.path}: service '${service}' has no default port`, `defaults: ${known}`);
+      r.report(field.at, field.path, `missing key 'port' in ${field.path}: service ${quote(service)} has no default port`, `defaults: ${known}`);
     }
   }
   const priorityField = map.get('priority');

@@ -8,6 +8,7 @@ import { readReportUris } from './read-dmarc.js';
 import { checkDomainName, checkHostName, checkRepoPath, checkTlsaData } from './values.js';
 import { DEFAULT_MTA_STS_MAX_AGE, KEY_ALIASES, LIMITS, POLICY_ENUMS, POLICY_KEYS, TLSA_MNEMONICS } from './vocabulary.js';
 import type { Field, YamlReader } from './yaml-reader.js';
+import { quote } from '../base/quote.js';
 
 /** A TLSA field given as a number or its RFC 7218 mnemonic (DANE-EE, SPKI, SHA2-256). */
 function readTlsaNumber(r: YamlReader, field: Field, mnemonics: Readonly<Record<string, number>>, max: number): number | undefined {
@@ -15,7 +16,7 @@ function readTlsaNumber(r: YamlReader, field: Field, mnemonics: Readonly<Record<
   if (node && isScalar(node) && typeof node.value === 'string') {
     const value = mnemonics[node.value.toLowerCase()];
     if (value !== undefined) return value;
-    r.refuse(field, `invalid ${field.name} '${node.value}'`, `a number 0..${max} or one of ${Object.keys(mnemonics).join(', ')} (RFC 7218)`);
+    r.refuse(field, `invalid ${field.name} ${quote(String(node.value))}`, `a number 0..${max} or one of ${Object.keys(mnemonics).join(', ')} (RFC 7218)`);
     return undefined;
   }
   return r.integer(field, 0, max);

@@ -4,6 +4,7 @@
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { posix } from 'node:path';
 import { domainToASCII } from 'node:url';
+import { quote } from '../base/quote.js';
 
 export type Check<T> = { ok: true; value: T } | { ok: false; message: string; hint?: string };
 
@@ -40,14 +41,14 @@ export function checkDomainName(raw: string, what: string, options: NameOptions 
   const bad = ZONE_SYNTAX.exec(raw);
   if (bad) {
     return refuse(
-      `${what} '${raw}' contains ${describeChar(bad[0])}`,
+      `${what} ${quote(raw)} contains ${describeChar(bad[0])}`,
       'names are written into zone files, where such characters are syntax; a name has letters, digits, hyphens, underscores and dots only',
     );
   }
   if (/[^\x20-\x7e]/.test(raw)) {
     const ascii = domainToASCII(raw);
     return refuse(
-      `${what} '${raw}' is not ASCII`,
+      `${what} ${quote(raw)} is not ASCII`,
       ascii ? `write the IDNA form: ${ascii}` : 'write internationalized names in their IDNA (xn--) form',
     );
   }
@@ -55,25 +56,25 @@ export function checkDomainName(raw: string, what: string, options: NameOptions 
   if (name.endsWith('.')) name = name.slice(0, -1);
   let labels = name.split('.');
   if (options.wildcard && labels[0] === '*') labels = labels.slice(1);
-  if (labels.some((l) => l === '')) return refuse(`${what} '${raw}' has an empty label`);
+  if (labels.some((l) => l === '')) return refuse(`${what} ${quote(raw)} has an empty label`);
   for (const label of labels) {
     const odd = /[^a-z0-9_-]/.exec(label);
     if (odd) {
       const hint = odd[0] === '@' ? 'an address is not a name here: write the domain only' : undefined;
-      return refuse(`${what} '${raw}' contains ${describeChar(odd[0])}: a name has letters, digits, hyphens and underscores only`, hint);
+      return refuse(`${what} ${quote(raw)} contains ${describeChar(odd[0])}: a name has letters, digits, hyphens and underscores only`, hint);
     }
     if (label.length > LABEL_MAX) {
-      return refuse(`${what} '${raw}' has a label of ${label.length} characters; the limit is ${LABEL_MAX} (RFC 1035 §2.3.4)`);
+      return refuse(`${what} ${quote(raw)} has a label of ${label.length} characters; the limit is ${LABEL_MAX} (RFC 1035 §2.3.4)`);
     }
     if (label.startsWith('-') || label.endsWith('-')) {
-      return refuse(`${what} '${raw}' has a label that starts or ends with a hyphen (RFC 1123 §2.1)`);
+      return refuse(`${what} ${quote(raw)} has a label that starts or ends with a hyphen (RFC 1123 §2.1)`);
     }
   }
   if (name.length > NAME_MAX) {
     return refuse(`${what} is ${name.length} characters long; the limit is ${NAME_MAX} (RFC 1035 §2.3.4)`);
   }
   if (labels.length < minLabels) {
-    return refuse(`${what} '${raw}' is a single label`, `write the full name, e.g. ${name}.example.org`);
+    return refuse(`${what} ${quote(raw)} is a single label`, `write the full name, e.g. ${name}.example.org`);
   }
   return ok(name);
 }
@@ -81,13 +82,13 @@ export function checkDomainName(raw: string, what: string, options: NameOptions 
 /** A host name that must be a name, not an address (MX, SRV and TLSA targets, SPF a:). */
 export function checkHostName(raw: string, what: string, addressHint: string): Check<string> {
   if (isIP(raw) !== 0 || /^\[.*\]$/.test(raw)) {
-    return refuse(`${what} '${raw}' is an IP address, not a host name`, addressHint);
+    return refuse(`${what} ${quote(raw)} is an IP address, not a host name`, addressHint);
   }
   const checked = checkDomainName(raw, what);
   if (!checked.ok) return checked;
   // An all-numeric last label is read as an address by some software (RFC 3696 §2).
   if (/^[0-9]+$/.test(checked.value.split('.').at(-1) ?? '')) {
-    return refuse(`${what} '${raw}' ends in an all-numeric label`, addressHint);
+    return refuse(`${what} ${quote(raw)} ends in an all-numeric label`, addressHint);
   }
   return checked;
 }
@@ -96,7 +97,7 @@ export function checkHostName(raw: string, what: string, addressHint: string): C
 export function checkSelector(raw: string): Check<string> {
   const checked = checkDomainName(raw, 'selector', { minLabels: 1 });
   if (!checked.ok) return checked;
-  if (raw.endsWith('.')) return refuse(`selector '${raw}' ends with a dot`, 'a selector is relative to ._domainkey.<domain>');
+  if (raw.endsWith('.')) return refuse(`selector ${quote(raw)} ends with a dot`, 'a selector is relative to ._domainkey.<domain>');
   return checked;
 }
 
@@ -110,15 +111,15 @@ export function checkCidr(raw: string, family: 4 | 6): Check<string> {
   if (!valid) {
     const other = family === 4 ? isIPv6(address) : isIPv4(address);
     const hint = other ? `that is an IPv${family === 4 ? 6 : 4} address: use ip${family === 4 ? 6 : 4}:` : undefined;
-    return refuse(`ip${family} '${raw}' is not an IPv${family} address${family === 4 ? ' (dotted quad, no leading zeros)' : ''}`, hint);
+    return refuse(`ip${family} ${quote(raw)} is not an IPv${family} address${family === 4 ? ' (dotted quad, no leading zeros)' : ''}`, hint);
   }
   if (prefix !== undefined) {
     if (!/^(0|[1-9][0-9]*)$/.test(prefix) || Number(prefix) > max) {
-      return refuse(`ip${family} '${raw}' has a prefix length outside 0..${max}`);
+      return refuse(`ip${family} ${quote(raw)} has a prefix length outside 0..${max}`);
     }
     // RFC 7208 §5.1: a mechanism matching every address is +all under another name.
     if (prefix === '0') {
-      return refuse(`ip${family} '${raw}' matches every address, like +all: anyone could send as the domain`, 'list the networks that really send');
+      return refuse(`ip${family} ${quote(raw)} matches every address, like +all: anyone could send as the domain`, 'list the networks that really send');
     }
   }
   return ok(raw.toLowerCase());
@@ -140,27 +141,27 @@ export interface ReportUriOptions {
 export function checkReportUri(raw: string, options: ReportUriOptions): Check<string> {
   const { what } = options;
   const space = /\s/.exec(raw);
-  if (space) return refuse(`${what} '${raw}' contains whitespace`);
+  if (space) return refuse(`${what} ${quote(raw)} contains whitespace`);
   const sep = /[,;]/.exec(raw);
   if (sep) {
     return refuse(
-      `${what} '${raw}' contains '${sep[0]}', which separates ${sep[0] === ',' ? 'URIs' : 'tags'} in the record`,
+      `${what} ${quote(raw)} contains '${sep[0]}', which separates ${sep[0] === ',' ? 'URIs' : 'tags'} in the record`,
       `list each URI as its own item; a literal '${sep[0]}' must be percent-encoded as ${sep[0] === ',' ? '%2C' : '%3B'}`,
     );
   }
   if (options.bangIsSyntax && raw.includes('!')) {
     const sizeLimit = /![0-9]+[kmgt]?$/i.test(raw);
     return refuse(
-      sizeLimit ? `${what} '${raw}' carries a report size limit, which mailrec does not publish` : `${what} '${raw}' contains '!'`,
+      sizeLimit ? `${what} ${quote(raw)} carries a report size limit, which mailrec does not publish` : `${what} ${quote(raw)} contains '!'`,
       sizeLimit ? 'remove the !size suffix' : "receivers read '!' as a size limit: percent-encode a literal one as %21",
     );
   }
-  if (/[^\x21-\x7e]/.test(raw)) return refuse(`${what} '${raw}' contains a non-ASCII or control character`, 'percent-encode it');
+  if (/[^\x21-\x7e]/.test(raw)) return refuse(`${what} ${quote(raw)} contains a non-ASCII or control character`, 'percent-encode it');
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1]?.toLowerCase();
   const allowed = options.schemes.map((s) => `${s}:`).join(' or ');
   if (scheme === undefined) {
     if (raw.includes('@')) return checkMailto(`mailto:${raw}`, raw, what);
-    return refuse(`${what} '${raw}' is neither an address nor a ${allowed} URI`, 'write local@domain, e.g. dmarc-reports@example.org');
+    return refuse(`${what} ${quote(raw)} is neither an address nor a ${allowed} URI`, 'write local@domain, e.g. dmarc-reports@example.org');
   }
   if (scheme === 'mailto' && options.schemes.includes('mailto')) {
     return checkMailto(`mailto:${raw.slice(scheme.length + 1)}`, raw, what);
@@ -170,17 +171,17 @@ export function checkReportUri(raw: string, options: ReportUriOptions): Check<st
     scheme === 'http' && options.schemes.includes('https')
       ? 'reports must be posted over https:'
       : `use ${allowed}${options.schemes.includes('https') ? '' : ' (reports are delivered by mail)'}`;
-  return refuse(`${what} '${raw}' uses the ${scheme}: scheme`, hint);
+  return refuse(`${what} ${quote(raw)} uses the ${scheme}: scheme`, hint);
 }
 
 function checkMailto(uri: string, raw: string, what: string): Check<string> {
   const address = uri.slice('mailto:'.length);
   if (/[<>"?&#]/.test(address)) {
-    return refuse(`${what} '${raw}' is not a plain address`, 'write local@domain, without a display name or ?headers');
+    return refuse(`${what} ${quote(raw)} is not a plain address`, 'write local@domain, without a display name or ?headers');
   }
   const at = address.lastIndexOf('@');
   const local = address.slice(0, at);
-  if (at <= 0 || local.includes('@')) return refuse(`${what} '${raw}' is not an address (local@domain)`);
+  if (at <= 0 || local.includes('@')) return refuse(`${what} ${quote(raw)} is not an address (local@domain)`);
   const domain = checkDomainName(address.slice(at + 1), `${what} domain`);
   if (!domain.ok) return domain;
   return ok(`mailto:${local}@${domain.value}`);
@@ -191,9 +192,9 @@ function checkHttps(raw: string, what: string): Check<string> {
   try {
     url = new URL(raw);
   } catch {
-    return refuse(`${what} '${raw}' is not a valid URL`);
+    return refuse(`${what} ${quote(raw)} is not a valid URL`);
   }
-  if (url.username || url.password) return refuse(`${what} '${raw}' carries credentials`, 'a URI in DNS is public');
+  if (url.username || url.password) return refuse(`${what} ${quote(raw)} carries credentials`, 'a URI in DNS is public');
   const host = checkDomainName(url.hostname, `${what} host`);
   if (!host.ok) return host;
   return ok(url.href);
@@ -206,18 +207,18 @@ function checkHttps(raw: string, what: string): Check<string> {
 export function checkRepoPath(raw: string, what: string): Check<string> {
   if (raw === '') return refuse(`${what} is empty`);
   if (raw.startsWith('/') || /^[a-z]:[\\/]/i.test(raw) || raw.startsWith('~')) {
-    return refuse(`${what} '${raw}' is absolute`, 'paths are relative to the repo root: move the file into the repo');
+    return refuse(`${what} ${quote(raw)} is absolute`, 'paths are relative to the repo root: move the file into the repo');
   }
   const bad = /[\s"'`;$()\\\0]/.exec(raw);
   if (bad) {
     const hint = bad[0] === '\\' ? "use '/' between directories" : 'rename the file: zone files and shells read these characters as syntax';
-    return refuse(`${what} '${raw}' contains ${describeChar(bad[0])}`, hint);
+    return refuse(`${what} ${quote(raw)} contains ${describeChar(bad[0])}`, hint);
   }
   const normal = posix.normalize(raw);
   if (normal === '..' || normal.startsWith('../')) {
-    return refuse(`${what} '${raw}' escapes the repo root`, 'paths are relative to the repo root: move the file into the repo');
+    return refuse(`${what} ${quote(raw)} escapes the repo root`, 'paths are relative to the repo root: move the file into the repo');
   }
-  if (normal === '.' || normal.endsWith('/')) return refuse(`${what} '${raw}' names a directory, not a file`);
+  if (normal === '.' || normal.endsWith('/')) return refuse(`${what} ${quote(raw)} names a directory, not a file`);
   return ok(raw);
 }
 
@@ -226,7 +227,7 @@ export function checkServiceName(raw: string): Check<string> {
   const name = (raw.startsWith('_') ? raw.slice(1) : raw).toLowerCase();
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) || name.includes('--') || !/[a-z]/.test(name) || name.length > 15) {
     return refuse(
-      `service '${raw}' is not a service name`,
+      `service ${quote(raw)} is not a service name`,
       'RFC 6335 §5.1: 1–15 letters, digits and single hyphens, e.g. submissions, imaps',
     );
   }
@@ -236,7 +237,7 @@ export function checkServiceName(raw: string): Check<string> {
 /** An environment variable name, as POSIX shells accept it. */
 export function checkEnvName(raw: string): Check<string> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) {
-    return refuse(`secret_env '${raw}' is not an environment variable name`, 'letters, digits and underscores, not starting with a digit');
+    return refuse(`secret_env ${quote(raw)} is not an environment variable name`, 'letters, digits and underscores, not starting with a digit');
   }
   return ok(raw);
 }
@@ -249,7 +250,7 @@ export function checkServer(raw: string): Check<string> {
   if (bracketed) {
     host = bracketed[1] ?? '';
     port = bracketed[2];
-    if (!isIPv6(host)) return refuse(`server '${raw}' has no IPv6 address inside [ ]`);
+    if (!isIPv6(host)) return refuse(`server ${quote(raw)} has no IPv6 address inside [ ]`);
   } else if (!isIPv6(raw)) {
     const colon = raw.lastIndexOf(':');
     if (colon >= 0) {
@@ -263,7 +264,7 @@ export function checkServer(raw: string): Check<string> {
     }
   }
   if (port !== undefined && (!/^[1-9][0-9]*$/.test(port) || Number(port) > 65535)) {
-    return refuse(`server '${raw}' has a port outside 1..65535`);
+    return refuse(`server ${quote(raw)} has a port outside 1..65535`);
   }
   const hostPart = isIPv6(host) ? (port === undefined ? host : `[${host}]`) : host;
   return ok(port === undefined ? hostPart.toLowerCase() : `${hostPart.toLowerCase()}:${port}`);

@@ -3,6 +3,7 @@
 
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { PolicyIssue, SourcePosition } from '../errors.js';
+import { clip, quote } from '../base/quote.js';
 import { suggest } from './suggest.js';
 import type { Check } from './values.js';
 
@@ -117,7 +118,7 @@ export class YamlReader {
       const special = options.hints?.[entry.name];
       const near = suggest(entry.name, known, options.aliases);
       const hint = special ?? (near !== undefined ? `did you mean '${near}'?` : `known keys here: ${known.join(', ')}`);
-      this.report(entry.at, entry.path, `unknown key '${entry.name}'`, hint);
+      this.report(entry.at, entry.path, `unknown key ${quote(entry.name)}`, hint);
     }
     return out;
   }
@@ -173,7 +174,7 @@ export class YamlReader {
       return undefined;
     }
     if (node.value < min || node.value > max) {
-      this.refuse(field, `${field.name} ${node.value} is out of range ${min}..${max}`, rangeHint);
+      this.refuse(field, `${clip(field.name)} ${node.value} is out of range ${min}..${max}`, rangeHint);
       return undefined;
     }
     return node.value;
@@ -195,7 +196,7 @@ export class YamlReader {
     const list = `allowed values: ${allowed.join(', ')}`;
     this.refuse(
       field,
-      value === undefined ? `${field.name} must be one of ${allowed.join(', ')}, not ${this.describe(field)}` : `invalid ${field.name} '${value}'`,
+      value === undefined ? `${clip(field.name)} must be one of ${allowed.join(', ')}, not ${this.describe(field)}` : `invalid ${clip(field.name)} ${quote(value)}`,
       near !== undefined ? `did you mean '${near}'? ${list}` : list,
     );
     return undefined;
@@ -215,15 +216,15 @@ export class YamlReader {
     if (isSeq(node)) return 'a list';
     if (isScalar(node)) {
       const v = node.value;
-      if (typeof v === 'string') return `the text '${v}'`;
-      if (typeof v === 'number') return `the number ${node.source ?? String(v)}`;
+      if (typeof v === 'string') return `the text ${quote(v)}`;
+      if (typeof v === 'number') return `the number ${clip(node.source ?? String(v))}`;
       if (typeof v === 'boolean') return String(v);
     }
     return 'an unsupported value';
   }
 
   typeError(field: Field, expected: string): void {
-    const label = field.name.startsWith('[') ? `item ${field.path}` : field.name === '' ? 'the policy' : field.name;
+    const label = field.name.startsWith('[') ? `item ${clip(field.path)}` : field.name === '' ? 'the policy' : clip(field.name);
     this.refuse(field, `${label} must be ${expected}, not ${this.describe(field)}`);
   }
 }

@@ -1,5 +1,6 @@
 // Presentation form of RDATA (RFC 1035 §5.1, RFC 3597 §5): one render and one parse per type.
 
+import { quoteDouble } from '../base/quote.js';
 import { MailrecError, RecordError } from '../errors.js';
 import { parseIPv4, parseIPv6, renderIPv6 } from '../zone/address.js';
 import { checkPresentationText, decodeEscapes, renderCharacterString, renderOctets } from '../zone/escape.js';
@@ -52,11 +53,11 @@ export function renderRData(rd: RData, options: RenderOptions = {}): string {
   const name = (value: string): string => renderName(value, options.names ?? 'presentation');
   switch (rd.type) {
     case 'A':
-      if (!parseIPv4(rd.address)) throw new RecordError(`bad IPv4 address ${JSON.stringify(rd.address)}`);
+      if (!parseIPv4(rd.address)) throw new RecordError(`bad IPv4 address ${quoteDouble(rd.address)}`);
       return rd.address;
     case 'AAAA': {
       const octets = parseIPv6(rd.address);
-      if (!octets) throw new RecordError(`bad IPv6 address ${JSON.stringify(rd.address)}`);
+      if (!octets) throw new RecordError(`bad IPv6 address ${quoteDouble(rd.address)}`);
       return renderIPv6(octets);
     }
     case 'CNAME':
@@ -78,7 +79,7 @@ export function renderRData(rd: RData, options: RenderOptions = {}): string {
       ].join(' ');
     case 'TLSA': // RFC 6698 §2.2: certificate association data as hex
       if (!/^([0-9a-fA-F]{2})+$/.test(rd.certificate)) {
-        throw new RecordError(`TLSA certificate data ${JSON.stringify(rd.certificate)} is not hex`);
+        throw new RecordError(`TLSA certificate data ${quoteDouble(rd.certificate)} is not hex`);
       }
       return [
         checkUint(rd.usage, UINT8, 'TLSA usage'),
@@ -119,7 +120,7 @@ function checkUint(value: number, max: number, what: string): number {
 
 function checkMnemonic(rrtype: string): void {
   if (!/^[A-Z][A-Z0-9-]*$/.test(rrtype)) {
-    throw new RecordError(`RR type ${JSON.stringify(rrtype)} is not a type mnemonic`);
+    throw new RecordError(`RR type ${quoteDouble(rrtype)} is not a type mnemonic`);
   }
 }
 
@@ -138,7 +139,7 @@ export function parseRData(
   options: ParseRDataOptions = {},
 ): RData {
   const rrtype = parseRRType(type);
-  if (!rrtype) throw new RDataSyntaxError(`unknown RR type ${JSON.stringify(type)}`);
+  if (!rrtype) throw new RDataSyntaxError(`unknown RR type ${quoteDouble(type)}`);
   const fields = tokens.map((token) => (typeof token === 'string' ? { raw: token, quoted: false } : token));
   const first = fields[0];
   if (first && !first.quoted && first.raw === '\\#') {
@@ -156,6 +157,47 @@ export function parseRDataText(type: string, text: string, options: ParseRDataOp
   const entries = parseEntries(text, '<rdata>');
   if (entries.length > 1) throw new RDataSyntaxError('rdata spans more than one line');
   return parseRData(type, entries[0]?.tokens ?? [], options);
+}
+
+/**
+ * Presentation rdata given as one value (a policy's `raw:`), read the way the zone reader
+ * reads it and refused unless nothing is lost: no ";" (a master-file comment would silently
+ * drop the rest: "10 mx.example.net;.evil" is "10 mx.example.net"), no parentheses, one line,
+ * and the record rendered back must parse to the same record.
+ */
+export function parseRDataRoundTrip(type: string, text: string, options: ParseRDataOptions = {}): RData {
+  checkOneValue(text);
+  const rd = parseRDataText(type, text, options);
+  const rendered = renderRData(rd);
+  let again: RData | undefined;
+  try {
+    again = parseRDataText(type, rendered, options);
+  } catch {
+    again = undefined;
+  }
+  if (again === undefined || JSON.stringify(again) !== JSON.stringify(rd)) {
+    throw new RDataSyntaxError(`does not read back as the same record (it would be written as ${quoteDouble(rendered)})`);
+  }
+  return rd;
+}
+
+/** Refuse what a master file reads as syntax around a record: comments, parentheses, line breaks. */
+function checkOneValue(text: string): void {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '\\') {
+      i += 1;
+      continue;
+    }
+    if (ch === '"') quoted = !quoted;
+    else if (ch === '\n' || ch === '\r') throw new RDataSyntaxError('the value spans more than one line', undefined, 'give the record on one line');
+    else if (!quoted && ch === ';') {
+      throw new RDataSyntaxError(`";" at column ${i + 1} starts a zone-file comment: everything after it would be dropped`, undefined, 'write a literal ";" as \\059, or inside a quoted string');
+    } else if (!quoted && (ch === '(' || ch === ')')) {
+      throw new RDataSyntaxError(`"${ch}" at column ${i + 1} is zone-file syntax (a record across lines)`, undefined, 'write the record on one line without parentheses');
+    }
+  }
 }
 
 const MODELLED = new Set(['A', 'AAAA', 'CNAME', 'NS', 'PTR', 'MX', 'TXT', 'SRV', 'TLSA', 'SOA']);
@@ -245,7 +287,7 @@ class FieldReader {
   private uint(what: string, max: number): number {
     return this.field(what, (raw) => {
       if (!/^\d+$/.test(raw) || Number(raw) > max) {
-        throw new RecordError(`${JSON.stringify(raw)} is not an integer from 0 to ${max}`);
+        throw new RecordError(`${quoteDouble(raw)} is not an integer from 0 to ${max}`);
       }
       return Number(raw);
     });
@@ -257,13 +299,13 @@ class FieldReader {
 
   private ipv4(raw: string): string {
     const octets = parseIPv4(raw);
-    if (!octets) throw new RecordError(`bad dotted quad ${JSON.stringify(raw)}`);
+    if (!octets) throw new RecordError(`bad dotted quad ${quoteDouble(raw)}`);
     return octets.join('.');
   }
 
   private ipv6(raw: string): string {
     const octets = parseIPv6(raw);
-    if (!octets) throw new RecordError(`bad IPv6 address ${JSON.stringify(raw)}`);
+    if (!octets) throw new RecordError(`bad IPv6 address ${quoteDouble(raw)}`);
     return renderIPv6(octets);
   }
 
@@ -272,7 +314,7 @@ class FieldReader {
     let hex = '';
     while (this.index < this.fields.length) {
       hex += this.field(what, (raw, token) => {
-        if (token.quoted || !/^[0-9a-fA-F]+$/.test(raw)) throw new RecordError(`${JSON.stringify(raw)} is not hex`);
+        if (token.quoted || !/^[0-9a-fA-F]+$/.test(raw)) throw new RecordError(`${quoteDouble(raw)} is not hex`);
         return raw;
       });
     }

@@ -3,6 +3,7 @@
 
 import { RecordError } from '../errors.js';
 import { typeOf, type RR } from '../records/rr.js';
+import { quoteDouble } from '../base/quote.js';
 
 // Letters, digits and inner hyphens; a label may start with a digit (RFC 1123 §2.1).
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
@@ -14,7 +15,7 @@ function isHostname(name: string, allowWildcard: boolean): boolean {
 
 function refuse(rr: RR, field: string, name: string): never {
   throw new RecordError(
-    `${typeOf(rr)} record at ${JSON.stringify(rr.name)}: ${field} ${JSON.stringify(name)} is not a host name`,
+    `${typeOf(rr)} record at ${quoteDouble(rr.name)}: ${field} ${quoteDouble(name)} is not a host name`,
     undefined,
     'a host name has letters, digits and inner hyphens only (RFC 952, RFC 1123 §2.1); BIND refuses the zone otherwise',
   );

@@ -5,6 +5,7 @@
 
 import { RecordError } from '../errors.js';
 import { TXT_STRING_MAX_OCTETS } from '../records/rr.js';
+import { quoteDouble } from '../base/quote.js';
 
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
@@ -30,7 +31,7 @@ export function decodeEscapes(raw: string): Buffer {
       continue;
     }
     const next = raw[i + 1];
-    if (next === undefined) throw new RecordError(`dangling backslash at the end of ${JSON.stringify(raw)}`);
+    if (next === undefined) throw new RecordError(`dangling backslash at the end of ${quoteDouble(raw)}`);
     if (next >= '0' && next <= '9') {
       const digits = raw.slice(i + 1, i + 4);
       if (!/^\d{3}$/.test(digits)) {
@@ -70,7 +71,7 @@ export function renderOctets(octets: Uint8Array): string {
  */
 export function renderCharacterString(text: string): string {
   if (LONE_SURROGATE.test(text)) {
-    throw new RecordError(`character-string ${JSON.stringify(text)} holds a lone UTF-16 surrogate`);
+    throw new RecordError(`character-string ${quoteDouble(text)} holds a lone UTF-16 surrogate`);
   }
   const octets = Buffer.from(text, 'utf8');
   if (octets.length > TXT_STRING_MAX_OCTETS) {
@@ -90,21 +91,21 @@ export function renderCharacterString(text: string): string {
  */
 export function checkPresentationText(text: string): void {
   const refuse = (why: string): never => {
-    throw new RecordError(`rdata ${JSON.stringify(text)} cannot be written to a master file: ${why}`);
+    throw new RecordError(`rdata ${quoteDouble(text)} cannot be written to a master file: ${why}`);
   };
   if (text.trim() === '') refuse('it is empty');
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     const code = ch.charCodeAt(0);
-    if (code < 0x20 || code > 0x7e) refuse(`character ${JSON.stringify(ch)} is not printable ASCII`);
+    if (code < 0x20 || code > 0x7e) refuse(`character ${quoteDouble(ch)} is not printable ASCII`);
     if (ch === '\\') {
       if (i + 1 >= text.length) refuse('it ends with a backslash');
       i += 1;
       continue;
     }
     if (ch === '"') quoted = !quoted;
-    else if (!quoted && (ch === ';' || ch === '(' || ch === ')')) refuse(`unquoted ${JSON.stringify(ch)}`);
+    else if (!quoted && (ch === ';' || ch === '(' || ch === ')')) refuse(`unquoted ${quoteDouble(ch)}`);
   }
   if (quoted) refuse('unbalanced quotes');
 }

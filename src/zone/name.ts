@@ -4,6 +4,7 @@
 // A label octet that is not plain printable ASCII is held escaped the way BIND prints it
 // ("\." "\;" "\032"), so that every name string is also valid master-file text.
 
+import { quoteDouble } from '../base/quote.js';
 import { RecordError } from '../errors.js';
 
 const MAX_LABEL_OCTETS = 63; // RFC 1035 §2.3.4
@@ -27,10 +28,10 @@ function splitName(raw: string): SplitName {
   const labels: Buffer[] = [];
   let current: number[] = [];
   const endLabel = (): void => {
-    if (current.length === 0) throw new RecordError(`name ${JSON.stringify(raw)} has an empty label`);
+    if (current.length === 0) throw new RecordError(`name ${quoteDouble(raw)} has an empty label`);
     if (current.length > MAX_LABEL_OCTETS) {
       throw new RecordError(
-        `name ${JSON.stringify(raw)} has a label of ${current.length} octets; the limit is ${MAX_LABEL_OCTETS} (RFC 1035 §2.3.4)`,
+        `name ${quoteDouble(raw)} has a label of ${current.length} octets; the limit is ${MAX_LABEL_OCTETS} (RFC 1035 §2.3.4)`,
       );
     }
     labels.push(Buffer.from(current));
@@ -44,11 +45,11 @@ function splitName(raw: string): SplitName {
     }
     if (ch === '\\') {
       const next = raw[i + 1];
-      if (next === undefined) throw new RecordError(`name ${JSON.stringify(raw)} ends with a backslash`);
+      if (next === undefined) throw new RecordError(`name ${quoteDouble(raw)} ends with a backslash`);
       if (next >= '0' && next <= '9') {
         const digits = raw.slice(i + 1, i + 4);
         if (!/^\d{3}$/.test(digits) || Number(digits) > 255) {
-          throw new RecordError(`name ${JSON.stringify(raw)} has a bad escape "\\${digits}"`);
+          throw new RecordError(`name ${quoteDouble(raw)} has a bad escape "\\${digits}"`);
         }
         current.push(Number(digits));
         i += 3;
@@ -119,7 +120,7 @@ export function parseName(raw: string, origin?: string): string {
   if (!absolute) {
     if (origin === undefined) {
       throw new RecordError(
-        `relative name ${JSON.stringify(raw)} needs an origin`,
+        `relative name ${quoteDouble(raw)} needs an origin`,
         undefined,
         'write it absolute with a trailing dot, set $ORIGIN, or pass the zone origin',
       );
@@ -128,7 +129,7 @@ export function parseName(raw: string, origin?: string): string {
   }
   if (wireLength(all) > MAX_NAME_OCTETS) {
     throw new RecordError(
-      `name ${JSON.stringify(raw)} is ${wireLength(all)} octets long; the limit is ${MAX_NAME_OCTETS} (RFC 1035 §2.3.4)`,
+      `name ${quoteDouble(raw)} is ${wireLength(all)} octets long; the limit is ${MAX_NAME_OCTETS} (RFC 1035 §2.3.4)`,
     );
   }
   return all.map(renderLabel).join('.');
@@ -152,13 +153,13 @@ export function renderName(name: string, mode: NameMode): string {
     try {
       canonical = parseName(`${name}.`);
     } catch (error) {
-      throw new RecordError(`name ${JSON.stringify(name)} cannot be written to a master file: ${(error as Error).message}`);
+      throw new RecordError(`name ${quoteDouble(name)} cannot be written to a master file: ${(error as Error).message}`);
     }
     if (canonical !== name.toLowerCase()) {
       throw new RecordError(
-        `name ${JSON.stringify(name)} cannot be written to a master file as it is`,
+        `name ${quoteDouble(name)} cannot be written to a master file as it is`,
         undefined,
-        `write it escaped: ${JSON.stringify(canonical)}`,
+        `write it escaped: ${quoteDouble(canonical)}`,
       );
     }
     return `${canonical}.`;
@@ -172,7 +173,7 @@ function checkStrictName(name: string): void {
   labels.forEach((label, index) => {
     if (label === '') {
       throw new RecordError(
-        `name ${JSON.stringify(name)} has an empty label`,
+        `name ${quoteDouble(name)} has an empty label`,
         undefined,
         'names are absolute and written without the trailing dot',
       );
@@ -181,21 +182,21 @@ function checkStrictName(name: string): void {
     if (!SAFE_LABEL.test(label)) {
       const bad = [...label].find((ch) => !/[a-z0-9_-]/.test(ch)) ?? label;
       throw new RecordError(
-        `name ${JSON.stringify(name)}: ${JSON.stringify(bad)} is not allowed in a name mailrec writes`,
+        `name ${quoteDouble(name)}: ${quoteDouble(bad)} is not allowed in a name mailrec writes`,
         undefined,
         'use letters, digits, "-" and "_", with "*" only as the whole leftmost label',
       );
     }
     if (Buffer.byteLength(label) > MAX_LABEL_OCTETS) {
       throw new RecordError(
-        `name ${JSON.stringify(name)} has a label of ${label.length} octets; the limit is ${MAX_LABEL_OCTETS} (RFC 1035 §2.3.4)`,
+        `name ${quoteDouble(name)} has a label of ${label.length} octets; the limit is ${MAX_LABEL_OCTETS} (RFC 1035 §2.3.4)`,
       );
     }
   });
   const octets = labels.reduce((sum, label) => sum + 1 + label.length, 1);
   if (octets > MAX_NAME_OCTETS) {
     throw new RecordError(
-      `name ${JSON.stringify(name)} is ${octets} octets long; the limit is ${MAX_NAME_OCTETS} (RFC 1035 §2.3.4)`,
+      `name ${quoteDouble(name)} is ${octets} octets long; the limit is ${MAX_NAME_OCTETS} (RFC 1035 §2.3.4)`,
     );
   }
 }

@@ -1,6 +1,7 @@
 // TTL values as a master file writes them: seconds, or BIND units like "1h30m" and "1w".
 
 import { RecordError } from '../errors.js';
+import { quoteDouble } from '../base/quote.js';
 
 /** RFC 2181 §8: a TTL is an unsigned 31-bit value. */
 export const MAX_TTL = 2 ** 31 - 1;
@@ -22,13 +23,13 @@ export function parseTtl(text: string, max = MAX_TTL): number {
     }
   } else {
     throw new RecordError(
-      `bad TTL ${JSON.stringify(text)}`,
+      `bad TTL ${quoteDouble(text)}`,
       undefined,
       'write seconds ("3600") or units s, m, h, d, w ("1h30m")',
     );
   }
   if (seconds > max) {
-    throw new RecordError(`TTL ${JSON.stringify(text)} is over ${max} seconds (RFC 2181 §8)`);
+    throw new RecordError(`TTL ${quoteDouble(text)} is over ${max} seconds (RFC 2181 §8)`);
   }
   return seconds;
 }
