@@ -2,7 +2,8 @@
 
 import type { SourcePosition } from '../errors.js';
 import { tagOf } from '../plan/ownership.js';
-import { isInZone, txtText, type RR } from '../records/rr.js';
+import { clip } from '../base/quote.js';
+import { isInZone, txtText, typeOf, type RR } from '../records/rr.js';
 import { compareNames } from '../zone/name.js';
 import { makeImportFinding, type ImportFinding } from './import-findings.js';
 
@@ -66,6 +67,9 @@ function after(name: string, prefix: string): string | undefined {
 }
 
 /** "<selector>._domainkey.<domain>" (RFC 6376 §3.6.2.1) split, or undefined. */
+/** Owner names a policy can hold: dot-separated labels of letters, digits, "-" and "_" (model names are lowercase). */
+const NAMEABLE = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
+
 export function splitDkimName(name: string): { selector: string; domain: string } | undefined {
   const at = name.indexOf('._domainkey.');
   if (at <= 0) return undefined;
@@ -162,6 +166,14 @@ export function classifyRecords(zones: readonly ImportZoneInput[]): Classificati
       }
       const shape = shapeOf(rr, rr.position !== undefined && fragments.has(rr.position.file));
       if (!shape) continue;
+      // A policy names domains and raw: owners with letters, digits, "-" and "_" only; an owner
+      // such as "a/b" or "x\.y" (an escaped dot) stays in the zone file, said so.
+      if (!NAMEABLE.test(rr.name)) {
+        findings.push(
+          makeImportFinding('import.unnameable', zone.apex, rr.name, `${clip(rr.name)} ${typeOf(rr)}: a policy cannot name this owner (letters, digits, "-" and "_" only); it is not imported and stays in the zone file`, rr.position),
+        );
+        continue;
+      }
       const home = longest(rr.name, apexes);
       if (home === undefined) {
         findings.push(

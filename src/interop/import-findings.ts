@@ -43,6 +43,10 @@ export const IMPORT_CODES = {
     severity: 'warning',
     fix: 'Import the zone the record belongs to (--zone-file with its --origin), or remove the record.',
   },
+  'import.unnameable': {
+    severity: 'warning',
+    fix: 'Rename the owner in the zone file if it is a mistake; a name with "/" or an escaped dot cannot be a mail domain, and mailrec leaves it where it is.',
+  },
   'import.not-owned': {
     severity: 'info',
     fix: 'Nothing to do: the record stays where it is; mailrec does not manage it.',
