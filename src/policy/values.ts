@@ -174,6 +174,17 @@ export function checkReportUri(raw: string, options: ReportUriOptions): Check<st
   return refuse(`${what} ${quote(raw)} uses the ${scheme}: scheme`, hint);
 }
 
+const LOCAL_PART_MAX_OCTETS = 64;
+
+/** A percent-encoded local part as the mailbox sees it; undecodable text counts as written. */
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function checkMailto(uri: string, raw: string, what: string): Check<string> {
   const address = uri.slice('mailto:'.length);
   if (/[<>"?&#]/.test(address)) {
@@ -182,6 +193,10 @@ function checkMailto(uri: string, raw: string, what: string): Check<string> {
   const at = address.lastIndexOf('@');
   const local = address.slice(0, at);
   if (at <= 0 || local.includes('@')) return refuse(`${what} ${quote(raw)} is not an address (local@domain)`);
+  // RFC 5321 §4.5.3.1.1: a local part holds at most 64 octets; a longer one is no mailbox.
+  if (Buffer.byteLength(decodeURIComponentSafe(local), 'utf8') > LOCAL_PART_MAX_OCTETS) {
+    return refuse(`${what} ${quote(raw)} has a local part of more than ${LOCAL_PART_MAX_OCTETS} octets (RFC 5321 §4.5.3.1.1)`);
+  }
   const domain = checkDomainName(address.slice(at + 1), `${what} domain`);
   if (!domain.ok) return domain;
   return ok(`mailto:${local}@${domain.value}`);

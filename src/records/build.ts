@@ -5,7 +5,7 @@ import { RecordError, type SourcePosition } from '../errors.js';
 import { checkHostnames } from '../zone/check-names.js';
 import { compareNames } from '../zone/name.js';
 import { renderRR } from './rdata.js';
-import { answerWireOctets, nameWireOctets, rdataWireOctets, RDATA_MAX_OCTETS, UDP_ANSWER_OCTETS } from './wire-size.js';
+import { answerWireOctets, rdataWireOctets, RDATA_MAX_OCTETS, UDP_ANSWER_OCTETS } from './wire-size.js';
 import { missingProviderDkim } from './providers.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
@@ -207,10 +207,16 @@ function checkWire(apex: string, records: readonly RR[], sourceOfRecord: (rr: RR
     const what = `${typeOf(rr)} record at ${clip(rr.name)}`;
     try {
       renderRR(rr, { names: 'strict' });
+    } catch (error) {
+      if (!(error instanceof RecordError)) throw error;
+      refuse(rr, 'record.unwritable', `${what}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`, 'RFC 1035 §2.3.4');
+      continue;
+    }
+    try {
       checkHostnames(rr);
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
-      refuse(rr, 'record.unwritable', `${what}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`, nameWireOctets(rr.name) > 255 ? 'RFC 1035 §2.3.4' : 'RFC 1123 §2.1');
+      refuse(rr, 'record.unwritable', `${error.message}${error.hint ? ` (${error.hint})` : ''}`, 'RFC 1123 §2.1');
       continue;
     }
     const octets = rdataWireOctets(rr);

@@ -6,6 +6,7 @@ import { renderRData } from '../records/rdata.js';
 import type { RR } from '../records/rr.js';
 import { plain, type Style } from './style.js';
 import { summarizePlan, summaryLine } from './plan-summary.js';
+import { clip } from '../base/quote.js';
 
 const SIGN = { create: '+', update: '~', delete: '-' } as const;
 const TONE = { create: 'add', update: 'change', delete: 'remove' } as const;
@@ -31,7 +32,7 @@ function renderChange(change: PlannedChange, style: Style): string[] {
 export function renderNotice(n: Notice, style: Style): string {
   const where = n.position ? `${n.position.file}:${n.position.line}:${n.position.column}: ` : '';
   const tone = n.severity === 'error' ? 'error' : n.severity === 'warning' ? 'warn' : 'faint';
-  return style(tone, `${where}${n.severity} ${n.code}: ${n.message}${n.name ? ` (${n.name})` : ''}`);
+  return style(tone, `${where}${n.severity} ${n.code}: ${n.message}${n.name ? ` (${clip(n.name)})` : ''}`);
 }
 
 export function renderPlanText(plan: Plan, style: Style = plain): string {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { RecordError } from '../errors.js';
 import { renderRData, renderRR } from '../records/rdata.js';
 import { isInZone, typeOf, type RR } from '../records/rr.js';
+import { rdataWireOctets, RDATA_MAX_OCTETS } from '../records/wire-size.js';
 import { checkHostnames } from './check-names.js';
 import { compareNames, renderName } from './name.js';
 import { typeNumberOf } from './rr-types.js';
@@ -54,6 +55,10 @@ export function renderFragment(zone: string, records: readonly RR[], options: Fr
       throw new RecordError(`a fragment cannot hold an SOA record (${quoteDouble(rr.name)}): the including zone has its own`);
     }
     checkHostnames(rr);
+    // RFC 1035 §3.2.1: RDLENGTH is 16 bits; BIND refuses the whole zone over a longer record.
+    if (rdataWireOctets(rr) > RDATA_MAX_OCTETS) {
+      throw new RecordError(`${typeOf(rr)} record at ${quoteDouble(rr.name)} holds more than ${RDATA_MAX_OCTETS} octets of data`);
+    }
     return { rr, rdata: renderRData(rr, { names: 'strict' }), text };
   });
   lines.sort(compareLines);
