@@ -248,10 +248,23 @@ export class RepoFiles {
     try {
       lstatSync(abs);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new RepoFileError(this.show(abs), describeFsError(error));
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new RepoFileError(this.show(abs), describeFsError(error));
+      // Absent, but where? A missing file behind a directory link that leads out is refused like a present one.
+      this.checkInside(abs, this.realAncestor(abs));
+      return undefined;
     }
     return this.read(abs, kind, budget);
+  }
+
+  /** The real path of the nearest ancestor of `abs` that exists. */
+  private realAncestor(abs: string): string {
+    for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
+      try {
+        return realpath(dir);
+      } catch {
+        if (path.dirname(dir) === dir) return dir;
+      }
+    }
   }
 
   /** True when something (a file, a directory, a link) is at `p`. */

@@ -1,7 +1,7 @@
 // Runs the CLI in-process with captured streams, and copies the bundled example
 // into a throwaway zone repo.
 
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -39,13 +39,14 @@ export function copyExample(): string {
   return dir;
 }
 
-/** Every file under dir with its content, to prove that nothing was written. */
-export function snapshotTree(dir: string): Record<string, string> {
+/** Every file under dir with its content, to prove that nothing was written (links listed as links with `followLinks: false`). */
+export function snapshotTree(dir: string, options: { followLinks?: boolean } = {}): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
+      if (options.followLinks === false && lstatSync(p).isSymbolicLink()) out[relative(dir, p)] = `-> ${readlinkSync(p)}`;
+      else if (statSync(p).isDirectory()) walk(p);
       else out[relative(dir, p)] = readFileSync(p, 'utf8');
     }
   };
