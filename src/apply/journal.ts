@@ -50,7 +50,7 @@ export interface Recovery {
   /** completed: the renames were made up; rolled-back: staged files removed, targets untouched. */
   action: 'completed' | 'rolled-back';
   created: string;
-  /** Targets now holding the apply's content. */
+  /** Targets the recovery renamed into place (the others were before the apply stopped). */
   written: string[];
   /** Targets changed by someone else since: left as they are, their staged file removed. */
   conflicts: string[];
@@ -208,8 +208,8 @@ export function recoverInterruptedApply(files: RepoFiles): Recovery | undefined 
     const staged = digestOf(files, temp);
     if (journal.phase === 'staging' || staged === undefined) {
       rmSync(temp, { force: true });
-      if (journal.phase === 'commit' && digestOf(files, target) === entry.after) recovery.written.push(entry.target);
-      else if (journal.phase === 'commit') recovery.conflicts.push(entry.target);
+      // Renamed before the kill (its content is the apply's), or changed by someone since.
+      if (journal.phase === 'commit' && digestOf(files, target) !== entry.after) recovery.conflicts.push(entry.target);
       continue;
     }
     const current = digestOf(files, target) ?? 'absent';

@@ -57,6 +57,7 @@ function reportRecovery(io: CliIO, recovery: ReturnType<typeof recoverInterrupte
     io.stderr(`mailrec: an apply of ${recovery.created} stopped before writing anything; its staged files were removed\n`);
     return;
   }
-  io.stderr(`mailrec: completed an apply of ${recovery.created} that stopped half-way: ${recovery.written.join(', ') || 'nothing left to write'}\n`);
+  const done = recovery.written.length > 0 ? `wrote ${recovery.written.join(', ')}` : 'every file was written already';
+  io.stderr(`mailrec: completed an apply of ${recovery.created} that stopped half-way: ${done}\n`);
   for (const file of recovery.conflicts) io.stderr(`mailrec: warning: ${file} changed since that apply; left as it is\n`);
 }

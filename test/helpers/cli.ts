@@ -32,9 +32,9 @@ export async function runCli(args: string[], options: { cwd: string; env?: NodeJ
   return { code, stdout, stderr };
 }
 
-/** A fresh copy of the bundled example estate (policies, zones, keys, certs, mta-sts). */
-export function copyExample(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mailrec-repo-'));
+/** A fresh copy of the bundled example estate (policies, zones, keys, certs, mta-sts), in a new directory or `into`. */
+export function copyExample(into?: string): string {
+  const dir = into ?? mkdtempSync(join(tmpdir(), 'mailrec-repo-'));
   for (const sub of ['policies', 'zones', 'keys', 'certs', 'mta-sts']) cpSync(join(REPO_ROOT, sub), join(dir, sub), { recursive: true });
   return dir;
 }
