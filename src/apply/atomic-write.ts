@@ -46,12 +46,12 @@ export function writeFilesAtomically(files: RepoFiles, writes: readonly FileWrit
     const before = files.readOptional(t.target, 'staged');
     return { target: t.shown, temp: path.join(path.dirname(t.shown), path.basename(tempNameFor(t.target))), before: before === undefined ? 'absent' : digestText(before), after: digestText(t.content) };
   });
-  // Temps of an earlier run killed before it journaled them.
-  for (const t of targets) for (const stray of strayTempsOf(files, t.target)) rmSync(stray, { force: true });
-
   const journal = newJournal(entries);
   step('journal');
+  // Fails when another apply holds a journal: its staged files are then left alone.
   writeJournal(files, journal);
+  // Temps of an earlier run whose journal was lost (none of ours exists yet).
+  for (const t of targets) for (const stray of strayTempsOf(files, t.target)) rmSync(stray, { force: true });
   const staged: string[] = [];
   const dirs = new Set(targets.map((t) => path.dirname(t.target)));
   try {

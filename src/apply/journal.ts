@@ -5,7 +5,7 @@
 // file whole: a fragment new while its zone's serial is not bumped.
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { RepoFiles } from '../base/repo-files.js';
@@ -135,16 +135,24 @@ export function writeSynced(file: string, content: string | Buffer, mode = 0o644
   }
 }
 
-/** Replace the journal atomically (temp, fsync, rename, fsync the root). */
+/**
+ * Write the journal atomically (temp, fsync, then link or rename, fsync the root). The first
+ * write links, which fails when a journal exists: two applies never share one.
+ */
 export function writeJournal(files: RepoFiles, journal: Journal): void {
   const file = path.join(files.realRoot, JOURNAL_FILE);
   const temp = tempNameFor(file);
   try {
     writeSynced(temp, `${JSON.stringify(journal, null, 2)}\n`);
-    renameSync(temp, file);
+    if (journal.phase === 'staging') linkSync(temp, file);
+    else renameSync(temp, file);
+    rmSync(temp, { force: true });
     syncDirectory(files.realRoot);
   } catch (error) {
     rmSync(temp, { force: true });
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new MailrecError('another mailrec apply is writing the zone repo; nothing was written', 'wait for it to finish, then run apply again');
+    }
     throw new RepoFileError(JOURNAL_FILE, `${describeFsError(error)}; nothing was written`);
   }
 }

@@ -2,7 +2,6 @@
 // desired records, read the current state (fragments on disk, or the primary of
 // an update-managed zone), assemble the plan.
 
-import path from 'node:path';
 import { createDnsClient, type DnsClient } from '../dns/client.js';
 import { formatServer, parseServer, type ServerAddress } from '../dns/servers.js';
 import { loadTsigKey, parseTsigKeyText } from '../dns/tsig-key.js';

@@ -29,6 +29,8 @@ export interface AnalyzeOptions {
   top?: number;
   limits?: Partial<ReadLimits>;
   onFile?: (done: number, total: number) => void;
+  /** Real paths that may be read (the zone repo's rule); default: any. */
+  allow?: (real: string) => boolean;
 }
 
 export interface SourceReport extends SourceImpact {
@@ -98,6 +100,7 @@ export async function analyzeReports(options: AnalyzeOptions): Promise<DmarcAnal
     ...(options.base !== undefined ? { base: options.base } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.onFile ? { onFile: options.onFile } : {}),
+    ...(options.allow ? { allow: options.allow } : {}),
   });
   const resolver = options.resolver;
 

@@ -37,8 +37,12 @@ function topLosers(sim: Simulation, domain: string, limit: number): string[] {
 }
 
 /** One sentence per policy domain with a DMARC record: what the reports say its proposed record would do. */
-export async function summarizeDmarcImpact(reportsDir: string, policy: Policy, options: { limits?: Partial<ReadLimits> } = {}): Promise<Map<string, string>> {
-  const set = await readReports([reportsDir], options.limits ? { limits: options.limits } : {});
+export async function summarizeDmarcImpact(
+  reportsDir: string,
+  policy: Policy,
+  options: { limits?: Partial<ReadLimits>; allow?: (real: string) => boolean } = {},
+): Promise<Map<string, string>> {
+  const set = await readReports([reportsDir], { ...(options.limits ? { limits: options.limits } : {}), ...(options.allow ? { allow: options.allow } : {}) });
   const proposed = proposedFromPolicy(policy.domains);
   const sim = simulate({ rows: set.rows, proposed });
   const skipped = set.errors.length > 0 ? `; ${set.errors.length} report file${set.errors.length === 1 ? '' : 's'} could not be read` : '';

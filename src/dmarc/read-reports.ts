@@ -37,13 +37,15 @@ export interface ReadOptions {
   base?: string;
   /** Called after each file, for progress on long runs. */
   onFile?: (done: number, total: number) => void;
+  /** Real paths that may be read (the zone repo's rule: inside it, or allowed); default: any. */
+  allow?: (real: string) => boolean;
 }
 
 /** Names a directory walk reads even when their content is not recognised (so that a broken one is reported). */
 const REPORT_NAME = /\.(xml|gz|gzip|zip|eml|mbox|mbx)$/i;
 
 /** The files to read: each path as given, directories walked recursively in name order, each file once. */
-export async function listReportFiles(paths: readonly string[]): Promise<{ files: string[]; errors: ReadError[] }> {
+export async function listReportFiles(paths: readonly string[], allow?: (real: string) => boolean): Promise<{ files: string[]; errors: ReadError[] }> {
   const files: string[] = [];
   const errors: ReadError[] = [];
   const seen = new Set<string>();
@@ -59,6 +61,10 @@ export async function listReportFiles(paths: readonly string[]): Promise<{ files
     }
     if (seen.has(real)) return;
     seen.add(real);
+    if (allow && !allow(real)) {
+      errors.push({ file: p, message: 'outside the zone repo (a symbolic link leads out); not read' });
+      return;
+    }
     if (info.isDirectory()) {
       const names = (await readdir(real)).filter((n) => !n.startsWith('.')).sort();
       for (const name of names) await visit(path.join(p, name), false);
@@ -87,7 +93,7 @@ export async function readReports(paths: readonly string[], options: ReadOptions
     const rel = path.relative(base, file);
     return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
   };
-  const listed = await listReportFiles(paths);
+  const listed = await listReportFiles(paths, options.allow);
   const errors: ReadError[] = listed.errors.map((e) => ({ ...e, file: shown(e.file) }));
   const duplicates: DuplicateReport[] = [];
   const rows = new Map<string, ReportRow>();

@@ -330,6 +330,58 @@ describe('5, 6, 7, 13. records that would break the zone are refused at plan, at
   });
 });
 
+describe('an $INCLUDE that leaves the repo: what it holds is unknown', () => {
+  it('audit --zones: every name of that zone is unknown, never missing', async () => {
+    const repo = copyExample();
+    // Move the fragment out of the repo and include it from there: its records are not read.
+    const outside = outsideDir();
+    execFileSync('mv', [join(repo, 'zones/example.org.mail.zone'), join(outside, 'example.org.mail.zone')]);
+    const zoneFile = join(repo, 'zones/example.org.zone');
+    writeFileSync(zoneFile, readFileSync(zoneFile, 'utf8').replace('$INCLUDE example.org.mail.zone', `$INCLUDE ${outside}/example.org.mail.zone`));
+    const run = await runCli(['audit', '--zones', 'zones', '--no-probe', '--format', 'json', 'example.org'], { cwd: repo });
+    const [org] = JSON.parse(run.stdout).domains as Array<{ findings: Array<{ code: string }>; unknownCategories: string[]; score: number | null }>;
+    const codes = org!.findings.map((f) => f.code);
+    for (const missing of ['spf.missing', 'dmarc.missing', 'drift.missing']) expect(codes).not.toContain(missing);
+    expect(org!.unknownCategories).toEqual(expect.arrayContaining(['spf', 'dmarc', 'mx']));
+    expect(org!.score).toBeNull();
+    // With the directory allowed, the same audit reads it and finds the records.
+    const allowed = await runCli(['audit', '--zones', 'zones', '--no-probe', '--format', 'json', '--allow-outside', outside, 'example.org'], { cwd: repo });
+    const [read] = JSON.parse(allowed.stdout).domains as Array<{ unknownCategories: string[] }>;
+    expect(read!.unknownCategories).not.toContain('spf');
+  });
+
+  it('plan --reports: a report linked out of the repo is not read', async () => {
+    const repo = copyExample();
+    const outside = outsideDir();
+    writeFileSync(join(outside, 'r.xml'), '<feedback><secret>SECRETSECRET</secret></feedback>');
+    mkdirSync(join(repo, 'reports'));
+    symlinkSync(join(outside, 'r.xml'), join(repo, 'reports', 'r.xml'));
+    setPolicy(repo, (t) => t.replace('policy: none              #', 'policy: quarantine        #'));
+    const run = await runCli(['plan', '--reports', 'reports'], { cwd: repo });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('1 report file could not be read');
+    expectNoSecret(run, 'SECRETSECRET');
+    const simulate = await runCli(['dmarc', 'simulate', 'reports', '--record', 'v=DMARC1; p=reject', '--domain', 'example.org'], { cwd: repo });
+    expect(simulate.stderr).toContain('warning: reports/r.xml: outside the zone repo (a symbolic link leads out); not read');
+    const allowed = await runCli(['dmarc', 'simulate', 'reports', '--record', 'v=DMARC1; p=reject', '--domain', 'example.org', '--allow-outside', outside], { cwd: repo });
+    expect(allowed.stderr).not.toContain('outside the zone repo');
+  });
+});
+
+describe('11. import: owner names a policy cannot hold', () => {
+  it("'/' and escaped dots stay in the zone file, with a finding, and the plan check passes", async () => {
+    const repo = copyExample();
+    const zoneFile = join(repo, 'zones/example.net.zone');
+    writeFileSync(zoneFile, `${readFileSync(zoneFile, 'utf8')}a/b IN TXT "v=spf1 -all"\nx\\.\\./y IN TXT "v=spf1 -all"\n`);
+    const run = await runCli(['import', '--out', 'policies/imported.yaml', '--force'], { cwd: repo });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('warning import.unnameable  a/b.example.net: a/b.example.net TXT: a policy cannot name this owner');
+    expect(run.stdout).toContain('warning import.unnameable  x\\.\\./y.example.net:');
+    expect(run.stdout).toMatch(/mailrec plan -p policies\/imported\.yaml: no changes\./);
+  });
+});
+
 describe('10. init keeps staged files out of git', () => {
   it('writes a .gitignore entry, and adds to an existing .gitignore once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailrec-init-'));

@@ -18,7 +18,7 @@ export interface LoadedZone {
   records: RR[];
   /** The files the zone was read from (the zone file first, then what it includes), repo-relative. */
   files: string[];
-  /** $INCLUDEs not read (outside the zone repo): a name they might hold is unknown, never absent. */
+  /** $INCLUDEs not read (outside the zone repo): every answer in the zone is then unknown, never absent nor complete. */
   unread?: Array<{ position: SourcePosition; path: string; reason: string }>;
 }
 
@@ -30,7 +30,7 @@ const MAX_CNAME_HOPS = 8;
 
 interface ZoneIndex {
   apex: string;
-  /** Why an absence cannot be told here (an $INCLUDE not read), or undefined. */
+  /** Why nothing can be told here (an $INCLUDE not read), or undefined. */
   unknownAbsence?: string;
   /** Owner name -> its records. */
   owners: Map<string, RR[]>;
@@ -80,15 +80,15 @@ export function createZoneRepoResolver(zones: readonly LoadedZone[]): Resolver &
   function lookup(qname: string, type: string, hops: number): Answer {
     const zone = zoneOf(qname);
     if (!zone) return { status: 'error', reason: OUTSIDE_REASON };
+    // A file of the zone was not read: any name, any RRset may hold more there. Unknown, not absent nor complete.
+    if (zone.unknownAbsence !== undefined) return { status: 'error', reason: zone.unknownAbsence };
     for (let n = qname; n !== zone.apex && n !== ''; n = parentOf(n)) {
       // A delegated name is answered by the child zone's servers, which the repo lacks.
       if (zone.cuts.has(n)) return { status: 'error', reason: `${OUTSIDE_REASON} (${n} is delegated away from ${zone.apex})` };
     }
     let owner = qname;
     let records = zone.owners.get(qname);
-    // A file of the zone was not read: what is not found here may be there. Unknown, not absent.
-    const absent = (status: 'nodata' | 'nxdomain'): Answer =>
-      zone.unknownAbsence !== undefined ? { status: 'error', reason: zone.unknownAbsence } : { status, authenticated: false };
+    const absent = (status: 'nodata' | 'nxdomain'): Answer => ({ status, authenticated: false });
     if (!records) {
       if (zone.existing.has(qname)) return absent('nodata');
       // RFC 4592 §3.3.1: the closest encloser's "*" child answers for a name that does not exist.
@@ -234,7 +234,7 @@ export async function loadZoneRepo(dir: string, options: ZoneRepoOptions = {}): 
     const zone = byApex.get(apex) ?? { records: [], files: [], unread: [] };
     zone.files.push(show(p.file), ...p.includes.map(show));
     zone.unread.push(...p.unread);
-    for (const u of p.unread) notes.push(`${formatPosition(u.position)}: $INCLUDE ${clip(u.path)} ${u.reason}; names of ${apex} not found are unknown, not missing`);
+    for (const u of p.unread) notes.push(`${formatPosition(u.position)}: $INCLUDE ${clip(u.path)} ${u.reason}; every name of ${apex} is unknown, not missing (pass --allow-outside to read it)`);
     let outside = 0;
     for (const rr of p.records) {
       // A server ignores out-of-zone data in a zone file (BIND: "ignoring out-of-zone data").

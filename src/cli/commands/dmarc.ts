@@ -1,6 +1,5 @@
 // mailrec dmarc simulate: replay aggregate reports under a proposed DMARC record.
 
-import path from 'node:path';
 import type { Command } from 'commander';
 import { analyzeReports } from '../../dmarc/analyze.js';
 import { createDnsClient } from '../../dns/client.js';
@@ -46,7 +45,9 @@ export function registerDmarc(program: Command, io: CliIO, setExit: (code: numbe
           }
         : undefined;
       const analysis = await analyzeReports({
-        paths: reports.map((r) => path.resolve(ctx.root, r)),
+        // Named on the command line; a report linked out of the repo from there is not read.
+        paths: reports.map((r) => ctx.files.allowNamed(r)),
+        allow: (real: string) => ctx.files.isAllowed(real),
         base: ctx.root,
         ...(policy ? { policy } : {}),
         ...(opts.record !== undefined ? { record: opts.record } : {}),

@@ -1,7 +1,7 @@
 // mailrec init: scaffold policies/ and zones/ from the bundled, commented example.
 
 import { existsSync } from 'node:fs';
-import { cp, readdir, stat } from 'node:fs/promises';
+import { cp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -24,15 +24,6 @@ function packageRoot(): string {
     dir = parent;
   }
   return dir;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -60,7 +51,8 @@ export function registerInit(program: Command, io: CliIO, setExit: (code: number
       if (path.resolve(source) === path.resolve(ctx.root))
         throw new MailrecError('this directory is mailrec itself; run init in your zone repo', 'mailrec init --chdir DIR');
       const taken = [];
-      for (const dir of EXAMPLE_DIRS) if (await exists(path.join(ctx.root, dir))) taken.push(`${dir}/`);
+      // lstat: a link there (even one that leads nowhere) is taken, never written through.
+      for (const dir of EXAMPLE_DIRS) if (ctx.files.exists(dir)) taken.push(`${dir}/`);
       if (taken.length > 0)
         throw new MailrecError(`${taken.join(', ')} already exist${taken.length === 1 ? 's' : ''} in ${ctx.root}; nothing was written`, 'run init in an empty zone repo');
       const written: string[] = [];

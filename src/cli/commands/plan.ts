@@ -1,6 +1,5 @@
 // mailrec plan: what would change, record by record, with the risk explained.
 
-import path from 'node:path';
 import type { Command } from 'commander';
 import { summarizeDmarcImpact, withDmarcImpact } from '../../dmarc/impact.js';
 import { RecordError } from '../../errors.js';
@@ -65,7 +64,10 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
       const ctx = makeContext(io, opts);
       const servers = resolverServers(opts.resolver);
       const run = await computePlan(ctx, { resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt), ...(servers ? { resolvers: servers } : {}) });
-      const plan = opts.reports ? withDmarcImpact(run.plan, await summarizeDmarcImpact(path.resolve(ctx.root, opts.reports), run.policy)) : run.plan;
+      // Named on the command line; a report linked out of the repo from there is not read.
+      const reports = opts.reports === undefined ? undefined : ctx.files.allowNamed(opts.reports);
+      const allow = (real: string) => ctx.files.isAllowed(real);
+      const plan = reports ? withDmarcImpact(run.plan, await summarizeDmarcImpact(reports, run.policy, { allow })) : run.plan;
       refuseBrokenPlan(ctx, plan);
       io.stdout(renderPlan(ctx, plan));
       setExit(opts.detailedExitcode && hasChanges(plan) ? 2 : 0);
