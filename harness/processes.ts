@@ -1,9 +1,10 @@
 // What the tests and the benchmark share to run real servers: finding a tool in the
-// sbin directories, running it, and a loopback port free for both TCP and UDP.
+// sbin directories, running it, a loopback port free for both TCP and UDP, and a
+// daemon in its own process group, waited for and stopped as a group.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 
@@ -22,7 +23,7 @@ export interface ToolRun {
 }
 
 /** Run a tool to completion (bounded by `timeoutMs`), feeding `input` on stdin; never rejects. */
-export function runTool(file: string, args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<ToolRun> {
+export function runTool(file: string, args: string[], options: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<ToolRun> {
   return new Promise((resolve) => {
     const child = execFile(file, args, { timeout: options.timeoutMs ?? 20_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -87,4 +88,127 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * A server started in its own process group (Dovecot and rspamd fork workers): its
+ * stdout and stderr collected, stopped by signalling the whole group.
+ */
+export interface Daemon {
+  pid: number;
+  /** Everything the server wrote to stdout and stderr so far. */
+  logs(): string;
+  /** Wait until the logs match (servers log some lines just after answering); returns the logs, matched or not. */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** The leader (the process started) has exited and been reaped. */
+  exited(): boolean;
+  /** Resolves when the leader has exited. */
+  whenExited(): Promise<void>;
+  /**
+   * SIGTERM to the group, wait for the leader, then for every other member of the group;
+   * SIGKILL to the group after `timeoutMs`. A member that is a zombie counts as gone: a
+   * child that outlives the leader is reparented to PID 1, which reaps it when it likes.
+   */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+});
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // The group is empty already.
+  }
+}
+
+/** PIDs of the group's members that are not zombies, read from /proc/PID/stat. */
+export function liveGroupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(entry));
+  }
+  return members;
+}
+
+export function spawnDaemon(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Daemon {
+  const child: ChildProcess = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, cwd: options.cwd });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${file} could not be started`);
+  liveGroups.add(pid);
+  let logs = '';
+  const collect = (chunk: string): void => {
+    logs += chunk;
+  };
+  child.stdout?.setEncoding('utf8').on('data', collect);
+  child.stderr?.setEncoding('utf8').on('data', collect);
+  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const stop = async (timeoutMs = 5000): Promise<void> => {
+    signalGroup(pid, 'SIGTERM');
+    const deadline = Date.now() + timeoutMs;
+    const killer = setTimeout(() => signalGroup(pid, 'SIGKILL'), timeoutMs);
+    await exitedPromise;
+    clearTimeout(killer);
+    while (liveGroupMembers(pid).length > 0) {
+      if (Date.now() > deadline) signalGroup(pid, 'SIGKILL');
+      await sleep(10);
+    }
+    liveGroups.delete(pid);
+  };
+  const waitForLog = async (pattern: RegExp, timeoutMs = 3000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(logs) && Date.now() < deadline) await sleep(10);
+    return logs;
+  };
+  return { pid, logs: () => logs, waitForLog, exited, whenExited: () => exitedPromise, stop };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Poll `ready` until it returns true. Throws, with the daemon's last log lines, when
+ * the daemon exits first or `timeoutMs` passes.
+ */
+export async function waitUntilReady(what: string, daemon: Daemon, ready: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !daemon.exited()) {
+    if (await ready()) return;
+    await sleep(20);
+  }
+  const tail = daemon.logs().trimEnd().split('\n').slice(-25).join('\n');
+  throw new Error(`${what} ${daemon.exited() ? 'exited' : `was not ready after ${timeoutMs} ms`}:\n${tail}`);
+}
+
+/**
+ * Run `start` with `count` free loopback ports; while it fails because a port was taken
+ * meanwhile ("address already in use" in its error), try again with new ports.
+ */
+export async function onFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    while (ports.length < count) {
+      const port = await freePort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    try {
+      return await start(ports);
+    } catch (error) {
+      if (attempt >= attempts || !/address already in use/i.test(String(error))) throw error;
+    }
+  }
 }
