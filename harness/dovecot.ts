@@ -19,7 +19,7 @@ import { connect as connectTls } from 'node:tls';
 import { join } from 'node:path';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { caAndLeaf } from './certs.js';
-import { findTool, onFreePorts, runTool, spawnDaemon, waitUntilReady, type Daemon } from './processes.js';
+import { findTool, runTool, startDaemon } from './processes.js';
 
 export interface DovecotOptions {
   /** Login name (default test@example.org). */
@@ -197,24 +197,19 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const selfGroup = groupList.find(([, id]) => id === gid)?.[0] ?? String(gid);
   const configPath = join(dir, 'dovecot.conf');
 
-  let daemon: Daemon;
-  let ports: number[];
-  try {
-    [daemon, ports] = await onFreePorts(2, async (candidate) => {
-      await writeFile(configPath, config(dir, candidate, asRoot, selfGroup));
-      const started = spawnDaemon(dovecot, ['-F', '-c', configPath]);
-      try {
-        await waitUntilReady('dovecot', started, async () => (await greets(candidate[0]!)) && (await greets(candidate[1]!, ca.cert)), 15_000);
-      } catch (error) {
-        await started.stop();
-        throw error;
-      }
-      return [started, candidate] as const;
-    });
-  } catch (error) {
+  const { daemon, ports } = await startDaemon({
+    what: 'dovecot',
+    ports: 2,
+    configure: async (ports) => {
+      await writeFile(configPath, config(dir, ports, asRoot, selfGroup));
+      return { file: dovecot, args: ['-F', '-c', configPath] };
+    },
+    ready: async ([imap, imaps]) => (await greets(imap!)) && (await greets(imaps!, ca.cert)),
+    timeoutMs: 15_000,
+  }).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
     throw error;
-  }
+  });
   const [imapPort, imapsPort] = ports as [number, number];
 
   const adm = async (args: string[]): Promise<string> => {

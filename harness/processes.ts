@@ -194,21 +194,38 @@ export async function waitUntilReady(what: string, daemon: Daemon, ready: () => 
   throw new Error(`${what} ${daemon.exited() ? 'exited' : `was not ready after ${timeoutMs} ms`}:\n${tail}`);
 }
 
+export interface DaemonLaunch {
+  /** Names the server in errors. */
+  what: string;
+  /** Loopback ports the server needs. */
+  ports: number;
+  /** Write the configuration for these ports; returns the command that starts the server. */
+  configure(ports: number[]): Promise<{ file: string; args: string[] }>;
+  /** True once the server on these ports serves. */
+  ready(ports: number[]): Promise<boolean>;
+  timeoutMs?: number;
+}
+
 /**
- * Run `start` with `count` free loopback ports; while it fails because a port was taken
- * meanwhile ("address already in use" in its error), try again with new ports.
+ * Start a daemon on free loopback ports and wait until it is ready; while it fails because
+ * a port was taken meanwhile ("address already in use" in its logs), start it again on new
+ * ports. A daemon that does not become ready is stopped, and the error carries its logs.
  */
-export async function onFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>, attempts = 5): Promise<T> {
+export async function startDaemon(launch: DaemonLaunch): Promise<{ daemon: Daemon; ports: number[] }> {
   for (let attempt = 1; ; attempt++) {
     const ports: number[] = [];
-    while (ports.length < count) {
+    while (ports.length < launch.ports) {
       const port = await freePort();
       if (!ports.includes(port)) ports.push(port);
     }
+    const { file, args } = await launch.configure(ports);
+    const daemon = spawnDaemon(file, args);
     try {
-      return await start(ports);
+      await waitUntilReady(launch.what, daemon, () => launch.ready(ports), launch.timeoutMs);
+      return { daemon, ports };
     } catch (error) {
-      if (attempt >= attempts || !/address already in use/i.test(String(error))) throw error;
+      await daemon.stop();
+      if (attempt >= 5 || !/address already in use/i.test(daemon.logs())) throw error;
     }
   }
 }

@@ -16,7 +16,7 @@ import { chmod, chown, lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'no
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findTool, onFreePorts, sleep, spawnDaemon, waitUntilReady, type Daemon } from '../../harness/processes.js';
+import { findTool, sleep, startDaemon, waitUntilReady } from '../../harness/processes.js';
 
 export interface RspamdOptions {
   /** The DNS server rspamd asks (the test BIND). Default 127.0.0.1:1, where nothing answers. */
@@ -206,29 +206,24 @@ export async function startRspamd(options: RspamdOptions = {}): Promise<RspamdSe
   if (options.dkimSigning !== undefined) await writeFile(dkimSigningPath, options.dkimSigning);
   const configPath = join(dir, 'rspamd.conf');
 
-  const args = (): string[] => [
+  const args = [
     '-f', '-c', configPath, `--var=LOCAL_CONFDIR=${dir}`, `--var=DBDIR=${join(dir, 'db')}`,
     ...(asRoot ? ['-u', WORKER_USER, '-g', WORKER_USER] : []),
   ];
-  let daemon: Daemon;
-  let ports: number[];
-  try {
-    [daemon, ports] = await onFreePorts(2, async (candidate) => {
-      await writeFile(configPath, mainConfig(dir, candidate));
-      const started = spawnDaemon(rspamd, args());
-      try {
-        // Poll HTTP, not the port: the main process binds the sockets before the workers exist.
-        await waitUntilReady('rspamd', started, async () => (await pong(candidate[0]!)) && (await pong(candidate[1]!)), 60_000);
-      } catch (error) {
-        await started.stop();
-        throw error;
-      }
-      return [started, candidate] as const;
-    });
-  } catch (error) {
+  const { daemon, ports } = await startDaemon({
+    what: 'rspamd',
+    ports: 2,
+    configure: async (ports) => {
+      await writeFile(configPath, mainConfig(dir, ports));
+      return { file: rspamd, args };
+    },
+    // Poll HTTP, not the port: the main process binds the sockets before the workers exist.
+    ready: async ([normal, controller]) => (await pong(normal!)) && (await pong(controller!)),
+    timeoutMs: 60_000,
+  }).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
     throw error;
-  }
+  });
   const [port, controllerPort] = ports as [number, number];
 
   const sign = async (message: string, signOptions: SignOptions = {}): Promise<SignResult> => {
