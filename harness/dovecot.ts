@@ -12,7 +12,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { connect as connectTls } from 'node:tls';
@@ -66,8 +66,14 @@ export interface DovecotServer {
   connect(options?: Partial<ImapFlowOptions>): Promise<ImapFlow>;
   /** IMAP APPEND through imapflow; the folder must exist. */
   append(folder: string, message: string | Buffer, flags?: string[]): Promise<{ uid: number; uidValidity: bigint }>;
-  /** Many APPENDs on one connection (the benchmark's 10,000 messages). */
+  /** Many APPENDs on one connection (~6 ms each here). */
   appendMany(folder: string, messages: (string | Buffer)[]): Promise<void>;
+  /**
+   * Many messages written straight into the folder's Maildir, as an MTA's Maildir delivery
+   * does (tmp/, then rename into new/); Dovecot gives them UIDs when the folder is next
+   * opened. The fast path for the benchmark's thousands (10,000 in ~2 s here). The folder must exist.
+   */
+  deliverToMaildir(messages: (string | Buffer)[], folder?: string): Promise<void>;
   /** Local delivery as an MTA does it: dovecot-lda with the message on stdin (creates the folder if missing). */
   deliver(message: string | Buffer, folder?: string): Promise<void>;
   createFolder(folder: string): Promise<void>;
@@ -118,6 +124,8 @@ function config(dir: string, ports: number[], asRoot: boolean, selfGroup: string
     // The default waits 2 s after a failed login.
     'auth_failure_delay = 0',
     'mail_max_userip_connections = 100',
+    // dovecot-lda -m FOLDER creates FOLDER instead of falling back to INBOX.
+    'lda_mailbox_autocreate = yes',
     'ssl = yes',
     `ssl_cert = <${join(dir, 'imap.chain')}`,
     `ssl_key = <${join(dir, 'imap.key')}`,
@@ -286,6 +294,21 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
       // -d: deliver to this user (as root lda drops to the userdb uid); -m: the folder.
       const out = await runTool(lda, ['-c', configPath, '-d', user, '-m', folder], { input: message });
       if (out.code !== 0) throw new Error(`dovecot-lda failed (exit ${out.code}): ${out.stderr.trim()}`);
+    },
+    async deliverToMaildir(messages, folder = 'INBOX') {
+      await status(folder); // fails for a folder that does not exist; makes INBOX's Maildir on first use
+      const path = folderDir(folder);
+      const stamp = `${Math.floor(Date.now() / 1000)}.M${process.hrtime.bigint() % 1_000_000n}P${process.pid}`;
+      const one = async (message: string | Buffer, i: number): Promise<void> => {
+        const name = `${stamp}Q${i}.mailrec-test,S=${Buffer.byteLength(message)}`;
+        await writeFile(join(path, 'tmp', name), message, { mode: 0o600 });
+        if (asRoot) await chown(join(path, 'tmp', name), uid, gid);
+        await rename(join(path, 'tmp', name), join(path, 'new', name));
+      };
+      // 64 files at a time: the file system calls overlap without exhausting descriptors.
+      for (let start = 0; start < messages.length; start += 64) {
+        await Promise.all(messages.slice(start, start + 64).map((m, k) => one(m, start + k)));
+      }
     },
     async createFolder(folder) {
       await adm(['mailbox', 'create', '-u', user, folder]);

@@ -70,20 +70,29 @@ describe('Dovecot harness', () => {
     expect(await dovecot.messages('INBOX')).toEqual([{ uid: 1, flags: ['\\Seen'] }]);
   });
 
-  it('delivers with dovecot-lda and creates folders that IMAP LIST shows', async () => {
+  it('delivers with dovecot-lda and straight into the Maildir, and creates folders that IMAP LIST shows', async () => {
     await dovecot.deliver(reportMessage('Report domain: example.org (lda)'));
     expect((await dovecot.messages('INBOX')).map((m) => m.uid)).toEqual([1, 2]);
     await dovecot.createFolder('Processed');
     await dovecot.deliver(reportMessage('into a folder'), 'Processed');
     expect(await dovecot.messages('Processed')).toEqual([{ uid: 1, flags: [] }]);
+    // dovecot-lda creates a folder it is told to deliver into.
+    await dovecot.deliver(reportMessage('quarantined'), 'Quarantine');
+    await dovecot.deliverToMaildir([reportMessage('bulk 1'), reportMessage('bulk 2')], 'Quarantine');
+    expect((await dovecot.messages('Quarantine')).map((m) => m.uid)).toEqual([1, 2, 3]);
 
     const client = await dovecot.connect();
     try {
-      expect((await client.list()).map((m) => m.path).sort()).toEqual(['INBOX', 'Processed']);
+      expect((await client.list()).map((m) => m.path).sort()).toEqual(['INBOX', 'Processed', 'Quarantine']);
+      await client.mailboxOpen('Quarantine');
+      const subjects: string[] = [];
+      for await (const m of client.fetch('1:*', { envelope: true }, { uid: true })) subjects.push(m.envelope?.subject ?? '');
+      expect(subjects.sort()).toEqual(['bulk 1', 'bulk 2', 'quarantined']);
     } finally {
       await client.logout();
     }
     await expect(dovecot.messages('NoSuchFolder')).rejects.toThrow(/doveadm/);
+    await expect(dovecot.deliverToMaildir(['x'], 'NoSuchFolder')).rejects.toThrow(/doveadm/);
   });
 
   it('changes UIDVALIDITY: the same messages renumbered from 1, and a client sees the new value', async () => {
