@@ -113,8 +113,15 @@ export interface Daemon {
 }
 
 const liveGroups = new Set<number>();
-process.once('exit', () => {
+const killLiveGroups = (): void => {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+};
+process.once('exit', killLiveGroups);
+// A test runner ends its workers with SIGTERM, which skips 'exit': end the daemons a failed
+// test left running, then die of the signal as before (unless someone else handles it).
+process.once('SIGTERM', () => {
+  killLiveGroups();
+  if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
 });
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

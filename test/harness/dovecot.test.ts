@@ -160,11 +160,14 @@ describe('Dovecot harness', () => {
 describe('Dovecot harness stop', () => {
   it('stops the whole process group and removes its directory', async () => {
     const server = await startDovecot({ user: 'other@example.org', password: 'pw' });
-    const client = await server.connect();
-    await client.logout();
-    expect(Number(readFileSync(`${server.dir}/run/master.pid`, 'utf8'))).toBe(server.pid);
-    expect(liveGroupMembers(server.pid).length).toBeGreaterThan(1);
-    await server.stop();
+    try {
+      const client = await server.connect();
+      await client.logout();
+      expect(Number(readFileSync(`${server.dir}/run/master.pid`, 'utf8'))).toBe(server.pid);
+      expect(liveGroupMembers(server.pid).length).toBeGreaterThan(1);
+    } finally {
+      await server.stop();
+    }
     expect(liveGroupMembers(server.pid)).toEqual([]);
     expect(existsSync(server.dir)).toBe(false);
   });
