@@ -6,6 +6,7 @@
 //   BENCH_SIZES=1000,3000 npm run bench        # other sizes
 //   npm run bench -- --large                   # also 100,000 domains (memory; takes a while)
 //   npm run bench -- --no-baseline --no-census --no-plan --concurrency 64
+//   npm run bench -- --hostile                 # only plan on special and huge files (docs/security.md)
 //
 // Everything it starts listens on 127.0.0.1 only and is stopped at the end.
 
@@ -21,6 +22,7 @@ import type { DomainJson } from '../src/report/audit-json.js';
 import { startBenchBind, type BenchBind } from './bind.js';
 import { EXPECTED_CODE, makeDkimKeys, profileCounts, profileOf, SELECTOR, type DkimKeys, type Profile } from './estate.js';
 import { writeDomainList, writeEstate } from './files.js';
+import { runHostileBench } from './hostile.js';
 import { timeComputePlan, writePlanRepo } from './plan.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +39,8 @@ interface Args {
   plan: boolean;
   concurrency: number | undefined;
   keep: boolean;
+  /** Only the hostile-files section (it runs after the others otherwise). */
+  hostileOnly: boolean;
 }
 
 /** "1000,3000" -> [1000, 3000]; "" -> [] (only --large, or only the plan). */
@@ -54,6 +58,7 @@ function parseArgs(argv: string[]): Args {
     plan: true,
     concurrency: undefined,
     keep: false,
+    hostileOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -65,6 +70,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-plan') args.plan = false;
     else if (a === '--concurrency') args.concurrency = Number(argv[++i]);
     else if (a === '--keep') args.keep = true;
+    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false });
     else throw new Error(`unknown argument ${a} (see the header of bench/run.ts)`);
   }
   if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad sizes: ${args.sizes.join(',')}`);
@@ -333,7 +339,7 @@ async function main(): Promise<void> {
 
   // The DMARC report benchmark (bench/dmarc.ts), when it is there: runDmarcBench() in a
   // process of its own, so that its memory figures are its own and not this one's.
-  if (existsSync(join(HERE, 'dmarc.js'))) {
+  if (existsSync(join(HERE, 'dmarc.js')) && !args.hostileOnly) {
     console.log('\ndmarc:');
     const url = pathToFileURL(join(HERE, 'dmarc.js')).href;
     const code = await new Promise<number | null>((done) => {
@@ -342,6 +348,7 @@ async function main(): Promise<void> {
     });
     if (code !== 0) console.log(`  dmarc bench exited ${code}`);
   }
+  await runHostileBench(runMeasured, MAILREC, ROOT);
   console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 

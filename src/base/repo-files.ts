@@ -52,7 +52,7 @@ export const FILE_CAPS: Readonly<Record<RepoFileKind, number>> = {
   fragment: 64 * MiB,
   key: 1 * MiB,
   certificate: 1 * MiB,
-  /** RFC 8461 §3.3 lets a sender stop reading a policy body at 64 KiB. */
+  /** As the MTA-STS probe caps a fetched policy: a policy is a few hundred octets. */
   'mta-sts': 64 * KiB,
   'tsig-secret': 64 * KiB,
   plan: 256 * MiB,

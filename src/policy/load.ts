@@ -57,7 +57,7 @@ function listPolicyFiles(paths: readonly string[], files: RepoFiles, issues: Pol
     } catch (error) {
       const why = error instanceof RepoFileError ? error.reason : String(error);
       const hint = error instanceof OutsideRepoError ? error.hint : 'run mailrec init, or pass the policy file or directory';
-      issues.push(wholeFile(path, `cannot read ${path}: ${why}`, hint));
+      issues.push(wholeFile(files.show(absolute), `cannot read ${files.show(absolute)}: ${why}`, hint));
       continue;
     }
     if (!isDirectory) {
@@ -66,9 +66,10 @@ function listPolicyFiles(paths: readonly string[], files: RepoFiles, issues: Pol
     }
     const names = files
       .list(absolute)
-      .filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/.test(e.name))
+      // Not only regular files: a FIFO or a device named *.yaml is read, and refused with its name.
+      .filter((e) => !e.isDirectory() && /\.ya?ml$/.test(e.name))
       .map((e) => e.name);
-    if (names.length === 0) issues.push(wholeFile(path, `no policy files (*.yaml, *.yml) in ${path}`));
+    if (names.length === 0) issues.push(wholeFile(files.show(absolute), `no policy files (*.yaml, *.yml) in ${files.show(absolute)}`));
     out.push(...names.map((name) => files.resolve(`${absolute}/${name}`)));
   }
   return [...new Set(out)];
