@@ -4,6 +4,7 @@
 import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { expect } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -52,4 +53,28 @@ export function snapshotTree(dir: string, options: { followLinks?: boolean } = {
   };
   walk(dir);
   return out;
+}
+
+/** Every file under the repo whose name marks it as an apply's journal or staged temp file. */
+export function applyLeftovers(repo: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.mailrec-tmp') || name === '.mailrec-apply.journal') out.push(relative(repo, p));
+    }
+  };
+  walk(repo);
+  return out.sort();
+}
+
+/** A known error: exit 1, one line on stderr (plus an optional hint line), no stack trace. */
+export function expectOneLineError(run: CliRun, pattern: RegExp): void {
+  expect(run.code).toBe(1);
+  expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines[0]).toMatch(pattern);
+  expect(lines.length, run.stderr).toBeLessThanOrEqual(2);
+  if (lines[1] !== undefined) expect(lines[1]).toMatch(/^hint: /);
 }

@@ -5,12 +5,12 @@
 // named-checkzone. And plan tells a zone file whose serial is behind its fragment.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFragmentSerial } from '../../src/zone/writer.js';
 import { checkZone } from '../helpers/bind-tools.js';
-import { copyExample, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { applyLeftovers, copyExample, REPO_ROOT, runCli } from '../helpers/cli.js';
 
 const MAILREC = join(REPO_ROOT, 'bin', 'mailrec');
 const ZONES = ['example.net', 'example.org'] as const;
@@ -30,20 +30,6 @@ function repoWithTwoZoneChange(): string {
 
 function read(repo: string): Record<string, string> {
   return Object.fromEntries(FILES.map((f) => [f, readFileSync(join(repo, f), 'utf8')]));
-}
-
-/** Every file under the repo whose name marks it as mailrec's temp or journal. */
-function leftovers(repo: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.mailrec-tmp') || name === '.mailrec-apply.journal') out.push(relative(repo, p));
-    }
-  };
-  walk(repo);
-  return out.sort();
 }
 
 function serialOf(zoneText: string): number {
@@ -90,7 +76,7 @@ describe('apply --bump-serial over two zones, killed at each step', () => {
     const next = await runCli(['plan', '--detailed-exitcode'], { cwd: repo });
     if (step !== 'journal') expect(next.stderr).toMatch(/^mailrec: an apply of \S+ stopped before writing anything; its staged files were removed\n/);
     expect(next.code).toBe(2);
-    expect(leftovers(repo)).toEqual([]);
+    expect(applyLeftovers(repo)).toEqual([]);
     expect(read(repo)).toEqual(original);
     expectConsistent(repo, original);
     expect((await runCli(['apply', '--bump-serial'], { cwd: repo })).code).toBe(0);
@@ -110,7 +96,7 @@ describe('apply --bump-serial over two zones, killed at each step', () => {
     const next = await runCli(['audit', '--zones', 'zones', '--no-probe', '--format', 'json'], { cwd: repo });
     expect(next.stderr).toMatch(/^mailrec: completed an apply of \S+ that stopped half-way: /);
     expect(next.stderr.split('\n')[0]).toMatch(new RegExp(`: ${renamed === 4 ? 'every file was written already' : `wrote ${FILES.slice(renamed).join(', ')}`}$`));
-    expect(leftovers(repo)).toEqual([]);
+    expect(applyLeftovers(repo)).toEqual([]);
     expect(Object.entries(read(repo)).every(([f, text]) => text !== original[f])).toBe(true);
     expectConsistent(repo, original);
     const plan = await runCli(['plan', '--detailed-exitcode'], { cwd: repo });
@@ -127,7 +113,7 @@ describe('apply --bump-serial over two zones, killed at each step', () => {
     const next = await runCli(['plan'], { cwd: repo });
     expect(next.stderr).toContain('mailrec: warning: zones/example.org.mail.zone changed since that apply; left as it is\n');
     expect(readFileSync(org, 'utf8')).toBe(hand);
-    expect(leftovers(repo)).toEqual([]);
+    expect(applyLeftovers(repo)).toEqual([]);
   });
 });
 
@@ -148,7 +134,7 @@ describe('a serial behind its fragment', () => {
     expect(apply.code).toBe(0);
     expect(apply.stdout).toMatch(/zones\/example\.net\.zone: SOA serial \d+ -> (\d+)\n/);
     // The stale temp files of the killed run are gone with this apply.
-    expect(leftovers(repo)).toEqual([]);
+    expect(applyLeftovers(repo)).toEqual([]);
     expectConsistent(repo, original);
     const after = await runCli(['plan', '--detailed-exitcode'], { cwd: repo });
     expect(after.stdout).not.toContain('serial-behind');

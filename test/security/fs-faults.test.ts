@@ -7,12 +7,12 @@
 // run that cannot mount is seen (CI runs .ci/run as root, as does this project's machine).
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkZone } from '../helpers/bind-tools.js';
-import { copyExample, REPO_ROOT, runCli, snapshotTree, type CliRun } from '../helpers/cli.js';
+import { applyLeftovers, copyExample, expectOneLineError, REPO_ROOT, runCli, snapshotTree } from '../helpers/cli.js';
 
 const mounts: string[] = [];
 
@@ -41,25 +41,6 @@ afterAll(() => {
   }
 });
 
-function leftovers(repo: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.mailrec-tmp') || name === '.mailrec-apply.journal') out.push(relative(repo, p));
-    }
-  };
-  walk(repo);
-  return out;
-}
-
-function expectOneLine(run: CliRun, pattern: RegExp): void {
-  expect(run.code).toBe(1);
-  expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
-  expect(run.stderr.trimEnd().split('\n')[0]).toMatch(pattern);
-}
-
 /** Fill the file system until `pages` free pages of 4 KiB are left. */
 function fillLeaving(repo: string, pages: number): string {
   const fill = join(repo, 'fill');
@@ -85,8 +66,8 @@ describe('a full file system (ENOSPC)', () => {
     const fill = fillLeaving(repo, pages);
     const before = snapshotTree(repo);
     const run = await runCli(['apply', '--bump-serial'], { cwd: repo });
-    expectOneLine(run, pattern);
-    expect(leftovers(repo)).toEqual([]);
+    expectOneLineError(run, pattern);
+    expect(applyLeftovers(repo)).toEqual([]);
     expect(snapshotTree(repo)).toEqual(before);
     rmSync(fill);
     expect((await runCli(['apply', '--bump-serial'], { cwd: repo })).code).toBe(0);
@@ -102,8 +83,8 @@ describe('a read-only file system (EROFS)', () => {
     const before = snapshotTree(repo);
     execFileSync('mount', ['-o', 'remount,ro', repo]);
     expect((await runCli(['plan'], { cwd: repo })).code).toBe(0);
-    expectOneLine(await runCli(['apply'], { cwd: repo }), /^error: \.mailrec-apply\.journal: read-only file system; nothing was written$/);
-    expectOneLine(await runCli(['init', '--chdir', 'zones'], { cwd: repo }), /^error: zones\/\.gitignore|^error: .*read-only file system/);
+    expectOneLineError(await runCli(['apply'], { cwd: repo }), /^error: \.mailrec-apply\.journal: read-only file system; nothing was written$/);
+    expectOneLineError(await runCli(['init', '--chdir', 'zones'], { cwd: repo }), /^error: zones\/\.gitignore|^error: .*read-only file system/);
     expect(snapshotTree(repo)).toEqual(before);
   });
 });
@@ -121,12 +102,12 @@ describe('permission denied (EACCES), as an unprivileged user', () => {
       return { code: child.status ?? -1, stdout: child.stdout, stderr: child.stderr };
     };
     // The journal lives at the root, which nobody cannot write either.
-    expectOneLine(run(['apply']), /^error: \.mailrec-apply\.journal: permission denied; nothing was written$/);
+    expectOneLineError(run(['apply']), /^error: \.mailrec-apply\.journal: permission denied; nothing was written$/);
     chmodSync(repo, 0o777);
-    expectOneLine(run(['apply']), /^error: zones\/example\.org\.mail\.zone: permission denied; nothing was written$/);
-    expect(leftovers(repo)).toEqual([]);
+    expectOneLineError(run(['apply']), /^error: zones\/example\.org\.mail\.zone: permission denied; nothing was written$/);
+    expect(applyLeftovers(repo)).toEqual([]);
     chmodSync(join(repo, 'zones'), 0o755);
     chmodSync(join(repo, 'zones', 'example.org.zone'), 0o000);
-    expectOneLine(run(['plan']), /^error: zones\/example\.org\.zone: permission denied$/);
+    expectOneLineError(run(['plan']), /^error: zones\/example\.org\.zone: permission denied$/);
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkZone } from '../helpers/bind-tools.js';
-import { copyExample, runCli, snapshotTree, type CliRun } from '../helpers/cli.js';
+import { copyExample, expectOneLineError, runCli, snapshotTree, type CliRun } from '../helpers/cli.js';
 
 const SECRET = 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW';
 const SSH_KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${SECRET}\nQyNTUxOQAAACASp6dqrocEMf2DRifmRvFZX0Ak00Z5kiR59z9+CBlHXwAAAJB1HbPJdR2z\n-----END OPENSSH PRIVATE KEY-----\n`;
@@ -19,16 +19,6 @@ const SHADOW = 'root:$6$saltsalt$SECRETHASHSECRETHASH:19700:0:99999:7:::\ndaemon
 /** A scratch directory beside the repo, standing for the CI runner's home. */
 function outsideDir(): string {
   return mkdtempSync(join(tmpdir(), 'mailrec-outside-'));
-}
-
-/** One line on stderr (plus an optional hint line), exit 1, no stack trace, nothing internal. */
-function expectOneLineError(run: CliRun, pattern: RegExp): void {
-  expect(run.code).toBe(1);
-  expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
-  const lines = run.stderr.trimEnd().split('\n');
-  expect(lines[0]).toMatch(pattern);
-  expect(lines.length, run.stderr).toBeLessThanOrEqual(2);
-  if (lines[1] !== undefined) expect(lines[1]).toMatch(/^hint: /);
 }
 
 function expectNoSecret(run: CliRun, ...secrets: string[]): void {
