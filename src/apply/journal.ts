@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { RepoFiles } from '../base/repo-files.js';
 import { describeFsError } from '../base/repo-files.js';
-import { MailrecError, RepoFileError } from '../errors.js';
+import { MailrecError, OutsideRepoError, RepoFileError } from '../errors.js';
 import { digestText } from '../plan/plan.js';
 
 /** The journal's name, at the repo root; `init` puts it in .gitignore. */
@@ -54,6 +54,8 @@ export interface Recovery {
   written: string[];
   /** Targets changed by someone else since: left as they are, their staged file removed. */
   conflicts: string[];
+  /** Targets outside the repo that this run may not touch: left as they are, with their staged file. */
+  outside: string[];
 }
 
 /** A fresh temp name beside `file`: ".<name>.<12 hex>.mailrec-tmp". */
@@ -206,11 +208,19 @@ export function recoverInterruptedApply(files: RepoFiles): Recovery | undefined 
       'wait for it to finish, then run this command again',
     );
   }
-  const recovery: Recovery = { action: journal.phase === 'commit' ? 'completed' : 'rolled-back', created: journal.created, written: [], conflicts: [] };
+  const recovery: Recovery = { action: journal.phase === 'commit' ? 'completed' : 'rolled-back', created: journal.created, written: [], conflicts: [], outside: [] };
   const dirs = new Set<string>();
   for (const entry of journal.entries) {
-    // Checked like any write: inside the repo, a regular file or nothing.
-    const target = files.prepareWrite(entry.target);
+    // Checked like any write: inside the repo (or allowed on this command line), a regular file or nothing.
+    let target: string;
+    try {
+      target = files.prepareWrite(entry.target);
+    } catch (error) {
+      // An apply (import, export) that wrote outside the repo with the user's say-so: this run has no such say-so.
+      if (!(error instanceof OutsideRepoError) || !path.isAbsolute(entry.target)) throw error;
+      recovery.outside.push(entry.target);
+      continue;
+    }
     const temp = path.join(path.dirname(target), path.basename(entry.temp));
     dirs.add(path.dirname(target));
     const staged = digestOf(files, temp);

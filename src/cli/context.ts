@@ -53,6 +53,7 @@ export function makeContext(io: CliIO, options: GlobalOptions, formats: readonly
 /** An apply cut short is finished (or undone) by the next command, which says so on stderr. */
 function reportRecovery(io: CliIO, recovery: ReturnType<typeof recoverInterruptedApply>): void {
   if (!recovery) return;
+  for (const file of recovery.outside) io.stderr(`mailrec: warning: ${file} is outside the zone repo: that apply's file there was left as it is (pass --allow-outside to finish it)\n`);
   if (recovery.action === 'rolled-back') {
     io.stderr(`mailrec: an apply of ${recovery.created} stopped before writing anything; its staged files were removed\n`);
     return;

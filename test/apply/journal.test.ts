@@ -78,3 +78,18 @@ describe('recovery checks what the journal says', () => {
     expect(readFileSync(join(dir, 'zones/a.zone'), 'utf8')).toBe('old\n');
   });
 });
+
+describe('an interrupted write outside the repo (import --out, export --out)', () => {
+  it('is finished when this run allows the place, and left alone otherwise', () => {
+    const dir = repo();
+    const out = mkdtempSync(join(tmpdir(), 'mailrec-journal-out-'));
+    writeFileSync(join(out, '.x.yaml.0123456789ab.mailrec-tmp'), 'new\n');
+    const journal = journalWith([{ target: join(out, 'x.yaml'), temp: join(out, '.x.yaml.0123456789ab.mailrec-tmp'), before: 'absent', after: digestText('new\n') }]);
+    writeFileSync(join(dir, JOURNAL_FILE), journal);
+    expect(recoverInterruptedApply(new RepoFiles(dir))).toMatchObject({ written: [], outside: [join(out, 'x.yaml')] });
+    expect(existsSync(join(out, 'x.yaml'))).toBe(false);
+    writeFileSync(join(dir, JOURNAL_FILE), journal);
+    expect(recoverInterruptedApply(new RepoFiles(dir, { allowOutside: [out] }))).toMatchObject({ written: [join(out, 'x.yaml')], outside: [] });
+    expect(readFileSync(join(out, 'x.yaml'), 'utf8')).toBe('new\n');
+  });
+});

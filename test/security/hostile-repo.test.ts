@@ -312,6 +312,14 @@ describe('5, 6, 7, 13. records that would break the zone are refused at plan, at
     expect(run.stderr).not.toMatch(/^error: (MX|TXT) record/m);
   });
 
+  it('a backslash in a raw: name: refused at the name', async () => {
+    const repo = copyExample();
+    setPolicy(repo, withDomain(['  b.example.org:', "    raw: [{ name: 'a\\b', type: TXT, value: 'v=spf1 -all' }]"].join('\n')));
+    const run = await runCli(['plan'], { cwd: repo });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: name 'a\\b' contains '\\'/m);
+  });
+
   it("version: '1' says it is text", async () => {
     const repo = copyExample();
     setPolicy(repo, (t) => t.replace('version: 1', "version: '1'"));
