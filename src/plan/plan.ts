@@ -122,8 +122,8 @@ export function assemblePlan({ desired, current, currentFiles, claimed }: Assemb
     if (have.zoneFile !== undefined) zonePlan.zoneFile = have.zoneFile;
     if (have.source === 'live') zonePlan.observed = have.records;
     if (have.fragmentSerial !== undefined) zonePlan.fragmentSerial = have.fragmentSerial;
-    if (have.fragmentSerial !== undefined && have.zoneSerial !== undefined && have.zoneSerial < have.fragmentSerial)
-      zonePlan.serialBehind = { zoneSerial: have.zoneSerial, fragmentSerial: have.fragmentSerial };
+    const behind = serialBehind(have);
+    if (behind) zonePlan.serialBehind = behind;
     zones.push(zonePlan);
     files.push(...diffFiles(want.files, currentFiles));
   }
@@ -205,16 +205,23 @@ function checkZoneFile(have: ZoneState): Notice[] {
       message: `$INCLUDE ${clip(unread.path)} ${unread.reason}: what it holds is unknown to plan (pass --allow-outside to read it)`,
     });
   }
-  if (have.fragmentSerial !== undefined && have.zoneSerial !== undefined && have.zoneSerial < have.fragmentSerial) {
+  const behind = serialBehind(have);
+  if (behind) {
     notices.push({
       severity: 'warning',
       code: 'zone.serial-behind',
       name: have.zone,
-      rfc: 'RFC 1996 §3',
-      message: `${have.zoneFile}: SOA serial ${have.zoneSerial} is behind its fragment ${have.fragment} (written for serial ${have.fragmentSerial}): secondaries keep the old records; run mailrec apply --bump-serial`,
+      rfc: 'RFC 1034 §4.3.5',
+      message: `${have.zoneFile}: SOA serial ${behind.zoneSerial} is behind its fragment ${have.fragment} (written for serial ${behind.fragmentSerial}): secondaries keep the old records; run mailrec apply --bump-serial`,
     });
   }
   return notices;
+}
+
+/** The zone file's serial when it is lower than the one its fragment was written for (an apply cut short). */
+function serialBehind(have: ZoneState): ZonePlan['serialBehind'] {
+  const { fragmentSerial, zoneSerial } = have;
+  return fragmentSerial !== undefined && zoneSerial !== undefined && zoneSerial < fragmentSerial ? { zoneSerial, fragmentSerial } : undefined;
 }
 
 function sameOwnedKind(a: RR, b: RR): boolean {
