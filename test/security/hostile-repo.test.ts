@@ -377,6 +377,9 @@ describe('11. import: owner names a policy cannot hold', () => {
     expect(run.stdout).toContain('warning import.unnameable  a/b.example.net: a/b.example.net TXT: a policy cannot name this owner');
     expect(run.stdout).toContain('warning import.unnameable  x\\.\\./y.example.net:');
     expect(run.stdout).toMatch(/mailrec plan -p policies\/imported\.yaml: no changes\./);
+    // The records stay in the zone file, which still loads with the fragments import wrote.
+    loadsInBind(repo, 'example.net');
+    loadsInBind(repo, 'example.org');
   });
 });
 
