@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
-import { readReports } from '../src/dmarc/read-reports.js';
-import { parseDmarcRecord } from '../src/dmarc/record.js';
-import { simulate } from '../src/dmarc/simulate.js';
+import { readReports } from '../src/dmarc-reports/read-reports.js';
+import { parseDmarcRecord } from '../src/dmarc-reports/record.js';
+import { simulate } from '../src/dmarc-reports/simulate.js';
 import { seededRandom } from '../harness/processes.js';
 
 export interface DmarcBenchOptions {

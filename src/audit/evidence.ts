@@ -3,9 +3,9 @@
 // missing record send people chasing records that exist (RFC 2308 §7 vs §2.1/§2.2).
 
 import type { Answer, Resolver } from '../dns/resolver.js';
-import type { RR, RRType } from '../records/rr.js';
-import { UNKNOWN_CODE } from './codes.js';
-import { makeFinding, type Asked, type Category, type Evidence, type Finding } from './finding.js';
+import type { RR, RRType } from '../dns-types/rr.js';
+import { UNKNOWN_CODE } from '../base/codes.js';
+import { makeFinding, type Asked, type Category, type Evidence, type Finding } from '../base/finding.js';
 
 export type Lookup = 'present' | 'absent' | 'unknown';
 

@@ -12,7 +12,7 @@ import { checkSrv } from './checks/srv.js';
 import { checkTransport } from './checks/transport.js';
 import { recordsOf, RecordingResolver, unknownFinding } from './evidence.js';
 import { checkLiveTransport, reconcileDnssecFindings, type LiveTransportOptions } from './probe/live.js';
-import { compareFindings, type Asked, type Finding } from './finding.js';
+import { compareFindings, type Asked, type Finding } from '../base/finding.js';
 import { scoreDomain, SCORED_CATEGORIES, type NotApplicable, type ScoreCard, type ScoredCategory } from './score.js';
 
 export interface AuditOptions {

@@ -2,7 +2,7 @@
 // exit code. Known errors print one line and a hint; unknown ones are bugs.
 
 import { Command, CommanderError } from 'commander';
-import { MailrecError, PolicyError, formatPosition } from '../errors.js';
+import { MailrecError, PolicyError, formatPosition } from '../base/errors.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
 import { registerExport } from './commands/export.js';

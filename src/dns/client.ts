@@ -1,7 +1,7 @@
 // The DNS client: a Resolver over UDP with EDNS0 and TCP fallback, retries across servers, CNAME chasing, cache, de-duplication, concurrency limit.
 
-import { DnsError } from '../errors.js';
-import { normalizeName, type RR, type RRType } from '../records/rr.js';
+import { DnsError } from '../base/errors.js';
+import { normalizeName, type RR, type RRType } from '../dns-types/rr.js';
 import { DnsCache, cacheTtl } from './cache.js';
 import { DnsTimeoutError } from './failure.js';
 import { readName } from './guard.js';

@@ -2,7 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../base/errors.js';
 
 /** One DNS server: an IP literal (IPv6 possibly with a %zone) and a port. */
 export interface ServerAddress {

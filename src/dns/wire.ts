@@ -2,8 +2,8 @@
 
 import { isIP } from 'node:net';
 import packet from 'dns-packet';
-import { DnsError } from '../errors.js';
-import { normalizeName, type RData, type RR } from '../records/rr.js';
+import { DnsError } from '../base/errors.js';
+import { normalizeName, type RData, type RR } from '../dns-types/rr.js';
 
 /** RR classes used by mailrec (RFC 1035 §3.2.4, RFC 2136 §1.3 for NONE). */
 export const CLASS = { IN: 1, NONE: 254, ANY: 255 } as const;

@@ -4,7 +4,7 @@
 // _smtp._tls TXT); records anywhere else are never touched.
 
 import type { Policy } from '../policy/model.js';
-import { isInZone, txtText } from '../records/rr.js';
+import { isInZone, txtText } from '../dns-types/rr.js';
 import { tagOf } from './ownership.js';
 
 /** A question to ask the server, and the ownership key it may reveal. */

@@ -3,7 +3,7 @@
 // with site verifications and other tools; MX, SRV and TLSA are owned as whole
 // RRsets at the names the policy declares.
 
-import { txtText, type RR } from '../records/rr.js';
+import { txtText, type RR } from '../dns-types/rr.js';
 
 export type TxtTag = 'spf' | 'dmarc' | 'dkim' | 'mta-sts' | 'tls-rpt';
 

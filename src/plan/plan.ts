@@ -2,9 +2,9 @@
 // (fragments on disk or live DNS) -> a Plan. Pure; plans are data with a checksum.
 
 import { createHash } from 'node:crypto';
-import type { DesiredZone, GeneratedFile } from '../records/build.js';
-import type { Notice } from '../records/notice.js';
-import type { RR } from '../records/rr.js';
+import type { DesiredZone, GeneratedFile } from '../build/zone-records.js';
+import type { Notice } from '../build/notice.js';
+import type { RR } from '../dns-types/rr.js';
 import { renderFragment } from '../zone/writer.js';
 import { diffRecords, type Change, type OwnershipScope } from './diff.js';
 import { ownershipKey } from './ownership.js';

@@ -2,7 +2,7 @@
 // or a public key in PEM. Pure (parsing only); the loader reads the file.
 
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import { publicKeyPemDer, readSpki } from '../records/spki.js';
+import { publicKeyPemDer, readSpki } from '../mail/dkim/spki.js';
 import type { FileRef } from './drafts.js';
 import type { Check } from './values.js';
 
@@ -21,7 +21,7 @@ export function checkPem(kind: FileRef['kind'], path: string, text: string): Che
       return { ok: false, message: `${path} holds no readable certificate`, hint: 'cert: takes a PEM X.509 certificate; use pubkey: for a key' };
     }
   }
-  // A plain public key PEM of the usual shapes is read without OpenSSL's decoder (records/spki.ts).
+  // A plain public key PEM of the usual shapes is read without OpenSSL's decoder (mail/dkim/spki.ts).
   const der = publicKeyPemDer(text);
   const fast = der ? readSpki(der) : undefined;
   if (fast && kind === 'tlsa-pubkey') return { ok: true, value: text };

@@ -4,7 +4,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { PolicyError, UsageError, type PolicyIssue, type SourcePosition } from '../errors.js';
+import { PolicyError, UsageError, type PolicyIssue, type SourcePosition } from '../base/errors.js';
 import { attachFiles } from './attach-files.js';
 import { checkPem } from './check-pem.js';
 import type { Policy } from './model.js';

@@ -2,8 +2,8 @@
 // Names lowercase and absolute (no trailing dot); file contents already read,
 // so that everything downstream is pure. Raw YAML shapes live in the loader.
 
-import type { SourcePosition } from '../errors.js';
-import type { RData } from '../records/rr.js';
+import type { SourcePosition } from '../base/errors.js';
+import type { RData } from '../dns-types/rr.js';
 
 export type SpfAll = 'fail' | 'softfail' | 'neutral';
 

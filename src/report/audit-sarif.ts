@@ -3,11 +3,11 @@
 // the record (or the --domains-file line), and always at the DNS name as a logical location.
 
 import { createHash } from 'node:crypto';
-import { codeEntry } from '../audit/codes.js';
-import type { Finding, Severity } from '../audit/finding.js';
-import type { SourcePosition } from '../errors.js';
+import { codeEntry } from '../base/codes.js';
+import type { Finding, Severity } from '../base/finding.js';
+import type { SourcePosition } from '../base/errors.js';
 import type { DomainPolicy } from '../policy/model.js';
-import type { AuditRun } from './audit-json.js';
+import type { AuditRun } from '../audit/summary.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CODES, type Code } from '../../src/audit/codes.js';
-import { makeFinding, type Finding } from '../../src/audit/finding.js';
+import { CODES, type Code } from '../../src/base/codes.js';
+import { makeFinding, type Finding } from '../../src/base/finding.js';
 import { CATEGORY_WEIGHTS, scoreDomain } from '../../src/audit/score.js';
 
 const f = (code: Code, domain = 'example.org'): Finding => makeFinding(code, domain, domain, code, { asked: [] });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { formatServer, loadResolvConf, parseResolvConf, parseServer } from '../../src/dns/servers.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/base/errors.js';
 
 describe('parseServer', () => {
   test.each([

@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { renderMtaStsPolicy, compileMtaStsId } from '../../src/records/mta-sts.js';
+import { renderMtaStsPolicy, compileMtaStsId } from '../../src/build/mta-sts.js';
 import { codes, dkimP, ED25519, expectRoundTrip, importZones, rawEntries, RSA1024, RSA2048, zone } from './helpers.js';
 
 const DKIM_2048 = `v=DKIM1; k=rsa; p=${RSA2048}`;

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { claimsFor } from '../../src/plan/claims.js';
 import { POLICY_SCHEMA } from '../../src/policy/schema.js';
 import { validatePolicy } from '../../src/policy/validate.js';
-import { buildZoneRecords } from '../../src/records/build.js';
+import { buildZoneRecords } from '../../src/build/zone-records.js';
 import { renderFragment } from '../../src/zone/writer.js';
 import { checkJsonSchema } from '../policy/json-schema-check.js';
 

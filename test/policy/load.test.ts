@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { PolicyError, UsageError, type PolicyIssue } from '../../src/errors.js';
+import { PolicyError, UsageError, type PolicyIssue } from '../../src/base/errors.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { expectedGoodPolicy } from './good-policy.expected.js';
 

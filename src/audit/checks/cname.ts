@@ -4,9 +4,9 @@
 // lets both be published).
 
 import type { Resolver } from '../../dns/resolver.js';
-import type { RRType } from '../../records/rr.js';
+import type { RRType } from '../../dns-types/rr.js';
 import { evidenceFor, recordsOf, RecordingResolver } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
+import { makeFinding, type Finding } from '../../base/finding.js';
 
 export interface CnameCheckOptions {
   /** Names to check; default the mail names of the domain. */

@@ -3,10 +3,10 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import type { DkimState } from '../../policy/model.js';
-import type { Code } from '../codes.js';
-import { parseDkimKey } from '../dkim-key.js';
+import type { Code } from '../../base/codes.js';
+import { parseDkimKey } from '../../mail/dkim/record.js';
 import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
-import { compareText, makeFinding, type Finding } from '../finding.js';
+import { compareText, makeFinding, type Finding } from '../../base/finding.js';
 
 export interface DkimSelector {
   selector: string;

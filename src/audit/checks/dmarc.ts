@@ -4,9 +4,9 @@
 import type { Resolver } from '../../dns/resolver.js';
 import type { DmarcPolicy } from '../../policy/model.js';
 import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
-import type { Code } from '../codes.js';
-import { isDmarcRecord, parseDmarcRecord, treeWalkNames, weaker, type DmarcRecord } from '../dmarc-record.js';
+import { makeFinding, type Finding } from '../../base/finding.js';
+import type { Code } from '../../base/codes.js';
+import { isDmarcRecord, parseDmarcRecord, treeWalkNames, weaker, type DmarcRecord } from '../../mail/dmarc/record.js';
 
 export interface DmarcCheckOptions {
   /** The declared policy (unused by the lint; drift is compared elsewhere). */

@@ -2,9 +2,9 @@
 // over HTTPS is not this module's job.
 
 import type { Resolver } from '../../dns/resolver.js';
-import { parseTagListStrict } from '../../records/tag-list.js';
+import { parseTagListStrict } from '../../mail/tag-list.js';
 import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
+import { makeFinding, type Finding } from '../../base/finding.js';
 
 export interface MtaStsAnalysis {
   findings: Finding[];

@@ -4,10 +4,10 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import type { DomainPolicy } from '../../policy/model.js';
-import type { Code } from '../codes.js';
+import type { Code } from '../../base/codes.js';
 import { addressLookup, evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
-import { resolveFcrdns } from '../fcrdns.js';
+import { makeFinding, type Finding } from '../../base/finding.js';
+import { resolveFcrdns } from '../../mail/spf/fcrdns.js';
 import { formatIp, isIpLiteral, parseIp, reverseName } from '../ip.js';
 
 export interface MxCheckOptions {

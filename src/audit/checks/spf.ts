@@ -1,14 +1,14 @@
 // SPF lint (RFC 7208): findings for a domain's record and the whole lookup tree below it
-// (src/spf/lookup-tree.ts), with per-term counts under §4.6.4.
+// (src/mail/spf/lookup-tree.ts), with per-term counts under §4.6.4.
 
 import type { Resolver } from '../../dns/resolver.js';
-import { SPF_LONG_RECORD_OCTETS, SPF_MAX_LOOKUPS, SPF_MAX_MX_HOSTS, SPF_MAX_VOID_LOOKUPS } from '../../spf/limits.js';
-import { resolveSpfTree, type SpfProblem, type SpfTreeNode } from '../../spf/lookup-tree.js';
-import type { Code } from '../codes.js';
+import { SPF_LONG_RECORD_OCTETS, SPF_MAX_LOOKUPS, SPF_MAX_MX_HOSTS, SPF_MAX_VOID_LOOKUPS } from '../../mail/spf/limits.js';
+import { resolveSpfTree, type SpfProblem, type SpfTreeNode } from '../../mail/spf/lookup-tree.js';
+import type { Code } from '../../base/codes.js';
 import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
+import { makeFinding, type Finding } from '../../base/finding.js';
 
-export type { SpfTreeNode, SpfTreeTerm } from '../../spf/lookup-tree.js';
+export type { SpfTreeNode, SpfTreeTerm } from '../../mail/spf/lookup-tree.js';
 
 export interface SpfAnalysis {
   tree?: SpfTreeNode;

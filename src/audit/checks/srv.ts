@@ -4,7 +4,7 @@
 import type { Resolver } from '../../dns/resolver.js';
 import type { SrvRecord } from '../../policy/model.js';
 import { addressLookup, evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
-import { compareText, makeFinding, type Finding } from '../finding.js';
+import { compareText, makeFinding, type Finding } from '../../base/finding.js';
 
 export interface SrvCheckOptions {
   /** SRV records the policy declares: their names are asked besides the standard ones. */

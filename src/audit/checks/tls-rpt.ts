@@ -1,9 +1,9 @@
 // SMTP TLS reporting TXT at _smtp._tls.<domain> (RFC 8460 §3).
 
 import type { Resolver } from '../../dns/resolver.js';
-import { parseTagListStrict } from '../../records/tag-list.js';
+import { parseTagListStrict } from '../../mail/tag-list.js';
 import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
+import { makeFinding, type Finding } from '../../base/finding.js';
 
 export interface TlsRptCheckOptions {
   /** The domain receives mail: a missing record is then worth a warning. */

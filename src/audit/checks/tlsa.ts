@@ -3,7 +3,7 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import { evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
+import { makeFinding, type Finding } from '../../base/finding.js';
 
 export interface TlsaCheckOptions {
   /** MX hosts to check; default the domain's MX targets. */

@@ -2,8 +2,8 @@
 
 import type { Answer, Resolver } from '../../dns/resolver.js';
 import { evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
-import type { Code } from '../codes.js';
+import { makeFinding, type Finding } from '../../base/finding.js';
+import type { Code } from '../../base/codes.js';
 import { checkServedCertificate, isUsableForSmtp, matchTlsa, renderTlsaData, servedAssociation, type TlsaData } from './dane-match.js';
 import type { SmtpProbeResult } from './smtp-tls.js';
 

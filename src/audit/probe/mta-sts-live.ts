@@ -1,11 +1,11 @@
 // checkMtaStsLive: the served MTA-STS policy against RFC 8461 (§3.2 syntax, §4.1 MX coverage, §3.1 id rule), against the policy mailrec generated, and the TLS-RPT rua URIs (RFC 8460 §3).
 
 import type { Resolver } from '../../dns/resolver.js';
-import { compileMtaStsId } from '../../records/mta-sts.js';
+import { compileMtaStsId } from '../../build/mta-sts.js';
 import { tlsRptProblem } from '../checks/tls-rpt.js';
 import { evidenceFor, recordsOf, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
-import type { Code } from '../codes.js';
+import { makeFinding, type Finding } from '../../base/finding.js';
+import type { Code } from '../../base/codes.js';
 import { fetchMtaStsPolicy, mtaStsPolicyUrl, type MtaStsFetchOptions, type MtaStsFetchResult } from './mta-sts-fetch.js';
 import { diffMtaStsPolicies, idUnchangedAfterPolicyChange, mtaStsIdOf, parseMtaStsPolicy, tlsRptUriProblem, uncoveredMxHosts } from './mta-sts-policy.js';
 

@@ -1,6 +1,6 @@
 // Pure reading of a served MTA-STS policy (RFC 8461 §3.2): fields, validation, the MX check (§4.1), semantic comparison and the id rule (§3.1).
 
-import { MTA_STS_MAX_AGE_LIMIT, matchesMxPattern } from '../../records/mta-sts.js';
+import { MTA_STS_MAX_AGE_LIMIT, matchesMxPattern } from '../../build/mta-sts.js';
 
 export interface ServedMtaStsPolicy {
   version?: string;

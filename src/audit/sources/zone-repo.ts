@@ -4,9 +4,9 @@ import { readFileSync, type Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, normalize, relative, resolve, sep } from 'node:path';
 import type { Answer, Resolver } from '../../dns/resolver.js';
-import { UsageError, ZoneSyntaxError } from '../../errors.js';
-import { renderRR } from '../../records/rdata.js';
-import { isInZone, normalizeName, typeOf, type RR, type RRType } from '../../records/rr.js';
+import { UsageError, ZoneSyntaxError } from '../../base/errors.js';
+import { renderRR } from '../../dns-types/rdata.js';
+import { isInZone, normalizeName, typeOf, type RR, type RRType } from '../../dns-types/rr.js';
 import { parseZoneText, type ParsedRR } from '../../zone/reader.js';
 import type { TypeResolver } from '../evidence.js';
 

@@ -5,7 +5,7 @@ import { cp, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { MailrecError } from '../../errors.js';
+import { MailrecError } from '../../base/errors.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
 

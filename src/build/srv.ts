@@ -1,0 +1,89 @@
+// SRV (RFC 2782, RFC 6186, RFC 8314): mail client autoconfiguration records "_<service>._<proto>.<domain>".
+
+import type { DomainPolicy, SrvRecord } from '../policy/model.js';
+import { isIpLiteral } from './mx.js';
+import { type BuildResult, type Notice, makeNotice } from './notice.js';
+import { type RR, normalizeName } from '../dns-types/rr.js';
+
+/**
+ * Standard ports of the mail services (RFC 6186 §3, RFC 8314 §5.1), for the loader's
+ * defaults and for the non-standard-port note. "submissions" is implicit TLS on 465,
+ * "submission" STARTTLS on 587.
+ */
+export const SRV_STANDARD_PORTS: Readonly<Record<string, number>> = {
+  submission: 587,
+  submissions: 465,
+  imap: 143,
+  imaps: 993,
+  pop3: 110,
+  pop3s: 995,
+  autodiscover: 443,
+};
+
+function compareSrv(a: RR, b: RR): number {
+  if (a.type !== 'SRV' || b.type !== 'SRV') return 0;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return (
+    a.priority - b.priority ||
+    a.weight - b.weight ||
+    a.port - b.port ||
+    (a.target < b.target ? -1 : a.target > b.target ? 1 : 0)
+  );
+}
+
+function isUint16(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= 65535;
+}
+
+function compileSrv(domain: DomainPolicy, srv: SrvRecord): { record?: RR; notices: Notice[] } {
+  const service = srv.service.replace(/^_/, '').toLowerCase();
+  const owner = `_${service}._${srv.protocol}.${domain.name}`;
+  const position = srv.position;
+  const notices: Notice[] = [];
+  // RFC 2782: target "." means the service is decidedly not available here.
+  const target = normalizeName(srv.target.trim() === '.' ? '' : srv.target.trim());
+
+  if (![srv.priority, srv.weight, srv.port].every(isUint16)) {
+    notices.push(makeNotice('error', 'srv.invalid-field', owner, 'SRV priority, weight and port must be integers from 0 to 65535', { position, rfc: 'RFC 2782' }));
+    return { notices };
+  }
+  if (target !== '' && isIpLiteral(target)) {
+    notices.push(makeNotice('error', 'srv.ip-literal', owner, `SRV target "${srv.target}" is an IP address; name a host`, { position, rfc: 'RFC 2782' }));
+    return { notices };
+  }
+  if (service === 'submission' && srv.protocol === 'tcp' && srv.port === 465 && target !== '') {
+    // RFC 8314 §3.3 / §5.1: 465 is implicit TLS, published as _submissions._tcp.
+    notices.push(
+      makeNotice('error', 'srv.submission-465', owner, 'port 465 is implicit TLS: publish it as _submissions._tcp; _submission._tcp is STARTTLS on 587', {
+        position,
+        rfc: 'RFC 8314 §5.1',
+      }),
+    );
+    return { notices };
+  }
+  const standard = SRV_STANDARD_PORTS[service];
+  if (target !== '' && standard !== undefined && srv.port !== standard) {
+    notices.push(makeNotice('info', 'srv.nonstandard-port', owner, `_${service} on port ${srv.port}; the standard port is ${standard}`, { position, rfc: 'RFC 6186 §3' }));
+  }
+  const record: RR = { name: owner, ttl: domain.ttl, type: 'SRV', priority: srv.priority, weight: srv.weight, port: srv.port, target };
+  return { record, notices };
+}
+
+/** The SRV records of one domain, sorted by owner, priority, weight, port, target. */
+export function buildSrv(domain: DomainPolicy): BuildResult {
+  const records: RR[] = [];
+  const notices: Notice[] = [];
+  const seen = new Set<string>();
+  for (const srv of domain.srv) {
+    const compiled = compileSrv(domain, srv);
+    notices.push(...compiled.notices);
+    const rr = compiled.record;
+    if (!rr || rr.type !== 'SRV') continue;
+    const key = `${rr.name} ${rr.priority} ${rr.weight} ${rr.port} ${rr.target}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    records.push(rr);
+  }
+  records.sort(compareSrv);
+  return { records, files: [], notices };
+}
