@@ -8,7 +8,7 @@ import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
 import { claimsFor, type Claim } from '../plan/claims.js';
 import { diffRecords, type Change } from '../plan/diff.js';
-import { tagOf } from '../plan/ownership.js';
+import { tagOf } from '../mail/txt-tag.js';
 import { buildZoneRecords } from '../build/zone-records.js';
 import { renderRData } from '../dns-types/rdata.js';
 import { chunkTxt, txtText, typeOf, type RR, type RRType } from '../dns-types/rr.js';

@@ -259,17 +259,6 @@ export function mergedRun(merged: MergedAudit, thresholds: { failUnder?: number;
   };
 }
 
-/** The merged run as one `mailrec-audit/1` JSON document: the domains exactly as the parts wrote them. */
-export function renderMergedJson(merged: MergedAudit, run: AuditRun): string {
-  const doc = {
-    schema: AUDIT_SCHEMA,
-    source: merged.source,
-    domains: merged.domains,
-    summary: summarizeAudit(run),
-  };
-  return `${JSON.stringify(doc, null, 2)}\n`;
-}
-
 /**
  * The summary of a streamed run, one domain at a time, without keeping the reports: the
  * same counts and verdict as summarizeAudit over the whole list, with the unknown domains

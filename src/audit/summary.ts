@@ -1,6 +1,6 @@
-// The audit as JSON, schema "mailrec-audit/1" (docs/audit-json.md): the run model every
-// audit renderer reads, the summary with the pass/fail verdict, and one domain per line
-// (NDJSON) for streaming bulk runs.
+// The audit run model every audit renderer reads, the summary with the pass/fail verdict,
+// and one domain in the JSON schema "mailrec-audit/1" (docs/audit-json.md). The renderers
+// are in src/report/audit-json.ts.
 
 import type { SpfTreeNode } from './checks/spf.js';
 import type { Finding, Severity } from '../base/finding.js';
@@ -125,33 +125,4 @@ export function domainJson(report: DomainReport, hasPolicy: boolean): DomainJson
     ...(report.spf ? { spf: report.spf } : {}),
     questions: report.asked.length,
   };
-}
-
-/** The whole run as one JSON document. */
-export function renderAuditJson(run: AuditRun): string {
-  const doc = {
-    schema: AUDIT_SCHEMA,
-    source: run.source,
-    domains: run.reports.map((r) => domainJson(r, run.policies?.has(r.domain) ?? false)),
-    summary: summarizeAudit(run),
-    ...(run.shard ? { shard: run.shard } : {}),
-  };
-  return `${JSON.stringify(doc, null, 2)}\n`;
-}
-
-/**
- * One domain as one line of NDJSON, `{"schema":"mailrec-audit/1","type":"domain",...}`, so
- * that a bulk run can print each domain as soon as it is done (docs/audit-json.md).
- */
-export function renderAuditJsonLine(report: DomainReport, hasPolicy: boolean): string {
-  return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'domain', ...domainJson(report, hasPolicy) })}\n`;
-}
-
-/**
- * The closing line of an NDJSON stream: `{"schema":"mailrec-audit/1","type":"summary",...}`,
- * with the source and the shard of the run when given (`audit merge` reads them).
- */
-export function renderAuditSummaryLine(summary: AuditSummary, run?: Pick<AuditRun, 'source' | 'shard'>): string {
-  const extra = { ...(run?.source ? { source: run.source } : {}), ...(run?.shard ? { shard: run.shard } : {}) };
-  return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'summary', ...summary, ...extra })}\n`;
 }

@@ -1,15 +1,9 @@
 // MX (RFC 5321 §5.1, RFC 7505): the domain's mail exchangers, or the null MX "MX 0 .".
 
-import { isIP } from 'node:net';
+import { isIpLiteral } from '../dns-types/ip.js';
 import type { DomainPolicy } from '../policy/model.js';
 import { type BuildResult, type Notice, makeNotice } from './notice.js';
 import { type RR, normalizeName } from '../dns-types/rr.js';
-
-/** True when a name is an IP address literal ("192.0.2.1", "2001:db8::1", "[192.0.2.1]"). */
-export function isIpLiteral(host: string): boolean {
-  const bare = host.replace(/^\[(ipv6:)?/i, '').replace(/\]$/, '');
-  return isIP(bare) !== 0;
-}
 
 /** The MX RRset of one domain, sorted by preference then exchange. */
 export function buildMx(domain: DomainPolicy): BuildResult {

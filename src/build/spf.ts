@@ -6,8 +6,7 @@
 //   then the all qualifier: -all (fail), ~all (softfail), ?all (neutral).
 // `mail: none` gives "v=spf1 -all". Duplicate terms are dropped.
 
-import { isIP, isIPv4, isIPv6 } from 'node:net';
-import { parseIp } from '../audit/ip.js';
+import { compareIp, isIpLiteral, parseCidr } from '../dns-types/ip.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { SourcePosition } from '../base/errors.js';
 import type { DomainPolicy, SpfAll } from '../policy/model.js';
@@ -28,38 +27,23 @@ export interface SpfBuild extends BuildResult {
   lookups: number;
 }
 
-/** Sort key for an address: its 32- or 128-bit value ("::", an embedded IPv4 tail and case handled by parseIp). */
-function ipValue(address: string): bigint {
-  return parseIp(address, false)!.bytes.reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
-}
-
 interface Cidr {
   text: string;
-  value: bigint;
+  address: string;
   prefix: number;
 }
 
 /** Validate "addr[/prefix]" for ip4 (max 32) or ip6 (max 128); undefined when malformed. */
-function parseCidr(text: string, family: 4 | 6): Cidr | undefined {
+function parseSenderCidr(text: string, family: 4 | 6): Cidr | undefined {
   const trimmed = text.trim().toLowerCase();
-  const [address = '', prefixText, extra] = trimmed.split('/');
-  if (extra !== undefined) return undefined;
-  const valid = family === 4 ? isIPv4(address) : isIPv6(address);
-  if (!valid) return undefined;
-  const max = family === 4 ? 32 : 128;
-  let prefix = max;
-  if (prefixText !== undefined) {
-    // §5.6: ip4-cidr-length / ip6-cidr-length, no leading zeros.
-    if (!/^(0|[1-9]\d*)$/.test(prefixText) || Number(prefixText) > max) return undefined;
-    prefix = Number(prefixText);
-  }
-  return { text: trimmed, value: ipValue(address), prefix };
+  const cidr = parseCidr(trimmed, family);
+  if (!cidr) return undefined;
+  return { text: trimmed, address: trimmed.split('/')[0]!, prefix: cidr.prefix ?? (family === 4 ? 32 : 128) };
 }
 
+/** Numeric order of the network address, then the prefix length, then the text. */
 function compareCidr(a: Cidr, b: Cidr): number {
-  if (a.value !== b.value) return a.value < b.value ? -1 : 1;
-  if (a.prefix !== b.prefix) return a.prefix - b.prefix;
-  return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+  return compareIp(a.address, b.address) || a.prefix - b.prefix || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
 }
 
 function sortedUnique(values: Iterable<string>): string[] {
@@ -92,7 +76,7 @@ export function compileSpfText(domain: DomainPolicy): { text: string; notices: N
         break;
       case 'host': {
         const host = normalizeName(sender.host.trim());
-        if (isIP(host.replace(/^\[|\]$/g, '')) !== 0) {
+        if (isIpLiteral(host)) {
           notices.push(
             makeNotice('error', 'spf.host-ip-literal', name, `sender host "${sender.host}" is an IP address; declare it as ip4: or ip6:`, {
               position,
@@ -105,7 +89,7 @@ export function compileSpfText(domain: DomainPolicy): { text: string; notices: N
       case 'ip4':
       case 'ip6': {
         const family = sender.kind === 'ip4' ? 4 : 6;
-        const cidr = parseCidr(sender.cidr, family);
+        const cidr = parseSenderCidr(sender.cidr, family);
         if (!cidr) {
           notices.push(
             makeNotice('error', `spf.invalid-${sender.kind}`, name, `"${sender.cidr}" is not a valid ${sender.kind} address or CIDR`, {

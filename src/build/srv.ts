@@ -1,24 +1,10 @@
 // SRV (RFC 2782, RFC 6186, RFC 8314): mail client autoconfiguration records "_<service>._<proto>.<domain>".
 
 import type { DomainPolicy, SrvRecord } from '../policy/model.js';
-import { isIpLiteral } from './mx.js';
+import { isIpLiteral } from '../dns-types/ip.js';
 import { type BuildResult, type Notice, makeNotice } from './notice.js';
 import { type RR, normalizeName } from '../dns-types/rr.js';
-
-/**
- * Standard ports of the mail services (RFC 6186 §3, RFC 8314 §5.1), for the loader's
- * defaults and for the non-standard-port note. "submissions" is implicit TLS on 465,
- * "submission" STARTTLS on 587.
- */
-export const SRV_STANDARD_PORTS: Readonly<Record<string, number>> = {
-  submission: 587,
-  submissions: 465,
-  imap: 143,
-  imaps: 993,
-  pop3: 110,
-  pop3s: 995,
-  autodiscover: 443,
-};
+import { SRV_STANDARD_PORTS } from '../mail/srv/record.js';
 
 function compareSrv(a: RR, b: RR): number {
   if (a.type !== 'SRV' || b.type !== 'SRV') return 0;

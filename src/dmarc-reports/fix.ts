@@ -4,7 +4,7 @@
 // or `dkim:` line to add. IO only through the injected Resolver.
 
 import { checkHost, type SpfResult } from '../mail/spf/check-host.js';
-import { inPrefix, parseIp } from '../audit/ip.js';
+import { inPrefix, parseIp } from '../dns-types/ip.js';
 import type { Answer, Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
 import { compileSpfText } from '../build/spf.js';

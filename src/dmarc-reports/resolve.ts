@@ -2,7 +2,7 @@
 // each source, forward-confirmed, and whether a subdomain exists (for np=).
 
 import type { Answer, Resolver } from '../dns/resolver.js';
-import { parseIp, reverseName } from '../audit/ip.js';
+import { parseIp, reverseName } from '../dns-types/ip.js';
 import { operatorDomain } from './org-domain.js';
 
 export interface SourceName {

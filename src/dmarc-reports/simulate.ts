@@ -5,6 +5,7 @@
 // SPF passed for a MAIL FROM domain aligned with it (RFC 9989, "Identifier Alignment" and "Mail Receiver Actions"):
 // failing one of the two is not failing DMARC.
 
+import { compareIp } from '../dns-types/ip.js';
 import { isAligned, isAtOrBelow } from './org-domain.js';
 import { publishedRecord, renderPublished, type DmarcRecord, type ProposedRecord } from './record.js';
 import type { Disposition, ReportRow } from './report.js';
@@ -382,18 +383,4 @@ export function simulate(input: SimulationInput): Simulation {
     uncovered: { messages: uncoveredMessages, domains: uncoveredList },
     notes,
   };
-}
-
-/** IPv4 before IPv6, then numerically by text chunks: a stable, readable order. */
-function compareIp(a: string, b: string): number {
-  const fa = a.includes(':') ? 6 : 4;
-  const fb = b.includes(':') ? 6 : 4;
-  if (fa !== fb) return fa - fb;
-  if (fa === 4) {
-    const pa = a.split('.').map(Number);
-    const pb = b.split('.').map(Number);
-    for (let i = 0; i < 4; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-    return 0;
-  }
-  return a.localeCompare(b);
 }

@@ -1,5 +1,7 @@
-// IP addresses in presentation form: dotted quads (RFC 1035 §3.4.1) and IPv6 (RFC 4291 §2.2,
-// rendered the RFC 5952 way, with BIND's choice of when to print an embedded IPv4 address).
+// The one address codec: dotted quads (RFC 1035 §3.4.1) and IPv6 (RFC 4291 §2.2), rendered
+// the RFC 5952 way with BIND's choice of when to print an embedded IPv4 address; prefixes
+// and CIDR lengths (RFC 7208 §5.6), the reverse-lookup name (RFC 1035 §3.5, RFC 3596 §2.5)
+// and the order of addresses. Zone files, SPF, FCrDNS and the DMARC simulator all use it.
 
 /** The four octets of a dotted quad, or undefined. Leading zeros are refused, as BIND does. */
 export function parseIPv4(text: string): number[] | undefined {
@@ -70,4 +72,100 @@ export function renderIPv6(octets: readonly number[]): string {
   const before = words.slice(0, best.base).map((word) => word.toString(16));
   const after = words.slice(best.base + best.length).map((word) => word.toString(16));
   return `${before.join(':')}::${after.join(':')}`;
+}
+
+/** An address as bytes: 4 for IPv4, 16 for IPv6. */
+export interface IpAddress {
+  family: 4 | 6;
+  bytes: Uint8Array;
+}
+
+/**
+ * Parses a dotted quad or an IPv6 address (no zone index); an IPv4-mapped IPv6 address
+ * (::ffff:a.b.c.d) is returned as IPv4 unless `unmap` is false (RFC 7208 §5).
+ */
+export function parseIp(text: string, unmap = true): IpAddress | undefined {
+  const v4 = parseIPv4(text);
+  if (v4) return { family: 4, bytes: Uint8Array.from(v4) };
+  const v6 = parseIPv6(text);
+  if (!v6) return undefined;
+  const bytes = Uint8Array.from(v6);
+  if (unmap && bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
+    return { family: 4, bytes: bytes.slice(12) };
+  }
+  return { family: 6, bytes };
+}
+
+/** Presentation form: dotted quad, or IPv6 as BIND prints it (renderIPv6). */
+export function formatIp(addr: IpAddress): string {
+  return addr.family === 4 ? [...addr.bytes].join('.') : renderIPv6([...addr.bytes]);
+}
+
+/** True when the first `prefix` bits of both addresses agree (same family only). */
+export function inPrefix(addr: IpAddress, network: IpAddress, prefix: number): boolean {
+  if (addr.family !== network.family) return false;
+  let bits = prefix;
+  for (let i = 0; i < addr.bytes.length && bits > 0; i++) {
+    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+    if ((addr.bytes[i]! & mask) !== (network.bytes[i]! & mask)) return false;
+    bits -= 8;
+  }
+  return true;
+}
+
+/** The name a PTR lookup asks: d.c.b.a.in-addr.arpa or the nibbles under ip6.arpa. */
+export function reverseName(addr: IpAddress): string {
+  if (addr.family === 4) return `${[...addr.bytes].reverse().join('.')}.in-addr.arpa`;
+  return `${nibbles(addr).reverse().join('.')}.ip6.arpa`;
+}
+
+/** The 32 hex nibbles of an IPv6 address, most significant first, lowercase. */
+export function nibbles(addr: IpAddress): string[] {
+  const out: string[] = [];
+  for (const b of addr.bytes) out.push((b >> 4).toString(16), (b & 0xf).toString(16));
+  return out;
+}
+
+/**
+ * True when a host name is an IP address literal: "192.0.2.1", "2001:db8::1", or the
+ * address-literal forms "[192.0.2.1]" and "[IPv6:2001:db8::1]" (RFC 5321 §4.1.3).
+ */
+export function isIpLiteral(host: string): boolean {
+  const bare = host.replace(/^\[(ipv6:)?/i, '').replace(/\]$/, '');
+  return parseIp(bare, false) !== undefined;
+}
+
+/** IPv4 before IPv6, then by value; text that is no address sorts last, as text. */
+export function compareIp(a: string, b: string): number {
+  const x = parseIp(a, false);
+  const y = parseIp(b, false);
+  if (!x || !y) return x ? -1 : y ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  if (x.family !== y.family) return x.family - y.family;
+  for (let i = 0; i < x.bytes.length; i++) if (x.bytes[i] !== y.bytes[i]) return x.bytes[i]! - y.bytes[i]!;
+  return 0;
+}
+
+/** A CIDR length (RFC 7208 §5.6: "/" then digits without a leading zero, at most 32 or 128), or why not. */
+export function parsePrefixLength(digits: string, max: 32 | 128): number | string {
+  if (!/^(0|[1-9]\d*)$/.test(digits)) return `CIDR length "/${digits}" has a leading zero`;
+  const n = Number(digits);
+  if (n > max) return `CIDR length /${n} is over ${max}`;
+  return n;
+}
+
+export interface Cidr {
+  address: IpAddress;
+  /** The length after "/", when one is written. */
+  prefix?: number;
+}
+
+/** "address[/length]" of one family (an IPv4-mapped IPv6 address stays IPv6), or undefined. */
+export function parseCidr(text: string, family: 4 | 6): Cidr | undefined {
+  const [address = '', length, extra] = text.split('/');
+  if (extra !== undefined) return undefined;
+  const ip = parseIp(address, false);
+  if (!ip || ip.family !== family) return undefined;
+  if (length === undefined) return { address: ip };
+  const prefix = parsePrefixLength(length, family === 4 ? 32 : 128);
+  return typeof prefix === 'number' ? { address: ip, prefix } : undefined;
 }

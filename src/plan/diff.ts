@@ -5,7 +5,8 @@
 import { renderRData } from '../dns-types/rdata.js';
 import { txtText, typeOf, type RR } from '../dns-types/rr.js';
 import { compareNames } from '../dns-types/name.js';
-import { ownershipKey, tagOf } from './ownership.js';
+import { ownershipKey } from './ownership.js';
+import { tagOf } from '../mail/txt-tag.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 

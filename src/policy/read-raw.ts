@@ -2,7 +2,7 @@
 
 import { isScalar, isSeq } from 'yaml';
 import { MailrecError } from '../base/errors.js';
-import { tagOf } from '../plan/ownership.js';
+import { tagOf } from '../mail/txt-tag.js';
 import { parseRDataText } from '../dns-types/rdata.js';
 import { chunkTxt, TXT_STRING_MAX_OCTETS, type RData } from '../dns-types/rr.js';
 import type { RawRecord } from './model.js';

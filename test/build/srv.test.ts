@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SrvRecord } from '../../src/policy/model.js';
-import { SRV_STANDARD_PORTS, buildSrv } from '../../src/build/srv.js';
+import { buildSrv } from '../../src/build/srv.js';
+import { SRV_STANDARD_PORTS } from '../../src/mail/srv/record.js';
 import { makeDomain, pos } from './fixtures.js';
 
 function srv(service: string, port: number, target = 'mail.example.org', overrides: Partial<SrvRecord> = {}): SrvRecord {

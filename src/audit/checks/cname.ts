@@ -5,7 +5,8 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import type { RRType } from '../../dns-types/rr.js';
-import { evidenceFor, recordsOf, RecordingResolver } from '../evidence.js';
+import { evidenceFor, RecordingResolver } from '../evidence.js';
+import { recordsOf } from '../../dns/answers.js';
 import { makeFinding, type Finding } from '../../base/finding.js';
 
 export interface CnameCheckOptions {

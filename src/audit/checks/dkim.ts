@@ -5,7 +5,8 @@ import type { Resolver } from '../../dns/resolver.js';
 import type { DkimState } from '../../policy/model.js';
 import type { Code } from '../../base/codes.js';
 import { parseDkimKey } from '../../mail/dkim/record.js';
-import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
+import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { txtTexts } from '../../dns/answers.js';
 import { compareText, makeFinding, type Finding } from '../../base/finding.js';
 
 export interface DkimSelector {

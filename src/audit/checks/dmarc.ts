@@ -3,7 +3,8 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import type { DmarcPolicy } from '../../policy/model.js';
-import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
+import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { txtTexts } from '../../dns/answers.js';
 import { makeFinding, type Finding } from '../../base/finding.js';
 import type { Code } from '../../base/codes.js';
 import { isDmarcRecord, parseDmarcRecord, treeWalkNames, weaker, type DmarcRecord } from '../../mail/dmarc/record.js';

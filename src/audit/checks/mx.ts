@@ -5,10 +5,11 @@
 import type { Resolver } from '../../dns/resolver.js';
 import type { DomainPolicy } from '../../policy/model.js';
 import type { Code } from '../../base/codes.js';
-import { addressLookup, evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
+import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { addressLookup, recordsOf } from '../../dns/answers.js';
 import { makeFinding, type Finding } from '../../base/finding.js';
 import { resolveFcrdns } from '../../mail/spf/fcrdns.js';
-import { formatIp, isIpLiteral, parseIp, reverseName } from '../ip.js';
+import { formatIp, isIpLiteral, parseIp, reverseName } from '../../dns-types/ip.js';
 
 export interface MxCheckOptions {
   /** The declared policy: whether MX hosts are expected at all. */

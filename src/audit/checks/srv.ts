@@ -2,17 +2,16 @@
 // (465) belongs under _submissions, and every target must resolve.
 
 import type { Resolver } from '../../dns/resolver.js';
+import { MAIL_SRV_SERVICES } from '../../mail/srv/record.js';
 import type { SrvRecord } from '../../policy/model.js';
-import { addressLookup, evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
+import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { addressLookup, recordsOf } from '../../dns/answers.js';
 import { compareText, makeFinding, type Finding } from '../../base/finding.js';
 
 export interface SrvCheckOptions {
   /** SRV records the policy declares: their names are asked besides the standard ones. */
   declared?: SrvRecord[];
 }
-
-/** The RFC 6186 / RFC 8314 service names a mail domain may publish. */
-export const MAIL_SRV_SERVICES = ['submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'] as const;
 
 export async function checkSrv(domain: string, resolver: Resolver, opts: SrvCheckOptions = {}): Promise<Finding[]> {
   const rec = new RecordingResolver(resolver);

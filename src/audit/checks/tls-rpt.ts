@@ -2,7 +2,8 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import { parseTagListStrict } from '../../mail/tag-list.js';
-import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
+import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { txtTexts } from '../../dns/answers.js';
 import { makeFinding, type Finding } from '../../base/finding.js';
 
 export interface TlsRptCheckOptions {

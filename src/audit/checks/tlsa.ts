@@ -2,7 +2,8 @@
 // under DNSSEC, usages 2/3 only, and a second record ready for rollover.
 
 import type { Resolver } from '../../dns/resolver.js';
-import { evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
+import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { recordsOf } from '../../dns/answers.js';
 import { makeFinding, type Finding } from '../../base/finding.js';
 
 export interface TlsaCheckOptions {

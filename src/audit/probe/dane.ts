@@ -1,7 +1,8 @@
 // checkDane: the live DANE audit of a domain's MX hosts (RFC 7672): TLSA from DNS with its DNSSEC status, the served chain from an injected probe, and the findings.
 
 import type { Answer, Resolver } from '../../dns/resolver.js';
-import { evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
+import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { recordsOf } from '../../dns/answers.js';
 import { makeFinding, type Finding } from '../../base/finding.js';
 import type { Code } from '../../base/codes.js';
 import { checkServedCertificate, isUsableForSmtp, matchTlsa, renderTlsaData, servedAssociation, type TlsaData } from './dane-match.js';

@@ -3,7 +3,8 @@
 import type { Resolver } from '../../dns/resolver.js';
 import { compileMtaStsId } from '../../build/mta-sts.js';
 import { tlsRptProblem } from '../checks/tls-rpt.js';
-import { evidenceFor, recordsOf, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
+import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { recordsOf, txtTexts } from '../../dns/answers.js';
 import { makeFinding, type Finding } from '../../base/finding.js';
 import type { Code } from '../../base/codes.js';
 import { fetchMtaStsPolicy, mtaStsPolicyUrl, type MtaStsFetchOptions, type MtaStsFetchResult } from './mta-sts-fetch.js';

@@ -8,7 +8,7 @@ import { UsageError, ZoneSyntaxError } from '../../base/errors.js';
 import { renderRR } from '../../dns-types/rdata.js';
 import { isInZone, normalizeName, typeOf, type RR, type RRType } from '../../dns-types/rr.js';
 import { parseZoneText, type ParsedRR } from '../../zone/reader.js';
-import type { TypeResolver } from '../evidence.js';
+import type { TypeResolver } from '../../dns/answers.js';
 
 /** One zone as loaded from the repo: its apex and every record of its files. */
 export interface LoadedZone {

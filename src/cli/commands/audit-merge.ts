@@ -5,13 +5,15 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { mergeAuditParts, mergedRun, parseAuditOutput, renderMergedJson, type AuditPart } from '../../audit/merge.js';
+import { mergeAuditParts, mergedRun, parseAuditOutput, type AuditPart } from '../../audit/merge.js';
+import { renderMergedJson } from '../../report/audit-json.js';
 import { UsageError } from '../../base/errors.js';
 import { loadPolicy } from '../../policy/load.js';
-import { AUDIT_SCHEMA, renderAuditSummaryLine, summarizeAudit, type FailOn } from '../../audit/summary.js';
+import { AUDIT_SCHEMA, summarizeAudit, type FailOn } from '../../audit/summary.js';
+import { renderAuditSummaryLine } from '../../report/audit-json.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
-import { AUDIT_FORMATS, renderAudit } from './audit.js';
+import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
 
 interface MergeOptions extends GlobalOptions {
   failUnder?: string;

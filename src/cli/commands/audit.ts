@@ -14,17 +14,13 @@ import { UsageError, type SourcePosition } from '../../base/errors.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';
 import { checkDomainName, checkSelector } from '../../policy/values.js';
-import { renderAuditJson, renderAuditJsonLine, renderAuditSummaryLine, summarizeAudit, type AuditRun, type FailOn } from '../../audit/summary.js';
-import { renderAuditJunit } from '../../report/audit-junit.js';
-import { renderAuditMarkdown } from '../../report/audit-markdown.js';
-import { renderAuditSarif } from '../../report/audit-sarif.js';
-import { renderAuditText } from '../../report/audit-text.js';
+import { summarizeAudit, type AuditRun, type FailOn } from '../../audit/summary.js';
+import { renderAuditJsonLine, renderAuditSummaryLine } from '../../report/audit-json.js';
 import { makeContext, type Context, type GlobalOptions } from '../context.js';
-import { colourEnabled, styleFor, type CliIO } from '../io.js';
+import type { CliIO } from '../io.js';
 import { registerAuditMerge } from './audit-merge.js';
+import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
 import { resolverServers } from './plan.js';
-
-export const AUDIT_FORMATS = ['text', 'json', 'ndjson', 'markdown', 'sarif', 'junit'] as const;
 
 /**
  * Above this many domains `--format json` streams NDJSON (one line per domain as it
@@ -174,21 +170,6 @@ function progressBar(io: CliIO): { update: (phase: string, done: number, total: 
       if (shown) io.stderr('\r\x1b[K');
     },
   };
-}
-
-export function renderAudit(format: string, run: AuditRun, io: CliIO): string {
-  switch (format) {
-    case 'json':
-      return renderAuditJson(run);
-    case 'markdown':
-      return renderAuditMarkdown(run);
-    case 'sarif':
-      return renderAuditSarif(run);
-    case 'junit':
-      return renderAuditJunit(run);
-    default:
-      return renderAuditText(run, styleFor(colourEnabled(io.env, io.stdoutIsTTY)));
-  }
 }
 
 export function registerAudit(program: Command, io: CliIO, setExit: (code: number) => void): void {

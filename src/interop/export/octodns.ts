@@ -1,7 +1,7 @@
 // Desired records -> one octoDNS zone YAML per zone (YamlProvider format: names relative, '' the apex, keys in octoDNS's natural order).
 
 import { Document, parse } from 'yaml';
-import { tagOf } from '../../plan/ownership.js';
+import { tagOf } from '../../mail/txt-tag.js';
 import { compareKeys, type DesiredZone } from '../../build/zone-records.js';
 import { txtText, type RR } from '../../dns-types/rr.js';
 import { absolute, EXPORT_MARK, ExportError, relativeName, rrsetsOf, type ExportFile } from './names.js';

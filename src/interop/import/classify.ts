@@ -1,7 +1,8 @@
 // Sorts an estate's records into mail-record groups (one SPF, one DKIM selector, one SRV owner...) under policy domains.
 
 import type { SourcePosition } from '../../base/errors.js';
-import { tagOf } from '../../plan/ownership.js';
+import { KNOWN_SRV_SERVICES } from '../../mail/srv/record.js';
+import { tagOf } from '../../mail/txt-tag.js';
 import { isInZone, txtText, type RR } from '../../dns-types/rr.js';
 import { compareNames } from '../../dns-types/name.js';
 import { makeImportFinding, type ImportFinding } from './findings.js';
@@ -34,8 +35,6 @@ export interface ImportZoneInput {
   fragments?: string[];
 }
 
-/** RFC 6186 / RFC 8314 client autoconfiguration services, and Microsoft's autodiscover. */
-export const MAIL_SRV_SERVICES: readonly string[] = ['submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'autodiscover'];
 /** Ports whose TLSA records concern mail (RFC 7672 SMTP; RFC 8314 submission, IMAP, POP3). */
 export const MAIL_TLSA_PORTS: readonly number[] = [25, 110, 143, 465, 587, 993, 995];
 
@@ -125,7 +124,7 @@ function shapeOf(rr: RR, broad: boolean): Shape | undefined {
 
 function srvShape(name: string, broad: boolean): Shape | undefined {
   const m = /^_([a-z0-9-]+)\._(tcp|udp)\.(.+)$/.exec(name);
-  if (!m || !(broad || (MAIL_SRV_SERVICES.includes(m[1]!) && m[2] === 'tcp'))) return undefined;
+  if (!m || !(broad || (KNOWN_SRV_SERVICES.includes(m[1]!) && m[2] === 'tcp'))) return undefined;
   return { kind: 'srv', domain: m[3]!, sub: name };
 }
 

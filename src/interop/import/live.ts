@@ -5,7 +5,8 @@ import { DnsError } from '../../base/errors.js';
 import { isInZone, txtText, type RR, type RRType } from '../../dns-types/rr.js';
 import { tagValue } from '../../mail/tag-list.js';
 import { compareNames } from '../../dns-types/name.js';
-import { MAIL_SRV_SERVICES, type ImportZoneInput } from './classify.js';
+import { KNOWN_SRV_SERVICES } from '../../mail/srv/record.js';
+import type { ImportZoneInput } from './classify.js';
 import { parseTagsStrict } from './proposal.js';
 
 export interface LiveImportRequest {
@@ -64,7 +65,7 @@ export async function readLiveEstate(request: LiveImportRequest, resolver: Resol
       askDelegable(`_mta-sts.${d}`),
       askDelegable(`_smtp._tls.${d}`),
       ...request.selectors.map((s) => askDelegable(`${s}._domainkey.${d}`)),
-      ...MAIL_SRV_SERVICES.map((s) => ask(`_${s}._tcp.${d}`, 'SRV')),
+      ...KNOWN_SRV_SERVICES.map((s) => ask(`_${s}._tcp.${d}`, 'SRV')),
     ]),
   );
   const records = first.flat();

@@ -3,7 +3,7 @@
 import { checkHostName, checkReportUri, checkServiceName, checkTlsaData } from '../../policy/values.js';
 import { LIMITS } from '../../policy/vocabulary.js';
 import { mtaStsPolicyPath } from '../../build/mta-sts.js';
-import { isIpLiteral } from '../../build/mx.js';
+import { isIpLiteral } from '../../dns-types/ip.js';
 import { txtText } from '../../dns-types/rr.js';
 import { tagValue } from '../../mail/tag-list.js';
 import type { RecordGroup } from './classify.js';

@@ -18,9 +18,9 @@ import {
   type Mechanism,
   type Qualifier,
 } from './record.js';
-import { recordsOf, txtTexts } from '../../audit/evidence.js';
+import { recordsOf, txtTexts } from '../../dns/answers.js';
 import { resolveFcrdns } from './fcrdns.js';
-import { formatIp, inPrefix, nibbles, parseIp, type IpAddress } from '../../audit/ip.js';
+import { formatIp, inPrefix, nibbles, parseIp, type IpAddress } from '../../dns-types/ip.js';
 
 export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
 

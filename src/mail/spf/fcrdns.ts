@@ -4,8 +4,8 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import { SPF_MAX_PTR_NAMES } from './limits.js';
-import { recordsOf } from '../../audit/evidence.js';
-import { inPrefix, parseIp, reverseName, type IpAddress } from '../../audit/ip.js';
+import { recordsOf } from '../../dns/answers.js';
+import { inPrefix, parseIp, reverseName, type IpAddress } from '../../dns-types/ip.js';
 
 export type Fcrdns =
   /** The PTR lookup failed: nothing is known. */

@@ -6,7 +6,7 @@
 
 import type { Answer, Resolver } from '../../dns/resolver.js';
 import type { RRType } from '../../dns-types/rr.js';
-import { addressLookup, recordsOf, txtTexts } from '../../audit/evidence.js';
+import { addressLookup, recordsOf, txtTexts } from '../../dns/answers.js';
 import { SPF_LONG_RECORD_OCTETS, SPF_MAX_MX_HOSTS } from './limits.js';
 import { hasMacros, isSpfRecord, literalText, parseSpfRecord, type MacroString, type Mechanism } from './record.js';
 

@@ -2,7 +2,7 @@
 // lint, check_host(), the lookup walk, the builder's static count and import, so every
 // layer reads a record the same way.
 
-import { parseIp, type IpAddress } from '../../audit/ip.js';
+import { parseIp, parsePrefixLength, type IpAddress } from '../../dns-types/ip.js';
 
 export type Qualifier = '+' | '-' | '~' | '?';
 export type MechanismName = 'all' | 'include' | 'a' | 'mx' | 'ptr' | 'ip4' | 'ip6' | 'exists';
@@ -269,7 +269,7 @@ function parseTerm(part: string): Term | string {
       if (!network || network.family !== family) return `${name}: "${m[1]}" is not an IPv${family} address`;
       const max = family === 4 ? 32 : 128;
       if (m[2] !== undefined) {
-        const len = parseCidrLength(m[2], max);
+        const len = parsePrefixLength(m[2], max);
         if (typeof len === 'string') return `${name}: ${len}`;
         return { ...base, network, ...(family === 4 ? { cidr4: len } : { cidr6: len }) };
       }
@@ -279,26 +279,18 @@ function parseTerm(part: string): Term | string {
   return `unknown mechanism "${rest}"`;
 }
 
-function parseCidrLength(digits: string, max: number): number | string {
-  // ip4-cidr-length = "/" ("0" / %x31-39 0*1DIGIT): no leading zeros.
-  if (!/^(0|[1-9]\d*)$/.test(digits)) return `CIDR length "/${digits}" has a leading zero`;
-  const n = Number(digits);
-  if (n > max) return `CIDR length /${n} is over ${max}`;
-  return n;
-}
-
 function parseDualCidr(text: string): { cidr4?: number; cidr6?: number } | string {
   if (text === '') return {};
   const m = /^(?:\/(\d+))?(?:\/\/(\d+))?$/.exec(text);
   if (!m) return `malformed CIDR length "${text}"`;
   const out: { cidr4?: number; cidr6?: number } = {};
   if (m[1] !== undefined) {
-    const v = parseCidrLength(m[1], 32);
+    const v = parsePrefixLength(m[1], 32);
     if (typeof v === 'string') return v;
     out.cidr4 = v;
   }
   if (m[2] !== undefined) {
-    const v = parseCidrLength(m[2], 128);
+    const v = parsePrefixLength(m[2], 128);
     if (typeof v === 'string') return v;
     out.cidr6 = v;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIp } from '../../../src/audit/ip.js';
+import { parseIp } from '../../../src/dns-types/ip.js';
 import { countSpfTermLookups, parseSpfRecord } from '../../../src/mail/spf/record.js';
 
 describe('SPF record syntax (RFC 7208 §4.6, §12)', () => {
