@@ -66,6 +66,7 @@ describe('POLICY_SCHEMA', () => {
     ['mta_sts_mode', def('mta_sts').properties?.mode?.enum],
     ['target_type', def('target').properties?.type?.enum],
     ['tsig_algorithm', def('target_key').properties?.algorithm?.enum],
+    ['dkim_key_type', def('dkim_keys').properties?.type?.enum],
   ];
   test.each(enumAt)('enum %s matches', (name, schemaEnum) => {
     expect(schemaEnum).toEqual([...POLICY_ENUMS[name]]);
