@@ -269,6 +269,16 @@ export const CODES = {
     title: 'retired key still published',
     fix: 'Publish the retired selector with an empty p= (revocation) so that old signatures stop verifying.',
   },
+  'dkim.key-old': {
+    severity: 'warning', category: 'dkim', rfc: 'RFC 6376 §3.1; M3AAWG DKIM Key Rotation BCP', penalty: 10,
+    title: 'active key older than dkim_keys.max_age',
+    fix: 'Rotate the key: mailrec dkim rotate <domain> publishes the next one, then activates it once every authoritative server serves it (run it daily from CI).',
+  },
+  'dkim.key-mismatch': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 50,
+    title: 'private key does not match the published key',
+    fix: 'Publish the public key of the private key the signer reads (mailrec plan && mailrec apply), or put back the private key whose public key the record holds: signatures made with the other key fail.',
+  },
   'dkim.testing': {
     severity: 'warning', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 10,
     title: 't=y: testing mode',
@@ -510,6 +520,11 @@ export const CODES = {
     severity: 'error', category: 'drift', rfc: 'mailrec policy', penalty: 0,
     title: 'record differs from the policy',
     fix: 'Run mailrec plan and mailrec apply.',
+  },
+  'drift.signer': {
+    severity: 'error', category: 'drift', rfc: 'mailrec policy', penalty: 0,
+    title: 'signer config differs from the policy',
+    fix: 'Run mailrec apply: it writes the signer configs (signers:) with the active selector of each domain; then reload the signer.',
   },
   'drift.foreign': {
     severity: 'info', category: 'drift', rfc: 'mailrec policy', penalty: 0,
