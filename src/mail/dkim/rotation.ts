@@ -100,6 +100,7 @@ const DAY = 86_400;
 export function formatDuration(seconds: number): string {
   if (seconds % DAY === 0 && seconds >= DAY) return `${seconds / DAY} day${seconds === DAY ? '' : 's'}`;
   if (seconds % 3600 === 0 && seconds >= 3600) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0 && seconds >= 60) return `${seconds / 60} min`;
   return `${seconds} s`;
 }
 

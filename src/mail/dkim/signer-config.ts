@@ -103,7 +103,7 @@ export function parseRspamdDkimSigning(text: string): SignerSelectors | undefine
     }
     if (depth !== 0) return undefined;
     const inner = body.slice(from, j - 1);
-    const selectors = [...inner.matchAll(/\bselector\s*=?\s*"?([A-Za-z0-9_.-]+)"?/g)].map((m) => m[1]!.toLowerCase());
+    const selectors = [...inner.matchAll(/\bselector\b\s*=?\s*"?([A-Za-z0-9_.-]+)"?/g)].map((m) => m[1]!.toLowerCase());
     out.set(entry[1]!.toLowerCase().replace(/\.$/, ''), selectors);
     i = j;
     const sep = /^\s*[;,]?/.exec(body.slice(i));
