@@ -5,6 +5,7 @@ import { posix } from 'node:path';
 import { formatPosition, type PolicyIssue, type SourcePosition } from '../base/errors.js';
 import type { DkimKeySettings, DomainPolicy, Policy, SpfAll, ZoneConfig } from './model.js';
 import type { DefaultsDraft, DkimKeysDraft, DomainDraft, FileRef, PolicyPart, SignersDraft, TargetDraft, ZoneDraft } from './drafts.js';
+import { formatDuration } from '../mail/dkim/rotation.js';
 import { readPolicyDocument, type PolicySource } from './read-document.js';
 import { suggest } from './suggest.js';
 import { DEFAULT_DKIM_KEYS, DEFAULT_SPF_ALL, DEFAULT_TTL, defaultFragmentPath } from './vocabulary.js';
@@ -93,7 +94,7 @@ function mergeDkimKeys(parts: readonly PolicyPart[], report: Report): DkimKeySet
   // rotate starts before the key counts as old, or audit warns during every rotation.
   if (settings.rotateAfter >= settings.maxAge && draft) {
     const at = draft.at.rotateAfter ?? draft.at.maxAge ?? draft;
-    report(at.position, at.path, `rotate_after (${settings.rotateAfter} s) is not shorter than max_age (${settings.maxAge} s)`, 'rotation must start before audit reports the key as old (dkim.key-old): e.g. rotate_after: 150d, max_age: 180d');
+    report(at.position, at.path, `rotate_after (${formatDuration(settings.rotateAfter)}) is not shorter than max_age (${formatDuration(settings.maxAge)})`, 'rotation must start before audit reports the key as old (dkim.key-old): e.g. rotate_after: 150d, max_age: 180d');
   }
   return settings;
 }
