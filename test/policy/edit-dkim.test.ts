@@ -3,22 +3,21 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { editPolicyDkim, PolicyEditError } from '../../src/policy/edit-dkim.js';
+import { editPolicyDkim, PolicyEditError, type PolicyDkimEdit } from '../../src/policy/edit-dkim.js';
 import { validatePolicy } from '../../src/policy/validate.js';
 
 const EXAMPLE = readFileSync('policies/mail.yaml', 'utf8');
 
-const add = (domain: string, selector: string) =>
-  ({
-    kind: 'add',
-    domain,
-    fields: [
-      ['selector', selector],
-      ['key', `keys/${domain}.${selector}.pub`],
-      ['state', 'published'],
-      ['created', '2026-05-03T12:00:00Z'],
-    ],
-  }) as const;
+const add = (domain: string, selector: string): PolicyDkimEdit => ({
+  kind: 'add',
+  domain,
+  fields: [
+    ['selector', selector],
+    ['key', `keys/${domain}.${selector}.pub`],
+    ['state', 'published'],
+    ['created', '2026-05-03T12:00:00Z'],
+  ],
+});
 
 /** The text with `lines` inserted after the line that is exactly `after` (its first occurrence at or past `from`). */
 function insertAfter(text: string, after: string, lines: string[], from = 0): string {
