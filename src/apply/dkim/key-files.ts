@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants, statSync } from 'node:fs';
-import { chmod, chown, link, lstat, mkdir, open, readdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { chmod, chown, link, lstat, mkdir, open, readdir, realpath, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { MailrecError } from '../../base/errors.js';
@@ -102,24 +102,17 @@ export async function preparePrivateDir(root: string, rel: string, gid: number |
 }
 
 /**
- * Create a private key file: written to a temp file opened 0600 (never wider, whatever the
- * umask), given to `gid` and made 0640 when the signer's group reads it, synced, then linked
- * into place — link(2) fails if the name exists, so a key is never overwritten.
+ * A synced temp file beside `file` holding `text`, created with `mode` (O_EXCL, never
+ * following a link); `prepare` runs on it before the text is written (ownership, mode).
+ * Removed again when anything fails. Returns its path.
  */
-export async function createPrivateKeyFile(file: string, text: string, gid: number | undefined): Promise<number> {
+async function stageTemp(file: string, text: string, mode: number, prepare?: (handle: FileHandle) => Promise<void>): Promise<string> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  const mode = gid === undefined ? 0o600 : 0o640;
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   try {
-    await handle.chmod(0o600);
-    if (gid !== undefined) {
-      try {
-        await handle.chown(-1, gid);
-      } catch {
-        throw new MailrecError(`cannot give the key file to group ${gid}`, 'run as root, or as a member of dkim_keys.group');
-      }
-      await handle.chmod(mode);
-    }
+    // open() applies the umask; set the mode the file must have.
+    await handle.chmod(mode);
+    await prepare?.(handle);
     await handle.writeFile(text, 'utf8');
     await handle.sync();
   } catch (error) {
@@ -128,6 +121,25 @@ export async function createPrivateKeyFile(file: string, text: string, gid: numb
     throw error;
   }
   await handle.close();
+  return temp;
+}
+
+/**
+ * Create a private key file: staged 0600 (never wider, whatever the umask), given to `gid`
+ * and made 0640 when the signer's group reads it, synced, then linked into place — link(2)
+ * fails if the name exists, so a key is never overwritten.
+ */
+export async function createPrivateKeyFile(file: string, text: string, gid: number | undefined): Promise<number> {
+  const mode = gid === undefined ? 0o600 : 0o640;
+  const temp = await stageTemp(file, text, 0o600, async (handle) => {
+    if (gid === undefined) return;
+    try {
+      await handle.chown(-1, gid);
+    } catch {
+      throw new MailrecError(`cannot give the key file to group ${gid}`, 'run as root, or as a member of dkim_keys.group');
+    }
+    await handle.chmod(mode);
+  });
   try {
     await link(temp, file);
   } finally {
@@ -151,18 +163,7 @@ export async function createPublicFile(file: string, text: string): Promise<void
 /** Replace a file atomically (temp, fsync, rename), keeping its mode: for the policy file. */
 export async function replaceFile(file: string, text: string): Promise<void> {
   const info = await stat(file);
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', info.mode & 0o777);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  await rename(temp, file);
+  await rename(await stageTemp(file, text, info.mode & 0o777), file);
 }
 
 /**
