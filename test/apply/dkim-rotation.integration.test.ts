@@ -279,6 +279,10 @@ describe('a DKIM key from an empty git repo to removal', () => {
     expect(activate.stdout).toContain(`example.org: activate ${second}: the signers switch to it; ${first} stays published for 7 days, then is retired\n`);
     expect(selectorIn('active')).toEqual([second]);
     expect(selectorIn('published')).toEqual([first]);
+    // Until apply switches rspamd's config, the old key is not retired, however late it is.
+    const beforeApply = await cli(['dkim', 'rotate', 'example.org'], activatedSecond + 8 * DAY);
+    expect(beforeApply.stdout).toContain(`then: retire ${first} (publish p= empty): a signer config still signs with ${first}: run mailrec apply and reload the signer first\n`);
+    expect(selectorIn('published')).toEqual([first]);
     await cli(['apply'], activatedSecond);
     await rspamd.reload({ from: 'someone@example.org', selector: second });
     const signed = await rspamd.sign(message('second'));

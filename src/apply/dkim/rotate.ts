@@ -26,6 +26,7 @@ import type { DkimKey, DomainPolicy, Policy } from '../../policy/model.js';
 import { DKIM_TIME_KEYS } from '../../policy/vocabulary.js';
 import { findDomain, runKeygen, type KeygenResult } from './keygen.js';
 import { readSmallFile, removeRepoFile } from './key-files.js';
+import { readSignerViews } from './repo-signing.js';
 import { preparePolicyEdit } from './policy-file.js';
 
 export interface RotateRequest {
@@ -130,7 +131,9 @@ export async function runRotate(request: RotateRequest): Promise<RotateResult> {
         serving = { everywhere: false, servers: 0, holdSeconds: 0, lagging: [error.message] };
       }
     }
-    decision = decideRotation({ keys, settings: policy.dkimKeys, now, ttl: domain.ttl, force: request.force, selectorMonth, ...(serving ? { serving } : {}) });
+    // What the signer configs on disk sign this domain with: a key they still use is not retired.
+    const signing = new Set((await readSignerViews(root, policy)).flatMap((view) => view.selectors?.get(domain.name) ?? []));
+    decision = decideRotation({ keys, settings: policy.dkimKeys, now, ttl: domain.ttl, force: request.force, selectorMonth, signing, ...(serving ? { serving } : {}) });
   } catch (error) {
     if (error instanceof RotationConflict) throw new MailrecError(`${domain.name}: ${error.message}`, 'edit the dkim: list of the policy by hand');
     throw error;

@@ -5,7 +5,7 @@
 import { makeFinding, type Finding } from '../../base/finding.js';
 import { formatDuration, formatInstant, keyBirth } from '../../mail/dkim/rotation.js';
 import { selectorMonth } from '../../mail/dkim/selector-scheme.js';
-import type { SignerSelectors } from '../../mail/dkim/signer-config.js';
+import type { SignerView } from '../../mail/dkim/signer-config.js';
 import type { DomainPolicy } from '../../policy/model.js';
 
 /** Active keys older than maxAge (seconds). A key of unknown age is not reported: unknown is never a finding. */
@@ -26,15 +26,7 @@ export function checkKeyAge(domain: DomainPolicy, maxAge: number, now: number): 
   return out;
 }
 
-/** One signer config as read: the selectors per domain, or why it could not be read. */
-export interface SignerView {
-  signer: 'rspamd' | 'opendkim';
-  /** The config file(s), relative to the repo root. */
-  files: string[];
-  selectors?: SignerSelectors;
-  /** "not written yet (run mailrec apply)", "not in mailrec's format". */
-  problem?: string;
-}
+export type { SignerView } from '../../mail/dkim/signer-config.js';
 
 /** drift.signer: what each signer would sign this domain with, against the policy's active selectors. */
 export function checkSignerDrift(domain: DomainPolicy, signers: readonly SignerView[]): Finding[] {

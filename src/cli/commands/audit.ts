@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { checkDrift, type DriftResult } from '../../audit/drift.js';
 import { checkKeyAge, checkSignerDrift } from '../../audit/checks/dkim-keys.js';
-import { readPrivateKeys, readSignerViews } from '../../audit/sources/dkim-repo.js';
+import { readPrivateKeys, readSignerViews } from '../../apply/dkim/repo-signing.js';
 import type { Finding } from '../../base/finding.js';
 import { SummaryFold } from '../../audit/merge.js';
 import { auditDomains, auditEach, type AuditOptions, type DomainReport } from '../../audit/run.js';

@@ -154,6 +154,8 @@ export interface DecideInput {
   ttl: number;
   /** What the servers serve for the next key; undefined offline (plan): described from the policy only. */
   serving?: Serving;
+  /** Selectors the signer configs on disk still sign with; undefined when not known (plan). */
+  signing?: ReadonlySet<string>;
   force?: boolean;
   selectorMonth: (selector: string) => number | undefined;
 }
@@ -176,12 +178,18 @@ export function decideRotation(input: DecideInput): RotationDecision {
   const previous = keys.filter((k) => k.state === 'published' && k.activeUntil !== undefined).sort((a, b) => a.activeUntil! - b.activeUntil!);
   for (const key of previous) {
     const at = key.activeUntil! + settings.grace * 1000;
+    // Revoking a key a signer still uses would fail all of its new mail: apply must have switched the signers first.
+    const stillSigning = input.signing?.has(key.selector.toLowerCase()) === true;
     candidates.push({
       step: { kind: 'retire', selector: key.selector },
       what: `retire ${key.selector} (publish p= empty)`,
-      at,
-      why: `${formatDuration(settings.grace)} after the switch, for mail still in queues or forwarded`,
-      risk: `${key.selector} is revoked before its grace period ends (${formatInstant(at)}): mail signed with it that is still in queues or being forwarded fails DKIM`,
+      at: stillSigning ? undefined : at,
+      why: stillSigning
+        ? `a signer config still signs with ${key.selector}: run mailrec apply and reload the signer first`
+        : `${formatDuration(settings.grace)} after the switch, for mail still in queues or forwarded`,
+      risk: stillSigning
+        ? `${key.selector} is revoked while a signer config still signs with it: all mail it signs fails DKIM`
+        : `${key.selector} is revoked before its grace period ends (${formatInstant(at)}): mail signed with it that is still in queues or being forwarded fails DKIM`,
       summary: `retire ${key.selector}: its record publishes an empty p= (revoked, RFC 6376 §3.6.1)`,
     });
   }

@@ -13,6 +13,16 @@ export interface SigningKey {
 /** What a signer config says: the selectors each domain signs with. */
 export type SignerSelectors = Map<string, string[]>;
 
+/** One signer config as read from the repo: the selectors per domain, or why it could not be read. */
+export interface SignerView {
+  signer: 'rspamd' | 'opendkim';
+  /** The config file(s), relative to the repo root. */
+  files: string[];
+  selectors?: SignerSelectors;
+  /** "not written yet (run mailrec apply)", "no domain map in mailrec's format". */
+  problem?: string;
+}
+
 /**
  * A character a signer config cannot carry in a path: UCL reads `"`, `\` and `$` (variables)
  * inside strings, OpenDKIM splits KeyTable values at `:` and fields at whitespace, `#` starts

@@ -109,6 +109,16 @@ describe('decideRotation', () => {
     expect(changesFor(remove.step!, [], NOW)).toEqual([{ selector: 'a', state: 'removed', set: {}, unset: [], dropKey: true }]);
   });
 
+  it('does not retire a key a signer config still signs with (apply has not switched the signers yet)', () => {
+    const previous: RotationKey = { selector: 'a', state: 'published', activeUntil: NOW - 30 * DAY };
+    const current: RotationKey = { selector: 'b', state: 'active', created: NOW - 30 * DAY };
+    const d = decide([previous, current], { signing: new Set(['a']) });
+    expect(d.step).toBeUndefined();
+    expect(d.waiting[0]).toEqual({ what: 'retire a (publish p= empty)', why: 'a signer config still signs with a: run mailrec apply and reload the signer first' });
+    expect(decide([previous, current], { signing: new Set(['b']) }).step).toEqual({ kind: 'retire', selector: 'a' });
+    expect(decide([previous, current], { signing: new Set(['a']), force: true }).forcedRisk).toBe('forced: a is revoked while a signer config still signs with it: all mail it signs fails DKIM');
+  });
+
   it('records when a hand-retired key was retired before counting down to its removal', () => {
     expect(decide([{ selector: 'old', state: 'retired' }, active('b', NOW)]).step).toEqual({ kind: 'record-retired', selector: 'old' });
   });

@@ -1,14 +1,13 @@
-// What the zone repo says about DKIM signing, for the audit: the signer configs apply wrote
-// (signers:) and the public part of each private key in the key directory. Private key
-// material is read only to derive its public key and is never kept.
+// What the zone repo says about DKIM signing, for rotate and the audit: the signer configs
+// apply wrote (signers:) and the public part of each private key in the key directory.
+// Private key material is read only to derive its public key and is never kept.
 
-import { readSignerConfig, readSmallFile } from '../../apply/dkim/key-files.js';
+import { MailrecError } from '../../base/errors.js';
 import { compileDkimPublicKey } from '../../build/dkim.js';
 import { publicPemOfPrivateKey, privateKeyFileName } from '../../mail/dkim/key-material.js';
-import { parseOpenDkimTables, parseRspamdDkimSigning } from '../../mail/dkim/signer-config.js';
+import { parseOpenDkimTables, parseRspamdDkimSigning, type SignerView } from '../../mail/dkim/signer-config.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';
-import { MailrecError } from '../../base/errors.js';
-import type { SignerView } from '../checks/dkim-keys.js';
+import { readSignerConfig, readSmallFile } from './key-files.js';
 
 async function readConfig(root: string, rel: string): Promise<{ text?: string; problem?: string }> {
   try {
