@@ -191,8 +191,8 @@ export async function readSmallFile(root: string, rel: string, max = MAX_KEY_BYT
   }
 }
 
-/** A signer config's text (see readSmallFile), with the config size cap. */
-export function readSignerConfig(root: string, rel: string): Promise<string | undefined> {
+/** A config file's text (policy, signer config; see readSmallFile), with the config size cap. */
+export function readConfigFile(root: string, rel: string): Promise<string | undefined> {
   return readSmallFile(root, rel, MAX_CONFIG_BYTES);
 }
 

@@ -44,8 +44,8 @@ export function findDomain(policy: Policy, name: string): DomainPolicy {
 
 /** Where the public key goes: beside the domain's other keys, else the policy's, else keys/. */
 function publicDir(policy: Policy, domain: DomainPolicy): string {
-  const path_ = [...domain.dkim].reverse().find((k) => k.keyPath !== '')?.keyPath ?? policy.domains.flatMap((d) => d.dkim).find((k) => k.keyPath !== '')?.keyPath;
-  return path_ === undefined ? 'keys' : path.posix.dirname(path_);
+  const beside = [...domain.dkim].reverse().find((k) => k.keyPath !== '')?.keyPath ?? policy.domains.flatMap((d) => d.dkim).find((k) => k.keyPath !== '')?.keyPath;
+  return beside === undefined ? 'keys' : path.posix.dirname(beside);
 }
 
 /**

@@ -6,7 +6,7 @@ import { MailrecError, PolicyError } from '../../base/errors.js';
 import { editPolicyDkim, type PolicyDkimEdit } from '../../policy/edit-dkim.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';
 import { validatePolicy } from '../../policy/validate.js';
-import { readSignerConfig, repoPath, replaceFile } from './key-files.js';
+import { readConfigFile, repoPath, replaceFile } from './key-files.js';
 
 export interface PolicyFileEdit {
   /** The policy file, relative to the repo root. */
@@ -23,7 +23,7 @@ export async function preparePolicyEdit(root: string, policy: Policy, domain: Do
   for (const name of policy.files) {
     let text: string | undefined;
     try {
-      text = await readSignerConfig(root, name);
+      text = await readConfigFile(root, name);
     } catch (error) {
       if (name !== file) throw error;
       throw new MailrecError(`mailrec edits only policy files inside the repo, not ${file}`, 'move the policy into the repo (policies/)');

@@ -7,11 +7,11 @@ import { compileDkimPublicKey } from '../../build/dkim.js';
 import { publicPemOfPrivateKey, privateKeyFileName } from '../../mail/dkim/key-material.js';
 import { parseOpenDkimTables, parseRspamdDkimSigning, type SignerView } from '../../mail/dkim/signer-config.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';
-import { readSignerConfig, readSmallFile } from './key-files.js';
+import { readConfigFile, readSmallFile } from './key-files.js';
 
 async function readConfig(root: string, rel: string): Promise<{ text?: string; problem?: string }> {
   try {
-    const text = await readSignerConfig(root, rel);
+    const text = await readConfigFile(root, rel);
     return text === undefined ? { problem: 'not written yet (run mailrec apply)' } : { text };
   } catch (error) {
     if (error instanceof MailrecError) return { problem: error.message };
