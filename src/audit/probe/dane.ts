@@ -5,7 +5,8 @@ import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
 import { recordsOf } from '../../dns/answers.js';
 import { makeFinding, type Finding } from '../../base/finding.js';
 import type { Code } from '../../base/codes.js';
-import { checkServedCertificate, isUsableForSmtp, matchTlsa, renderTlsaData, servedAssociation, type TlsaData } from './dane-match.js';
+import { checkServedCertificate, matchTlsa, renderTlsaData, servedAssociation, type TlsaData } from './dane-match.js';
+import { isUsableForSmtp } from '../../mail/tlsa/record.js';
 import type { SmtpProbeResult } from './smtp-tls.js';
 
 /** Probes one MX host; in production `(host) => probeMx(host)`, in tests a port and address. */

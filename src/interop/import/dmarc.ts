@@ -5,7 +5,8 @@ import { checkReportUri } from '../../policy/values.js';
 import { txtText } from '../../dns-types/rr.js';
 import { tagValue } from '../../mail/tag-list.js';
 import type { RecordGroup } from './classify.js';
-import { makeImportFinding, type ImportFinding } from './findings.js';
+import { checkDmarcMultiple, checkDmarcRecord } from '../../mail/dmarc/rules.js';
+import { importFindings, type ImportFinding } from './findings.js';
 import { inexpressible, model, parseTagsStrict, type Proposal } from './proposal.js';
 
 /** The dmarc: section as the policy writes it (YAML keys). */
@@ -131,43 +132,12 @@ export function sameDmarcMeaning(a: string, b: string): boolean {
   return x !== undefined && x === meaning(b);
 }
 
-const RANK: Record<string, number> = { none: 0, quarantine: 1, reject: 2 };
-
 /** What an audit would say about the DMARC records at one name, from their text alone. */
 export function lintDmarc(group: RecordGroup): ImportFinding[] {
-  const out: ImportFinding[] = [];
-  const at = group.records[0]?.position;
-  const say = (code: string, message: string): void => void out.push(makeImportFinding(code, group.domain, group.owner, message, at));
   const texts = group.records.flatMap((rr) => (rr.type === 'TXT' ? [txtText(rr)] : []));
-  if (texts.length > 1) say('dmarc.multiple', `${group.owner} publishes ${texts.length} DMARC records; receivers apply none`);
-  for (const text of texts) {
-    const parsed = parseTagsStrict(text);
-    if (!parsed.ok) {
-      say('dmarc.syntax', `DMARC record of ${group.owner}: ${parsed.reason}`);
-      continue;
-    }
-    const get = (name: string): string | undefined => tagValue(parsed.tags, name);
-    if (parsed.tags[0]?.name !== 'v' || parsed.tags[0].value !== 'DMARC1') say('dmarc.syntax', `${group.owner}: the record must start with v=DMARC1`);
-    const p = get('p')?.toLowerCase();
-    if (p === undefined || !(p in RANK)) say('dmarc.p-invalid', `${group.owner}: p=${get('p') ?? '(missing)'} is not none, quarantine or reject`);
-    else if (p === 'none') say('dmarc.not-enforcing', `${group.owner} has p=none: failing mail is delivered as usual`);
-    if (get('t')?.toLowerCase() === 'y') say('dmarc.testing', `${group.owner} is in testing mode (t=y)`);
-    const sp = get('sp')?.toLowerCase();
-    if (p !== undefined && sp !== undefined && sp in RANK && p in RANK && RANK[sp]! < RANK[p]!) say('dmarc.subdomain-weaker', `${group.owner}: sp=${sp} is weaker than p=${p}`);
-    const np = get('np')?.toLowerCase();
-    if (p !== undefined && np !== undefined && np in RANK && p in RANK && RANK[np]! < RANK[p]!) say('dmarc.np-weaker', `${group.owner}: np=${np} is weaker than p=${p}`);
-    for (const tag of parsed.tags) {
-      const name = tag.name.toLowerCase();
-      if (REMOVED.has(name)) say('dmarc.removed-tag', `${group.owner}: ${name}=${tag.value} was removed from DMARC by RFC 9989; receivers ignore it`);
-      else if (!KNOWN.has(name)) say('dmarc.unknown-tag', `${group.owner}: unknown tag ${tag.name}=${tag.value} is ignored by receivers`);
-    }
-    if (get('rua') === undefined) say('dmarc.rua-missing', `${group.owner} asks for no aggregate reports (no rua=)`);
-    for (const tag of ['rua', 'ruf']) {
-      const value = get(tag);
-      if (value === undefined) continue;
-      const other = value.split(',').map((u) => u.trim()).filter((u) => !/^mailto:/i.test(u));
-      if (other.length > 0) say('dmarc.uri-not-mailto', `${group.owner}: ${tag}= has ${other.join(', ')}; reports go by mail only`);
-    }
-  }
-  return out;
+  const problems = [
+    ...(texts.length > 1 ? [checkDmarcMultiple(group.owner, texts)] : []),
+    ...texts.flatMap((text) => checkDmarcRecord(group.owner, text, { domain: group.domain, inherited: false })),
+  ];
+  return importFindings(problems, group.domain, group.records[0]?.position);
 }
