@@ -38,16 +38,28 @@ export function tagValue(tags: readonly Tag[], name: string): string | undefined
 
 export type TagListParse = { ok: true; tags: Tag[] } | { ok: false; error: string };
 
+/** How strictly a tag list is read, beyond its syntax of tag=value items separated by ";". */
+export interface TagListReading {
+  /**
+   * exact: names case-sensitive (DKIM, RFC 6376 §3.2); lowercase: case-insensitive and
+   * returned lowercased (DMARC); as-written: kept as written, but unique in any case (import).
+   */
+  names?: 'exact' | 'lowercase' | 'as-written';
+  /** strict: values held to the tag-value syntax; any: import, which keeps under raw: what it cannot model. */
+  values?: 'strict' | 'any';
+}
+
 // tag-name = ALPHA *ALNUMPUNC; tval = 1*VALCHAR (%x21-3A / %x3C-7E), tvals separated by whitespace.
 const TAG_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const TAG_VALUE = /^(?:[\x21-\x3a\x3c-\x7e]+(?:[ \t\r\n]+[\x21-\x3a\x3c-\x7e]+)*)?$/;
 
 /**
- * Strict tag-list syntax (RFC 6376 §3.2), used by the DKIM key and DMARC record
- * parsers: unlike parseTagList, it reports the first syntax error and duplicate tags
- * ("the entire tag-list is invalid", §3.2).
+ * Strict tag-list syntax (RFC 6376 §3.2), used by the DKIM key, DMARC, MTA-STS and TLS-RPT
+ * record parsers and by import: unlike parseTagList, it reports the first syntax error and
+ * duplicate tags ("the entire tag-list is invalid", §3.2).
  */
-export function parseTagListStrict(text: string, caseInsensitiveNames = false): TagListParse {
+export function parseTagListStrict(text: string, reading: TagListReading = {}): TagListParse {
+  const names = reading.names ?? 'exact';
   const tags: Tag[] = [];
   const seen = new Set<string>();
   const items = splitTagList(text);
@@ -61,11 +73,11 @@ export function parseTagListStrict(text: string, caseInsensitiveNames = false): 
     const rawName = item.name;
     const value = item.value;
     if (!TAG_NAME.test(rawName)) return { ok: false, error: `"${rawName}" is not a valid tag name` };
-    if (!TAG_VALUE.test(value)) return { ok: false, error: `the value of ${rawName}= has characters outside the tag-value syntax` };
-    const name = caseInsensitiveNames ? rawName.toLowerCase() : rawName;
-    if (seen.has(name)) return { ok: false, error: `tag ${rawName}= appears twice` };
-    seen.add(name);
-    tags.push({ name, value });
+    if (reading.values !== 'any' && !TAG_VALUE.test(value)) return { ok: false, error: `the value of ${rawName}= has characters outside the tag-value syntax` };
+    const key = names === 'exact' ? rawName : rawName.toLowerCase();
+    if (seen.has(key)) return { ok: false, error: `tag ${rawName}= appears twice` };
+    seen.add(key);
+    tags.push({ name: names === 'lowercase' ? key : rawName, value });
   }
   return { ok: true, tags };
 }

@@ -8,7 +8,7 @@ import { txtText } from '../../dns-types/rr.js';
 import { tagValue } from '../../mail/tag-list.js';
 import type { RecordGroup } from './classify.js';
 import { importFindings, type ImportFinding } from './findings.js';
-import { inexpressible, model, parseTagsStrict, type Proposal } from './proposal.js';
+import { inexpressible, model, readImportedTags, type Proposal } from './proposal.js';
 
 export interface DkimModel {
   selector: string;
@@ -30,8 +30,8 @@ export function proposeDkim(group: RecordGroup): Proposal<DkimModel> {
   if (rr.type !== 'TXT') return inexpressible(`${group.owner} holds a ${rr.type}`);
   const selector = checkSelector(group.sub);
   if (!selector.ok) return inexpressible(`selector "${group.sub}": ${selector.message}`);
-  const parsed = parseTagsStrict(txtText(rr));
-  if (!parsed.ok) return inexpressible(`the key record does not parse: ${parsed.reason}`);
+  const parsed = readImportedTags(txtText(rr));
+  if (!parsed.ok) return inexpressible(`the key record does not parse: ${parsed.error}`);
   const extra = parsed.tags.filter((t) => !MODELLED_TAGS.has(t.name.toLowerCase()));
   if (extra.length > 0) {
     return inexpressible(`the key record carries ${extra.map((t) => `${t.name}=${t.value}`).join('; ')}, which the policy cannot say (mailrec publishes v=, k= and p= only)`);
@@ -60,7 +60,7 @@ export function proposeDkim(group: RecordGroup): Proposal<DkimModel> {
 /** True when two key records publish the same key (k= and p=), whatever the spacing, splitting and v=. */
 export function sameDkimMeaning(a: string, b: string): boolean {
   const key = (text: string): string | undefined => {
-    const parsed = parseTagsStrict(text);
+    const parsed = readImportedTags(text);
     if (!parsed.ok || parsed.tags.some((t) => !MODELLED_TAGS.has(t.name.toLowerCase()))) return undefined;
     const p = (tagValue(parsed.tags, 'p') ?? '').replace(/\s+/g, '');
     return p === '' ? 'revoked' : `${(tagValue(parsed.tags, 'k') ?? 'rsa').toLowerCase()} ${p}`;

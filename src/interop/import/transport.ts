@@ -13,7 +13,7 @@ import { checkSubmissionPort } from '../../mail/srv/rules.js';
 import { checkTlsaRecords } from '../../mail/tlsa/rules.js';
 import { checkTlsRptMultiple, checkTlsRptRecord, checkTlsRptUris } from '../../mail/tls-rpt/rules.js';
 import { importFindings, type ImportFinding } from './findings.js';
-import { inexpressible, model, parseTagsStrict, type Proposal } from './proposal.js';
+import { inexpressible, model, readImportedTags, type Proposal } from './proposal.js';
 
 export type MxModel = 'none' | { host: string; preference: number }[];
 
@@ -149,8 +149,8 @@ export function proposeMtaSts(group: RecordGroup, files: ReadonlyMap<string, str
   if (group.records.length !== 1) return inexpressible(`${group.owner} has ${group.records.length} records; MTA-STS needs one (RFC 8461 §3.1)`);
   const rr = group.records[0]!;
   if (rr.type !== 'TXT') return inexpressible(`${group.owner} holds a ${rr.type}: the policy is hosted elsewhere`);
-  const parsed = parseTagsStrict(txtText(rr));
-  if (!parsed.ok) return inexpressible(`the MTA-STS record does not parse: ${parsed.reason}`);
+  const parsed = readImportedTags(txtText(rr));
+  if (!parsed.ok) return inexpressible(`the MTA-STS record does not parse: ${parsed.error}`);
   if (parsed.tags.some((t) => !['v', 'id'].includes(t.name))) return inexpressible('the MTA-STS record carries tags besides v= and id=');
   const path = mtaStsPolicyPath(group.domain);
   const file = files.get(path);
@@ -178,8 +178,8 @@ export function proposeTlsRpt(group: RecordGroup): Proposal<TlsRptModel> {
   if (group.records.length !== 1) return inexpressible(`${group.owner} has ${group.records.length} records; TLS-RPT needs one (RFC 8460 §3)`);
   const rr = group.records[0]!;
   if (rr.type !== 'TXT') return inexpressible(`${group.owner} holds a ${rr.type}`);
-  const parsed = parseTagsStrict(txtText(rr));
-  if (!parsed.ok) return inexpressible(`the TLS-RPT record does not parse: ${parsed.reason}`);
+  const parsed = readImportedTags(txtText(rr));
+  if (!parsed.ok) return inexpressible(`the TLS-RPT record does not parse: ${parsed.error}`);
   if (parsed.tags.some((t) => !['v', 'rua'].includes(t.name))) return inexpressible('the TLS-RPT record carries tags besides v= and rua=');
   const rua = tagValue(parsed.tags, 'rua');
   if (rua === undefined) return inexpressible('the TLS-RPT record has no rua=');
