@@ -3,7 +3,7 @@
 // that would lose mail. Returns data for the renderers; never prints.
 
 import type { Resolver } from '../dns/resolver.js';
-import { UsageError } from '../base/errors.js';
+import { InputError } from '../base/errors.js';
 import type { Policy } from '../policy/model.js';
 import { planSourceFix, type SourceFix } from './fix.js';
 import type { ReadLimits } from './limits.js';
@@ -74,16 +74,16 @@ export function chooseProposed(options: Pick<AnalyzeOptions, 'policy' | 'record'
 } {
   if (options.record !== undefined) {
     const parsed = readDispositionPolicy(options.record);
-    if (!parsed.ok) throw new UsageError(`--record: ${parsed.reason}`, 'e.g. --record "v=DMARC1; p=reject"');
+    if (!parsed.ok) throw new InputError(`--record: ${parsed.reason}`, 'e.g. --record "v=DMARC1; p=reject"');
     const text = options.record.trim();
     if (options.domain !== undefined) return { proposed: [{ domain: options.domain, text, record: parsed.record }] };
     return { proposed: [], replacePublished: { text, record: parsed.record } };
   }
-  if (!options.policy) throw new UsageError('no proposed DMARC record', 'pass --record "v=DMARC1; ..." or a policy with --policy');
+  if (!options.policy) throw new InputError('no proposed DMARC record', 'pass --record "v=DMARC1; ..." or a policy with --policy');
   const proposed = proposedFromPolicy(options.policy.domains);
-  if (proposed.length === 0) throw new UsageError('the policy publishes no DMARC record', 'add dmarc: to a domain, or pass --record');
+  if (proposed.length === 0) throw new InputError('the policy publishes no DMARC record', 'add dmarc: to a domain, or pass --record');
   if (options.domain !== undefined && !proposed.some((p) => isAtOrBelow(options.domain!, p.domain)))
-    throw new UsageError(`the policy has no DMARC record for ${options.domain} or a parent of it`, 'pass --record, or add dmarc: to the domain');
+    throw new InputError(`the policy has no DMARC record for ${options.domain} or a parent of it`, 'pass --record, or add dmarc: to the domain');
   return { proposed };
 }
 

@@ -21,6 +21,7 @@ import { makeContext, type Context, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
 import { registerAuditMerge } from './audit-merge.js';
 import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
+import { packageVersion } from '../package-info.js';
 import { resolverServers } from './plan.js';
 
 /**
@@ -270,7 +271,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         reports: reports.map(withNotes),
         policies,
         ...(targets.positions ? { domainPositions: targets.positions } : {}),
-        toolVersion: program.version() ?? '0.1.0',
+        toolVersion: packageVersion(),
       };
       io.stdout(renderAudit(ctx.format, run, io));
       const summary = summarizeAudit(run);
