@@ -4,6 +4,7 @@
 import { entryFor, raisedBy, type Code } from '../base/codes.js';
 import type { SourcePosition } from '../base/errors.js';
 import type { Problem, Severity } from '../base/finding.js';
+import { compareRecords, recordIdentity } from '../dns-types/order.js';
 import type { RR } from '../dns-types/rr.js';
 
 /**
@@ -55,4 +56,24 @@ export function makeNotice(code: Code, name: string, message: string, position?:
 /** The notices for the problems a rule reported that plan raises (the others are the audit's or import's). */
 export function planNotices(problems: readonly Problem[], position?: SourcePosition): Notice[] {
   return problems.filter((p) => raisedBy(p.code, 'plan')).map((p) => makeNotice(p.code, p.name, p.message, position));
+}
+
+/**
+ * The records of one family, compiled one policy entry at a time: every notice kept in
+ * entry order, a record equal to an earlier one dropped, the rest in canonical order.
+ */
+export function collectRecords<T>(entries: readonly T[], compile: (entry: T) => { record?: RR; notices: Notice[] }): BuildResult {
+  const records: RR[] = [];
+  const notices: Notice[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const compiled = compile(entry);
+    notices.push(...compiled.notices);
+    const rr = compiled.record;
+    if (!rr || seen.has(recordIdentity(rr))) continue;
+    seen.add(recordIdentity(rr));
+    records.push(rr);
+  }
+  records.sort(compareRecords);
+  return { records, files: [], notices };
 }

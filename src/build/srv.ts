@@ -2,21 +2,10 @@
 
 import type { DomainPolicy, SrvRecord } from '../policy/model.js';
 import { isIpLiteral } from '../dns-types/ip.js';
-import { type BuildResult, type Notice, makeNotice } from './notice.js';
+import { type BuildResult, type Notice, collectRecords, makeNotice } from './notice.js';
 import { type RR, normalizeName } from '../dns-types/rr.js';
 import { SRV_STANDARD_PORTS } from '../mail/srv/record.js';
 import { checkSubmissionPort } from '../mail/srv/rules.js';
-
-function compareSrv(a: RR, b: RR): number {
-  if (a.type !== 'SRV' || b.type !== 'SRV') return 0;
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return (
-    a.priority - b.priority ||
-    a.weight - b.weight ||
-    a.port - b.port ||
-    (a.target < b.target ? -1 : a.target > b.target ? 1 : 0)
-  );
-}
 
 function isUint16(n: number): boolean {
   return Number.isInteger(n) && n >= 0 && n <= 65535;
@@ -50,19 +39,5 @@ function compileSrv(domain: DomainPolicy, srv: SrvRecord): { record?: RR; notice
 
 /** The SRV records of one domain, sorted by owner, priority, weight, port, target. */
 export function buildSrv(domain: DomainPolicy): BuildResult {
-  const records: RR[] = [];
-  const notices: Notice[] = [];
-  const seen = new Set<string>();
-  for (const srv of domain.srv) {
-    const compiled = compileSrv(domain, srv);
-    notices.push(...compiled.notices);
-    const rr = compiled.record;
-    if (!rr || rr.type !== 'SRV') continue;
-    const key = `${rr.name} ${rr.priority} ${rr.weight} ${rr.port} ${rr.target}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    records.push(rr);
-  }
-  records.sort(compareSrv);
-  return { records, files: [], notices };
+  return collectRecords(domain.srv, (srv) => compileSrv(domain, srv));
 }

@@ -3,7 +3,7 @@
 import { X509Certificate, createHash, createPublicKey } from 'node:crypto';
 import type { DomainPolicy, TlsaRecord } from '../policy/model.js';
 import { checkTlsaRecords } from '../mail/tlsa/rules.js';
-import { type BuildResult, type Notice, hasErrors, makeNotice, planNotices } from './notice.js';
+import { type BuildResult, type Notice, collectRecords, hasErrors, makeNotice, planNotices } from './notice.js';
 import { type RR, normalizeName } from '../dns-types/rr.js';
 
 export type TlsaData = { ok: true; hex: string } | { ok: false; code: 'tlsa.cert-unreadable' | 'tlsa.selector-needs-cert' | 'tlsa.key-unreadable'; reason: string };
@@ -44,17 +44,6 @@ export function compileTlsaData(source: TlsaRecord['source'], selector: number, 
   return { ok: true, hex: createHash(matchingType === 1 ? 'sha256' : 'sha512').update(bytes).digest('hex') };
 }
 
-function compareTlsa(a: RR, b: RR): number {
-  if (a.type !== 'TLSA' || b.type !== 'TLSA') return 0;
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return (
-    a.usage - b.usage ||
-    a.selector - b.selector ||
-    a.matchingType - b.matchingType ||
-    (a.certificate < b.certificate ? -1 : a.certificate > b.certificate ? 1 : 0)
-  );
-}
-
 function compileTlsa(domain: DomainPolicy, tlsa: TlsaRecord): { record?: RR; notices: Notice[] } {
   const owner = `_${tlsa.port}._${tlsa.protocol}.${normalizeName(tlsa.host.trim())}`;
   const position = tlsa.position;
@@ -80,19 +69,5 @@ function compileTlsa(domain: DomainPolicy, tlsa: TlsaRecord): { record?: RR; not
  * (current and next key during a rollover, RFC 7671 §8.1). Duplicates are dropped.
  */
 export function buildTlsa(domain: DomainPolicy): BuildResult {
-  const records: RR[] = [];
-  const notices: Notice[] = [];
-  const seen = new Set<string>();
-  for (const tlsa of domain.tlsa) {
-    const compiled = compileTlsa(domain, tlsa);
-    notices.push(...compiled.notices);
-    const rr = compiled.record;
-    if (!rr || rr.type !== 'TLSA') continue;
-    const key = `${rr.name} ${rr.usage} ${rr.selector} ${rr.matchingType} ${rr.certificate}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    records.push(rr);
-  }
-  records.sort(compareTlsa);
-  return { records, files: [], notices };
+  return collectRecords(domain.tlsa, (tlsa) => compileTlsa(domain, tlsa));
 }

@@ -81,3 +81,25 @@ export function parseTagListStrict(text: string, reading: TagListReading = {}): 
   }
   return { ok: true, tags };
 }
+
+/** Whether a TXT text begins with the tag v=`version` (MTA-STS §3.1, TLS-RPT §3: others are discarded). */
+export function startsWithVersion(text: string, version: string): boolean {
+  const trimmed = text.trimStart();
+  return trimmed.startsWith(`v=${version}`) && /^(;|$)/.test(trimmed.slice(version.length + 2));
+}
+
+export type VersionedTags = { ok: true; tags: Tag[]; value: string } | { ok: false; error: string };
+
+/**
+ * A strict tag list whose first tag is v=`version` and which has the tag `required` (MTA-STS
+ * id=, TLS-RPT rua=): the tags after v=, the required tag's value, or the first problem.
+ */
+export function parseVersionedTagList(text: string, version: string, required: string): VersionedTags {
+  const list = parseTagListStrict(text);
+  if (!list.ok) return list;
+  const [first, ...rest] = list.tags;
+  if (!first || first.name !== 'v' || first.value !== version) return { ok: false, error: `the first field is not v=${version}` };
+  const tag = rest.find((t) => t.name === required);
+  if (!tag) return { ok: false, error: `no ${required}= field` };
+  return { ok: true, tags: rest, value: tag.value };
+}

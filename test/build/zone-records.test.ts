@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { DomainPolicy } from '../../src/policy/model.js';
-import { buildZoneRecords, checkRecordSet, compareRecords, resolveZoneRecords } from '../../src/build/zone-records.js';
+import { buildZoneRecords, checkRecordSet, resolveZoneRecords } from '../../src/build/zone-records.js';
+import { compareRecords } from '../../src/dns-types/order.js';
 import { compareNames } from '../../src/dns-types/name.js';
 import { type RData, type RR, txtText, typeOf } from '../../src/dns-types/rr.js';
 import { createFakeResolver } from '../helpers/fake-resolver.js';

@@ -1,6 +1,7 @@
 // What both exports share: names relative to the zone, RRsets in a fixed order, the generated-file header.
 
-import { compareRecords, type DesiredZone } from '../../build/zone-records.js';
+import { type DesiredZone } from '../../build/zone-records.js';
+import { compareRecords } from '../../dns-types/order.js';
 import { typeOf, type RR } from '../../dns-types/rr.js';
 import { compareNames } from '../../dns-types/name.js';
 import { ExportError } from '../../base/errors.js';

@@ -2,7 +2,7 @@
 // writes: its place, text, id and the mx pattern match (the file's reading is policy.ts).
 
 import { createHash } from 'node:crypto';
-import { parseTagListStrict } from '../tag-list.js';
+import { parseVersionedTagList, startsWithVersion } from '../tag-list.js';
 
 /** RFC 8461 §5: what a sender does when a policy fails. */
 export type MtaStsMode = 'enforce' | 'testing' | 'none';
@@ -40,20 +40,16 @@ export function matchesMxPattern(host: string, pattern: string): boolean {
 
 /** §3.1: senders discard TXT records at _mta-sts that do not begin with "v=STSv1". */
 export function isMtaStsRecord(text: string): boolean {
-  return /^v=STSv1(;|$)/.test(text.trimStart());
+  return startsWithVersion(text, 'STSv1');
 }
 
 /** The syntax problem of an STS TXT record, or undefined when it is well formed. */
 export function mtaStsProblem(text: string): string | undefined {
-  const list = parseTagListStrict(text);
+  const list = parseVersionedTagList(text, 'STSv1', 'id');
   if (!list.ok) return list.error;
-  const [first, ...rest] = list.tags;
-  if (!first || first.name !== 'v' || first.value !== 'STSv1') return 'the first field is not v=STSv1';
-  const id = rest.find((t) => t.name === 'id');
-  if (!id) return 'no id= field';
   // sts-id = 1*32( ALPHA / DIGIT )
-  if (!/^[A-Za-z0-9]{1,32}$/.test(id.value)) return `id=${id.value} is not 1-32 letters or digits`;
-  for (const t of rest) {
+  if (!/^[A-Za-z0-9]{1,32}$/.test(list.value)) return `id=${list.value} is not 1-32 letters or digits`;
+  for (const t of list.tags) {
     if (t.name === 'id') continue;
     // sts-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(t.name)) return `extension field "${t.name}" is malformed`;

@@ -1,6 +1,6 @@
 // TLS-RPT (RFC 8460 §3): the "_smtp._tls" TXT record's syntax and its report URIs.
 
-import { parseTagListStrict } from '../tag-list.js';
+import { parseVersionedTagList, startsWithVersion } from '../tag-list.js';
 
 /** Add "mailto:" to a bare address and lowercase the scheme; commas and semicolons are percent-encoded (RFC 8460 §3). */
 export function normalizeTlsRptUri(uri: string): string {
@@ -12,20 +12,15 @@ export function normalizeTlsRptUri(uri: string): string {
 
 /** §3: records at _smtp._tls that do not begin with "v=TLSRPTv1" are ignored. */
 export function isTlsRptRecord(text: string): boolean {
-  return /^v=TLSRPTv1(;|$)/.test(text.trimStart());
+  return startsWithVersion(text, 'TLSRPTv1');
 }
 
 /** The syntax problem of a TLS-RPT record, or undefined when it is well formed. */
 export function tlsRptProblem(text: string): string | undefined {
-  const list = parseTagListStrict(text);
+  const list = parseVersionedTagList(text, 'TLSRPTv1', 'rua');
   if (!list.ok) return list.error;
-  const [first, ...rest] = list.tags;
-  if (!first || first.name !== 'v' || first.value !== 'TLSRPTv1') return 'the first field is not v=TLSRPTv1';
-  const rua = rest.find((t) => t.name === 'rua');
-  if (!rua) return 'no rua= field';
   // tlsrpt-rua = tlsrpt-uri *("," tlsrpt-uri); only mailto: and https: are defined.
-  const uris = rua.value.split(',').map((u) => u.trim());
-  for (const uri of uris) {
+  for (const uri of list.value.split(',').map((u) => u.trim())) {
     if (/^mailto:[^@\s]+@[^@\s]+\.[^@\s]+$/i.test(uri)) continue;
     if (/^https:\/\/[^\s/]+/i.test(uri)) continue;
     return `rua entry "${uri}" is not a mailto: or https: URI`;
