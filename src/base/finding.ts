@@ -82,13 +82,18 @@ export function makeFinding(
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Errors first, then warnings, then infos. */
+export function compareSeverity(a: Severity, b: Severity): number {
+  return SEVERITY_RANK[a] - SEVERITY_RANK[b];
+}
 const CATEGORY_RANK: Record<Category, number> = { spf: 0, dmarc: 1, dkim: 2, mx: 3, transport: 4, drift: 5, zone: 6, import: 7 };
 
 /** The fixed report order: category, severity, code, name, message. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     CATEGORY_RANK[a.category] - CATEGORY_RANK[b.category] ||
-    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    compareSeverity(a.severity, b.severity) ||
     compareText(a.code, b.code) ||
     compareText(a.name, b.name) ||
     compareText(a.message, b.message)

@@ -4,7 +4,7 @@
 
 import { entryFor, raisedBy, type Code } from '../../base/codes.js';
 import type { SourcePosition } from '../../base/errors.js';
-import type { Problem, Severity } from '../../base/finding.js';
+import { compareSeverity, compareText, type Problem, type Severity } from '../../base/finding.js';
 
 export interface ImportFinding {
   /** A code of the catalogue (src/base/codes.ts) that import raises. */
@@ -35,19 +35,13 @@ export function importFindings(problems: readonly Problem[], domain: string, pos
   return problems.filter((p) => raisedBy(p.code, 'import')).map((p) => makeImportFinding(p.code, domain, p.name, p.message, position));
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
 /** Report order: severity, then domain, name, code, message. */
 export function compareImportFindings(a: ImportFinding, b: ImportFinding): number {
   return (
-    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-    cmp(a.domain, b.domain) ||
-    cmp(a.name, b.name) ||
-    cmp(a.code, b.code) ||
-    cmp(a.message, b.message)
+    compareSeverity(a.severity, b.severity) ||
+    compareText(a.domain, b.domain) ||
+    compareText(a.name, b.name) ||
+    compareText(a.code, b.code) ||
+    compareText(a.message, b.message)
   );
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
