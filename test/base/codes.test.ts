@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalCode, codeEntry, CODES, entryFor, raisedBy, type CodeEntry } from '../../src/base/codes.js';
+import { makeNotice } from '../../src/build/notice.js';
 
 const entries = Object.entries(CODES) as [keyof typeof CODES, CodeEntry][];
 
@@ -56,5 +57,18 @@ describe('the finding catalogue', () => {
     expect(raisedBy('spf.missing', 'plan')).toBe(false);
     expect(entryFor('spf.missing', 'audit').severity).toBe('error');
     expect(() => entryFor('spf.missing', 'import')).toThrow(/import raised spf.missing/);
+  });
+
+  it("plan's notice under a renamed code carries its former names (plan --format json), and takes severity and RFC from the catalogue", () => {
+    expect(makeNotice('spf.too-long', 'example.org', 'the SPF record is 460 octets (over 450)')).toEqual({
+      severity: 'warning',
+      code: 'spf.too-long',
+      message: 'the SPF record is 460 octets (over 450)',
+      name: 'example.org',
+      rfc: 'RFC 7208 §3.4',
+      aliases: ['spf.record-long'],
+    });
+    expect(makeNotice('zone.outside', 'x.example.net', 'm')).toEqual({ severity: 'error', code: 'zone.outside', message: 'm', name: 'x.example.net' });
+    expect(() => makeNotice('spf.missing', 'example.org', 'm')).toThrow(/plan raised spf.missing/);
   });
 });
