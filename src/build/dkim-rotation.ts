@@ -28,10 +28,10 @@ export function describeRotations(policy: Policy, now: number): Notice[] {
         : next
           ? `${next.what}: ${next.at !== undefined ? `possible from ${formatInstant(next.at)}, ` : ''}${next.why}`
           : 'nothing to do';
-      notices.push(makeNotice('info', 'dkim.rotation', domain.name, `DKIM rotation of ${domain.name}, next step: ${text}`, { position, rfc: 'RFC 6376 §3.6.1' }));
+      notices.push(makeNotice('dkim.rotation', domain.name, `DKIM rotation of ${domain.name}, next step: ${text}`, position));
     } catch (error) {
       if (!(error instanceof RotationConflict)) throw error;
-      notices.push(makeNotice('warning', 'dkim.rotation', domain.name, `DKIM rotation of ${domain.name} is stuck: ${error.message}`, { position }));
+      notices.push(makeNotice('dkim.rotation-stuck', domain.name, `DKIM rotation of ${domain.name} is stuck: ${error.message}`, position));
     }
   }
   return notices;

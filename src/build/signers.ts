@@ -12,7 +12,7 @@ import {
   type SigningKey,
 } from '../mail/dkim/signer-config.js';
 import type { Policy } from '../policy/model.js';
-import { compileDkimPublicKey } from './dkim.js';
+import { compileDkimPublicKey } from '../mail/dkim/record.js';
 import { makeNotice, type GeneratedFile, type Notice } from './notice.js';
 
 const TITLE = 'from the policy: the active DKIM selector of each domain. Do not edit: mailrec apply refuses to overwrite a changed file.';
@@ -43,9 +43,7 @@ export function buildSignerFiles(policy: Policy, repoKeyDir: string): SignerBuil
     const bad = unsafeSignerPathChar(dir);
     if (bad !== undefined) {
       notices.push(
-        makeNotice('error', 'signer.unsafe-path', '', `the key directory ${JSON.stringify(dir)} holds ${JSON.stringify(bad)}, which a signer config reads as syntax`, {
-          position,
-        }),
+        makeNotice('dkim.signer-unsafe-path', '', `the key directory ${JSON.stringify(dir)} holds ${JSON.stringify(bad)}, which a signer config reads as syntax`, position),
       );
       return undefined;
     }
@@ -69,10 +67,7 @@ export function buildSignerFiles(policy: Policy, repoKeyDir: string): SignerBuil
           // OpenDKIM 2.10 signs RSA only; 2.11's Ed25519 support is not what most distributions ship.
           if (pub.ok && pub.k === 'ed25519')
             notices.push(
-              makeNotice('warning', 'signer.opendkim-ed25519', `${key.selector}._domainkey.${domain.name}`, `OpenDKIM may not sign with the Ed25519 key ${key.selector} of ${domain.name}: sign with rspamd, or add an RSA key beside it`, {
-                position: key.position,
-                rfc: 'RFC 8463',
-              }),
+              makeNotice('dkim.signer-opendkim-ed25519', `${key.selector}._domainkey.${domain.name}`, `OpenDKIM may not sign with the Ed25519 key ${key.selector} of ${domain.name}: sign with rspamd, or add an RSA key beside it`, key.position),
             );
         }
       }

@@ -102,9 +102,12 @@ function missingSigningKeys(root: string, policy: Policy): Notice[] {
   return activeSigningKeys(policy, policy.dkimKeys.dir)
     .filter((key) => !hasRepoFile(root, key.path))
     .map((key) =>
-      makeNotice('warning', 'signer.key-missing', `${key.selector}._domainkey.${key.domain}`, `the signers would sign ${key.domain} with ${key.selector}, but its private key ${key.path} is not in the repo: the signer signs nothing for it`, {
-        position: policy.domains.find((d) => d.name === key.domain)?.dkim.find((k) => k.selector.toLowerCase() === key.selector)?.position,
-      }),
+      makeNotice(
+        'dkim.signer-key-missing',
+        `${key.selector}._domainkey.${key.domain}`,
+        `the signers would sign ${key.domain} with ${key.selector}, but its private key ${key.path} is not in the repo: the signer signs nothing for it`,
+        policy.domains.find((d) => d.name === key.domain)?.dkim.find((k) => k.selector.toLowerCase() === key.selector)?.position,
+      ),
     );
 }
 

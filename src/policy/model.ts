@@ -6,6 +6,7 @@ import type { SourcePosition } from '../base/errors.js';
 import type { RData } from '../dns-types/rr.js';
 import type { DkimKeyType } from '../mail/dkim/key-material.js';
 import type { RotationKey, RotationSettings } from '../mail/dkim/rotation.js';
+import type { MtaStsMode } from '../mail/mta-sts/record.js';
 
 export type SpfAll = 'fail' | 'softfail' | 'neutral';
 
@@ -103,7 +104,7 @@ export interface TlsaRecord {
 }
 
 export interface MtaStsPolicy {
-  mode: 'enforce' | 'testing' | 'none';
+  mode: MtaStsMode;
   maxAge: number;
   /** mx: patterns; default the domain's MX hosts. */
   mx?: string[];

@@ -150,7 +150,7 @@ describe('signer configs written by apply', () => {
     unlinkSync(join(dir, 'keys/private/example.org.202605a.key'));
     const plan = await runCli(['plan'], { cwd: dir, env: NOW });
     expect(plan.stdout).toContain(
-      'warning signer.key-missing: the signers would sign example.org with 202605a, but its private key keys/private/example.org.202605a.key is not in the repo: the signer signs nothing for it (202605a._domainkey.example.org)',
+      'warning dkim.signer-key-missing: the signers would sign example.org with 202605a, but its private key keys/private/example.org.202605a.key is not in the repo: the signer signs nothing for it (202605a._domainkey.example.org)',
     );
   });
 });

@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import { MailrecError, UsageError } from '../../base/errors.js';
-import { compileDkimPublicKey } from '../../build/dkim.js';
+import { compileDkimPublicKey } from '../../mail/dkim/record.js';
 import { generateDkimKey, privateKeyFileName, publicKeyFileName, type DkimKeyType } from '../../mail/dkim/key-material.js';
 import { formatInstant } from '../../mail/dkim/rotation.js';
 import { nextSelector } from '../../mail/dkim/selector-scheme.js';

@@ -3,7 +3,7 @@
 // Private key material is read only to derive its public key and is never kept.
 
 import { MailrecError } from '../../base/errors.js';
-import { compileDkimPublicKey } from '../../build/dkim.js';
+import { compileDkimPublicKey } from '../../mail/dkim/record.js';
 import { publicPemOfPrivateKey, privateKeyFileName } from '../../mail/dkim/key-material.js';
 import { parseOpenDkimTables, parseRspamdDkimSigning, type SignerView } from '../../mail/dkim/signer-config.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';

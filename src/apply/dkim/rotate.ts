@@ -4,7 +4,8 @@
 // step a new key pair), which the next plan / apply publishes and puts in the signer configs.
 
 import { DnsError, MailrecError } from '../../base/errors.js';
-import { compileDkimPublicKey, compileDkimText } from '../../build/dkim.js';
+import { compileDkimText } from '../../build/dkim.js';
+import { compileDkimPublicKey } from '../../mail/dkim/record.js';
 import { createDnsClient } from '../../dns/client.js';
 import { findAuthoritativeServers } from '../../dns/authoritative.js';
 import type { Resolver } from '../../dns/resolver.js';

@@ -3,7 +3,7 @@
 
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { compileDkimPublicKey } from '../../../src/build/dkim.js';
+import { compileDkimPublicKey } from '../../../src/mail/dkim/record.js';
 import { DKIM_KEY_TYPES, generateDkimKey, privateKeyKind, publicPemOfPrivateKey } from '../../../src/mail/dkim/key-material.js';
 import { nextSelector, selectorMonth } from '../../../src/mail/dkim/selector-scheme.js';
 import { sh } from '../../build/fixtures.js';
