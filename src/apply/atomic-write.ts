@@ -6,7 +6,7 @@
 import { renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describeFsError, type RepoFiles } from '../base/repo-files.js';
-import { RepoFileError } from '../errors.js';
+import { RepoFileError } from '../base/errors.js';
 import { digestText } from '../plan/plan.js';
 import {
   newJournal,

@@ -2,7 +2,7 @@
 // names, after checking that nothing changed on disk since the plan was made.
 
 import type { RepoFiles } from '../base/repo-files.js';
-import { MailrecError, StalePlanError } from '../errors.js';
+import { MailrecError, StalePlanError } from '../base/errors.js';
 import { digestText, type Plan } from '../plan/plan.js';
 import { bumpSoaSerial } from '../zone/serial.js';
 import { renderFragment } from '../zone/writer.js';
@@ -74,6 +74,13 @@ export async function prepareFileWrites(plan: Plan, options: ApplyFilesOptions):
     const file = change.path;
     if (digestOf(files, file) !== change.before)
       throw new StalePlanError(`${change.path} changed since the plan was made; nothing was written`, 'run mailrec plan again');
+    if (change.status && !options.force)
+      throw new MailrecError(
+        change.status === 'edited'
+          ? `${change.path} was edited by hand since mailrec wrote it; nothing was written`
+          : `${change.path} exists and was not written by mailrec; nothing was written`,
+        'move the hand-made settings elsewhere (rspamd: local.d or override.d), or pass --force to overwrite the file',
+      );
     writes.push({ file, content: change.content });
   }
   return {

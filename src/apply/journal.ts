@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { RepoFiles } from '../base/repo-files.js';
 import { describeFsError } from '../base/repo-files.js';
-import { MailrecError, OutsideRepoError, RepoFileError } from '../errors.js';
+import { MailrecError, OutsideRepoError, RepoFileError } from '../base/errors.js';
 import { digestText } from '../plan/plan.js';
 
 /** The journal's name, at the repo root; `init` puts it in .gitignore. */

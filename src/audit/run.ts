@@ -10,10 +10,12 @@ import { checkDmarc } from './checks/dmarc.js';
 import { checkMx } from './checks/mx.js';
 import { checkSrv } from './checks/srv.js';
 import { checkTransport } from './checks/transport.js';
-import { recordsOf, RecordingResolver, unknownFinding } from './evidence.js';
+import { RecordingResolver, unknownFinding } from './evidence.js';
+import { recordsOf } from '../dns/answers.js';
 import { checkLiveTransport, reconcileDnssecFindings, type LiveTransportOptions } from './probe/live.js';
-import { compareFindings, type Asked, type Finding } from './finding.js';
+import { compareFindings, type Asked, type Finding } from '../base/finding.js';
 import { scoreDomain, SCORED_CATEGORIES, type NotApplicable, type ScoreCard, type ScoredCategory } from './score.js';
+import { mapBounded } from '../base/limiter.js';
 
 export interface AuditOptions {
   /** The domain's declared policy: DKIM selectors and states, MX expectation, senders. */
@@ -22,6 +24,10 @@ export interface AuditOptions {
   selectors?: string[];
   /** Drift findings from the plan engine, merged as they are. */
   driftFindings?: Finding[];
+  /** DKIM key lifecycle findings from the zone repo (key age, signer configs), merged as they are. */
+  keyFindings?: Finding[];
+  /** The private keys in the repo's key directory by selector (file and public p=), for dkim.key-mismatch. */
+  privateKeys?: ReadonlyMap<string, { file: string; p?: string }>;
   /**
    * Run the live probes (src/audit/probe/: STARTTLS and DANE against the MX hosts, the
    * MTA-STS policy over HTTPS). The CLI sets it from --probe/--no-probe (false with
@@ -53,7 +59,10 @@ export async function auditDomain(domain: string, resolver: Resolver, opts: Audi
   const notes: string[] = [];
 
   const selectors = new Map<string, DkimSelector>();
-  for (const key of policy?.dkim ?? []) selectors.set(key.selector, { selector: key.selector, state: key.state });
+  for (const key of policy?.dkim ?? []) {
+    const privateKey = opts.privateKeys?.get(key.selector);
+    selectors.set(key.selector, { selector: key.selector, state: key.state, ...(privateKey ? { privateKey } : {}) });
+  }
   for (const s of opts.selectors ?? []) if (!selectors.has(s)) selectors.set(s, { selector: s });
 
   const sendingAddresses: string[] = [];
@@ -95,7 +104,7 @@ export async function auditDomain(domain: string, resolver: Resolver, opts: Audi
   if (!rec.canResolveOtherTypes) notes.push('the obsolete type 99 SPF record was not asked: the resolver asks only the common types');
 
   const findings = reconcileDnssecFindings(
-    dedupe([...spf.findings, ...dmarc, ...dkim, ...mx, ...srv, ...cname, ...transport, ...live, ...(opts.driftFindings ?? [])]),
+    dedupe([...spf.findings, ...dmarc, ...dkim, ...mx, ...srv, ...cname, ...transport, ...live, ...(opts.driftFindings ?? []), ...(opts.keyFindings ?? [])]),
   ).sort(compareFindings);
   const score = scoreDomain(findings, notApplicable);
   const unknownCategories = SCORED_CATEGORIES.filter((c) => score.categories.some((s) => s.category === c && s.status === 'unknown'));
@@ -149,20 +158,14 @@ export async function auditEach(
   onReport: (report: DomainReport, index: number) => void,
   opts: Omit<AuditDomainsOptions, 'onReport'> = {},
 ): Promise<void> {
-  const limit = Math.max(1, Math.floor(opts.concurrency ?? 8));
-  let next = 0;
   let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < domains.length) {
-      const i = next++;
-      const domain = domains[i]!;
-      const report = await auditDomain(domain, resolver, opts.optionsFor?.(domain) ?? {});
-      done++;
-      onReport(report, i);
-      opts.onProgress?.(done, domains.length, domain);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, domains.length) }, worker));
+  // Each report is handed on as it finishes and not kept: memory stays flat however long the list.
+  await mapBounded(domains, opts.concurrency ?? 8, async (domain, i) => {
+    const report = await auditDomain(domain, resolver, opts.optionsFor?.(domain) ?? {});
+    done++;
+    onReport(report, i);
+    opts.onProgress?.(done, domains.length, domain);
+  });
 }
 
 /** Audits many domains with a bounded pool; reports come back in the input order. */

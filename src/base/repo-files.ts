@@ -22,7 +22,7 @@ import {
   type Stats,
 } from 'node:fs';
 import path from 'node:path';
-import { OutsideRepoError, RepoFileError } from '../errors.js';
+import { OutsideRepoError, RepoFileError } from './errors.js';
 import { secretShape, SNIFF_BYTES } from './secret-shapes.js';
 
 export type RepoFileKind =
@@ -32,6 +32,7 @@ export type RepoFileKind =
   | 'key'
   | 'certificate'
   | 'mta-sts'
+  | 'generated'
   | 'tsig-secret'
   | 'plan'
   | 'domain-list'
@@ -54,6 +55,8 @@ export const FILE_CAPS: Readonly<Record<RepoFileKind, number>> = {
   certificate: 1 * MiB,
   /** As the MTA-STS probe caps a fetched policy: a policy is a few hundred octets. */
   'mta-sts': 64 * KiB,
+  /** What plan writes besides fragments: MTA-STS policies, signer configs (a KeyTable for every domain). */
+  generated: 4 * MiB,
   'tsig-secret': 64 * KiB,
   plan: 256 * MiB,
   'domain-list': 16 * MiB,
@@ -70,7 +73,7 @@ export const FILE_CAPS: Readonly<Record<RepoFileKind, number>> = {
 export const ZONE_TOTAL_CAP = 256 * MiB;
 
 /** Kinds that are mailrec's own formats: parsed, so a message may quote them (clipped). */
-const OWN_FORMATS: ReadonlySet<RepoFileKind> = new Set(['policy', 'zone', 'fragment', 'mta-sts', 'plan', 'domain-list', 'journal', 'export', 'audit-output']);
+const OWN_FORMATS: ReadonlySet<RepoFileKind> = new Set(['policy', 'zone', 'fragment', 'mta-sts', 'generated', 'plan', 'domain-list', 'journal', 'export', 'audit-output']);
 
 const WHAT: Readonly<Record<RepoFileKind, string>> = {
   policy: 'a policy file',
@@ -79,6 +82,7 @@ const WHAT: Readonly<Record<RepoFileKind, string>> = {
   key: 'a key file',
   certificate: 'a certificate file',
   'mta-sts': 'an MTA-STS policy file',
+  generated: 'a file mailrec generates',
   'tsig-secret': 'a TSIG key file',
   plan: 'a plan file',
   'domain-list': 'a list of domains',
@@ -265,6 +269,23 @@ export class RepoFiles {
         if (path.dirname(dir) === dir) return dir;
       }
     }
+  }
+
+  /**
+   * The absolute path of `p`, refused when its real location (or, when it does not exist
+   * yet, that of its nearest existing directory) lies outside the repo. Creates nothing.
+   */
+  checkPath(p: string): string {
+    const abs = this.resolve(p);
+    let real: string;
+    try {
+      real = realpath(abs);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new RepoFileError(this.show(abs), describeFsError(error));
+      real = this.realAncestor(abs);
+    }
+    this.checkInside(abs, real);
+    return abs;
   }
 
   /** True when something (a file, a directory, a link) is at `p`. */

@@ -3,19 +3,19 @@
 
 import { Command, CommanderError } from 'commander';
 import { describeFsError } from '../base/repo-files.js';
-import { MailrecError, PolicyError, formatPosition } from '../errors.js';
+import { MailrecError, PolicyError, formatPosition } from '../base/errors.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
 import { registerExport } from './commands/export.js';
 import { registerDmarc } from './commands/dmarc.js';
+import { registerDkim } from './commands/dkim.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSpf } from './commands/spf.js';
 import { colourEnabled, processIO, styleFor, type CliIO } from './io.js';
-
-const VERSION = '0.1.0';
+import { packageVersion } from './package-info.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -24,7 +24,7 @@ function collect(value: string, previous: string[] = []): string[] {
 export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
   const program = new Command('mailrec')
     .description('Mail-authentication DNS records as code: plan, apply, audit.')
-    .version(VERSION)
+    .version(packageVersion())
     .option('-C, --chdir <dir>', 'the zone repo root (paths in the policy are relative to it)')
     .option('-p, --policy <path>', 'policy file or directory (repeatable; default: policies/)', collect)
     .option('--allow-outside <path>', 'let links and $INCLUDEs in the zone repo reach this file or directory outside it (repeatable)', collect)
@@ -41,6 +41,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerImport(program, io, setExit);
   registerExport(program, io, setExit);
   registerDmarc(program, io, setExit);
+  registerDkim(program, io, setExit);
   return program;
 }
 

@@ -2,11 +2,11 @@
 // (fragments on disk or live DNS) -> a Plan. Pure; plans are data with a checksum.
 
 import { createHash } from 'node:crypto';
-import type { SourcePosition } from '../errors.js';
-import type { DesiredZone, GeneratedFile } from '../records/build.js';
-import type { Notice } from '../records/notice.js';
-import { typeOf, type RR } from '../records/rr.js';
+import type { SourcePosition } from '../base/errors.js';
 import { clip } from '../base/quote.js';
+import type { DesiredZone, GeneratedFile } from '../build/zone-records.js';
+import { makeNotice, type Notice } from '../build/notice.js';
+import { typeOf, type RR } from '../dns-types/rr.js';
 import { renderFragment } from '../zone/writer.js';
 import { diffRecords, type Change, type OwnershipScope } from './diff.js';
 import { ownershipKey } from './ownership.js';
@@ -69,6 +69,8 @@ export interface FileChange {
   before: string;
   after: string;
   content: string;
+  /** An owned file (signer config) edited by hand, or not written by mailrec: apply refuses it without --force. */
+  status?: 'edited' | 'foreign';
 }
 
 export interface Plan {
@@ -91,9 +93,14 @@ export interface AssembleInput {
   claimed?: Map<string, ReadonlySet<string>>;
   /** Current content of generated files (MTA-STS policies), by path; undefined = absent. */
   currentFiles: Map<string, string | undefined>;
+  /** Files that belong to no zone (the signer configs), and notices about them and the whole policy. */
+  files?: GeneratedFile[];
+  notices?: Notice[];
+  /** Owned files found edited by hand or foreign (see FileChange.status). */
+  fileStates?: ReadonlyMap<string, 'edited' | 'foreign'>;
 }
 
-export function assemblePlan({ desired, current, currentFiles, claimed }: AssembleInput): Plan {
+export function assemblePlan({ desired, current, currentFiles, claimed, ...extra }: AssembleInput): Plan {
   const zones: ZonePlan[] = [];
   const changes: PlannedChange[] = [];
   const notices: Notice[] = [];
@@ -127,21 +134,25 @@ export function assemblePlan({ desired, current, currentFiles, claimed }: Assemb
     zones.push(zonePlan);
     files.push(...diffFiles(want.files, currentFiles));
   }
+  files.push(...diffFiles(extra.files ?? [], currentFiles, extra.fileStates));
+  notices.push(...(extra.notices ?? []));
   const body = { version: PLAN_VERSION as typeof PLAN_VERSION, zones, changes, files, notices };
   return { ...body, checksum: digestText(JSON.stringify(body)) };
 }
 
-function diffFiles(wanted: GeneratedFile[], currentFiles: Map<string, string | undefined>): FileChange[] {
+function diffFiles(wanted: GeneratedFile[], currentFiles: Map<string, string | undefined>, states?: ReadonlyMap<string, 'edited' | 'foreign'>): FileChange[] {
   const out: FileChange[] = [];
   for (const file of wanted) {
     const existing = currentFiles.get(file.path);
     if (existing === file.content) continue;
+    const status = existing === undefined ? undefined : states?.get(file.path);
     out.push({
       path: file.path,
       action: existing === undefined ? 'create' : 'update',
       before: existing === undefined ? 'absent' : digestText(existing),
       after: digestText(file.content),
       content: file.content,
+      ...(status ? { status } : {}),
     });
   }
   return out;
@@ -163,16 +174,15 @@ function checkForeignConflicts(zone: string, desired: RR[], foreign: RR[]): Noti
     const clash = rr.type === 'CNAME' ? [...there] : there.has('CNAME') ? ['CNAME'] : [];
     if (clash.length === 0 || seen.has(`${rr.name} CNAME`)) continue;
     seen.add(`${rr.name} CNAME`);
-    notices.push({
-      severity: 'error',
-      code: 'cname.conflict',
-      name: rr.name,
-      rfc: 'RFC 2181 §10.1',
-      message:
+    notices.push(
+      makeNotice(
+        'dns.cname-and-other-data',
+        rr.name,
         rr.type === 'CNAME'
           ? `the policy puts a CNAME at ${rr.name}, where the zone file of ${zone} already has ${[...there].sort().join(', ')}: a name with a CNAME holds nothing else, and BIND refuses the zone`
           : `the policy puts ${typeOf(rr)} at ${rr.name}, where the zone file of ${zone} has a CNAME: a name with a CNAME holds nothing else, and BIND refuses the zone`,
-    });
+      ),
+    );
   }
   for (const rr of foreign) {
     const clash = desired.find((d) => d.name === rr.name && d.type === rr.type && sameOwnedKind(d, rr));
@@ -180,12 +190,9 @@ function checkForeignConflicts(zone: string, desired: RR[], foreign: RR[]): Noti
     const key = `${rr.name} ${rr.type}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    notices.push({
-      severity: 'error',
-      code: 'zone.conflict',
-      name: rr.name,
-      message: `the zone file of ${zone} already has a ${rr.type} record at ${rr.name} outside mailrec's fragment; remove it from the zone file so that only the fragment's record is published`,
-    });
+    notices.push(
+      makeNotice('zone.conflict', rr.name, `the zone file of ${zone} already has a ${rr.type} record at ${rr.name} outside mailrec's fragment; remove it from the zone file so that only the fragment's record is published`),
+    );
   }
   return notices;
 }
@@ -197,23 +204,19 @@ function checkForeignConflicts(zone: string, desired: RR[], foreign: RR[]): Noti
 function checkZoneFile(have: ZoneState): Notice[] {
   const notices: Notice[] = [];
   for (const unread of have.unread ?? []) {
-    notices.push({
-      severity: 'warning',
-      code: 'zone.include-not-read',
-      name: have.zone,
-      position: unread.position,
-      message: `$INCLUDE ${clip(unread.path)} ${unread.reason}: what it holds is unknown to plan (pass --allow-outside to read it)`,
-    });
+    notices.push(
+      makeNotice('zone.include-not-read', have.zone, `$INCLUDE ${clip(unread.path)} ${unread.reason}: what it holds is unknown to plan (pass --allow-outside to read it)`, unread.position),
+    );
   }
   const behind = serialBehind(have);
   if (behind) {
-    notices.push({
-      severity: 'warning',
-      code: 'zone.serial-behind',
-      name: have.zone,
-      rfc: 'RFC 1034 §4.3.5',
-      message: `${have.zoneFile}: SOA serial ${behind.zoneSerial} is behind its fragment ${have.fragment} (written for serial ${behind.fragmentSerial}): secondaries keep the old records; run mailrec apply --bump-serial`,
-    });
+    notices.push(
+      makeNotice(
+        'zone.serial-behind',
+        have.zone,
+        `${have.zoneFile}: SOA serial ${behind.zoneSerial} is behind its fragment ${have.fragment} (written for serial ${behind.fragmentSerial}): secondaries keep the old records; run mailrec apply --bump-serial`,
+      ),
+    );
   }
   return notices;
 }

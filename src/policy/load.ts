@@ -3,7 +3,7 @@
 
 import { statSync } from 'node:fs';
 import { RepoFiles, type RepoFileKind } from '../base/repo-files.js';
-import { OutsideRepoError, PolicyError, RepoFileError, UsageError, type PolicyIssue, type SourcePosition } from '../errors.js';
+import { InputError, OutsideRepoError, PolicyError, RepoFileError, type PolicyIssue, type SourcePosition } from '../base/errors.js';
 import { attachFiles } from './attach-files.js';
 import { checkPem } from './check-pem.js';
 import type { Policy } from './model.js';
@@ -22,12 +22,12 @@ export interface LoadOptions {
  * PolicyError carrying every issue, sorted by file, line and column.
  */
 export async function loadPolicy(paths: readonly string[], options: LoadOptions): Promise<Policy> {
-  if (paths.length === 0) throw new UsageError('no policy files given', 'pass a policy file or directory, e.g. policies/');
+  if (paths.length === 0) throw new InputError('no policy files given', 'pass a policy file or directory, e.g. policies/');
   let files: RepoFiles;
   try {
     files = options.files ?? new RepoFiles(options.root);
   } catch (error) {
-    throw new UsageError(`cannot use ${options.root} as the repo root: ${error instanceof RepoFileError ? error.reason : String(error)}`);
+    throw new InputError(`cannot use ${options.root} as the repo root: ${error instanceof RepoFileError ? error.reason : String(error)}`);
   }
   const issues: PolicyIssue[] = [];
   const sources: PolicySource[] = [];

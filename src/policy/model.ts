@@ -2,8 +2,11 @@
 // Names lowercase and absolute (no trailing dot); file contents already read,
 // so that everything downstream is pure. Raw YAML shapes live in the loader.
 
-import type { SourcePosition } from '../errors.js';
-import type { RData } from '../records/rr.js';
+import type { SourcePosition } from '../base/errors.js';
+import type { RData } from '../dns-types/rr.js';
+import type { DkimKeyType } from '../mail/dkim/key-material.js';
+import type { RotationKey, RotationSettings } from '../mail/dkim/rotation.js';
+import type { MtaStsMode } from '../mail/mta-sts/record.js';
 
 export type SpfAll = 'fail' | 'softfail' | 'neutral';
 
@@ -21,16 +24,37 @@ export interface MxHost {
   preference: number;
 }
 
-export type DkimState = 'active' | 'published' | 'retired';
+/** removed: the record is gone; the entry stays so that the selector is never used again. */
+export type DkimState = 'active' | 'published' | 'retired' | 'removed';
 
-export interface DkimKey {
+/** One DKIM key; the rotation instants (ms, RotationKey) are set only when the policy records them. */
+export interface DkimKey extends RotationKey {
   selector: string;
-  /** Path as written in the policy, relative to the repo root. */
+  /** Path as written in the policy, relative to the repo root; "" when none (retired, removed). */
   keyPath: string;
-  /** The PEM text read from keyPath (public or private key). Empty when retired and unreadable. */
+  /** The PEM text read from keyPath (public or private key). Empty when retired or removed. */
   keyPem: string;
   state: DkimState;
   position: SourcePosition;
+}
+
+/** `dkim_keys:` how mailrec makes, keeps and rotates DKIM keys. Durations in seconds. */
+export interface DkimKeySettings extends RotationSettings {
+  /** The private key directory, relative to the repo root: git-ignored, never world-readable. */
+  dir: string;
+  /** A group (name or number) that may read the private keys (mode 0640): the signer's. */
+  group?: string;
+  /** The key type keygen makes when not told. */
+  type: DkimKeyType;
+  /** audit: an active key older than this is dkim.key-old. */
+  maxAge: number;
+  position?: SourcePosition;
+}
+
+/** `signers:` the signing configurations apply writes (paths relative to the repo root). */
+export interface SignerConfigs {
+  rspamd?: { config: string; keyDir?: string; position: SourcePosition };
+  opendkim?: { keyTable: string; signingTable: string; keyDir?: string; position: SourcePosition };
 }
 
 export type DmarcPolicyValue = 'none' | 'quarantine' | 'reject';
@@ -80,7 +104,7 @@ export interface TlsaRecord {
 }
 
 export interface MtaStsPolicy {
-  mode: 'enforce' | 'testing' | 'none';
+  mode: MtaStsMode;
   maxAge: number;
   /** mx: patterns; default the domain's MX hosts. */
   mx?: string[];
@@ -136,6 +160,8 @@ export interface ZoneConfig {
   fragment: string;
   /** The zone file that $INCLUDEs the fragment, when known (SOA bump, checkzone). */
   zoneFile?: string;
+  /** The authoritative servers to ask (host[:port]); default: the zone's NS RRset. */
+  nameservers?: string[];
 }
 
 export interface TsigKeyRef {
@@ -164,4 +190,6 @@ export interface Policy {
   zones: ZoneConfig[];
   domains: DomainPolicy[];
   targets: Target[];
+  dkimKeys: DkimKeySettings;
+  signers: SignerConfigs;
 }

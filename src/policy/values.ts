@@ -1,10 +1,10 @@
 // Checks of single policy values (names, CIDRs, report URIs, paths), each returning the
 // normalized value or the reason it is refused. Pure; knows nothing of YAML.
 
-import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { posix } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { quote } from '../base/quote.js';
+import { parseIp, parsePrefixLength } from '../dns-types/ip.js';
 
 export type Check<T> = { ok: true; value: T } | { ok: false; message: string; hint?: string };
 
@@ -81,7 +81,7 @@ export function checkDomainName(raw: string, what: string, options: NameOptions 
 
 /** A host name that must be a name, not an address (MX, SRV and TLSA targets, SPF a:). */
 export function checkHostName(raw: string, what: string, addressHint: string): Check<string> {
-  if (isIP(raw) !== 0 || /^\[.*\]$/.test(raw)) {
+  if (parseIp(raw, false) !== undefined || /^\[.*\]$/.test(raw)) {
     return refuse(`${what} ${quote(raw)} is an IP address, not a host name`, addressHint);
   }
   const checked = checkDomainName(raw, what);
@@ -107,14 +107,14 @@ export function checkCidr(raw: string, family: 4 | 6): Check<string> {
   const address = slash < 0 ? raw : raw.slice(0, slash);
   const prefix = slash < 0 ? undefined : raw.slice(slash + 1);
   const max = family === 4 ? 32 : 128;
-  const valid = family === 4 ? isIPv4(address) : isIPv6(address) && !address.includes('%');
-  if (!valid) {
-    const other = family === 4 ? isIPv6(address) : isIPv4(address);
+  const ip = parseIp(address, false);
+  if (ip?.family !== family) {
+    const other = ip !== undefined;
     const hint = other ? `that is an IPv${family === 4 ? 6 : 4} address: use ip${family === 4 ? 6 : 4}:` : undefined;
     return refuse(`ip${family} ${quote(raw)} is not an IPv${family} address${family === 4 ? ' (dotted quad, no leading zeros)' : ''}`, hint);
   }
   if (prefix !== undefined) {
-    if (!/^(0|[1-9][0-9]*)$/.test(prefix) || Number(prefix) > max) {
+    if (typeof parsePrefixLength(prefix, max) === 'string') {
       return refuse(`ip${family} ${quote(raw)} has a prefix length outside 0..${max}`);
     }
     // RFC 7208 §5.1: a mechanism matching every address is +all under another name.
@@ -265,14 +265,14 @@ export function checkServer(raw: string): Check<string> {
   if (bracketed) {
     host = bracketed[1] ?? '';
     port = bracketed[2];
-    if (!isIPv6(host)) return refuse(`server ${quote(raw)} has no IPv6 address inside [ ]`);
-  } else if (!isIPv6(raw)) {
+    if (parseIp(host, false)?.family !== 6) return refuse(`server ${quote(raw)} has no IPv6 address inside [ ]`);
+  } else if (parseIp(raw, false)?.family !== 6) {
     const colon = raw.lastIndexOf(':');
     if (colon >= 0) {
       host = raw.slice(0, colon);
       port = raw.slice(colon + 1);
     }
-    if (!isIPv4(host)) {
+    if (parseIp(host, false)?.family !== 4) {
       const name = checkDomainName(host, 'server', { minLabels: 1 });
       if (!name.ok) return name;
       host = name.value;
@@ -281,7 +281,7 @@ export function checkServer(raw: string): Check<string> {
   if (port !== undefined && (!/^[1-9][0-9]*$/.test(port) || Number(port) > 65535)) {
     return refuse(`server ${quote(raw)} has a port outside 1..65535`);
   }
-  const hostPart = isIPv6(host) ? (port === undefined ? host : `[${host}]`) : host;
+  const hostPart = parseIp(host, false)?.family === 6 ? (port === undefined ? host : `[${host}]`) : host;
   return ok(port === undefined ? hostPart.toLowerCase() : `${hostPart.toLowerCase()}:${port}`);
 }
 
@@ -298,4 +298,39 @@ export function checkTlsaData(raw: string, matchingType: number): Check<string> 
     );
   }
   return ok(hex);
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** A duration: whole seconds, or a number with s, m, h, d or w ("7d", "12h"). Returns seconds. */
+export function checkDuration(raw: string | number, what: string): Check<number> {
+  const text = String(raw).trim();
+  const m = /^(\d+)\s*([smhdw]?)$/.exec(text);
+  if (!m) return refuse(`${what} '${text}' is not a duration`, 'write seconds, or a number with s, m, h, d or w, e.g. 7d');
+  const seconds = Number(m[1]) * DURATION_UNITS[m[2] || 's']!;
+  if (!Number.isSafeInteger(seconds) || seconds > 100 * 365 * 86_400) return refuse(`${what} '${text}' is longer than a hundred years`);
+  return ok(seconds);
+}
+
+/** An instant the policy records: "2026-05-03T12:00:00Z" (UTC), or a date alone. Returns ms. */
+export function checkInstant(raw: string, what: string, parse: (text: string) => number | undefined): Check<number> {
+  const ms = parse(raw.trim());
+  if (ms === undefined) return refuse(`${what} '${raw}' is not a UTC time`, 'write it as 2026-05-03T12:00:00Z (mailrec dkim rotate writes these)');
+  return ok(ms);
+}
+
+/** A directory on the signing host (signers' key_dir): absolute, nothing a signer config reads as syntax. */
+export function checkSignerKeyDir(raw: string, unsafe: (path: string) => string | undefined): Check<string> {
+  if (!raw.startsWith('/')) return refuse(`key_dir '${raw}' is not absolute`, 'the directory where the signer reads the keys, as its host sees it, e.g. /var/lib/rspamd/dkim');
+  const bad = unsafe(raw);
+  if (bad !== undefined) return refuse(`key_dir '${raw}' contains ${describeChar(bad)}`, 'signer configs read it as syntax: rename the directory');
+  const normal = posix.normalize(raw);
+  return ok(normal.length > 1 ? normal.replace(/\/$/, '') : normal);
+}
+
+/** A group the private keys are given to: a name as groupadd(8) allows, or a number. */
+export function checkGroupName(raw: string): Check<string> {
+  if (/^\d+$/.test(raw) && Number(raw) < 2 ** 32) return ok(raw);
+  if (/^[a-z_][a-z0-9_-]{0,31}\$?$/i.test(raw)) return ok(raw);
+  return refuse(`group '${raw}' is not a group name`, "the signer's group, e.g. _rspamd or opendkim");
 }

@@ -3,7 +3,7 @@
 // the zone file with all its includes has one more (docs/security.md).
 
 import { RepoFiles, ZONE_TOTAL_CAP, type ReadBudget } from '../base/repo-files.js';
-import { MailrecError, OutsideRepoError, RepoFileError } from '../errors.js';
+import { MailrecError, OutsideRepoError, RepoFileError } from '../base/errors.js';
 import { parseZoneText, type NotRead, type ParsedZone } from './reader.js';
 
 /** Why an $INCLUDE outside the repo is not followed, as plan, audit and import say it. */

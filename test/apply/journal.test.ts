@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFilesAtomically } from '../../src/apply/atomic-write.js';
 import { isTempOf, JOURNAL_FILE, newJournal, recoverInterruptedApply, writeJournal } from '../../src/apply/journal.js';
 import { RepoFiles } from '../../src/base/repo-files.js';
-import { MailrecError, OutsideRepoError } from '../../src/errors.js';
+import { MailrecError, OutsideRepoError } from '../../src/base/errors.js';
 import { digestText } from '../../src/plan/plan.js';
 
 function repo(): string {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FILE_CAPS, RepoFiles, ZONE_TOTAL_CAP } from '../../src/base/repo-files.js';
 import { secretShape } from '../../src/base/secret-shapes.js';
-import { OutsideRepoError, RepoFileError } from '../../src/errors.js';
+import { OutsideRepoError, RepoFileError } from '../../src/base/errors.js';
 
 function sandbox(): { repo: string; outside: string } {
   const base = mkdtempSync(join(tmpdir(), 'mailrec-repofiles-'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDnsClient } from '../../src/dns/client.js';
 import { FLAG } from '../../src/dns/message.js';
-import type { DomainJson } from '../../src/report/audit-json.js';
+import type { DomainJson } from '../../src/audit/summary.js';
 import { runCli } from '../helpers/cli.js';
 import { answer, frame, startFake, type FakeServer } from './fake-server.js';
 

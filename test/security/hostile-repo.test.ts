@@ -255,9 +255,9 @@ describe('5, 6, 7, 13. records that would break the zone are refused at plan, at
     );
     const run = await runCli(['plan'], { cwd: repo });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error record\.too-long: TXT record at _smtp\._tls\.big\.example\.org would hold \d+ octets of data; a record holds at most 65535/m);
-    expect(run.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error record\.too-long: TXT record at _dmarc\.big\.example\.org would hold/m);
-    expect(run.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error txt\.too-large-for-udp: the TXT records at udp\.example\.org make a \d+-octet answer, over the 1232 octets/m);
+    expect(run.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error zone\.record-too-long: TXT record at _smtp\._tls\.big\.example\.org would hold \d+ octets of data; a record holds at most 65535/m);
+    expect(run.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error zone\.record-too-long: TXT record at _dmarc\.big\.example\.org would hold/m);
+    expect(run.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error zone\.txt-too-large: the TXT records at udp\.example\.org make a \d+-octet answer, over the 1232 octets/m);
     expect(run.stderr.length).toBeLessThan(4000);
 
     const rua = copyExample();
@@ -272,7 +272,7 @@ describe('5, 6, 7, 13. records that would break the zone are refused at plan, at
     expect((await runCli(['apply'], { cwd: repo })).code).toBe(1);
     const run = await runCli(['apply', '--allow-large-txt'], { cwd: repo });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('warning txt.too-large-for-udp');
+    expect(run.stdout).toContain('warning zone.txt-too-large');
     loadsInBind(repo, 'example.org');
   });
 
@@ -293,12 +293,12 @@ describe('5, 6, 7, 13. records that would break the zone are refused at plan, at
     setPolicy(repo, (t) => t.replace('    tls_rpt: { rua: [tlsrpt@example.org] }', "    tls_rpt: { rua: [tlsrpt@example.org] }\n    raw: [{ name: mta-sts, type: CNAME, value: 'sts.example.net.' }]"));
     const run = await runCli(['plan'], { cwd: repo });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('error cname.conflict: the policy puts a CNAME at mta-sts.example.org, where the zone file of example.org already has A: a name with a CNAME holds nothing else, and BIND refuses the zone');
+    expect(run.stderr).toContain('error dns.cname-and-other-data: the policy puts a CNAME at mta-sts.example.org, where the zone file of example.org already has A: a name with a CNAME holds nothing else, and BIND refuses the zone');
     const apex = copyExample();
     setPolicy(apex, (t) => t.replace('    tls_rpt: { rua: [tlsrpt@example.org] }', "    tls_rpt: { rua: [tlsrpt@example.org] }\n    raw: [{ name: '@', type: CNAME, value: 'x.example.net.' }]"));
     const apexRun = await runCli(['plan'], { cwd: apex });
     expect(apexRun.code).toBe(1);
-    expect(apexRun.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error cname\.conflict: a CNAME at the zone apex example\.org/m);
+    expect(apexRun.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error dns\.cname-and-other-data: a CNAME at the zone apex example\.org/m);
   });
 
   it('a derived name over 255 octets and an MX under _dmarc: refused with file:line:column', async () => {
@@ -307,8 +307,8 @@ describe('5, 6, 7, 13. records that would break the zone are refused at plan, at
     setPolicy(repo, withDomain([`  ${label}.${label}.${label}.${'b'.repeat(49)}.example.org:`, '    dmarc: { policy: none }', '  m.example.org:', "    raw: [{ name: _dmarc, type: MX, value: '10 mx-01.example.org.' }]"].join('\n')));
     const run = await runCli(['plan'], { cwd: repo });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error record\.unwritable: TXT record at _dmarc\.[a.]+…: name "_dmarc\.[a.]+…" is 262 octets long; the limit is 255/m);
-    expect(run.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error record\.unwritable: MX record at "_dmarc\.m\.example\.org": owner "_dmarc\.m\.example\.org" is not a host name/m);
+    expect(run.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error zone\.record-unwritable: TXT record at _dmarc\.[a.]+…: name "_dmarc\.[a.]+…" is 262 octets long; the limit is 255/m);
+    expect(run.stderr).toMatch(/^policies\/mail\.yaml:\d+:\d+: error zone\.record-unwritable: MX record at "_dmarc\.m\.example\.org": owner "_dmarc\.m\.example\.org" is not a host name/m);
     expect(run.stderr).not.toMatch(/^error: (MX|TXT) record/m);
   });
 
@@ -389,16 +389,21 @@ describe('10. init keeps staged files out of git', () => {
     writeFileSync(join(dir, '.gitignore'), 'node_modules/');
     const run = await runCli(['init'], { cwd: dir });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("updated .gitignore (an interrupted apply's journal and staged files)");
+    expect(run.stdout).toContain("updated .gitignore: git ignores keys/private/ and an interrupted apply's journal and staged files\n");
     const text = readFileSync(join(dir, '.gitignore'), 'utf8');
-    expect(text).toMatch(/^node_modules\/\n\n# mailrec: .*\n\.mailrec-apply\.journal\n\.\*\.mailrec-tmp\n$/);
+    expect(text).toMatch(/^node_modules\/\n# DKIM private keys .*\n\/keys\/private\/\n# mailrec: .*\n\.mailrec-apply\.journal\n\.\*\.mailrec-tmp\n$/);
+    // A second init adds nothing twice.
+    rmSync(join(dir, 'policies'), { recursive: true });
+    for (const sub of ['zones', 'keys', 'certs']) rmSync(join(dir, sub), { recursive: true });
+    expect((await runCli(['init'], { cwd: dir })).stdout).toContain(".gitignore already ignores keys/private/ and an interrupted apply's journal and staged files\n");
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe(text);
     execFileSync('git', ['init', '-q'], { cwd: dir });
     writeFileSync(join(dir, 'zones', '.example.org.mail.zone.0123456789ab.mailrec-tmp'), 'x');
     writeFileSync(join(dir, '.mailrec-apply.journal'), '{}');
     expect(execFileSync('git', ['status', '--porcelain', '--ignored'], { cwd: dir, encoding: 'utf8' })).toMatch(/!! \.mailrec-apply\.journal\n[\s\S]*!! zones\/\.example\.org\.mail\.zone\.0123456789ab\.mailrec-tmp/);
     rmSync(join(dir, '.mailrec-apply.journal'));
     const fresh = mkdtempSync(join(tmpdir(), 'mailrec-init-'));
-    await runCli(['init'], { cwd: fresh });
+    expect((await runCli(['init'], { cwd: fresh })).stdout).toContain("created .gitignore: git ignores keys/private/ and an interrupted apply's journal and staged files\n");
     expect(existsSync(join(fresh, '.gitignore'))).toBe(true);
   });
 });

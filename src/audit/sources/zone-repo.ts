@@ -5,12 +5,12 @@ import { basename, join, normalize } from 'node:path';
 import { RepoFiles } from '../../base/repo-files.js';
 import type { Answer, Resolver } from '../../dns/resolver.js';
 import { clip } from '../../base/quote.js';
-import { formatPosition, RepoFileError, UsageError, ZoneSyntaxError, type SourcePosition } from '../../errors.js';
-import { renderRR } from '../../records/rdata.js';
-import { isInZone, normalizeName, typeOf, type RR, type RRType } from '../../records/rr.js';
+import { formatPosition, InputError, RepoFileError, ZoneSyntaxError, type SourcePosition } from '../../base/errors.js';
+import { renderRR } from '../../dns-types/rdata.js';
+import { isInZone, normalizeName, typeOf, type RR, type RRType } from '../../dns-types/rr.js';
 import { loadZoneFile } from '../../zone/load.js';
 import { type ParsedRR } from '../../zone/reader.js';
-import type { TypeResolver } from '../evidence.js';
+import type { TypeResolver } from '../../dns/answers.js';
 
 /** One zone as loaded from the repo: its apex and every record of its files. */
 export interface LoadedZone {
@@ -150,7 +150,7 @@ function listZoneFiles(files: RepoFiles, dir: string, notes: string[]): string[]
       entries = files.list(d);
     } catch (error) {
       if (!(error instanceof RepoFileError)) throw error;
-      if (d === dir) throw new UsageError(`--zones: cannot read ${error.message}`, error.hint ?? 'pass the directory that holds the zone files, e.g. --zones zones');
+      if (d === dir) throw new InputError(`--zones: cannot read ${error.message}`, error.hint ?? 'pass the directory that holds the zone files, e.g. --zones zones');
       notes.push(`${error.message}`);
       return;
     }
@@ -216,7 +216,7 @@ export async function loadZoneRepo(dir: string, options: ZoneRepoOptions = {}): 
   const show = (file: string): string => repo.show(file);
   const notes: string[] = [];
   const files = listZoneFiles(repo, absDir, notes);
-  if (files.length === 0) throw new UsageError(`--zones: no *.zone files in ${dir}`, 'pass the directory that holds the zone files');
+  if (files.length === 0) throw new InputError(`--zones: no *.zone files in ${dir}`, 'pass the directory that holds the zone files');
   const texts = new Map<string, string>();
   for (const file of files) texts.set(normalize(file), repo.read(file, 'zone'));
   const parsed = files.map((file) => parseFile(repo, file, texts.get(normalize(file))!, texts, options.origins?.get(file)));

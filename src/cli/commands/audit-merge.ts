@@ -2,13 +2,16 @@
 // report and one exit code (0 pass, 2 threshold breached, 1 outputs that do not merge).
 
 import type { Command } from 'commander';
-import { mergeAuditParts, mergedRun, parseAuditOutput, renderMergedJson, type AuditPart } from '../../audit/merge.js';
-import { RepoFileError, UsageError } from '../../errors.js';
+import { mergeAuditParts, mergedRun, parseAuditOutput, type AuditPart } from '../../audit/merge.js';
+import { renderMergedJson } from '../../report/audit-json.js';
+import { RepoFileError, UsageError } from '../../base/errors.js';
 import { loadPolicy } from '../../policy/load.js';
-import { AUDIT_SCHEMA, renderAuditSummaryLine, summarizeAudit, type FailOn } from '../../report/audit-json.js';
+import { AUDIT_SCHEMA, summarizeAudit, type FailOn } from '../../audit/summary.js';
+import { renderAuditSummaryLine } from '../../report/audit-json.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
-import { AUDIT_FORMATS, renderAudit } from './audit.js';
+import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
+import { packageVersion } from '../package-info.js';
 
 interface MergeOptions extends GlobalOptions {
   failUnder?: string;
@@ -56,7 +59,7 @@ export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: nu
       if (problems.length === 0) {
         const merged = mergeAuditParts(parts);
         if (merged.ok) {
-          const run = mergedRun(merged.merged, { ...(failUnder !== undefined ? { failUnder } : {}), ...(failOn ? { failOn } : {}) }, audit.parent?.version());
+          const run = mergedRun(merged.merged, { ...(failUnder !== undefined ? { failUnder } : {}), ...(failOn ? { failOn } : {}) }, packageVersion());
           // In the zone repo, the policy gives SARIF its locations (the line that declared
           // each record), as it does for the audit itself.
           if ((opts.policy?.length ?? 0) > 0 || ctx.policyPaths.every((p) => ctx.files.exists(p))) {

@@ -1,44 +1,52 @@
 // mailrec init: scaffold policies/ and zones/ from the bundled, commented example.
 
-import { existsSync } from 'node:fs';
-import { cp, readdir } from 'node:fs/promises';
+import { cp, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { writeFilesAtomically } from '../../apply/atomic-write.js';
 import { GITIGNORE_LINES } from '../../apply/journal.js';
+import { MailrecError } from '../../base/errors.js';
 import type { RepoFiles } from '../../base/repo-files.js';
-import { MailrecError } from '../../errors.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
+import { DEFAULT_DKIM_KEYS } from '../../policy/vocabulary.js';
+import { packageRoot } from '../package-info.js';
 
 /** The example lives in the package's own policies/, zones/, keys/ and certs/. */
 export const EXAMPLE_DIRS = ['policies', 'zones', 'keys', 'certs'] as const;
 
-/** mailrec's own directory: the nearest package.json above this module (from dist/ or src/). */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find mailrec\'s package.json');
-    dir = parent;
-  }
-  return dir;
-}
+const PRIVATE_KEY_DIR = DEFAULT_DKIM_KEYS.dir;
+const IGNORE_LINE = `/${PRIVATE_KEY_DIR}/`;
 
-/**
- * Keep an interrupted apply's journal and staged temp files out of git: the next mailrec run
- * completes or removes them, and a commit of them would make no sense. Returns what was done.
- */
-function ignoreStaged(files: RepoFiles): 'created' | 'updated' | undefined {
-  const existing = files.readOptional('.gitignore', 'gitignore');
-  const lines = new Set((existing ?? '').split('\n').map((l) => l.trim()));
-  const missing = GITIGNORE_LINES.filter((l) => !lines.has(l));
-  if (missing.length === 0) return undefined;
-  const head = existing === undefined || existing === '' || existing.endsWith('\n') ? (existing ?? '') : `${existing}\n`;
-  const block = `# mailrec: an interrupted apply's journal and staged files (the next mailrec run finishes or removes them)\n${missing.join('\n')}\n`;
-  writeFilesAtomically(files, [{ file: '.gitignore', content: `${head}${head === '' ? '' : '\n'}${block}` }]);
-  return existing === undefined ? 'created' : 'updated';
+/** What git must never see, each block with the lines that already count as it. */
+const IGNORED = [
+  {
+    comment: '# DKIM private keys (mailrec dkim keygen): never commit them',
+    lines: [IGNORE_LINE],
+    already: [IGNORE_LINE, `${PRIVATE_KEY_DIR}/`, PRIVATE_KEY_DIR, `/${PRIVATE_KEY_DIR}`],
+    says: `${PRIVATE_KEY_DIR}/`,
+  },
+  {
+    // The next mailrec run finishes or removes them; a commit of them would make no sense.
+    comment: "# mailrec: an interrupted apply's journal and staged files (the next mailrec run finishes or removes them)",
+    lines: [...GITIGNORE_LINES],
+    already: [...GITIGNORE_LINES],
+    says: "an interrupted apply's journal and staged files",
+  },
+];
+
+/** Adds what git must not see to .gitignore (created when missing, through the repo's checks); says what it did. */
+function ignoreInGit(files: RepoFiles): string {
+  const text = files.readOptional('.gitignore', 'gitignore');
+  const present = new Set((text ?? '').split(/\r?\n/).map((l) => l.trim()));
+  const missing = IGNORED.flatMap((block) => {
+    const lines = block.lines.filter((l) => !present.has(l));
+    return lines.length === 0 || block.already.some((a) => present.has(a) && !block.lines.includes(a)) ? [] : [{ ...block, lines }];
+  });
+  if (missing.length === 0) return `.gitignore already ignores ${IGNORED.map((b) => b.says).join(' and ')}`;
+  const head = text === undefined || text === '' || text.endsWith('\n') ? (text ?? '') : `${text}\n`;
+  writeFilesAtomically(files, [{ file: '.gitignore', content: head + missing.map((b) => `${b.comment}\n${b.lines.join('\n')}\n`).join('') }]);
+  return `${text === undefined ? 'created' : 'updated'} .gitignore: git ignores ${missing.map((b) => b.says).join(' and ')}`;
 }
 
 export function registerInit(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -60,9 +68,12 @@ export function registerInit(program: Command, io: CliIO, setExit: (code: number
         await cp(path.join(source, dir), path.join(ctx.root, dir), { recursive: true, errorOnExist: true, force: false });
         for (const file of (await readdir(path.join(ctx.root, dir))).sort()) written.push(`${dir}/${file}`);
       }
-      const ignore = ignoreStaged(ctx.files);
+      // The private key directory of mailrec dkim keygen: owner only, and never committed.
+      await mkdir(path.join(ctx.root, PRIVATE_KEY_DIR), { mode: 0o700 });
+      written.push(`${PRIVATE_KEY_DIR}/`);
+      const ignored = ignoreInGit(ctx.files);
       for (const file of written) io.stdout(`created ${file}\n`);
-      if (ignore) io.stdout(`${ignore} .gitignore (an interrupted apply's journal and staged files)\n`);
+      io.stdout(`${ignored}\n`);
       io.stdout('\nNext: edit policies/mail.yaml, then run mailrec plan.\n');
       setExit(0);
     });

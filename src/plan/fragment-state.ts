@@ -1,0 +1,55 @@
+// Reads the current state of a file-managed zone: mailrec's fragment and, when
+// the policy names it, the zone file that $INCLUDEs it (for foreign records).
+
+import type { RepoFiles } from '../base/repo-files.js';
+import type { ZoneConfig } from '../policy/model.js';
+import { digestText, type ZoneState } from './plan.js';
+import type { RR } from '../dns-types/rr.js';
+import { loadZoneFile } from '../zone/load.js';
+import { parseZoneText } from '../zone/reader.js';
+import { checkFragment, readFragmentSerial } from '../zone/writer.js';
+
+function stripPosition(records: Array<RR & { position?: unknown }>): RR[] {
+  return records.map(({ position: _position, ...rr }) => rr as RR);
+}
+
+export async function readFragmentState(files: RepoFiles, zone: ZoneConfig): Promise<ZoneState> {
+  const fragmentFile = files.resolve(zone.fragment);
+  const text = files.readOptional(fragmentFile, 'fragment');
+  const state: ZoneState = {
+    zone: zone.apex,
+    source: 'fragment',
+    fragment: zone.fragment,
+    status: text === undefined ? 'absent' : checkFragment(text),
+    digest: text === undefined ? 'absent' : digestText(text),
+    records:
+      text === undefined
+        ? []
+        : stripPosition(parseZoneText(text, { origin: zone.apex, file: zone.fragment }).records),
+  };
+  const fragmentSerial = text === undefined ? undefined : readFragmentSerial(text);
+  if (fragmentSerial !== undefined) state.fragmentSerial = fragmentSerial;
+  if (zone.zoneFile !== undefined) {
+    state.zoneFile = zone.zoneFile;
+    const read = readZoneFileRecords(files, zone, fragmentFile);
+    state.foreign = read.foreign;
+    if (read.serial !== undefined) state.zoneSerial = read.serial;
+    if (read.unread.length > 0) state.unread = read.unread;
+  }
+  return state;
+}
+
+/** The zone file's records, less those that come from mailrec's fragment, and its SOA serial. */
+function readZoneFileRecords(files: RepoFiles, zone: ZoneConfig, fragmentFile: string) {
+  const { records, unread } = loadZoneFile(files, zone.zoneFile!, {
+    origin: zone.apex,
+    // The fragment's own records are mailrec's; everything else is foreign.
+    substitute: (included) => (included === fragmentFile ? '' : undefined),
+  });
+  const soa = records.find((rr) => rr.type === 'SOA' && rr.name === zone.apex);
+  return {
+    foreign: stripPosition(records),
+    serial: soa?.type === 'SOA' ? soa.serial : undefined,
+    unread: unread.map((u) => ({ position: u.position, path: u.path, reason: u.reason })),
+  };
+}
