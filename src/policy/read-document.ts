@@ -7,6 +7,7 @@ import type { TsigKeyRef } from './model.js';
 import type { DefaultsDraft, FileRef, PolicyPart, TargetDraft, ZoneDraft } from './drafts.js';
 import type { ReadContext } from './read-context.js';
 import { readDomain } from './read-domain.js';
+import { readReports } from './read-reports.js';
 import { readSpf } from './read-spf.js';
 import { checkDomainName, checkEnvName, checkRepoPath, checkServer } from './values.js';
 import { LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
@@ -81,6 +82,12 @@ export function readPolicyDocument(source: PolicySource, issues: PolicyIssue[], 
       const target = readTarget(r, item);
       if (target) part.targets.push(target);
     }
+  }
+  const reports = map.get('reports');
+  if (reports) {
+    const before = issues.length;
+    const config = readReports(r, reports);
+    part.reports = { position: reports.at, path: reports.path, ...(config && issues.length === before ? { config } : {}) };
   }
   return part;
 }

@@ -60,6 +60,10 @@ export function validatePolicy(sources: readonly PolicySource[]): Validation {
   checkFragments(zones, report);
   const targets = parts.flatMap((p) => p.targets);
   checkTargets(targets, zones, report);
+  const reports = parts.flatMap((p) => (p.reports ? [p.reports] : []));
+  for (const other of reports.slice(1)) {
+    report(other.position, other.path, 'reports is declared twice', `also declared at ${formatPosition(reports[0]!.position)}; keep one reports: section`);
+  }
 
   if (issues.length > 0) return { ok: false, issues: sortIssues(issues), files };
   const policy: Policy = {
@@ -72,6 +76,7 @@ export function validatePolicy(sources: readonly PolicySource[]): Validation {
       .sort((a, b) => compare(a.name, b.name)),
     targets: targets.flatMap((t) => (t.target ? [t.target] : [])),
   };
+  if (reports[0]?.config) policy.reports = reports[0].config;
   return { ok: true, policy, files };
 }
 

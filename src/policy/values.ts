@@ -234,9 +234,9 @@ export function checkServiceName(raw: string): Check<string> {
 }
 
 /** An environment variable name, as POSIX shells accept it. */
-export function checkEnvName(raw: string): Check<string> {
+export function checkEnvName(raw: string, what = 'secret_env'): Check<string> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) {
-    return refuse(`secret_env '${raw}' is not an environment variable name`, 'letters, digits and underscores, not starting with a digit');
+    return refuse(`${what} '${raw}' is not an environment variable name`, 'letters, digits and underscores, not starting with a digit');
   }
   return ok(raw);
 }
@@ -282,4 +282,15 @@ export function checkTlsaData(raw: string, matchingType: number): Check<string> 
     );
   }
   return ok(hex);
+}
+
+const DAYS_PER: Readonly<Record<string, number>> = { d: 1, w: 7, y: 365 };
+
+/** A period in whole days: "30d", "12w", "2y" (a year counted as 365 days). */
+export function checkDays(raw: string, what: string): Check<number> {
+  const m = /^\s*([0-9]{1,6})\s*([dwy])\s*$/i.exec(raw);
+  if (!m) return refuse(`${what} '${raw}' is not a period`, 'a number and a unit: d (days), w (weeks) or y (365 days), e.g. 30d or 2y');
+  const days = Number(m[1]) * DAYS_PER[m[2]!.toLowerCase()]!;
+  if (days < 1) return refuse(`${what} '${raw}' is empty`, 'give at least 1d');
+  return ok(days);
 }

@@ -228,5 +228,37 @@ export function expectedGoodPolicy(pem: (path: string) => string): Policy {
         position: at(NET, 22, 5),
       },
     ],
+    reports: {
+      archive: 'reports',
+      retentionDays: 392,
+      mailboxes: [
+        {
+          type: 'imap',
+          host: 'imap.example.net',
+          port: 993,
+          tls: 'implicit',
+          user: 'dmarc-reports@example.net',
+          password: { env: 'MAILREC_IMAP_PASSWORD' },
+          folder: 'INBOX',
+          after: 'move',
+          moveTo: 'Archive/DMARC',
+          position: at(NET, 30, 7),
+        },
+        {
+          type: 'imap',
+          host: 'imap.example.org',
+          port: 143,
+          tls: 'starttls',
+          user: 'tlsrpt',
+          password: { file: 'keys/imap.password' },
+          folder: 'TLS',
+          after: 'leave',
+          caFile: 'certs/imap-ca.pem',
+          position: at(NET, 36, 7),
+        },
+        { type: 'maildir', path: 'mail/dmarc', after: 'seen', position: at(NET, 37, 7) },
+      ],
+      position: at(NET, 26, 1),
+    },
   };
 }

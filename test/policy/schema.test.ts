@@ -66,6 +66,9 @@ describe('POLICY_SCHEMA', () => {
     ['mta_sts_mode', def('mta_sts').properties?.mode?.enum],
     ['target_type', def('target').properties?.type?.enum],
     ['tsig_algorithm', def('target_key').properties?.algorithm?.enum],
+    ['mailbox_type', def('mailbox').properties?.type?.enum],
+    ['mailbox_tls', def('mailbox').properties?.tls?.enum],
+    ['mailbox_after', def('mailbox').properties?.after?.enum],
   ];
   test.each(enumAt)('enum %s matches', (name, schemaEnum) => {
     expect(schemaEnum).toEqual([...POLICY_ENUMS[name]]);
@@ -107,6 +110,9 @@ describe('POLICY_SCHEMA', () => {
     ['absolute path', 'version: 1\nzones:\n  example.org: { fragment: /etc/zone }\n'],
     ['path escaping the root', 'version: 1\nzones:\n  example.org: { fragment: ../zone }\n'],
     ['domain with a semicolon', 'version: 1\ndomains:\n  "example.org;":\n    mail: none\n'],
+    ['mailbox with both passwords', 'version: 1\nreports: { mailbox: { type: imap, server: imap.example.org, user: u, password_file: p, password_env: P } }\n'],
+    ['mailbox of an unknown type', 'version: 1\nreports: { mailbox: { type: pop3, path: x } }\n'],
+    ['retention without a unit', 'version: 1\nreports: { retention: "400" }\n'],
     ['tsig key with both secrets', 'version: 1\ntargets: [{ type: rfc2136, server: ns.example.org, key: { name: k, secret_file: s, secret_env: S } }]\n'],
   ];
   test.each(refused)('refuses %s, as the validator does', (_name, text) => {
