@@ -72,3 +72,17 @@ export class StalePlanError extends MailrecError {}
 
 /** A DNS exchange that failed (timeout, refused, bad TSIG). Never carries a secret. */
 export class DnsError extends MailrecError {}
+
+/** A mailbox that cannot be read: connection, TLS trust, folder. Never carries a password. */
+export class MailboxError extends MailrecError {}
+
+/** The IMAP server refused the user name or password (RFC 5530 AUTHENTICATIONFAILED). */
+export class MailboxAuthError extends MailboxError {}
+
+/**
+ * A failure the server says is temporary (RFC 5530 UNAVAILABLE, INUSE) or a timeout: the
+ * same run later may succeed. Exit 75, EX_TEMPFAIL of sysexits(3), so a scheduler can retry.
+ */
+export class TemporaryError extends MailboxError {
+  override readonly exitCode: number = 75;
+}

@@ -10,8 +10,10 @@ import { registerDmarc } from './commands/dmarc.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
+import { registerReports } from './commands/reports.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSpf } from './commands/spf.js';
+import { registerTlsRpt } from './commands/tlsrpt.js';
 import { colourEnabled, processIO, styleFor, type CliIO } from './io.js';
 
 const VERSION = '0.1.0';
@@ -39,6 +41,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerImport(program, io, setExit);
   registerExport(program, io, setExit);
   registerDmarc(program, io, setExit);
+  registerReports(program, io, setExit);
+  registerTlsRpt(program, io, setExit);
   return program;
 }
 

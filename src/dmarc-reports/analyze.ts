@@ -13,6 +13,7 @@ import { parseDmarcRecord, proposedFromPolicy, type DmarcRecord, type ProposedRe
 import type { ReadError } from './report.js';
 import { resolveExistence, resolveSourceNames, type SourceName } from './resolve.js';
 import { simulate, type Simulation, type SourceImpact } from './simulate.js';
+import type { Coverage } from './window.js';
 
 export interface AnalyzeOptions {
   paths: readonly string[];
@@ -65,6 +66,8 @@ export interface DmarcAnalysis {
   /** With --resolve: sources grouped by their reverse-DNS name's organizational domain. */
   operators?: OperatorGroup[];
   resolved: boolean;
+  /** Read from the archive over a time window: which days and receivers the reports cover. */
+  coverage?: Coverage;
 }
 
 /** The proposed records: --record (for --domain, or in place of each published one), else the policy's. */

@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { InflateMeter, ReportFormatError, formatBytes, type ReadLimits } from './limits.js';
 import { readLines } from './read-lines.js';
-import { MimeMessageReader, type MailPart } from './read-mime.js';
+import { isTlsRptPart, MimeMessageReader, type MailPart } from './read-mime.js';
 import { ReportXmlParser, type ParsedReport } from './read-xml.js';
 
 export type ContentKind = 'gzip' | 'zip' | 'xml' | 'mbox' | 'mail' | 'unknown';
@@ -18,6 +18,8 @@ export type ContentKind = 'gzip' | 'zip' | 'xml' | 'mbox' | 'mail' | 'unknown';
 export interface ReportHandler {
   report(parsed: ParsedReport, where: string): void;
   error(where: string, message: string): void;
+  /** Hand each report its XML bytes too (ParsedReport.xml), for the archive. */
+  readonly keepXml?: boolean;
 }
 
 /** What the first bytes say the content is. */
@@ -41,25 +43,29 @@ export function messageOf(err: unknown): string {
   return e?.message ?? String(err);
 }
 
-/** Parse one report from XML bytes; the byte count is capped here for plain XML. */
-async function parseXml(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, limits: ReadLimits, meter?: InflateMeter): Promise<ParsedReport> {
+/** Parse one report from XML bytes; the byte count is capped here for plain XML. `keep`: also return the bytes. */
+async function parseXml(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, limits: ReadLimits, meter?: InflateMeter, keep = false): Promise<ParsedReport> {
   const parser = new ReportXmlParser(limits);
+  const kept: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of chunks) {
     bytes += chunk.length;
     if (meter) meter.add(chunk.length);
     else if (bytes > limits.maxXmlBytes) throw new ReportFormatError(`XML larger than ${formatBytes(limits.maxXmlBytes)}`);
     parser.write(chunk);
+    if (keep) kept.push(chunk);
   }
-  return parser.end();
+  const parsed = parser.end();
+  if (keep) parsed.xml = Buffer.concat(kept);
+  return parsed;
 }
 
 /** gunzip (RFC 1952) with the inflate meter on the output; errors of any stage end the iteration. */
-async function parseGzip(source: Readable, compressedBytes: number, limits: ReadLimits): Promise<ParsedReport> {
+async function parseGzip(source: Readable, compressedBytes: number, limits: ReadLimits, keep = false): Promise<ParsedReport> {
   const gunzip = createGunzip();
   pipeline(source, gunzip, () => undefined);
   try {
-    return await parseXml(gunzip, limits, new InflateMeter(limits, compressedBytes, 'the gzip data'));
+    return await parseXml(gunzip, limits, new InflateMeter(limits, compressedBytes, 'the gzip data'), keep);
   } finally {
     source.destroy();
     gunzip.destroy();
@@ -117,7 +123,7 @@ async function readZip(zip: ZipFile, where: string, limits: ReadLimits, handler:
         // yauzl's validateEntrySizes also fails an entry whose data outgrows its declared size.
         const stream = await openEntry(zip, entry);
         try {
-          handler.report(await parseXml(stream, limits, new InflateMeter(limits, entry.compressedSize, 'the zip entry')), label);
+          handler.report(await parseXml(stream, limits, new InflateMeter(limits, entry.compressedSize, 'the zip entry'), handler.keepXml), label);
           reports++;
         } finally {
           stream.destroy();
@@ -152,12 +158,12 @@ export async function readBufferReports(data: Buffer, where: string, limits: Rea
   try {
     switch (kind) {
       case 'gzip':
-        handler.report(await parseGzip(Readable.from([data]), data.length, limits), where);
+        handler.report(await parseGzip(Readable.from([data]), data.length, limits, handler.keepXml), where);
         return 1;
       case 'zip':
         return await readZip(await openZipBuffer(data), where, limits, handler);
       case 'xml':
-        handler.report(await parseXml([data], limits), where);
+        handler.report(await parseXml([data], limits, undefined, handler.keepXml), where);
         return 1;
       default:
         return undefined;
@@ -179,6 +185,7 @@ async function readMail(file: string, where: string, mbox: boolean, limits: Read
   const take = async (parts: MailPart[]) => {
     while (parts.length > 0) {
       const part = parts.shift()!;
+      if (isTlsRptPart(part.contentType, part.filename)) continue;
       const n = await readBufferReports(part.data, `${label()}: ${part.filename ?? part.contentType}`, limits, handler);
       if (n !== undefined) found++;
     }

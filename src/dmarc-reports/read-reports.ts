@@ -41,8 +41,11 @@ export interface ReadOptions {
 /** Names a directory walk reads even when their content is not recognised (so that a broken one is reported). */
 const REPORT_NAME = /\.(xml|gz|gzip|zip|eml|mbox|mbx)$/i;
 
-/** The files to read: each path as given, directories walked recursively in name order, each file once. */
-export async function listReportFiles(paths: readonly string[]): Promise<{ files: string[]; errors: ReadError[] }> {
+/**
+ * The files to read: each path as given, directories walked recursively in name order, each file once.
+ * `alsoNamed`: more names a walk takes (reports fetch adds TLS-RPT's .json).
+ */
+export async function listReportFiles(paths: readonly string[], options: { alsoNamed?: RegExp } = {}): Promise<{ files: string[]; errors: ReadError[] }> {
   const files: string[] = [];
   const errors: ReadError[] = [];
   const seen = new Set<string>();
@@ -65,7 +68,7 @@ export async function listReportFiles(paths: readonly string[]): Promise<{ files
     }
     if (!info.isFile()) return;
     // In a directory, a file that is neither named nor shaped like a report (a README) is not one.
-    if (!explicit && !REPORT_NAME.test(p) && (await sniffFile(real).catch(() => 'unknown')) === 'unknown') return;
+    if (!explicit && !REPORT_NAME.test(p) && !options.alsoNamed?.test(p) && (await sniffFile(real).catch(() => 'unknown')) === 'unknown') return;
     files.push(p);
   };
   for (const p of paths) await visit(p, true);

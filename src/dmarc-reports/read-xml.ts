@@ -26,6 +26,8 @@ export interface ParsedReport {
   rows: Map<string, ReportRow>;
   messages: number;
   records: number;
+  /** The XML as read, when the handler asked for it (ReportHandler.keepXml: the archive stores it). */
+  xml?: Buffer;
 }
 
 interface RecordDraft {

@@ -1,6 +1,7 @@
 // Renders a DMARC simulation as Markdown (for a merge-request comment).
 
 import type { DmarcAnalysis } from '../dmarc-reports/analyze.js';
+import { coverageLines } from './coverage.js';
 import { describeDkim, describeInput, describeLoss, describeName, describeSpf, formatCount, formatShare, outcomeLines } from './dmarc-common.js';
 
 function cell(text: string): string {
@@ -58,6 +59,12 @@ export function renderDmarcMarkdown(a: DmarcAnalysis): string {
       }
       out.push('');
     }
+  }
+  if (a.coverage) {
+    out.push('### Coverage');
+    out.push('');
+    for (const l of coverageLines(a.coverage)) out.push(`- ${l}`);
+    out.push('');
   }
   if (sim.notes.length > 0) {
     out.push('### Notes');

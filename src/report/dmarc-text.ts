@@ -13,6 +13,7 @@ import {
   outcomeLines,
   plural,
 } from './dmarc-common.js';
+import { coverageLines } from './coverage.js';
 import { plain, type Style } from './style.js';
 
 function pad(text: string, width: number, right = false): string {
@@ -80,6 +81,11 @@ export function renderDmarcText(a: DmarcAnalysis, style: Style = plain): string 
     }
   }
 
+  if (a.coverage) {
+    lines.push('');
+    lines.push('Coverage:');
+    for (const l of coverageLines(a.coverage)) lines.push(`  ${l}`);
+  }
   if (sim.notes.length > 0) {
     lines.push('');
     lines.push('Notes:');
