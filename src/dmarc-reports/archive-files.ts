@@ -231,7 +231,14 @@ export class ReportFiles {
         existing = path.dirname(existing);
       }
     }
-    let real = this.locate(existing);
+    let real: string;
+    try {
+      real = realpathSync(existing);
+    } catch (error) {
+      throw new ReportFileError(`${this.show(existing)}: ${describe(error)}`);
+    }
+    // What is checked is where the directory will be: the real existing part and the levels to make.
+    this.check(abs, path.join(real, ...missing));
     if (!statSync(real).isDirectory()) throw new ReportFileError(`${this.show(existing)} is not a directory`);
     for (const name of missing) {
       real = path.join(real, name);

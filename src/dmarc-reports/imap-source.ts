@@ -45,6 +45,14 @@ export function uidSet(uids: readonly number[]): string {
   return parts.join(',');
 }
 
+/**
+ * A folder name as the policy writes it, "/" between levels, as the levels imapflow joins
+ * with the server's own hierarchy delimiter (RFC 3501 §5.1.1: "." on Dovecot's Maildir++, "/" elsewhere).
+ */
+function levels(folder: string): string[] {
+  return folder.toUpperCase() === 'INBOX' ? [folder] : folder.split('/').filter((l) => l !== '');
+}
+
 const TLS_TRUST = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -107,12 +115,12 @@ export function imapSource(options: ImapSourceOptions): MessageSource {
     } else {
       const to = mailbox.moveTo!;
       if (!moveFolderReady) {
-        const exists = (await call('listing folders', (c) => c.list())).some((f) => f.path === to);
-        if (!exists) await call(`creating folder ${to}`, (c) => c.mailboxCreate(to));
+        // Created when missing; ALREADYEXISTS (RFC 5530) is no error.
+        await call(`creating folder ${to}`, (c) => c.mailboxCreate(levels(to)));
         moveFolderReady = true;
       }
       // RFC 6851 MOVE (imapflow falls back to COPY, STORE \Deleted, EXPUNGE). UIDs no longer there are ignored.
-      await call(`moving messages to ${to}`, (c) => c.messageMove(set, to, { uid: true }));
+      await call(`moving messages to ${to}`, (c) => c.messageMove(set, levels(to), { uid: true }));
     }
     acted += uids.length;
   };
@@ -149,7 +157,7 @@ export function imapSource(options: ImapSourceOptions): MessageSource {
       });
       await call('connecting and logging in', (c) => c.connect());
       lastError = undefined;
-      const box = await call(`opening ${mailbox.folder}`, (c) => c.mailboxOpen(mailbox.folder, { readOnly: mailbox.after === 'leave' }));
+      const box = await call(`opening ${mailbox.folder}`, (c) => c.mailboxOpen(levels(mailbox.folder), { readOnly: mailbox.after === 'leave' }));
       uidValidity = String(box.uidValidity);
       const prior = previous as ImapState | undefined;
       const notes: string[] = [];

@@ -21,6 +21,12 @@ function sha(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+function trimEnd(data: Buffer): Buffer {
+  let end = data.length;
+  while (end > 0 && (data[end - 1] === 0x0a || data[end - 1] === 0x0d)) end--;
+  return data.subarray(0, end);
+}
+
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -165,7 +171,8 @@ export function mboxSource(files: ReportFiles, file: string, maxMessageBytes: nu
         if (step.done) break;
         const m = step.value;
         const where = `${files.show(file)} at byte ${m.offset}`;
-        const digest = m.data ? sha(m.data) : `size:${m.size}`;
+        // The blank line before the next "From " belongs to no message: left out of the identity.
+        const digest = m.data ? sha(trimEnd(m.data)) : `size:${m.size}`;
         state = { offset: m.offset, last: digest, head: headSha };
         // The message the last run ended on is read again only to see where the file goes on.
         if (prior && m.offset === prior.offset && digest === prior.last) continue;
