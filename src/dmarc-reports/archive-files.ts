@@ -26,6 +26,7 @@ import {
   type ReadStream,
   type Stats,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { MailrecError } from '../base/errors.js';
 import { formatBytes } from './limits.js';
@@ -216,9 +217,14 @@ export class ReportFiles {
     }
   }
 
+  /** Directories checked (and made) already: a run writes thousands of files into a few. */
+  private readonly dirs = new Map<string, string>();
+
   /** The real path of a directory, created one level at a time as needed; never through a link that leads out. */
   ensureDir(dir: string): string {
     const abs = this.resolve(dir);
+    const known = this.dirs.get(abs);
+    if (known !== undefined) return known;
     const missing: string[] = [];
     let existing = abs;
     for (;;) {
@@ -249,6 +255,7 @@ export class ReportFiles {
         if (!lstatSync(real).isDirectory()) throw new ReportFileError(`${this.show(abs)}: a part of the path is not a directory`);
       }
     }
+    this.dirs.set(abs, real);
     return real;
   }
 
@@ -266,35 +273,60 @@ export class ReportFiles {
     return file;
   }
 
-  /** Write the whole file or leave the old one: a synced temp file beside it, renamed into place. */
-  writeAtomic(p: string, data: Buffer | string, mode = 0o644): void {
-    const file = this.target(p);
+  /**
+   * Write the whole file or leave the old one: a temp file beside it, renamed into place.
+   * Synced before the rename unless `sync` is false (the caller then syncs it with syncFiles).
+   * Returns the real path written.
+   */
+  writeAtomic(p: string, data: Buffer | string, options: { sync?: boolean; target?: string } = {}): string {
+    const file = options.target ?? this.target(p);
     const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      const fd = openSync(temp, 'wx', mode);
+      const fd = openSync(temp, 'wx', 0o644);
       try {
         writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-        fsyncSync(fd);
+        if (options.sync !== false) fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
       renameSync(temp, file);
+      return file;
     } catch (error) {
       rmSync(temp, { force: true });
       throw new ReportFileError(`cannot write ${this.show(p)}: ${describe(error)}`);
     }
   }
 
-  /** Write a content-addressed file unless it is there: same name, same content. True when written. */
-  writeOnce(p: string, data: Buffer): boolean {
+  /**
+   * Write a content-addressed file unless a non-empty one is there (same name, same content;
+   * an empty one is what a power loss can leave of an unsynced file). Not synced: the caller
+   * syncs what it wrote with syncFiles before it records it. The real path when written.
+   */
+  writeOnce(p: string, data: Buffer): string | undefined {
     const file = this.target(p);
     try {
-      if (statSync(file).isFile()) return false;
+      const stats = statSync(file);
+      if (stats.isFile() && stats.size > 0) return undefined;
     } catch {
       // absent: write it
     }
-    this.writeAtomic(p, data, 0o644);
-    return true;
+    return this.writeAtomic(p, data, { sync: false, target: file });
+  }
+
+  /** fsync files (real paths from writeAtomic or writeOnce), many at once: the file system batches them. */
+  async syncFiles(real: readonly string[]): Promise<void> {
+    const queue = [...real];
+    const worker = async (): Promise<void> => {
+      for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+        const handle = await open(file, 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(32, queue.length) }, worker));
   }
 
   /**

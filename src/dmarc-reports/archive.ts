@@ -62,7 +62,10 @@ export class ReportArchive {
   /** receiver + report id -> sha256, to say when a report id comes back with other content. */
   private readonly ids = new Map<string, string>();
   private index?: AppendFile;
-  private dirty = false;
+  /** Index lines of the reports stored since the last commit. */
+  private lines: string[] = [];
+  /** Report files written since the last commit, not yet synced. */
+  private unsynced: string[] = [];
   private readonly touchedDirs = new Set<string>();
   readonly notes: ArchiveNotes = { tornBytes: 0, unreadable: 0 };
   reports = 0;
@@ -114,14 +117,15 @@ export class ReportArchive {
       stored: now.toISOString(),
     };
     if (this.known.has(sha256)) return { status: 'duplicate', entry };
-    // The file first: an index line always names a file that is there. A file without its
-    // line (a crash between the two) gets its line when the report comes again.
-    // Node's gzip writes no time stamp: the same report gives the same bytes.
-    this.files.writeOnce(`${this.dir}/${entry.file}`, gzipSync(report.bytes));
+    // The file now, its index line at commit, once the file is synced: an index line always
+    // names a file that is there. A file without its line (a crash before the commit) gets
+    // its line when the report comes again. Node's gzip writes no time stamp: the same
+    // report gives the same bytes.
+    const written = this.files.writeOnce(`${this.dir}/${entry.file}`, gzipSync(report.bytes));
+    if (written !== undefined) this.unsynced.push(written);
     this.touchedDirs.add(entry.file.slice(0, entry.file.lastIndexOf('/')));
     this.onFileWritten?.();
-    this.index!.write(formatIndexLine(entry));
-    this.dirty = true;
+    this.lines.push(formatIndexLine(entry));
     this.known.add(sha256);
     this.reports++;
     const key = idKey(entry.receiver, entry.reportId);
@@ -130,17 +134,25 @@ export class ReportArchive {
     return earlier !== undefined && earlier !== sha256 ? { status: 'stored', entry, sameIdOther: earlier } : { status: 'stored', entry };
   }
 
-  /** Make what was stored durable: the report directories and the index synced. */
-  commit(): void {
-    if (!this.dirty) return;
+  /**
+   * Make what was stored durable, in order: the report files and their directories synced,
+   * then their index lines written and synced. `onLines` is called between writing the lines
+   * and syncing them (crash tests).
+   */
+  async commit(onLines?: () => void): Promise<void> {
+    if (this.lines.length === 0) return;
+    await this.files.syncFiles(this.unsynced);
+    this.unsynced = [];
     for (const dir of this.touchedDirs) this.files.syncDir(`${this.dir}/${dir}`);
     this.touchedDirs.clear();
+    this.index!.write(this.lines.join(''));
+    this.lines = [];
+    onLines?.();
     this.index!.sync();
-    this.dirty = false;
   }
 
-  close(): void {
-    this.commit();
+  async close(): Promise<void> {
+    await this.commit();
     this.index?.close();
     this.index = undefined;
   }

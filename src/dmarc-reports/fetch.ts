@@ -40,7 +40,12 @@ export interface MessageSource {
   close(): Promise<void>;
 }
 
-/** Points of the fetch loop, for crash tests: a run killed at any of them loses nothing. */
+/**
+ * Points of the fetch loop, for crash tests: a run killed at any of them loses nothing.
+ * file: a report file written; message: a message read (its files written, not yet synced);
+ * indexed: the batch's files synced and its index lines written (not yet synced); committed:
+ * the index synced and the watermark saved; acted: the batch's messages flagged or moved.
+ */
 export type FetchStep = 'file' | 'indexed' | 'message' | 'committed' | 'acted';
 
 export interface FetchOptions {
@@ -129,7 +134,7 @@ export async function fetchReports(files: ReportFiles, dir: string, sources: rea
   const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const archive = ReportArchive.open(files, dir);
   const state = loadState(files, dir);
-  const saveState = () => files.writeAtomic(`${dir}/${STATE_FILE}`, `${JSON.stringify(state, null, 1)}\n`);
+  const saveState = () => void files.writeAtomic(`${dir}/${STATE_FILE}`, `${JSON.stringify(state, null, 1)}\n`);
   const summaries: SourceSummary[] = [];
   let ordinal = 0;
   archive.onFileWritten = () => options.onStep?.('file', ordinal);
@@ -162,7 +167,6 @@ export async function fetchReports(files: ReportFiles, dir: string, sources: rea
                 if (outcome.status === 'stored') {
                   counts.stored++;
                   if (outcome.sameIdOther) summary.sameIdOther++;
-                  options.onStep?.('indexed', ordinal);
                 } else counts.duplicates++;
               },
               error: (where, text) => problems.push(`${where}: ${text}`),
@@ -184,7 +188,7 @@ export async function fetchReports(files: ReportFiles, dir: string, sources: rea
             options.onStep?.('message', ordinal);
             options.onProgress?.(ordinal);
           }
-          archive.commit();
+          await archive.commit(() => options.onStep?.('indexed', ordinal));
           state.sources[source.key] = source.checkpoint(source.after === 'leave' ? [] : done);
           saveState();
           wrote = true;
@@ -206,7 +210,7 @@ export async function fetchReports(files: ReportFiles, dir: string, sources: rea
       }
     }
   } finally {
-    archive.close();
+    await archive.close();
   }
   return { sources: summaries, archive: { dir: files.show(dir), reports: archive.reports, tornBytes: archive.notes.tornBytes, unreadable: archive.notes.unreadable } };
 }

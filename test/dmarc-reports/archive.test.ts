@@ -46,14 +46,14 @@ describe('the index line', () => {
 });
 
 describe('ReportArchive', () => {
-  it('stores a report once by its content, gzipped at its address', () => {
+  it('stores a report once by its content, gzipped at its address', async () => {
     const root = repo();
     const files = new ReportFiles(root);
     const archive = ReportArchive.open(files, files.resolve('reports'));
     const first = archive.store(report('<feedback>one</feedback>'), NOW);
     expect(first.status).toBe('stored');
     expect(archive.store(report('<feedback>one</feedback>', { source: 'elsewhere' }), NOW).status).toBe('duplicate');
-    archive.close();
+    await archive.close();
     const lines = readFileSync(join(root, 'reports/index.jsonl'), 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(gunzipSync(readFileSync(join(root, 'reports', first.entry.file))).toString()).toBe('<feedback>one</feedback>');
@@ -61,10 +61,10 @@ describe('ReportArchive', () => {
     const again = ReportArchive.open(files, files.resolve('reports'));
     expect(again.has(first.entry.sha256)).toBe(true);
     expect(again.store(report('<feedback>one</feedback>'), NOW).status).toBe('duplicate');
-    again.close();
+    await again.close();
   });
 
-  it('a file a crash left without its index line gets the line when the report comes again; the same id with other content is kept and said', () => {
+  it('a file a crash left without its index line gets the line when the report comes again; the same id with other content is kept and said', async () => {
     const root = repo();
     const files = new ReportFiles(root);
     const bytes = Buffer.from('<feedback>two</feedback>');
@@ -76,20 +76,26 @@ describe('ReportArchive', () => {
     expect(archive.store(report('<feedback>two</feedback>'), NOW).status).toBe('stored');
     // The file is content-addressed: it was not written again.
     expect(readFileSync(join(root, 'reports', address), 'utf8')).toBe('left by a crash');
+    // An empty one (what a power loss leaves of a file written but not synced) is written again.
+    const empty = report('<feedback>three</feedback>', { reportId: 'r3' });
+    const emptyAt = reportPath('dmarc', sha256Hex(empty.bytes), 1796428800);
+    writeFileSync(join(root, 'reports', emptyAt), '');
+    archive.store(empty, NOW);
+    expect(gunzipSync(readFileSync(join(root, 'reports', emptyAt))).toString()).toBe('<feedback>three</feedback>');
     const other = archive.store(report('<feedback>two, resent with other rows</feedback>'), NOW);
     expect(other).toMatchObject({ status: 'stored', sameIdOther: sha });
-    archive.close();
-    expect([...readIndex(files, files.resolve('reports'))].map((e) => e.reportId)).toEqual(['r1', 'r1']);
+    await archive.close();
+    expect([...readIndex(files, files.resolve('reports'))].map((e) => e.reportId)).toEqual(['r1', 'r3', 'r1']);
   });
 
-  it('retention drops the reports that ended before the cutoff, index first, then their files', () => {
+  it('retention drops the reports that ended before the cutoff, index first, then their files', async () => {
     const root = repo();
     const files = new ReportFiles(root);
     const dir = files.resolve('reports');
     const archive = ReportArchive.open(files, dir);
     const old = archive.store(report('<old/>', { begin: 1700000000, end: 1700086399 }), NOW);
     const recent = archive.store(report('<recent/>', { reportId: 'r2' }), NOW);
-    archive.close();
+    await archive.close();
     expect(pruneArchive(files, dir, 1796000000)).toBe(1);
     expect([...readIndex(files, dir)].map((e) => e.sha256)).toEqual([recent.entry.sha256]);
     expect(existsSync(join(dir, old.entry.file))).toBe(false);
@@ -100,14 +106,14 @@ describe('ReportArchive', () => {
 });
 
 describe('ReportFiles: the zone repo rules', () => {
-  it('refuses an archive outside the repo unless it was named on the command line', () => {
+  it('refuses an archive outside the repo unless it was named on the command line', async () => {
     const root = repo();
     const outside = mkdtempSync(join(tmpdir(), 'mailrec-outside-'));
     const files = new ReportFiles(root);
     expect(() => ReportArchive.open(files, join(outside, 'reports'))).toThrow(ReportFileError);
     expect(() => ReportArchive.open(files, join(outside, 'reports'))).toThrow(/is outside the zone repo; not read or written/);
     const named = files.allow(join(outside, 'reports'));
-    ReportArchive.open(files, named).close();
+    await ReportArchive.open(files, named).close();
     expect(existsSync(join(outside, 'reports/index.jsonl'))).toBe(true);
   });
 

@@ -39,8 +39,13 @@ function indexLines(repo: string): { sha256: string; receiver: string; reportId:
     .map((l) => JSON.parse(l));
 }
 
-/** The steps of the fetch loop (dmarc-reports/fetch.ts), at messages chosen to fall mid-run: 3 is a one-report gzip mail, 7 the zip with two reports. */
-const STEPS = ['file:3', 'indexed:3', 'file:7', 'indexed:7', 'message:9', 'committed:12', 'acted:12'];
+/**
+ * The steps of the fetch loop (dmarc-reports/fetch.ts FetchStep): report files written (3 is a
+ * one-report gzip mail, 7 the zip with two reports: killed between them), a message read, and
+ * the batch's commit (all 12 messages are one batch): index lines written, synced with the
+ * watermark saved, messages moved.
+ */
+const STEPS = ['file:3', 'file:7', 'message:9', 'indexed:12', 'committed:12', 'acted:12'];
 
 describe('reports fetch killed with SIGKILL at each step, then run again', () => {
   it.each(STEPS)('killed at %s: nothing lost, nothing twice', async (step) => {

@@ -18,9 +18,10 @@ import type { CliIO } from '../io.js';
 import { loadPolicyIfAny, openArchiveFiles, WINDOW_HELP, type ArchiveOptions } from '../reports-archive.js';
 
 /**
- * Test seam: MAILREC_TEST_KILL_AT=<step>:<K> (file, indexed, message, committed, acted; K the
- * message's ordinal in this run) makes the fetch SIGKILL itself there, so that tests prove that
- * a run killed at any step and run again loses nothing and stores nothing twice.
+ * Test seam: MAILREC_TEST_KILL_AT=<step>:<K> (file, message, indexed, committed, acted: see
+ * FetchStep; K the ordinal in this run of the message the step concerns, the batch's last for
+ * the batch steps) makes the fetch SIGKILL itself there, so that tests prove that a run killed
+ * at any step and run again loses nothing and stores nothing twice.
  */
 const KILL_AT_ENV = 'MAILREC_TEST_KILL_AT';
 
