@@ -204,7 +204,13 @@ describe('reports fetch from IMAP, then simulate and summarize from the archive'
 
   it('plan --reports: MTA-STS to enforce carries the TLS failures, tightening DMARC the simulation, both with their coverage', async () => {
     const policy = join(repo, 'policies/mail.yaml');
-    writeFileSync(policy, readFileSync(policy, 'utf8').replace('mta_sts: { mode: testing, max_age: 86400 }', 'mta_sts: { mode: enforce, max_age: 86400 }').replace('      policy: none              #', '      policy: quarantine        #'));
+    writeFileSync(
+      policy,
+      readFileSync(policy, 'utf8')
+        .replace('mta_sts: { mode: testing, max_age: 86400 }', 'mta_sts: { mode: enforce, max_age: 86400 }')
+        .replace('      policy: none              #', '      policy: quarantine        #')
+        .replace('cert: certs/mx-01.example.org.pem }', 'cert: certs/mx-01.example.org.pem, matching_type: 2 }'),
+    );
     const run = await runCli(['plan', '--reports', '--format', 'json'], { cwd: repo });
     expect(run.code, run.stderr).toBe(0);
     const plan = JSON.parse(run.stdout) as { changes: { name: string; risks: { level: string; message: string }[] }[] };
@@ -212,6 +218,12 @@ describe('reports fetch from IMAP, then simulate and summarize from the archive'
     expect(sts.risks.map((r) => r.message)).toContainEqual(
       expect.stringMatching(
         /^moves MTA-STS to enforce \(from (testing|no policy)\): TLS reports, the last 30 days \(2 reports from 2 receivers\): 0\.7% of 1,510 sessions to example\.org failed under its MTA-STS policy \(10; mx-01\.example\.org: certificate-host-mismatch 6, certificate-expired 3, validation-failure 1\); enforcing would have deferred them; reports cover 2 of 30 days/,
+      ),
+    );
+    const tlsa = plan.changes.find((c) => c.name === '_25._tcp.mx-01.example.org')!;
+    expect(tlsa.risks.map((r) => r.message)).toContainEqual(
+      expect.stringMatching(
+        /^TLS reports, the last 30 days \(2 reports from 2 receivers\): 0\.7% of 1,510 sessions to crm\.example\.org, example\.org failed at mx-01\.example\.org \(certificate-host-mismatch 6, certificate-expired 3, validation-failure 1\); DANE senders would defer mail to it for as long as the served certificate does not match; reports cover 2 of 30 days/,
       ),
     );
     const dmarc = plan.changes.find((c) => c.name === '_dmarc.example.org')!;
