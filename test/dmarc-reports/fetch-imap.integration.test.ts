@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer } from '../../harness/dovecot.js';
+import type { IndexEntry } from '../../src/dmarc-reports/archive-index.js';
 import { copyExample, runCli } from '../helpers/cli.js';
 import { estateMail, lateReport, TLS_SPECS } from './estate-mail.js';
 import { dayStart, dmarcMail, tlsJson } from './receiver-mail.js';
@@ -33,18 +34,7 @@ function env(): NodeJS.ProcessEnv {
   return { IMAP_PW: dovecot.password };
 }
 
-interface IndexLine {
-  kind: string;
-  sha256: string;
-  file: string;
-  receiver: string;
-  reportId: string;
-  domain: string;
-  begin: number;
-  end: number;
-  rows: number;
-  count: number;
-}
+type IndexLine = Pick<IndexEntry, 'kind' | 'sha256' | 'file' | 'receiver' | 'reportId' | 'domain' | 'begin' | 'end' | 'rows' | 'count'>;
 
 function index(repo: string, archive = 'reports'): IndexLine[] {
   return readFileSync(join(repo, archive, 'index.jsonl'), 'utf8')
