@@ -154,6 +154,12 @@ function readSources(dir: string): Map<string, string> {
 }
 
 describe('layering (docs/architecture.md)', () => {
+  it('docs/architecture.md describes every layer and the README links it', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'architecture.md'), 'utf8');
+    for (const layer of LAYERS) expect(doc, layer).toContain(`| \`src/${layer}/`);
+    expect(readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8')).toContain('(docs/architecture.md)');
+  });
+
   it('src/ imports point down the layer list, without cycles, and only src/cli prints', () => {
     const files = readSources(SRC);
     expect(files.size).toBeGreaterThan(100);

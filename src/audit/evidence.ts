@@ -5,7 +5,7 @@ import type { Answer, Resolver } from '../dns/resolver.js';
 import { canResolveType, type TypeResolver } from '../dns/answers.js';
 import type { RRType } from '../dns-types/rr.js';
 import { UNKNOWN_CODE } from '../base/codes.js';
-import { makeFinding, type Asked, type Category, type Evidence, type Finding } from '../base/finding.js';
+import { makeFinding, type Asked, type Evidence, type ScoredCategory, type Finding } from '../base/finding.js';
 
 /**
  * Wraps a Resolver and logs every question with its outcome, so that each finding can
@@ -76,7 +76,7 @@ export function evidenceFor(rec: RecordingResolver, names: string[], seen?: stri
  * which lookups could not be made, and the score leaves the category out.
  */
 export function unknownFinding(
-  category: Exclude<Category, 'drift'>,
+  category: ScoredCategory,
   domain: string,
   failed: Asked[],
 ): Finding[] {

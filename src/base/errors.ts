@@ -1,5 +1,6 @@
-// The few errors mailrec expects. Each knows its exit code and an optional hint;
-// the CLI prints them as one line (plus the hint) and never a stack trace.
+// The few errors mailrec expects, one hierarchy under MailrecError. Each knows its exit
+// code and an optional hint; the CLI prints them as one line (plus the hint) and never a
+// stack trace. Core code throws these; only src/cli decides what they mean for the process.
 
 export interface SourcePosition {
   file: string;
@@ -22,8 +23,14 @@ export class MailrecError extends Error {
   }
 }
 
-/** Bad command-line use: a missing argument, conflicting flags. */
-export class UsageError extends MailrecError {}
+/**
+ * A value mailrec was given that it cannot use: an address, a server, a directory, a
+ * proposed record. The message names the value (and the flag it came with, when known).
+ */
+export class InputError extends MailrecError {}
+
+/** Bad command-line use found by the CLI itself: a missing argument, conflicting flags. */
+export class UsageError extends InputError {}
 
 /** One problem found in a policy file. */
 export interface PolicyIssue {
@@ -86,3 +93,9 @@ export class MailboxAuthError extends MailboxError {}
 export class TemporaryError extends MailboxError {
   override readonly exitCode: number = 75;
 }
+
+/** What `export` cannot write for the target tool (a record type, a character it refuses). */
+export class ExportError extends MailrecError {}
+
+/** A DMARC or TLS-RPT report (or its container) that is refused: the message says why. */
+export class ReportFormatError extends MailrecError {}

@@ -10,7 +10,8 @@
 // with a warning (RFC 9989 removed it).
 
 import type { Alignment, DmarcPolicy, DomainPolicy } from '../policy/model.js';
-import { type BuildResult, type Notice, makeNotice } from './notice.js';
+import { checkDmarcRecord } from '../mail/dmarc/rules.js';
+import { type BuildResult, type Notice, hasErrors, makeNotice, planNotices } from './notice.js';
 import { type RR, isInZone, normalizeName, txtRecord } from '../dns-types/rr.js';
 
 const ALIGNMENT: Record<Alignment, string> = { relaxed: 'r', strict: 's' };
@@ -52,11 +53,7 @@ export function compileDmarcText(domain: DomainPolicy): { text?: string; notices
 
   let p = dmarc?.policy ?? 'reject';
   if (domain.noMail && p !== 'reject') {
-    notices.push(
-      makeNotice('info', 'dmarc.no-mail-reject', name, `${domain.name} sends no mail (mail: none), so DMARC is published with p=reject instead of p=${p}`, {
-        position,
-      }),
-    );
+    notices.push(makeNotice('dmarc.no-mail-reject', name, `${domain.name} sends no mail (mail: none), so DMARC is published with p=reject instead of p=${p}`, position));
     p = 'reject';
   }
   const tags: string[] = ['v=DMARC1', `p=${p}`];
@@ -65,33 +62,26 @@ export function compileDmarcText(domain: DomainPolicy): { text?: string; notices
   if (dmarc?.psd) tags.push(`psd=${dmarc.psd}`);
   if (dmarc?.testing) tags.push('t=y');
   if (dmarc?.pct !== undefined) {
+    // RFC 7489 §6.3 (pct is gone from RFC 9989, so its parser no longer reads the value).
     if (!Number.isInteger(dmarc.pct) || dmarc.pct < 0 || dmarc.pct > 100) {
-      notices.push(makeNotice('error', 'dmarc.invalid-pct', name, `pct must be an integer from 0 to 100, not ${dmarc.pct}`, { position, rfc: 'RFC 7489 §6.3' }));
+      notices.push(makeNotice('dmarc.syntax', name, `DMARC record at ${name}: pct=${dmarc.pct} is not an integer from 0 to 100`, position));
       return { notices };
     }
     tags.push(`pct=${dmarc.pct}`);
-    notices.push(
-      makeNotice('warning', 'dmarc.pct-removed', name, 'pct= was removed from DMARC by RFC 9989; receivers following it ignore the tag (use t=y for a softer rollout)', {
-        position,
-        rfc: 'RFC 9989',
-      }),
-    );
   }
   if (dmarc?.adkim) tags.push(`adkim=${ALIGNMENT[dmarc.adkim]}`);
   if (dmarc?.aspf) tags.push(`aspf=${ALIGNMENT[dmarc.aspf]}`);
-  if (dmarc?.fo) {
-    // fo is a colon-separated list of 0, 1, d and s.
-    if (!/^[01ds](:[01ds])*$/i.test(dmarc.fo)) {
-      notices.push(makeNotice('error', 'dmarc.invalid-fo', name, `fo "${dmarc.fo}" is not a colon-separated list of 0, 1, d, s`, { position, rfc: 'RFC 9989' }));
-      return { notices };
-    }
-    tags.push(`fo=${dmarc.fo.toLowerCase()}`);
-  }
+  if (dmarc?.fo) tags.push(`fo=${dmarc.fo.toLowerCase()}`);
   const rua = unique((dmarc?.rua ?? []).map(normalizeReportUri));
   const ruf = unique((dmarc?.ruf ?? []).map(normalizeReportUri));
   if (rua.length > 0) tags.push(`rua=${rua.join(',')}`);
   if (ruf.length > 0) tags.push(`ruf=${ruf.join(',')}`);
-  return { text: tags.join('; '), notices };
+  const text = tags.join('; ');
+  // The record as receivers read it: plan keeps what blocks a write (syntax) and the
+  // removed pct= (written only on request, with this warning).
+  const checked = planNotices(checkDmarcRecord(name, text, { domain: domain.name, inherited: false }), position);
+  notices.push(...checked);
+  return hasErrors(checked) ? { notices } : { text, notices };
 }
 
 /** The zone among `zones` that contains `name` (longest match), if any. */
@@ -127,11 +117,10 @@ export function buildDmarc(domain: DomainPolicy, zones: readonly string[]): Buil
     } else {
       notices.push(
         makeNotice(
-          'info',
           'dmarc.external-rua-unauthorized',
           name,
           `reports for ${domain.name} go to ${dest}, outside this policy's zones: ${dest} must publish ${authName} TXT "v=DMARC1" or receivers will not send them`,
-          { position: domain.dmarc?.position ?? domain.position, rfc: 'RFC 7489 §7.1' },
+          domain.dmarc?.position ?? domain.position,
         ),
       );
     }

@@ -1,8 +1,8 @@
 // MX (RFC 5321 §5.1, RFC 7505): the domain's mail exchangers, or the null MX "MX 0 .".
 
-import { isIpLiteral } from '../dns-types/ip.js';
+import { checkMxRecords } from '../mail/mx/rules.js';
 import type { DomainPolicy } from '../policy/model.js';
-import { type BuildResult, type Notice, makeNotice } from './notice.js';
+import { type BuildResult, type Notice, makeNotice, planNotices } from './notice.js';
 import { type RR, normalizeName } from '../dns-types/rr.js';
 
 /** The MX RRset of one domain, sorted by preference then exchange. */
@@ -17,31 +17,16 @@ export function buildMx(domain: DomainPolicy): BuildResult {
 
   const seen = new Set<string>();
   const records: RR[] = [];
-  for (const mx of domain.mx) {
-    const exchange = normalizeName(mx.host.trim());
-    if (exchange === '') {
-      notices.push(
-        makeNotice('error', 'mx.null-not-alone', name, 'a null MX (".") must be the only MX record; use "mx: none"', { position: domain.position, rfc: 'RFC 7505 §3' }),
-      );
-      continue;
-    }
-    if (isIpLiteral(exchange)) {
-      // RFC 1035 §3.3.9 / RFC 5321 §5.1: the exchange is a domain name with address records.
-      notices.push(
-        makeNotice('error', 'mx.ip-literal', name, `MX host "${mx.host}" is an IP address; name a host that has A/AAAA records`, {
-          position: domain.position,
-          rfc: 'RFC 5321 §5.1',
-        }),
-      );
-      continue;
-    }
+  const declared = domain.mx.map((mx) => ({ preference: mx.preference, exchange: normalizeName(mx.host.trim()) }));
+  // The RRset's own rules (null MX alone, no address targets): the declared entries as records.
+  const refused = planNotices(checkMxRecords(name, declared), domain.position);
+  notices.push(...refused);
+  const literal = new Set(refused.map((n) => n.name));
+  for (const mx of declared) {
+    const exchange = mx.exchange;
+    if (exchange === '' || literal.has(exchange)) continue;
     if (!Number.isInteger(mx.preference) || mx.preference < 0 || mx.preference > 65535) {
-      notices.push(
-        makeNotice('error', 'mx.invalid-preference', name, `MX preference ${mx.preference} for ${exchange} is not an integer from 0 to 65535`, {
-          position: domain.position,
-          rfc: 'RFC 1035 §3.3.9',
-        }),
-      );
+      notices.push(makeNotice('mx.invalid-preference', name, `MX preference ${mx.preference} for ${exchange} is not an integer from 0 to 65535`, domain.position));
       continue;
     }
     const key = `${mx.preference} ${exchange}`;

@@ -1,9 +1,11 @@
-// What a record builder hands back besides records: notices about the policy and files to write.
+// What a record builder hands back besides records: notices about the policy (plan's
+// findings, from the one catalogue in src/base/codes.ts) and files to write.
 
+import { entryFor, raisedBy, type Code } from '../base/codes.js';
 import type { SourcePosition } from '../base/errors.js';
+import type { Problem, Severity } from '../base/finding.js';
+import { compareRecords, recordIdentity } from '../dns-types/order.js';
 import type { RR } from '../dns-types/rr.js';
-
-export type Severity = 'error' | 'warning' | 'info';
 
 /**
  * One observation about the policy, made while building records. An error means
@@ -20,6 +22,8 @@ export interface Notice {
   position?: SourcePosition;
   /** The RFC and section the rule rests on, e.g. "RFC 7208 §4.6.4". */
   rfc?: string;
+  /** The code's former names, for one release (CHANGELOG.md). */
+  aliases?: string[];
 }
 
 /** A file a builder asks the apply step to write (e.g. the MTA-STS policy), path relative to the repo root. */
@@ -39,16 +43,37 @@ export function hasErrors(notices: readonly Notice[]): boolean {
   return notices.some((n) => n.severity === 'error');
 }
 
-/** Build a notice; optional fields are left out rather than set to undefined. */
-export function makeNotice(
-  severity: Severity,
-  code: string,
-  name: string,
-  message: string,
-  extra: { position?: SourcePosition | undefined; rfc?: string | undefined } = {},
-): Notice {
-  const n: Notice = { severity, code, message, name };
-  if (extra.position) n.position = extra.position;
-  if (extra.rfc) n.rfc = extra.rfc;
+/** A notice for a code plan raises: severity, RFC and former names come from the catalogue. */
+export function makeNotice(code: Code, name: string, message: string, position?: SourcePosition): Notice {
+  const entry = entryFor(code, 'plan');
+  const n: Notice = { severity: entry.severity, code, message, name };
+  if (position) n.position = position;
+  if (entry.rfc) n.rfc = entry.rfc;
+  if (entry.aliases) n.aliases = [...entry.aliases];
   return n;
+}
+
+/** The notices for the problems a rule reported that plan raises (the others are the audit's or import's). */
+export function planNotices(problems: readonly Problem[], position?: SourcePosition): Notice[] {
+  return problems.filter((p) => raisedBy(p.code, 'plan')).map((p) => makeNotice(p.code, p.name, p.message, position));
+}
+
+/**
+ * The records of one family, compiled one policy entry at a time: every notice kept in
+ * entry order, a record equal to an earlier one dropped, the rest in canonical order.
+ */
+export function collectRecords<T>(entries: readonly T[], compile: (entry: T) => { record?: RR; notices: Notice[] }): BuildResult {
+  const records: RR[] = [];
+  const notices: Notice[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const compiled = compile(entry);
+    notices.push(...compiled.notices);
+    const rr = compiled.record;
+    if (!rr || seen.has(recordIdentity(rr))) continue;
+    seen.add(recordIdentity(rr));
+    records.push(rr);
+  }
+  records.sort(compareRecords);
+  return { records, files: [], notices };
 }

@@ -2,20 +2,10 @@
 
 import type { DomainPolicy, SrvRecord } from '../policy/model.js';
 import { isIpLiteral } from '../dns-types/ip.js';
-import { type BuildResult, type Notice, makeNotice } from './notice.js';
+import { type BuildResult, type Notice, collectRecords, makeNotice } from './notice.js';
 import { type RR, normalizeName } from '../dns-types/rr.js';
 import { SRV_STANDARD_PORTS } from '../mail/srv/record.js';
-
-function compareSrv(a: RR, b: RR): number {
-  if (a.type !== 'SRV' || b.type !== 'SRV') return 0;
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return (
-    a.priority - b.priority ||
-    a.weight - b.weight ||
-    a.port - b.port ||
-    (a.target < b.target ? -1 : a.target > b.target ? 1 : 0)
-  );
-}
+import { checkSubmissionPort } from '../mail/srv/rules.js';
 
 function isUint16(n: number): boolean {
   return Number.isInteger(n) && n >= 0 && n <= 65535;
@@ -30,26 +20,18 @@ function compileSrv(domain: DomainPolicy, srv: SrvRecord): { record?: RR; notice
   const target = normalizeName(srv.target.trim() === '.' ? '' : srv.target.trim());
 
   if (![srv.priority, srv.weight, srv.port].every(isUint16)) {
-    notices.push(makeNotice('error', 'srv.invalid-field', owner, 'SRV priority, weight and port must be integers from 0 to 65535', { position, rfc: 'RFC 2782' }));
+    notices.push(makeNotice('srv.invalid-field', owner, 'SRV priority, weight and port must be integers from 0 to 65535', position));
     return { notices };
   }
   if (target !== '' && isIpLiteral(target)) {
-    notices.push(makeNotice('error', 'srv.ip-literal', owner, `SRV target "${srv.target}" is an IP address; name a host`, { position, rfc: 'RFC 2782' }));
+    notices.push(makeNotice('srv.ip-literal', owner, `SRV target "${srv.target}" is an IP address; name a host`, position));
     return { notices };
   }
-  if (service === 'submission' && srv.protocol === 'tcp' && srv.port === 465 && target !== '') {
-    // RFC 8314 §3.3 / §5.1: 465 is implicit TLS, published as _submissions._tcp.
-    notices.push(
-      makeNotice('error', 'srv.submission-465', owner, 'port 465 is implicit TLS: publish it as _submissions._tcp; _submission._tcp is STARTTLS on 587', {
-        position,
-        rfc: 'RFC 8314 §5.1',
-      }),
-    );
-    return { notices };
-  }
+  const port = checkSubmissionPort(owner, srv.port, target);
+  if (port) return { notices: [makeNotice(port.code, port.name, port.message, position)] };
   const standard = SRV_STANDARD_PORTS[service];
   if (target !== '' && standard !== undefined && srv.port !== standard) {
-    notices.push(makeNotice('info', 'srv.nonstandard-port', owner, `_${service} on port ${srv.port}; the standard port is ${standard}`, { position, rfc: 'RFC 6186 §3' }));
+    notices.push(makeNotice('srv.nonstandard-port', owner, `_${service} on port ${srv.port}; the standard port is ${standard}`, position));
   }
   const record: RR = { name: owner, ttl: domain.ttl, type: 'SRV', priority: srv.priority, weight: srv.weight, port: srv.port, target };
   return { record, notices };
@@ -57,19 +39,5 @@ function compileSrv(domain: DomainPolicy, srv: SrvRecord): { record?: RR; notice
 
 /** The SRV records of one domain, sorted by owner, priority, weight, port, target. */
 export function buildSrv(domain: DomainPolicy): BuildResult {
-  const records: RR[] = [];
-  const notices: Notice[] = [];
-  const seen = new Set<string>();
-  for (const srv of domain.srv) {
-    const compiled = compileSrv(domain, srv);
-    notices.push(...compiled.notices);
-    const rr = compiled.record;
-    if (!rr || rr.type !== 'SRV') continue;
-    const key = `${rr.name} ${rr.priority} ${rr.weight} ${rr.port} ${rr.target}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    records.push(rr);
-  }
-  records.sort(compareSrv);
-  return { records, files: [], notices };
+  return collectRecords(domain.srv, (srv) => compileSrv(domain, srv));
 }

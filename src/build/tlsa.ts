@@ -2,13 +2,11 @@
 
 import { X509Certificate, createHash, createPublicKey } from 'node:crypto';
 import type { DomainPolicy, TlsaRecord } from '../policy/model.js';
-import { type BuildResult, type Notice, makeNotice } from './notice.js';
+import { checkTlsaRecords } from '../mail/tlsa/rules.js';
+import { type BuildResult, type Notice, collectRecords, hasErrors, makeNotice, planNotices } from './notice.js';
 import { type RR, normalizeName } from '../dns-types/rr.js';
 
-/** Hex length of the association data per matching type (RFC 6698 §2.1.3): SHA-256, SHA-512. */
-const DIGEST_HEX_LENGTH: Record<number, number> = { 1: 64, 2: 128 };
-
-export type TlsaData = { ok: true; hex: string } | { ok: false; code: string; reason: string };
+export type TlsaData = { ok: true; hex: string } | { ok: false; code: 'tlsa.cert-unreadable' | 'tlsa.selector-needs-cert' | 'tlsa.key-unreadable'; reason: string };
 
 /** The bytes a selector picks (RFC 6698 §2.1.2): 0 the full certificate DER, 1 the SPKI DER. */
 function selectedBytes(source: Exclude<TlsaRecord['source'], { kind: 'data' }>, selector: number): Buffer | TlsaData {
@@ -33,19 +31,12 @@ function selectedBytes(source: Exclude<TlsaRecord['source'], { kind: 'data' }>, 
   }
 }
 
-/** The certificate association data, lowercase hex (RFC 6698 §2.1.4); the usage does not change it. */
+/**
+ * The certificate association data, lowercase hex (RFC 6698 §2.1.4); the usage does not
+ * change it. Data given as hex is taken as written: the record's rules judge it.
+ */
 export function compileTlsaData(source: TlsaRecord['source'], selector: number, matchingType: number): TlsaData {
-  if (source.kind === 'data') {
-    const hex = source.hex.replace(/\s+/g, '').toLowerCase();
-    if (!/^[0-9a-f]+$/.test(hex) || hex.length % 2 !== 0) {
-      return { ok: false, code: 'tlsa.invalid-data', reason: 'association data must be a non-empty, even-length hex string' };
-    }
-    const want = DIGEST_HEX_LENGTH[matchingType];
-    if (want !== undefined && hex.length !== want) {
-      return { ok: false, code: 'tlsa.invalid-data', reason: `matching type ${matchingType} needs ${want} hex digits, got ${hex.length}` };
-    }
-    return { ok: true, hex };
-  }
+  if (source.kind === 'data') return { ok: true, hex: source.hex.replace(/\s+/g, '').toLowerCase() };
   const bytes = selectedBytes(source, selector);
   if (!Buffer.isBuffer(bytes)) return bytes;
   // RFC 6698 §2.1.3: 0 exact match, 1 SHA-256, 2 SHA-512.
@@ -53,54 +44,24 @@ export function compileTlsaData(source: TlsaRecord['source'], selector: number, 
   return { ok: true, hex: createHash(matchingType === 1 ? 'sha256' : 'sha512').update(bytes).digest('hex') };
 }
 
-function compareTlsa(a: RR, b: RR): number {
-  if (a.type !== 'TLSA' || b.type !== 'TLSA') return 0;
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return (
-    a.usage - b.usage ||
-    a.selector - b.selector ||
-    a.matchingType - b.matchingType ||
-    (a.certificate < b.certificate ? -1 : a.certificate > b.certificate ? 1 : 0)
-  );
-}
-
 function compileTlsa(domain: DomainPolicy, tlsa: TlsaRecord): { record?: RR; notices: Notice[] } {
   const owner = `_${tlsa.port}._${tlsa.protocol}.${normalizeName(tlsa.host.trim())}`;
   const position = tlsa.position;
   const notices: Notice[] = [];
-  const valid =
-    Number.isInteger(tlsa.port) && tlsa.port > 0 && tlsa.port <= 65535 &&
-    [0, 1, 2, 3].includes(tlsa.usage) && [0, 1].includes(tlsa.selector) && [0, 1, 2].includes(tlsa.matchingType);
-  if (!valid) {
-    notices.push(
-      makeNotice('error', 'tlsa.invalid-parameters', owner, `TLSA ${tlsa.usage} ${tlsa.selector} ${tlsa.matchingType} on port ${tlsa.port}: usage must be 0-3, selector 0-1, matching type 0-2`, {
-        position,
-        rfc: 'RFC 6698 §2.1',
-      }),
-    );
+  // RFC 6698 §2.1: the parameters are judged with the record's rules; the port names the owner.
+  if (!Number.isInteger(tlsa.port) || tlsa.port <= 0 || tlsa.port > 65535) {
+    notices.push(makeNotice('tlsa.invalid', owner, `TLSA ${tlsa.usage} ${tlsa.selector} ${tlsa.matchingType} on port ${tlsa.port}: the port must be 1-65535`, position));
     return { notices };
   }
   const data = compileTlsaData(tlsa.source, tlsa.selector, tlsa.matchingType);
   if (!data.ok) {
-    notices.push(makeNotice('error', data.code, owner, data.reason, { position, rfc: 'RFC 6698 §2.1' }));
+    notices.push(makeNotice(data.code, owner, data.reason, position));
     return { notices };
   }
-  if (tlsa.port === 25 && tlsa.usage !== 2 && tlsa.usage !== 3) {
-    // RFC 7672 §3.1.3: SMTP clients treat PKIX-TA(0) and PKIX-EE(1) as unusable.
-    notices.push(
-      makeNotice('warning', 'tlsa.smtp-usage', owner, `usage ${tlsa.usage} is unusable for SMTP: use 3 (DANE-EE) or 2 (DANE-TA)`, { position, rfc: 'RFC 7672 §3.1.3' }),
-    );
-  }
-  const record: RR = {
-    name: owner,
-    ttl: domain.ttl,
-    type: 'TLSA',
-    usage: tlsa.usage,
-    selector: tlsa.selector,
-    matchingType: tlsa.matchingType,
-    certificate: data.hex,
-  };
-  return { record, notices };
+  const record = { name: owner, ttl: domain.ttl, type: 'TLSA' as const, usage: tlsa.usage, selector: tlsa.selector, matchingType: tlsa.matchingType, certificate: data.hex };
+  // Malformed parameters or data, and on port 25 a usage SMTP clients cannot use (RFC 7672 §3.1.3).
+  notices.push(...planNotices(checkTlsaRecords(owner, [record]), position));
+  return hasErrors(notices) ? { notices } : { record, notices };
 }
 
 /**
@@ -108,19 +69,5 @@ function compileTlsa(domain: DomainPolicy, tlsa: TlsaRecord): { record?: RR; not
  * (current and next key during a rollover, RFC 7671 §8.1). Duplicates are dropped.
  */
 export function buildTlsa(domain: DomainPolicy): BuildResult {
-  const records: RR[] = [];
-  const notices: Notice[] = [];
-  const seen = new Set<string>();
-  for (const tlsa of domain.tlsa) {
-    const compiled = compileTlsa(domain, tlsa);
-    notices.push(...compiled.notices);
-    const rr = compiled.record;
-    if (!rr || rr.type !== 'TLSA') continue;
-    const key = `${rr.name} ${rr.usage} ${rr.selector} ${rr.matchingType} ${rr.certificate}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    records.push(rr);
-  }
-  records.sort(compareTlsa);
-  return { records, files: [], notices };
+  return collectRecords(domain.tlsa, (tlsa) => compileTlsa(domain, tlsa));
 }

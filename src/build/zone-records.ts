@@ -4,12 +4,21 @@ import { compareNames } from '../dns-types/name.js';
 import { missingProviderDkim } from '../mail/providers.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
-import { isSpfRecord } from '../mail/spf/record.js';
+import type { Problem } from '../base/finding.js';
+import { cnameConflictProblem } from '../dns-types/rules.js';
+import { checkDkimMultiple } from '../mail/dkim/rules.js';
+import { checkDmarcMultiple } from '../mail/dmarc/rules.js';
+import { checkMtaStsMultiple } from '../mail/mta-sts/rules.js';
+import { checkMxRecords, mxTargetCnameProblem } from '../mail/mx/rules.js';
+import { describeSpfProblem } from '../mail/spf/rules.js';
+import { checkTlsRptMultiple } from '../mail/tls-rpt/rules.js';
+import { tagOf, type TxtTag } from '../mail/txt-tag.js';
 import { buildDkim } from './dkim.js';
 import { buildDmarc } from './dmarc.js';
 import { buildMtaSts } from './mta-sts.js';
 import { buildMx } from './mx.js';
-import { type BuildResult, type GeneratedFile, type Notice, makeNotice } from './notice.js';
+import { type BuildResult, type GeneratedFile, type Notice, makeNotice, planNotices } from './notice.js';
+import { compareRecords, recordIdentity } from '../dns-types/order.js';
 import { type RR, isInZone, normalizeName, txtText, typeOf } from '../dns-types/rr.js';
 import { type SpfBuild, buildSpf, resolveSpfLookups } from './spf.js';
 import { buildSrv } from './srv.js';
@@ -27,64 +36,14 @@ export interface DesiredZone {
   notices: Notice[];
 }
 
-const TYPE_ORDER = ['SOA', 'NS', 'CNAME', 'A', 'AAAA', 'MX', 'TXT', 'SRV', 'TLSA', 'PTR'];
-
-function rdataKey(rr: RR): (string | number)[] {
-  switch (rr.type) {
-    case 'MX':
-      return [rr.preference, rr.exchange];
-    case 'SRV':
-      return [rr.priority, rr.weight, rr.port, rr.target];
-    case 'TLSA':
-      return [rr.usage, rr.selector, rr.matchingType, rr.certificate];
-    case 'TXT':
-      return rr.strings;
-    default: {
-      const { name: _n, ttl: _t, ...rdata } = rr;
-      return [JSON.stringify(rdata)];
-    }
-  }
-}
-
-/** Total order on records: owner (canonical order), type (fixed order), then RDATA. TTL is not compared. */
-export function compareRecords(a: RR, b: RR): number {
-  const byName = compareNames(a.name, b.name);
-  if (byName !== 0) return byName;
-  const ta = typeOf(a);
-  const tb = typeOf(b);
-  if (ta !== tb) {
-    const ia = TYPE_ORDER.indexOf(ta);
-    const ib = TYPE_ORDER.indexOf(tb);
-    if (ia !== ib) return (ia < 0 ? TYPE_ORDER.length : ia) - (ib < 0 ? TYPE_ORDER.length : ib);
-    return ta < tb ? -1 : 1;
-  }
-  return compareKeys(rdataKey(a), rdataKey(b));
-}
-
-/** Sort keys of strings and numbers, element by element (numbers by value), a prefix first. */
-export function compareKeys(a: readonly (string | number)[], b: readonly (string | number)[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x === y) continue;
-    if (typeof x === 'number' && typeof y === 'number') return x - y;
-    return String(x) < String(y) ? -1 : 1;
-  }
-  return a.length - b.length;
-}
-
-function identity(rr: RR): string {
-  return `${rr.name} ${typeOf(rr)} ${JSON.stringify(rdataKey(rr))}`;
-}
-
-/** TXT records mailrec owns, one of each kind per name (matched on the leading tag). */
-const SINGLE_TXT: { code: string; label: string; rfc: string; test: (text: string) => boolean }[] = [
-  { code: 'spf.multiple-records', label: 'SPF', rfc: 'RFC 7208 §4.5', test: isSpfRecord },
-  { code: 'dmarc.multiple-records', label: 'DMARC', rfc: 'RFC 9989', test: (t) => /^v=DMARC1\s*(;|$)/i.test(t) },
-  { code: 'dkim.multiple-records', label: 'DKIM key', rfc: 'RFC 6376 §3.6.2.2', test: (t) => /^v=DKIM1\s*(;|$)/i.test(t) },
-  { code: 'mta-sts.multiple-records', label: 'MTA-STS', rfc: 'RFC 8461 §3.1', test: (t) => /^v=STSv1\s*(;|$)/.test(t) },
-  { code: 'tls-rpt.multiple-records', label: 'TLS-RPT', rfc: 'RFC 8460 §3', test: (t) => /^v=TLSRPTv1\s*(;|$)/.test(t) },
-];
+/** The rule for several TXT records of one protocol at a name (tag of the ownership model). */
+const MULTIPLE: Readonly<Record<TxtTag, (name: string, texts: readonly string[]) => Problem>> = {
+  spf: (name, texts) => describeSpfProblem({ kind: 'multiple-records', name, records: [...texts] }),
+  dmarc: checkDmarcMultiple,
+  dkim: checkDkimMultiple,
+  'mta-sts': checkMtaStsMultiple,
+  'tls-rpt': checkTlsRptMultiple,
+};
 
 /**
  * Rules that span record families, over one set of records: one SPF (DMARC, DKIM,
@@ -93,40 +52,35 @@ const SINGLE_TXT: { code: string; label: string; rfc: string; test: (text: strin
  */
 export function checkRecordSet(records: readonly RR[]): Notice[] {
   const notices: Notice[] = [];
+  const add = (...problems: Problem[]): void => void notices.push(...planNotices(problems));
   const byName = new Map<string, RR[]>();
   for (const rr of records) byName.set(rr.name, [...(byName.get(rr.name) ?? []), rr]);
   const names = [...byName.keys()].sort(compareNames);
-  const aliases = new Set(records.filter((rr) => rr.type === 'CNAME').map((rr) => rr.name));
+  const aliases = new Map(records.flatMap((rr) => (rr.type === 'CNAME' ? [[rr.name, rr.target] as const] : [])));
 
   for (const name of names) {
     const here = byName.get(name)!;
     const cnames = here.filter((rr) => rr.type === 'CNAME');
     if (cnames.length > 0 && here.length > 1) {
       // RFC 1034 §3.6.2, RFC 2181 §10.1: an alias holds no other data.
-      const others = [...new Set(here.filter((rr) => rr.type !== 'CNAME').map(typeOf))].join(', ');
-      notices.push(
-        makeNotice('error', 'cname.conflict', name, `${name} holds a CNAME${others ? ` and ${others}` : ' more than once'}: a name with a CNAME holds nothing else`, {
-          rfc: 'RFC 2181 §10.1',
-        }),
-      );
+      const others = [...new Set(here.filter((rr) => rr.type !== 'CNAME').map(typeOf))];
+      const first = cnames[0]!;
+      add(cnameConflictProblem(name, first.type === 'CNAME' ? first.target : '', others.length > 0 ? others : ['another CNAME']));
     }
-    const mx = here.filter((rr) => rr.type === 'MX');
-    if (mx.length > 1 && mx.some((rr) => rr.type === 'MX' && rr.exchange === '')) {
-      notices.push(makeNotice('error', 'mx.null-not-alone', name, `${name} has a null MX ("MX 0 .") next to other MX records`, { rfc: 'RFC 7505 §3' }));
-    }
-    const texts = here.flatMap((rr) => (rr.type === 'TXT' ? [txtText(rr)] : []));
-    for (const kind of SINGLE_TXT) {
-      const count = texts.filter(kind.test).length;
-      if (count > 1) {
-        notices.push(makeNotice('error', kind.code, name, `${name} would hold ${count} ${kind.label} records; receivers treat that as an error`, { rfc: kind.rfc }));
-      }
-    }
+    const mx = here.flatMap((rr) => (rr.type === 'MX' ? [rr] : []));
+    add(...checkMxRecords(name, mx).filter((p) => p.code === 'mx.null-not-alone'));
+    const texts = new Map<TxtTag, string[]>();
     for (const rr of here) {
-      if (rr.type === 'MX' && aliases.has(rr.exchange)) {
-        notices.push(makeNotice('error', 'mx.target-cname', name, `MX host ${rr.exchange} is a CNAME; an MX must name the host itself`, { rfc: 'RFC 2181 §10.3' }));
-      }
+      if (rr.type !== 'TXT') continue;
+      const tag = tagOf(name, txtText(rr));
+      if (tag) texts.set(tag, [...(texts.get(tag) ?? []), txtText(rr)]);
+    }
+    for (const [tag, list] of texts) if (list.length > 1) add(MULTIPLE[tag](name, list));
+    for (const rr of here) {
+      const alias = rr.type === 'MX' ? aliases.get(rr.exchange) : undefined;
+      if (rr.type === 'MX' && alias !== undefined) add(mxTargetCnameProblem(rr.exchange, alias));
       if (rr.type === 'SRV' && aliases.has(rr.target)) {
-        notices.push(makeNotice('error', 'srv.target-cname', name, `SRV target ${rr.target} is a CNAME; an SRV target must name the host itself`, { rfc: 'RFC 2782' }));
+        notices.push(makeNotice('srv.target-cname', name, `SRV target ${rr.target} is a CNAME; an SRV target must name the host itself`));
       }
     }
   }
@@ -137,7 +91,7 @@ export function checkRecordSet(records: readonly RR[]): Notice[] {
 function canonicalizeRecords(records: readonly RR[]): { records: RR[]; notices: Notice[] } {
   const seen = new Map<string, RR>();
   for (const rr of records) {
-    const key = identity(rr);
+    const key = recordIdentity(rr);
     const prior = seen.get(key);
     if (!prior || rr.ttl < prior.ttl) seen.set(key, rr);
   }
@@ -155,7 +109,7 @@ function canonicalizeRecords(records: readonly RR[]): { records: RR[]; notices: 
     if (ttl === rr.ttl) return rr;
     if (!reported.has(key)) {
       reported.add(key);
-      notices.push(makeNotice('warning', 'rrset.ttl-mismatch', rr.name, `the ${typeOf(rr)} records at ${rr.name} come with different TTLs; all get ${ttl}`, { rfc: 'RFC 2181 §5.2' }));
+      notices.push(makeNotice('rrset.ttl-mismatch', rr.name, `the ${typeOf(rr)} records at ${rr.name} come with different TTLs; all get ${ttl}`));
     }
     return { ...rr, ttl };
   });
@@ -193,9 +147,7 @@ function buildProviderHints(domain: DomainPolicy): BuildResult {
     records: [],
     files: [],
     notices: hints.map(({ provider, hint }) =>
-      makeNotice('info', 'dkim.provider-hint', domain.name, `${provider.title} signs with DKIM: publish ${hint} (add it under dkim: or raw:)`, {
-        position: domain.position,
-      }),
+      makeNotice('dkim.provider-hint', domain.name, `${provider.title} signs with DKIM: publish ${hint} (add it under dkim: or raw:)`, domain.position),
     ),
   };
 }
@@ -228,9 +180,7 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
         if (zone) zone.records.push(rr);
         else
           home?.notices.push(
-            makeNotice('error', 'zone.outside', rr.name, `${rr.name} ${typeOf(rr)} (from ${domain.name}) lies in none of the policy's zones; add its zone or remove the entry`, {
-              position: domain.position,
-            }),
+            makeNotice('zone.outside', rr.name, `${rr.name} ${typeOf(rr)} (from ${domain.name}) lies in none of the policy's zones; add its zone or remove the entry`, domain.position),
           );
       }
       for (const n of result.notices) (zones.get(longestZone(n.name, apexSet) ?? '') ?? home)?.notices.push(n);

@@ -3,13 +3,13 @@
 // that would lose mail. Returns data for the renderers; never prints.
 
 import type { Resolver } from '../dns/resolver.js';
-import { UsageError } from '../base/errors.js';
+import { InputError } from '../base/errors.js';
 import type { Policy } from '../policy/model.js';
 import { planSourceFix, type SourceFix } from './fix.js';
 import type { ReadLimits } from './limits.js';
 import { isAtOrBelow } from './org-domain.js';
 import { readReports, type ReportSet } from './read-reports.js';
-import { parseDmarcRecord, proposedFromPolicy, type DmarcRecord, type ProposedRecord } from './record.js';
+import { readDispositionPolicy, proposedFromPolicy, type DispositionPolicy, type ProposedRecord } from './record.js';
 import type { ReadError } from './report.js';
 import { resolveExistence, resolveSourceNames, type SourceName } from './resolve.js';
 import { simulate, type Simulation, type SourceImpact } from './simulate.js';
@@ -73,20 +73,20 @@ export interface DmarcAnalysis {
 /** The proposed records: --record (for --domain, or in place of each published one), else the policy's. */
 export function chooseProposed(options: Pick<AnalyzeOptions, 'policy' | 'record' | 'domain'>): {
   proposed: ProposedRecord[];
-  replacePublished?: { text: string; record: DmarcRecord };
+  replacePublished?: { text: string; record: DispositionPolicy };
 } {
   if (options.record !== undefined) {
-    const parsed = parseDmarcRecord(options.record);
-    if (!parsed.ok) throw new UsageError(`--record: ${parsed.reason}`, 'e.g. --record "v=DMARC1; p=reject"');
+    const parsed = readDispositionPolicy(options.record);
+    if (!parsed.ok) throw new InputError(`--record: ${parsed.reason}`, 'e.g. --record "v=DMARC1; p=reject"');
     const text = options.record.trim();
     if (options.domain !== undefined) return { proposed: [{ domain: options.domain, text, record: parsed.record }] };
     return { proposed: [], replacePublished: { text, record: parsed.record } };
   }
-  if (!options.policy) throw new UsageError('no proposed DMARC record', 'pass --record "v=DMARC1; ..." or a policy with --policy');
+  if (!options.policy) throw new InputError('no proposed DMARC record', 'pass --record "v=DMARC1; ..." or a policy with --policy');
   const proposed = proposedFromPolicy(options.policy.domains);
-  if (proposed.length === 0) throw new UsageError('the policy publishes no DMARC record', 'add dmarc: to a domain, or pass --record');
+  if (proposed.length === 0) throw new InputError('the policy publishes no DMARC record', 'add dmarc: to a domain, or pass --record');
   if (options.domain !== undefined && !proposed.some((p) => isAtOrBelow(options.domain!, p.domain)))
-    throw new UsageError(`the policy has no DMARC record for ${options.domain} or a parent of it`, 'pass --record, or add dmarc: to the domain');
+    throw new InputError(`the policy has no DMARC record for ${options.domain} or a parent of it`, 'pass --record, or add dmarc: to the domain');
   return { proposed };
 }
 
@@ -128,7 +128,7 @@ export async function analyzeReports(options: AnalyzeOptions): Promise<DmarcAnal
   const top = options.top ?? 20;
   const shown = top === 0 ? sim.sources : sim.sources.slice(0, top);
   const names = resolver ? await resolveSourceNames(shown.map((s) => s.ip), resolver) : undefined;
-  const recordOf = (recordDomain: string): DmarcRecord | undefined =>
+  const recordOf = (recordDomain: string): DispositionPolicy | undefined =>
     choice.replacePublished?.record ?? choice.proposed.find((p) => p.domain === recordDomain)?.record;
   const sources: SourceReport[] = [];
   for (const source of shown) {

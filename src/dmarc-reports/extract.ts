@@ -4,7 +4,8 @@
 // §5.3) decoded and parsed. Nothing here writes: the reports go to the sink as they are read.
 
 import { Readable } from 'node:stream';
-import { ReportFormatError, formatBytes, type ReadLimits } from './limits.js';
+import { ReportFormatError } from '../base/errors.js';
+import { formatBytes, type ReadLimits } from './limits.js';
 import { messageOf, readBufferReports, sniffContent, type ReportHandler } from './read-container.js';
 import { readLines } from './read-lines.js';
 import { isTlsRptPart, MimeMessageReader, type MailPart } from './read-mime.js';

@@ -1,6 +1,8 @@
 // Bounds on what a report file may make the reader do: a hostile or broken file
 // hits one of these and is skipped with an error, never exhausting memory.
 
+import { ReportFormatError } from '../base/errors.js';
+
 export interface ReadLimits {
   /** Decompressed XML of one report. Real reports are kilobytes to a few megabytes. */
   maxXmlBytes: number;
@@ -48,13 +50,6 @@ export const DEFAULT_LIMITS: ReadLimits = {
   maxMimeParts: 256,
 };
 
-/** A report (or container) that is refused: the message becomes the one-line error. */
-export class ReportFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReportFormatError';
-  }
-}
 
 /** Counts decompressed bytes against the absolute cap and the ratio to the compressed size. */
 export class InflateMeter {

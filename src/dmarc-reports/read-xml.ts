@@ -4,7 +4,8 @@
 
 import { TextDecoder } from 'node:util';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { ReportFormatError, type ReadLimits } from './limits.js';
+import { type ReadLimits } from './limits.js';
+import { ReportFormatError } from '../base/errors.js';
 import {
   rowKey,
   type AlignmentMode,

@@ -3,44 +3,44 @@
 
 import type { DomainPolicy } from '../policy/model.js';
 import { compileDmarcText } from '../build/dmarc.js';
-import { parseDmarcRecord as parseStrictDmarc } from '../mail/dmarc/record.js';
-import type { DmarcRecord, PublishedPolicy } from './report.js';
+import { parseDmarcRecord } from '../mail/dmarc/record.js';
+import type { DispositionPolicy, PublishedPolicy } from './report.js';
 
-export type { DmarcRecord };
+export type { DispositionPolicy };
 
 /** A record and the domain it is published at (the _dmarc owner without the label). */
 export interface ProposedRecord {
   domain: string;
   text: string;
-  record: DmarcRecord;
+  record: DispositionPolicy;
 }
 
-export type RecordParse = { ok: true; record: DmarcRecord } | { ok: false; reason: string };
+export type RecordParse = { ok: true; record: DispositionPolicy } | { ok: false; reason: string };
 
 /** The tags whose invalid value makes a record useless for a simulation. */
 const DECISIVE = new Set(['sp', 'np', 'adkim', 'aspf', 't']);
 
 /**
- * Parse "v=DMARC1; p=reject; ..." with the audit's strict parser (RFC 9989 record format)
+ * Read "v=DMARC1; p=reject; ..." with the one DMARC record parser (mail/dmarc/record.ts)
  * and keep what decides a disposition. Unknown and removed tags are ignored, as receivers do.
  */
-export function parseDmarcRecord(text: string): RecordParse {
-  const parsed = parseStrictDmarc(text);
+export function readDispositionPolicy(text: string): RecordParse {
+  const parsed = parseDmarcRecord(text);
   if (!parsed.ok) return { ok: false, reason: parsed.error };
   const r = parsed.record;
   if (r.p === undefined)
     return { ok: false, reason: r.pRaw === undefined ? 'the record has no p= tag' : `p=${r.pRaw} is not none, quarantine or reject` };
   const problem = r.problems.find((pr) => DECISIVE.has(pr.tag));
   if (problem) return { ok: false, reason: problem.message };
-  const record: DmarcRecord = { p: r.p, adkim: r.adkim ?? 'r', aspf: r.aspf ?? 'r', testing: r.testing };
+  const record: DispositionPolicy = { p: r.p, adkim: r.adkim ?? 'r', aspf: r.aspf ?? 'r', testing: r.testing };
   if (r.sp) record.sp = r.sp;
   if (r.np) record.np = r.np;
   return { ok: true, record };
 }
 
 /** The record a report says was published. */
-export function publishedRecord(published: PublishedPolicy): DmarcRecord {
-  const record: DmarcRecord = { p: published.p, adkim: published.adkim, aspf: published.aspf, testing: published.testing };
+export function publishedRecord(published: PublishedPolicy): DispositionPolicy {
+  const record: DispositionPolicy = { p: published.p, adkim: published.adkim, aspf: published.aspf, testing: published.testing };
   if (published.sp) record.sp = published.sp;
   if (published.np) record.np = published.np;
   return record;
@@ -69,7 +69,7 @@ export function proposedFromPolicy(domains: readonly DomainPolicy[]): ProposedRe
   for (const domain of domains) {
     const text = compileDmarcText(domain).text;
     if (text === undefined) continue;
-    const parsed = parseDmarcRecord(text);
+    const parsed = readDispositionPolicy(text);
     if (parsed.ok) out.push({ domain: domain.name, text, record: parsed.record });
   }
   return out.sort((a, b) => a.domain.localeCompare(b.domain));

@@ -5,7 +5,7 @@ export type Disposition = 'none' | 'quarantine' | 'reject';
 export type AlignmentMode = 'r' | 's';
 
 /** The tags of a DMARC record the simulation needs (RFC 9989). */
-export interface DmarcRecord {
+export interface DispositionPolicy {
   p: Disposition;
   sp?: Disposition;
   /** np= (RFC 9989; RFC 9091 before it). */
@@ -17,7 +17,7 @@ export interface DmarcRecord {
 }
 
 /** <policy_published>: the DMARC record the receiver found, as it reports it (RFC 9990 §3). */
-export interface PublishedPolicy extends DmarcRecord {
+export interface PublishedPolicy extends DispositionPolicy {
   domain: string;
   /** Legacy RFC 7489 pct=; informative only (RFC 9989 removed it). */
   pct?: number;

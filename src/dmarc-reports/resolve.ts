@@ -4,6 +4,7 @@
 import type { Answer, Resolver } from '../dns/resolver.js';
 import { parseIp, reverseName } from '../dns-types/ip.js';
 import { operatorDomain } from './org-domain.js';
+import { mapBounded } from '../base/limiter.js';
 
 export interface SourceName {
   ip: string;
@@ -15,20 +16,6 @@ export interface SourceName {
   operator?: string;
   /** Why there is no name: "no PTR record", or the lookup failure. */
   problem?: string;
-}
-
-/** Run `task` over `items`, at most `limit` at once, keeping the order of results. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await task(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 function addresses(answer: Answer): string[] {
@@ -55,7 +42,7 @@ async function resolveOne(ip: string, resolver: Resolver): Promise<SourceName> {
 
 /** Reverse-DNS names of the given sources, a few lookups at a time. */
 export async function resolveSourceNames(ips: readonly string[], resolver: Resolver, concurrency = 16): Promise<Map<string, SourceName>> {
-  const names = await mapLimited(ips, concurrency, (ip) => resolveOne(ip, resolver));
+  const names = await mapBounded(ips, concurrency, (ip) => resolveOne(ip, resolver));
   return new Map(names.map((n) => [n.ip, n]));
 }
 
@@ -65,7 +52,7 @@ export async function resolveSourceNames(ips: readonly string[], resolver: Resol
  * leaves the name out (unknown).
  */
 export async function resolveExistence(names: readonly string[], resolver: Resolver, concurrency = 16): Promise<Map<string, boolean>> {
-  const results = await mapLimited(names, concurrency, async (name): Promise<[string, boolean | undefined]> => {
+  const results = await mapBounded(names, concurrency, async (name): Promise<[string, boolean | undefined]> => {
     const a = await resolver.resolve(name, 'A');
     if (a.status === 'nxdomain') return [name, false];
     if (a.status === 'ok' && a.records.length > 0) return [name, true];

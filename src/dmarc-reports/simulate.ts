@@ -7,7 +7,7 @@
 
 import { compareIp } from '../dns-types/ip.js';
 import { isAligned, isAtOrBelow } from './org-domain.js';
-import { publishedRecord, renderPublished, type DmarcRecord, type ProposedRecord } from './record.js';
+import { publishedRecord, renderPublished, type DispositionPolicy, type ProposedRecord } from './record.js';
 import type { Disposition, ReportRow } from './report.js';
 
 /** Reason types (RFC 7489 App. C PolicyOverrideType, RFC 9990 §3) by which a receiver departs from the policy. */
@@ -115,7 +115,7 @@ export interface SimulationInput {
    */
   proposed: readonly ProposedRecord[];
   /** A record (--record without --domain) that replaces each report's published record at the same domain. */
-  replacePublished?: { text: string; record: DmarcRecord };
+  replacePublished?: { text: string; record: DispositionPolicy };
   /** Only rows whose header-from is this domain or below it. */
   domain?: string;
   /** Header-from names known to exist or not (RFC 9989 non-existent domains: NXDOMAIN or NODATA for A, AAAA and MX), from DNS. */
@@ -140,7 +140,7 @@ function addCounts(into: OutcomeCounts, verdict: Verdict, count: number): void {
 }
 
 /** DKIM results that can authenticate: "pass" only (RFC 9989 "DKIM-Authenticated Identifiers"; RFC 6376 §6.1). */
-function dkimAligned(row: ReportRow, mode: DmarcRecord['adkim']): boolean {
+function dkimAligned(row: ReportRow, mode: DispositionPolicy['adkim']): boolean {
   return row.dkim.some((d) => d.result === 'pass' && isAligned(d.domain, row.headerFrom, mode));
 }
 
@@ -153,7 +153,7 @@ function spfDomain(row: ReportRow, spf: ReportRow['spf'][number]): string {
  * SPF counts for DMARC only for the RFC5321.MailFrom identity (RFC 9989 "SPF-Authenticated Identifiers"):
  * a result with scope "helo" does not. Reports without <scope> (RFC 7489) mean mfrom.
  */
-function spfAligned(row: ReportRow, mode: DmarcRecord['aspf']): boolean {
+function spfAligned(row: ReportRow, mode: DispositionPolicy['aspf']): boolean {
   return row.spf.some((s) => s.result === 'pass' && (s.scope ?? 'mfrom') === 'mfrom' && isAligned(spfDomain(row, s), row.headerFrom, mode));
 }
 
@@ -166,7 +166,7 @@ function hasOverride(row: ReportRow): boolean {
  * np for a name that does not exist, else sp; sp defaults to p and np to sp.
  * A name whose existence is unknown is treated as existing (sp).
  */
-export function applicablePolicy(record: DmarcRecord, recordDomain: string, headerFrom: string, existence: Existence): { applied: Verdict['applied']; requested: Disposition } {
+export function applicablePolicy(record: DispositionPolicy, recordDomain: string, headerFrom: string, existence: Existence): { applied: Verdict['applied']; requested: Disposition } {
   if (headerFrom === recordDomain) return { applied: 'p', requested: record.p };
   const sp = record.sp ?? record.p;
   if (existence === 'nonexistent') return { applied: 'np', requested: record.np ?? sp };
@@ -174,7 +174,7 @@ export function applicablePolicy(record: DmarcRecord, recordDomain: string, head
 }
 
 /** One row under one record. */
-export function evaluateRow(row: ReportRow, record: DmarcRecord, recordDomain: string, existence: Existence): Verdict {
+export function evaluateRow(row: ReportRow, record: DispositionPolicy, recordDomain: string, existence: Existence): Verdict {
   const dkim = dkimAligned(row, record.adkim);
   const spf = spfAligned(row, record.aspf);
   const pass = dkim || spf;

@@ -3,7 +3,7 @@
 // senders' TLS reports say of that domain or host over the window (RFC 8460): sessions that
 // failed would be deferred once the policy is enforced, or once DANE senders check the record.
 
-import { mtaStsPolicyPath } from '../build/mta-sts.js';
+import { mtaStsPolicyPath } from '../mail/mta-sts/record.js';
 import type { PlannedChange, Plan } from '../plan/plan.js';
 import type { Risk } from '../plan/risk.js';
 import type { Policy } from '../policy/model.js';

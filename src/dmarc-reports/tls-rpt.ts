@@ -3,7 +3,8 @@
 // ReportFormatError out; every list and count is bounded.
 
 import { gunzipSync } from 'node:zlib';
-import { ReportFormatError, formatBytes, type ReadLimits } from './limits.js';
+import { ReportFormatError } from '../base/errors.js';
+import { formatBytes, type ReadLimits } from './limits.js';
 
 /** RFC 8460 §4.4: the policy the sender applied. */
 export type TlsPolicyType = 'sts' | 'tlsa' | 'no-policy-found';

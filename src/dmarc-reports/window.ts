@@ -2,7 +2,7 @@
 // days had reports, and which receivers sent none on which days. A day without a report is a
 // gap, never a day of clean mail. Pure: `now` is a parameter.
 
-import { UsageError } from '../base/errors.js';
+import { InputError } from '../base/errors.js';
 import { checkDays } from '../policy/values.js';
 import type { IndexEntry } from './archive-index.js';
 
@@ -28,7 +28,7 @@ function parseDay(text: string, flag: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
   const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
   if (!m || !Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== text.trim())
-    throw new UsageError(`${flag} ${text}: not a date`, 'write dates as YYYY-MM-DD (UTC), e.g. --between 2026-11-01 2026-11-30');
+    throw new InputError(`${flag} ${text}: not a date`, 'write dates as YYYY-MM-DD (UTC), e.g. --between 2026-11-01 2026-11-30');
   return ms / 1000;
 }
 
@@ -51,11 +51,11 @@ export function sinceWindow(text: string, now: Date): TimeWindow {
     label = `since ${text.trim()}`;
   } else {
     const days = checkDays(text, '--since');
-    if (!days.ok) throw new UsageError(days.message, 'e.g. --since 30d, --since 12w or --since 2026-11-01');
+    if (!days.ok) throw new InputError(days.message, 'e.g. --since 30d, --since 12w or --since 2026-11-01');
     start = today - days.value * DAY;
     label = `the last ${days.value} days`;
   }
-  if (start > nowS) throw new UsageError(`--since ${text}: in the future`);
+  if (start > nowS) throw new InputError(`--since ${text}: in the future`);
   return { start, end: nowS + 1, label, days: daysBetween(start, nowS + 1, nowS), length: Math.max(1, Math.round((today - start) / DAY)) };
 }
 
@@ -63,7 +63,7 @@ export function sinceWindow(text: string, now: Date): TimeWindow {
 export function betweenWindow(from: string, to: string, now: Date): TimeWindow {
   const start = parseDay(from, '--between');
   const end = parseDay(to, '--between') + DAY;
-  if (end <= start) throw new UsageError(`--between ${from} ${to}: the second date is before the first`);
+  if (end <= start) throw new InputError(`--between ${from} ${to}: the second date is before the first`);
   return { start, end, label: `${from.trim()} to ${to.trim()}`, days: daysBetween(start, end, Math.floor(now.getTime() / 1000)), length: (end - start) / DAY };
 }
 

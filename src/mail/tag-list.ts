@@ -38,16 +38,28 @@ export function tagValue(tags: readonly Tag[], name: string): string | undefined
 
 export type TagListParse = { ok: true; tags: Tag[] } | { ok: false; error: string };
 
+/** How strictly a tag list is read, beyond its syntax of tag=value items separated by ";". */
+export interface TagListReading {
+  /**
+   * exact: names case-sensitive (DKIM, RFC 6376 §3.2); lowercase: case-insensitive and
+   * returned lowercased (DMARC); as-written: kept as written, but unique in any case (import).
+   */
+  names?: 'exact' | 'lowercase' | 'as-written';
+  /** strict: values held to the tag-value syntax; any: import, which keeps under raw: what it cannot model. */
+  values?: 'strict' | 'any';
+}
+
 // tag-name = ALPHA *ALNUMPUNC; tval = 1*VALCHAR (%x21-3A / %x3C-7E), tvals separated by whitespace.
 const TAG_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const TAG_VALUE = /^(?:[\x21-\x3a\x3c-\x7e]+(?:[ \t\r\n]+[\x21-\x3a\x3c-\x7e]+)*)?$/;
 
 /**
- * Strict tag-list syntax (RFC 6376 §3.2), used by the DKIM key and DMARC record
- * parsers: unlike parseTagList, it reports the first syntax error and duplicate tags
- * ("the entire tag-list is invalid", §3.2).
+ * Strict tag-list syntax (RFC 6376 §3.2), used by the DKIM key, DMARC, MTA-STS and TLS-RPT
+ * record parsers and by import: unlike parseTagList, it reports the first syntax error and
+ * duplicate tags ("the entire tag-list is invalid", §3.2).
  */
-export function parseTagListStrict(text: string, caseInsensitiveNames = false): TagListParse {
+export function parseTagListStrict(text: string, reading: TagListReading = {}): TagListParse {
+  const names = reading.names ?? 'exact';
   const tags: Tag[] = [];
   const seen = new Set<string>();
   const items = splitTagList(text);
@@ -61,11 +73,33 @@ export function parseTagListStrict(text: string, caseInsensitiveNames = false): 
     const rawName = item.name;
     const value = item.value;
     if (!TAG_NAME.test(rawName)) return { ok: false, error: `"${rawName}" is not a valid tag name` };
-    if (!TAG_VALUE.test(value)) return { ok: false, error: `the value of ${rawName}= has characters outside the tag-value syntax` };
-    const name = caseInsensitiveNames ? rawName.toLowerCase() : rawName;
-    if (seen.has(name)) return { ok: false, error: `tag ${rawName}= appears twice` };
-    seen.add(name);
-    tags.push({ name, value });
+    if (reading.values !== 'any' && !TAG_VALUE.test(value)) return { ok: false, error: `the value of ${rawName}= has characters outside the tag-value syntax` };
+    const key = names === 'exact' ? rawName : rawName.toLowerCase();
+    if (seen.has(key)) return { ok: false, error: `tag ${rawName}= appears twice` };
+    seen.add(key);
+    tags.push({ name: names === 'lowercase' ? key : rawName, value });
   }
   return { ok: true, tags };
+}
+
+/** Whether a TXT text begins with the tag v=`version` (MTA-STS §3.1, TLS-RPT §3: others are discarded). */
+export function startsWithVersion(text: string, version: string): boolean {
+  const trimmed = text.trimStart();
+  return trimmed.startsWith(`v=${version}`) && /^(;|$)/.test(trimmed.slice(version.length + 2));
+}
+
+export type VersionedTags = { ok: true; tags: Tag[]; value: string } | { ok: false; error: string };
+
+/**
+ * A strict tag list whose first tag is v=`version` and which has the tag `required` (MTA-STS
+ * id=, TLS-RPT rua=): the tags after v=, the required tag's value, or the first problem.
+ */
+export function parseVersionedTagList(text: string, version: string, required: string): VersionedTags {
+  const list = parseTagListStrict(text);
+  if (!list.ok) return list;
+  const [first, ...rest] = list.tags;
+  if (!first || first.name !== 'v' || first.value !== version) return { ok: false, error: `the first field is not v=${version}` };
+  const tag = rest.find((t) => t.name === required);
+  if (!tag) return { ok: false, error: `no ${required}= field` };
+  return { ok: true, tags: rest, value: tag.value };
 }

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type { DesiredZone, GeneratedFile } from '../build/zone-records.js';
-import type { Notice } from '../build/notice.js';
+import { makeNotice, type Notice } from '../build/notice.js';
 import type { RR } from '../dns-types/rr.js';
 import { renderFragment } from '../zone/writer.js';
 import { diffRecords, type Change, type OwnershipScope } from './diff.js';
@@ -143,12 +143,9 @@ function checkForeignConflicts(zone: string, desired: RR[], foreign: RR[]): Noti
     const key = `${rr.name} ${rr.type}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    notices.push({
-      severity: 'error',
-      code: 'zone.conflict',
-      name: rr.name,
-      message: `the zone file of ${zone} already has a ${rr.type} record at ${rr.name} outside mailrec's fragment; remove it from the zone file so that only the fragment's record is published`,
-    });
+    notices.push(
+      makeNotice('zone.conflict', rr.name, `the zone file of ${zone} already has a ${rr.type} record at ${rr.name} outside mailrec's fragment; remove it from the zone file so that only the fragment's record is published`),
+    );
   }
   return notices;
 }

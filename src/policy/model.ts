@@ -4,6 +4,7 @@
 
 import type { SourcePosition } from '../base/errors.js';
 import type { RData } from '../dns-types/rr.js';
+import type { MtaStsMode } from '../mail/mta-sts/record.js';
 
 export type SpfAll = 'fail' | 'softfail' | 'neutral';
 
@@ -80,7 +81,7 @@ export interface TlsaRecord {
 }
 
 export interface MtaStsPolicy {
-  mode: 'enforce' | 'testing' | 'none';
+  mode: MtaStsMode;
   maxAge: number;
   /** mx: patterns; default the domain's MX hosts. */
   mx?: string[];

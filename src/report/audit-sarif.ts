@@ -82,13 +82,14 @@ export function renderAuditSarif(run: AuditRun): string {
     const entry = codeEntry(code);
     const title = entry?.title ?? code;
     const fix = entry?.fix ?? '';
-    const uri = entry ? rfcUri(entry.rfc) : undefined;
+    const rfc = entry?.rfc;
+    const uri = rfc ? rfcUri(rfc) : undefined;
     return {
       id: code,
       name: ruleName(code),
       shortDescription: { text: title },
-      fullDescription: { text: `${title}. ${fix}${entry ? ` (${entry.rfc})` : ''}` },
-      help: { text: fix, markdown: `${fix}${entry ? `\n\n${uri ? `[${entry.rfc}](${uri})` : entry.rfc}` : ''}` },
+      fullDescription: { text: `${title}. ${fix}${rfc ? ` (${rfc})` : ''}` },
+      help: { text: fix, markdown: `${fix}${rfc ? `\n\n${uri ? `[${rfc}](${uri})` : rfc}` : ''}` },
       ...(uri ? { helpUri: uri } : {}),
       defaultConfiguration: { level: LEVEL[entry?.severity ?? 'warning'] },
       properties: {

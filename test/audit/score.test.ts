@@ -69,14 +69,3 @@ describe('score model (docs/score.md)', () => {
     expect(rows.sort()).toEqual(want.sort());
   });
 });
-
-describe('catalogue', () => {
-  it('every code has a one-line fix and an RFC, and severity matches the penalty rule', () => {
-    for (const [code, e] of Object.entries(CODES)) {
-      expect(e.fix, code).not.toContain('\n');
-      expect(e.rfc.length, code).toBeGreaterThan(0);
-      if (e.severity === 'info') expect(e.penalty, code).toBe(0);
-      expect(code.startsWith(`${e.category}.`) || ['srv.', 'dns.', 'tlsa.', 'mta-sts.', 'tls-rpt.'].some((p) => code.startsWith(p)), code).toBe(true);
-    }
-  });
-});

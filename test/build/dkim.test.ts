@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { DkimKey } from '../../src/policy/model.js';
-import { buildDkim, compileDkimPublicKey } from '../../src/build/dkim.js';
+import { buildDkim } from '../../src/build/dkim.js';
+import { compileDkimPublicKey } from '../../src/mail/dkim/record.js';
 import { txtText } from '../../src/dns-types/rr.js';
 import { makeDomain, pos, sh } from './fixtures.js';
 
@@ -89,10 +90,10 @@ describe('buildDkim', () => {
   it('RSA 1024: published with a warning; RSA 512: refused', () => {
     const small = buildDkim(makeDomain('example.org', { dkim: [key('s', rsa1024.publicPem)] }));
     expect(small.records).toHaveLength(1);
-    expect(small.notices.map((n) => [n.severity, n.code])).toEqual([['warning', 'dkim.key-small']]);
+    expect(small.notices.map((n) => [n.severity, n.code])).toEqual([['warning', 'dkim.rsa-weak']]);
     const tiny = buildDkim(makeDomain('example.org', { dkim: [key('s', rsa512.publicPem)] }));
     expect(tiny.records).toEqual([]);
-    expect(tiny.notices.map((n) => [n.severity, n.code, n.name])).toEqual([['error', 'dkim.key-too-small', 's._domainkey.example.org']]);
+    expect(tiny.notices.map((n) => [n.severity, n.code, n.name])).toEqual([['error', 'dkim.rsa-too-short', 's._domainkey.example.org']]);
     expect(tiny.notices[0]!.message).toContain('512');
     expect(buildDkim(makeDomain('example.org', { dkim: [key('s', rsa2048.publicPem)] })).notices).toEqual([]);
   });

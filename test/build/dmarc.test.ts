@@ -50,19 +50,19 @@ describe('buildDmarc: the policy record', () => {
   it('pct only when asked, after t=, with a warning', () => {
     const built = buildDmarc(makeDomain('example.org', { dmarc: dmarc({ policy: 'quarantine', testing: true, pct: 50, adkim: 'strict' }) }), ['example.org']);
     expect(texts(built)).toEqual([['_dmarc.example.org', 'v=DMARC1; p=quarantine; t=y; pct=50; adkim=s']]);
-    expect(built.notices.map((n) => [n.severity, n.code, n.name])).toEqual([['warning', 'dmarc.pct-removed', '_dmarc.example.org']]);
+    expect(built.notices.map((n) => [n.severity, n.code, n.name])).toEqual([['warning', 'dmarc.removed-tag', '_dmarc.example.org']]);
   });
 
   it.each([[101], [-1], [2.5]])('refuses pct=%s', (pct) => {
     const built = buildDmarc(makeDomain('example.org', { dmarc: dmarc({ pct }) }), ['example.org']);
     expect(built.records).toEqual([]);
-    expect(built.notices.map((n) => n.code)).toEqual(['dmarc.invalid-pct']);
+    expect(built.notices.map((n) => n.code)).toEqual(['dmarc.syntax']);
   });
 
   it('refuses a malformed fo', () => {
     const built = buildDmarc(makeDomain('example.org', { dmarc: dmarc({ fo: '2' }) }), ['example.org']);
     expect(built.records).toEqual([]);
-    expect(built.notices.map((n) => n.code)).toEqual(['dmarc.invalid-fo']);
+    expect(built.notices.map((n) => n.code)).toEqual(['dmarc.syntax']);
   });
 
   it('no dmarc declared: no record', () => {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { DomainPolicy, MtaStsPolicy } from '../../src/policy/model.js';
-import { buildMtaSts, compileMtaStsId, matchesMxPattern } from '../../src/build/mta-sts.js';
+import { buildMtaSts } from '../../src/build/mta-sts.js';
+import { compileMtaStsId, matchesMxPattern } from '../../src/mail/mta-sts/record.js';
 import { txtText } from '../../src/dns-types/rr.js';
 import { makeDomain, pos } from './fixtures.js';
 
@@ -58,9 +59,10 @@ describe('buildMtaSts', () => {
     expect(compileMtaStsId('a')).toMatch(/^[a-z0-9]{32}$/);
   });
 
-  it('warns when an MX host escapes the patterns under enforce', () => {
+  it('refuses an enforce policy when an MX host escapes its patterns (RFC 8461 §4.1), as the audit rates it', () => {
     const built = buildMtaSts(domain(sts({ mx: ['mx-01.example.org'] })));
-    expect(built.notices.map((n) => [n.severity, n.code])).toEqual([['warning', 'mta-sts.mx-not-covered']]);
+    expect(built.records).toEqual([]);
+    expect(built.notices.map((n) => [n.severity, n.code])).toEqual([['error', 'mta-sts.mx-not-covered']]);
     expect(built.notices[0]!.message).toContain('mx-02.example.org');
     expect(buildMtaSts(domain(sts({ mx: ['*.example.org'] }))).notices).toEqual([]);
   });

@@ -38,14 +38,14 @@ describe('buildMx', () => {
   });
 
   it.each([
-    ['192.0.2.25', 'mx.ip-literal'],
-    ['[192.0.2.25]', 'mx.ip-literal'],
-    ['2001:db8::25', 'mx.ip-literal'],
-    ['.', 'mx.null-not-alone'],
-  ])('refuses host %s (%s), keeps the others', (host, code) => {
+    ['192.0.2.25', 'mx.target-ip-literal', '192.0.2.25'],
+    ['[192.0.2.25]', 'mx.target-ip-literal', '[192.0.2.25]'],
+    ['2001:db8::25', 'mx.target-ip-literal', '2001:db8::25'],
+    ['.', 'mx.null-not-alone', 'example.org'],
+  ])('refuses host %s (%s), keeps the others', (host, code, name) => {
     const built = mxOf([{ host, preference: 10 }, { host: 'mx.example.org', preference: 20 }]);
     expect(built.records.map((r) => (r.type === 'MX' ? r.exchange : ''))).toEqual(['mx.example.org']);
-    expect(built.notices.map((n) => [n.severity, n.code, n.name])).toEqual([['error', code, 'example.org']]);
+    expect(built.notices.map((n) => [n.severity, n.code, n.name])).toEqual([['error', code, name]]);
   });
 
   it.each([[-1], [65536], [1.5]])('refuses preference %s', (preference) => {

@@ -20,7 +20,7 @@ describe('buildTlsRpt', () => {
   it.each([[[]], [['ftp://x.example/r']]])('refuses rua %j', (rua) => {
     const built = build(rua);
     expect(built.records).toEqual([]);
-    expect(built.notices.map((n) => [n.severity, n.code])).toEqual([['error', 'tls-rpt.invalid-rua']]);
+    expect(built.notices.map((n) => [n.severity, n.code])).toEqual([['error', 'tls-rpt.syntax']]);
   });
 
   it('nothing declared: nothing', () => {

@@ -105,7 +105,7 @@ describe('buildTlsa from explicit data', () => {
   ])('matching type %s: %s refused', (matchingType, hex) => {
     const built = build(tlsa({ kind: 'data', hex }, 3, 1, matchingType));
     expect(built.records).toEqual([]);
-    expect(built.notices.map((n) => n.code)).toEqual(['tlsa.invalid-data']);
+    expect(built.notices.map((n) => n.code)).toEqual(['tlsa.invalid']);
   });
 
   it.each([
@@ -113,22 +113,27 @@ describe('buildTlsa from explicit data', () => {
     [3, 2, 1],
     [3, 1, 3],
   ])('refuses parameters %s %s %s', (usage, selector, matchingType) => {
-    expect(build(tlsa({ kind: 'data', hex: sha256 }, usage, selector, matchingType)).notices.map((n) => n.code)).toEqual(['tlsa.invalid-parameters']);
+    expect(build(tlsa({ kind: 'data', hex: sha256 }, usage, selector, matchingType)).notices.map((n) => n.code)).toEqual(['tlsa.invalid']);
   });
 });
 
 describe('buildTlsa rules', () => {
   it.each([
-    [25, 0, ['tlsa.smtp-usage']],
-    [25, 1, ['tlsa.smtp-usage']],
-    [25, 2, []],
-    [25, 3, []],
-    [443, 1, []],
-  ])('port %s usage %s -> %j', (port, usage, codes) => {
+    [25, 2],
+    [25, 3],
+    [443, 1],
+  ])('port %s usage %s is published', (port, usage) => {
     const built = build(tlsa({ kind: 'data', hex: 'ab'.repeat(32) }, usage, 1, 1, { port }));
     expect(built.records).toHaveLength(1);
-    expect(built.notices.map((n) => n.code)).toEqual(codes);
-    expect(built.notices.every((n) => n.severity === 'warning')).toBe(true);
+    expect(built.notices).toEqual([]);
+  });
+
+  it.each([[0], [1]])('port 25 usage %s is refused: SMTP clients cannot use it (RFC 7672 §3.1.3), as the audit rates it', (usage) => {
+    const built = build(tlsa({ kind: 'data', hex: 'ab'.repeat(32) }, usage, 1, 1, { port: 25 }));
+    expect(built.records).toEqual([]);
+    expect(built.notices.map((n) => [n.severity, n.code, n.message])).toEqual([
+      ['error', 'tlsa.bad-usage', `TLSA usage ${usage} at _25._tcp.mx-01.example.org: SMTP uses only DANE-TA(2) and DANE-EE(3)`],
+    ]);
   });
 
   it('keeps several records per owner (rollover), sorted, duplicates dropped; owner per port and host', () => {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isAligned, organizationalDomain } from '../../src/dmarc-reports/org-domain.js';
 import { readReports } from '../../src/dmarc-reports/read-reports.js';
-import { parseDmarcRecord, type DmarcRecord, type ProposedRecord } from '../../src/dmarc-reports/record.js';
+import { readDispositionPolicy, type DispositionPolicy, type ProposedRecord } from '../../src/dmarc-reports/record.js';
 import type { PublishedPolicy, ReportRow } from '../../src/dmarc-reports/report.js';
 import { OVERRIDE_REASONS, evaluateRow, inferExistence, simulate, type OutcomeCounts } from '../../src/dmarc-reports/simulate.js';
 import { writeEstate } from './estate.js';
 import { seededRandom } from '../../harness/processes.js';
 
-function record(text: string): DmarcRecord {
-  const parsed = parseDmarcRecord(text);
+function record(text: string): DispositionPolicy {
+  const parsed = readDispositionPolicy(text);
   if (!parsed.ok) throw new Error(parsed.reason);
   return parsed.record;
 }
@@ -122,7 +122,7 @@ describe('the estate, against the hand computation', () => {
 
 describe('one row under one record', () => {
   const r = record('v=DMARC1; p=reject; sp=quarantine; np=none');
-  const cases: [string, Partial<ReportRow>, DmarcRecord, boolean, string][] = [
+  const cases: [string, Partial<ReportRow>, DispositionPolicy, boolean, string][] = [
     ['aligned DKIM alone passes', { dkim: [{ domain: 'example.org', result: 'pass' }], spf: [{ domain: 'esp.test', result: 'fail' }] }, r, true, 'delivered'],
     ['aligned SPF alone passes', { dkim: [{ domain: 'example.org', result: 'fail' }], spf: [{ domain: 'example.org', result: 'pass' }] }, r, true, 'delivered'],
     ['unaligned DKIM and SPF fail', { dkim: [{ domain: 'esp.test', result: 'pass' }], spf: [{ domain: 'esp.test', result: 'pass' }] }, r, false, 'rejected'],
@@ -186,14 +186,14 @@ describe('one row under one record', () => {
   });
 
   it('parses and refuses records', () => {
-    expect(parseDmarcRecord('v=DMARC1; p=reject; sp=quarantine; np=none; t=y; adkim=s')).toEqual({
+    expect(readDispositionPolicy('v=DMARC1; p=reject; sp=quarantine; np=none; t=y; adkim=s')).toEqual({
       ok: true,
       record: { p: 'reject', sp: 'quarantine', np: 'none', testing: true, adkim: 's', aspf: 'r' },
     });
-    expect(parseDmarcRecord('p=reject')).toMatchObject({ ok: false });
-    expect(parseDmarcRecord('v=DMARC1; p=block')).toEqual({ ok: false, reason: 'p=block is not none, quarantine or reject' });
-    expect(parseDmarcRecord('v=DMARC1; rua=mailto:a@b')).toEqual({ ok: false, reason: 'the record has no p= tag' });
-    expect(parseDmarcRecord('v=DMARC1; p=none; adkim=x')).toEqual({ ok: false, reason: 'adkim=x is not one of r, s' });
+    expect(readDispositionPolicy('p=reject')).toMatchObject({ ok: false });
+    expect(readDispositionPolicy('v=DMARC1; p=block')).toEqual({ ok: false, reason: 'p=block is not none, quarantine or reject' });
+    expect(readDispositionPolicy('v=DMARC1; rua=mailto:a@b')).toEqual({ ok: false, reason: 'the record has no p= tag' });
+    expect(readDispositionPolicy('v=DMARC1; p=none; adkim=x')).toEqual({ ok: false, reason: 'adkim=x is not one of r, s' });
   });
 });
 

@@ -2,7 +2,7 @@
 // that have ended; a receiver's missing days are gaps, said as ranges.
 
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/base/errors.js';
+import { InputError } from '../../src/base/errors.js';
 import { betweenWindow, computeCoverage, coverageSentence, dayRanges, daysOfReport, inWindow, sinceWindow } from '../../src/dmarc-reports/window.js';
 
 const NOW = new Date('2026-12-07T05:30:00Z');
@@ -35,7 +35,7 @@ describe('windows', () => {
     [() => betweenWindow('2026-11-30', '2026-11-01', NOW), 'the second date is before the first'],
     [() => betweenWindow('2026-02-30', '2026-03-01', NOW), '--between 2026-02-30: not a date'],
   ])('refuses a bad window (%#)', (make, message) => {
-    expect(make).toThrow(UsageError);
+    expect(make).toThrow(InputError);
     expect(make).toThrow(message);
   });
 

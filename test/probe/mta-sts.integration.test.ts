@@ -10,7 +10,7 @@ import type { Finding } from '../../src/base/finding.js';
 import { fetchMtaStsPolicy } from '../../src/audit/probe/mta-sts-fetch.js';
 import { checkMtaStsLive } from '../../src/audit/probe/mta-sts-live.js';
 import { createDnsClient, type DnsClient } from '../../src/dns/client.js';
-import { compileMtaStsId, renderMtaStsPolicy } from '../../src/build/mta-sts.js';
+import { compileMtaStsId, renderMtaStsPolicy } from '../../src/mail/mta-sts/record.js';
 import { startBind, type BindServer } from '../helpers/bind.js';
 import { caAndLeaf, selfSigned } from './certs.js';
 

@@ -4,7 +4,7 @@ import { readFileSync, type Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, normalize, relative, resolve, sep } from 'node:path';
 import type { Answer, Resolver } from '../../dns/resolver.js';
-import { UsageError, ZoneSyntaxError } from '../../base/errors.js';
+import { InputError, ZoneSyntaxError } from '../../base/errors.js';
 import { renderRR } from '../../dns-types/rdata.js';
 import { isInZone, normalizeName, typeOf, type RR, type RRType } from '../../dns-types/rr.js';
 import { parseZoneText, type ParsedRR } from '../../zone/reader.js';
@@ -136,7 +136,7 @@ async function listZoneFiles(dir: string): Promise<string[]> {
     try {
       entries = await readdir(d, { withFileTypes: true });
     } catch (error) {
-      if (d === dir) throw new UsageError(`--zones: cannot read ${dir}: ${(error as Error).message}`, 'pass the directory that holds the zone files, e.g. --zones zones');
+      if (d === dir) throw new InputError(`--zones: cannot read ${dir}: ${(error as Error).message}`, 'pass the directory that holds the zone files, e.g. --zones zones');
       throw error;
     }
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
@@ -200,7 +200,7 @@ export async function loadZoneRepo(dir: string, options: ZoneRepoOptions = {}): 
     return rel.startsWith('..') ? file : rel.split(sep).join('/');
   };
   const files = await listZoneFiles(absDir);
-  if (files.length === 0) throw new UsageError(`--zones: no *.zone files in ${dir}`, 'pass the directory that holds the zone files');
+  if (files.length === 0) throw new InputError(`--zones: no *.zone files in ${dir}`, 'pass the directory that holds the zone files');
   const texts = new Map<string, string>();
   for (const file of files) texts.set(normalize(file), await readFile(file, 'utf8'));
   const parsed = files.map((file) => parseFile(file, texts.get(normalize(file))!, texts, options.origins?.get(file)));

@@ -14,6 +14,7 @@ import { renderAuditSummaryLine } from '../../report/audit-json.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
 import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
+import { packageVersion } from '../package-info.js';
 
 interface MergeOptions extends GlobalOptions {
   failUnder?: string;
@@ -60,7 +61,7 @@ export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: nu
       if (problems.length === 0) {
         const merged = mergeAuditParts(parts);
         if (merged.ok) {
-          const run = mergedRun(merged.merged, { ...(failUnder !== undefined ? { failUnder } : {}), ...(failOn ? { failOn } : {}) }, audit.parent?.version());
+          const run = mergedRun(merged.merged, { ...(failUnder !== undefined ? { failUnder } : {}), ...(failOn ? { failOn } : {}) }, packageVersion());
           // In the zone repo, the policy gives SARIF its locations (the line that declared
           // each record), as it does for the audit itself.
           if ((opts.policy?.length ?? 0) > 0 || ctx.policyPaths.every((p) => existsSync(p))) {

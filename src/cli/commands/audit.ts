@@ -11,6 +11,7 @@ import { auditDomains, auditEach, type AuditOptions, type DomainReport } from '.
 import { parseShard, selectShard, type ShardInfo } from '../../audit/shard.js';
 import { openAuditSource, type AuditSource, type SourceSpec } from '../../audit/sources/index.js';
 import { UsageError, type SourcePosition } from '../../base/errors.js';
+import { mapBounded } from '../../base/limiter.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';
 import { checkDomainName, checkSelector } from '../../policy/values.js';
@@ -20,6 +21,7 @@ import { makeContext, type Context, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
 import { registerAuditMerge } from './audit-merge.js';
 import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
+import { packageVersion } from '../package-info.js';
 import { resolverServers } from './plan.js';
 
 /**
@@ -135,21 +137,6 @@ function sourceSpec(ctx: Context, opts: AuditCommandOptions, policy: Policy | un
   return { kind: 'dns', ...(servers ? { servers } : {}), ...timing };
 }
 
-/** Runs `task` over items, at most `limit` at once, results in input order. */
-async function mapPool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>, done?: (item: T) => void): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await task(items[i]!);
-      done?.(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** A one-line progress bar on stderr, redrawn in place; only on a terminal. */
 function progressBar(io: CliIO): { update: (phase: string, done: number, total: number, item: string) => void; clear: () => void } {
   if (!io.stderrIsTTY) return { update: () => {}, clear: () => {} };
@@ -231,11 +218,11 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       const withPolicy = targets.domains.filter((d) => policies.has(d));
       let drifted = 0;
       const drift = new Map<string, DriftResult>();
-      await mapPool(
+      await mapBounded(
         withPolicy,
         concurrency,
-        async (domain) => drift.set(domain, await checkDrift(targets.policy!, policies.get(domain)!, source.resolver, { exactTtl: source.exactTtl })),
-        (domain) => progress.update('drift', ++drifted, withPolicy.length, domain),
+        async (domain) => void drift.set(domain, await checkDrift(targets.policy!, policies.get(domain)!, source.resolver, { exactTtl: source.exactTtl })),
+        (_, domain) => progress.update('drift', ++drifted, withPolicy.length, domain),
       );
       const optionsFor = (domain: string): AuditOptions => {
         const policyDomain = policies.get(domain);
@@ -284,7 +271,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         reports: reports.map(withNotes),
         policies,
         ...(targets.positions ? { domainPositions: targets.positions } : {}),
-        toolVersion: program.version() ?? '0.1.0',
+        toolVersion: packageVersion(),
       };
       io.stdout(renderAudit(ctx.format, run, io));
       const summary = summarizeAudit(run);

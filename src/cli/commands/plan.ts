@@ -8,7 +8,7 @@ import { INDEX_FILE } from '../../dmarc-reports/archive.js';
 import { summarizeDmarcImpact, withDmarcImpact, withExtraRisks } from '../../dmarc-reports/impact.js';
 import { tlsRisks } from '../../dmarc-reports/tls-impact.js';
 import { sinceWindow } from '../../dmarc-reports/window.js';
-import { mtaStsPolicyPath } from '../../build/mta-sts.js';
+import { mtaStsPolicyPath } from '../../mail/mta-sts/record.js';
 import { readOptionalFile } from '../../zone/read-optional.js';
 import { RecordError } from '../../base/errors.js';
 import { hasChanges, type Plan } from '../../plan/plan.js';

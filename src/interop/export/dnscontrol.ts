@@ -2,7 +2,8 @@
 
 import type { DesiredZone } from '../../build/zone-records.js';
 import { chunkTxt, txtText, type RR } from '../../dns-types/rr.js';
-import { absolute, EXPORT_MARK, ExportError, relativeName, rrsetsOf, type ExportFile } from './names.js';
+import { absolute, EXPORT_MARK, relativeName, rrsetsOf, type ExportFile } from './names.js';
+import { ExportError } from '../../base/errors.js';
 
 export interface DnscontrolOptions {
   /** D_EXTEND("zone", ...) into a D() the user's dnsconfig.js already declares, instead of a D() of its own. */

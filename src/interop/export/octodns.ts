@@ -2,9 +2,11 @@
 
 import { Document, parse } from 'yaml';
 import { tagOf } from '../../mail/txt-tag.js';
-import { compareKeys, type DesiredZone } from '../../build/zone-records.js';
+import { type DesiredZone } from '../../build/zone-records.js';
+import { compareKeys } from '../../dns-types/order.js';
 import { txtText, type RR } from '../../dns-types/rr.js';
-import { absolute, EXPORT_MARK, ExportError, relativeName, rrsetsOf, type ExportFile } from './names.js';
+import { absolute, EXPORT_MARK, relativeName, rrsetsOf, type ExportFile } from './names.js';
+import { ExportError } from '../../base/errors.js';
 
 /**
  * octoDNS's natural sort key (natsort): text and numbers alternate, numbers compare by value.

@@ -5,7 +5,8 @@ import { KNOWN_SRV_SERVICES } from '../../mail/srv/record.js';
 import { tagOf } from '../../mail/txt-tag.js';
 import { isInZone, txtText, type RR } from '../../dns-types/rr.js';
 import { compareNames } from '../../dns-types/name.js';
-import { makeImportFinding, type ImportFinding } from './findings.js';
+import { rrtypeSpfProblem } from '../../mail/spf/rules.js';
+import { importFindings, makeImportFinding, type ImportFinding } from './findings.js';
 
 /** A record as read from a zone file (with where) or from live DNS (without). */
 export type SourceRecord = RR & { position?: SourcePosition };
@@ -154,9 +155,7 @@ export function classifyRecords(zones: readonly ImportZoneInput[]): Classificati
     const fragments = new Set(zone.fragments ?? []);
     for (const rr of zone.records) {
       if (rr.type === 'OTHER' && rr.rrtype === 'SPF') {
-        findings.push(
-          makeImportFinding('spf.rrtype-spf', rr.name, rr.name, `${rr.name} publishes an obsolete type 99 SPF record; it is not imported (delete it: RFC 7208 §14.1)`, rr.position),
-        );
+        findings.push(...importFindings([rrtypeSpfProblem(rr.name)], rr.name, rr.position));
         continue;
       }
       const shape = shapeOf(rr, rr.position !== undefined && fragments.has(rr.position.file));

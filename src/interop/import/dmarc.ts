@@ -5,8 +5,10 @@ import { checkReportUri } from '../../policy/values.js';
 import { txtText } from '../../dns-types/rr.js';
 import { tagValue } from '../../mail/tag-list.js';
 import type { RecordGroup } from './classify.js';
-import { makeImportFinding, type ImportFinding } from './findings.js';
-import { inexpressible, model, parseTagsStrict, type Proposal } from './proposal.js';
+import { parseDmarcRecord } from '../../mail/dmarc/record.js';
+import { checkDmarcMultiple, checkDmarcRecord } from '../../mail/dmarc/rules.js';
+import { importFindings, type ImportFinding } from './findings.js';
+import { inexpressible, model, readImportedTags, type Proposal } from './proposal.js';
 
 /** The dmarc: section as the policy writes it (YAML keys). */
 export interface DmarcModel {
@@ -23,11 +25,7 @@ export interface DmarcModel {
   ruf?: string[];
 }
 
-const POLICIES: readonly string[] = ['none', 'quarantine', 'reject'];
-const ALIGNMENT: Record<string, 'relaxed' | 'strict'> = { r: 'relaxed', s: 'strict' };
-/** RFC 9989 tags, and those it removed (still read, never written unless asked). */
-const KNOWN = new Set(['v', 'p', 'sp', 'np', 'psd', 't', 'pct', 'adkim', 'aspf', 'fo', 'rua', 'ruf']);
-const REMOVED = new Set(['pct', 'rf', 'ri']);
+const ALIGNMENT: Record<'r' | 's', 'relaxed' | 'strict'> = { r: 'relaxed', s: 'strict' };
 
 /** Report URIs as the policy lists them: "mailto:" left off (the loader puts it back). */
 function readUris(value: string, tag: string): string[] | { reason: string } {
@@ -40,64 +38,42 @@ function readUris(value: string, tag: string): string[] | { reason: string } {
   return out;
 }
 
-function policyValue(value: string | undefined): DmarcPolicyValue | undefined {
-  const lower = value?.toLowerCase();
-  return lower !== undefined && POLICIES.includes(lower) ? (lower as DmarcPolicyValue) : undefined;
-}
-
 /** The dmarc: settings that make mailrec build this policy record, or why there are none. */
 export function proposeDmarc(group: RecordGroup): Proposal<DmarcModel> {
   if (group.records.length !== 1) return inexpressible(`${group.owner} has ${group.records.length} records; DMARC needs exactly one (RFC 9989 §4.10)`);
   const rr = group.records[0]!;
   if (rr.type === 'CNAME') return inexpressible(`the DMARC record is delegated by CNAME to ${rr.target}`);
   if (rr.type !== 'TXT') return inexpressible(`${group.owner} holds a ${rr.type}`);
-  const parsed = parseTagsStrict(txtText(rr));
-  if (!parsed.ok) return inexpressible(`the DMARC record does not parse: ${parsed.reason}`);
-  const tags = parsed.tags;
-  if (tags[0]?.name !== 'v' || tags[0].value !== 'DMARC1') return inexpressible('the record must start with v=DMARC1 (RFC 9989 §4.7)');
-  const removed = tags.filter((t) => ['rf', 'ri'].includes(t.name.toLowerCase()));
-  if (removed.length > 0) return inexpressible(`${removed.map((t) => `${t.name}=${t.value}`).join('; ')}: removed from DMARC by RFC 9989, and the policy has no key for it`);
-  const unknown = tags.filter((t) => !KNOWN.has(t.name.toLowerCase()));
-  if (unknown.length > 0) return inexpressible(`unknown tag ${unknown.map((t) => `${t.name}=${t.value}`).join('; ')}: the policy has no key for it`);
-  const get = (name: string): string | undefined => tagValue(tags, name);
+  // The one DMARC record parser (RFC 9989 §4.7), as the audit reads the record.
+  const parsed = parseDmarcRecord(txtText(rr));
+  if (!parsed.ok) return inexpressible(`the DMARC record does not parse: ${parsed.error}`);
+  const r = parsed.record;
+  if (r.problems.length > 0) return inexpressible(r.problems.map((p) => p.message).join('; '));
+  const shown = (names: readonly string[]): string => r.tags.filter((t) => names.includes(t.name)).map((t) => `${t.name}=${t.value}`).join('; ');
+  const removed = r.removed.filter((t) => t !== 'pct');
+  if (removed.length > 0) return inexpressible(`${shown(removed)}: removed from DMARC by RFC 9989, and the policy has no key for it`);
+  if (r.unknown.length > 0) return inexpressible(`unknown tag ${shown(r.unknown)}: the policy has no key for it`);
+  if (!r.p) return inexpressible(`p=${r.pRaw ?? '(missing)'} is not none, quarantine or reject`);
+  const get = (name: string): string | undefined => tagValue(r.tags, name);
 
-  const policy = policyValue(get('p'));
-  if (!policy) return inexpressible(`p=${get('p') ?? '(missing)'} is not none, quarantine or reject`);
-  const out: DmarcModel = { policy };
-  for (const [tag, key] of [['sp', 'subdomain_policy'], ['np', 'nonexistent_policy']] as const) {
-    const value = get(tag);
-    if (value === undefined) continue;
-    const p = policyValue(value);
-    if (!p) return inexpressible(`${tag}=${value} is not none, quarantine or reject`);
-    out[key] = p;
-  }
-  const psd = get('psd');
-  if (psd !== undefined) {
-    if (!['y', 'n', 'u'].includes(psd.toLowerCase())) return inexpressible(`psd=${psd} is not y, n or u`);
-    out.psd = psd.toLowerCase() as 'y' | 'n' | 'u';
-  }
-  const t = get('t');
-  if (t !== undefined) {
-    if (!['y', 'n'].includes(t.toLowerCase())) return inexpressible(`t=${t} is not y or n`);
-    // t=n is the default: mailrec never writes it (the loop's equivalence check accepts its absence).
-    if (t.toLowerCase() === 'y') out.testing = true;
-  }
+  const out: DmarcModel = { policy: r.p };
+  if (r.sp) out.subdomain_policy = r.sp;
+  if (r.np) out.nonexistent_policy = r.np;
+  if (r.psd) out.psd = r.psd;
+  // t=n is the default: mailrec never writes it (the loop's equivalence check accepts its absence).
+  if (r.testing) out.testing = true;
   const pct = get('pct');
   if (pct !== undefined) {
+    // RFC 7489 §6.3 (RFC 9989 removed pct; mailrec writes it only on request).
     if (!/^\d{1,3}$/.test(pct) || Number(pct) > 100) return inexpressible(`pct=${pct} is not an integer from 0 to 100`);
     out.pct = Number(pct);
   }
-  for (const tag of ['adkim', 'aspf'] as const) {
-    const value = get(tag);
-    if (value === undefined) continue;
-    const alignment = ALIGNMENT[value.toLowerCase()];
-    if (!alignment) return inexpressible(`${tag}=${value} is not r or s`);
-    out[tag] = alignment;
-  }
-  const fo = get('fo');
-  if (fo !== undefined) {
-    if (!/^[01ds](:[01ds])*$/.test(fo)) return inexpressible(`fo=${fo} is not 0, 1, d or s joined by colons`);
-    out.fo = fo;
+  if (r.adkim) out.adkim = ALIGNMENT[r.adkim];
+  if (r.aspf) out.aspf = ALIGNMENT[r.aspf];
+  if (r.fo !== undefined) {
+    // mailrec writes fo= as digits and letters joined by bare colons; another spelling would be rewritten.
+    if (!/^[01ds](:[01ds])*$/.test(r.fo)) return inexpressible(`fo=${r.fo} is not 0, 1, d or s joined by colons`);
+    out.fo = r.fo;
   }
   for (const tag of ['rua', 'ruf'] as const) {
     const value = get(tag);
@@ -111,7 +87,7 @@ export function proposeDmarc(group: RecordGroup): Proposal<DmarcModel> {
 
 /** Tags as a receiver reads them: names and policy words lowercased, t=n dropped (the default), URIs as sets. */
 function meaning(text: string): string | undefined {
-  const parsed = parseTagsStrict(text);
+  const parsed = readImportedTags(text);
   if (!parsed.ok) return undefined;
   const entries = parsed.tags
     .map((t) => {
@@ -131,43 +107,12 @@ export function sameDmarcMeaning(a: string, b: string): boolean {
   return x !== undefined && x === meaning(b);
 }
 
-const RANK: Record<string, number> = { none: 0, quarantine: 1, reject: 2 };
-
 /** What an audit would say about the DMARC records at one name, from their text alone. */
 export function lintDmarc(group: RecordGroup): ImportFinding[] {
-  const out: ImportFinding[] = [];
-  const at = group.records[0]?.position;
-  const say = (code: string, message: string): void => void out.push(makeImportFinding(code, group.domain, group.owner, message, at));
   const texts = group.records.flatMap((rr) => (rr.type === 'TXT' ? [txtText(rr)] : []));
-  if (texts.length > 1) say('dmarc.multiple', `${group.owner} publishes ${texts.length} DMARC records; receivers apply none`);
-  for (const text of texts) {
-    const parsed = parseTagsStrict(text);
-    if (!parsed.ok) {
-      say('dmarc.syntax', `DMARC record of ${group.owner}: ${parsed.reason}`);
-      continue;
-    }
-    const get = (name: string): string | undefined => tagValue(parsed.tags, name);
-    if (parsed.tags[0]?.name !== 'v' || parsed.tags[0].value !== 'DMARC1') say('dmarc.syntax', `${group.owner}: the record must start with v=DMARC1`);
-    const p = get('p')?.toLowerCase();
-    if (p === undefined || !(p in RANK)) say('dmarc.p-invalid', `${group.owner}: p=${get('p') ?? '(missing)'} is not none, quarantine or reject`);
-    else if (p === 'none') say('dmarc.not-enforcing', `${group.owner} has p=none: failing mail is delivered as usual`);
-    if (get('t')?.toLowerCase() === 'y') say('dmarc.testing', `${group.owner} is in testing mode (t=y)`);
-    const sp = get('sp')?.toLowerCase();
-    if (p !== undefined && sp !== undefined && sp in RANK && p in RANK && RANK[sp]! < RANK[p]!) say('dmarc.subdomain-weaker', `${group.owner}: sp=${sp} is weaker than p=${p}`);
-    const np = get('np')?.toLowerCase();
-    if (p !== undefined && np !== undefined && np in RANK && p in RANK && RANK[np]! < RANK[p]!) say('dmarc.np-weaker', `${group.owner}: np=${np} is weaker than p=${p}`);
-    for (const tag of parsed.tags) {
-      const name = tag.name.toLowerCase();
-      if (REMOVED.has(name)) say('dmarc.removed-tag', `${group.owner}: ${name}=${tag.value} was removed from DMARC by RFC 9989; receivers ignore it`);
-      else if (!KNOWN.has(name)) say('dmarc.unknown-tag', `${group.owner}: unknown tag ${tag.name}=${tag.value} is ignored by receivers`);
-    }
-    if (get('rua') === undefined) say('dmarc.rua-missing', `${group.owner} asks for no aggregate reports (no rua=)`);
-    for (const tag of ['rua', 'ruf']) {
-      const value = get(tag);
-      if (value === undefined) continue;
-      const other = value.split(',').map((u) => u.trim()).filter((u) => !/^mailto:/i.test(u));
-      if (other.length > 0) say('dmarc.uri-not-mailto', `${group.owner}: ${tag}= has ${other.join(', ')}; reports go by mail only`);
-    }
-  }
-  return out;
+  const problems = [
+    ...(texts.length > 1 ? [checkDmarcMultiple(group.owner, texts)] : []),
+    ...texts.flatMap((text) => checkDmarcRecord(group.owner, text, { domain: group.domain, inherited: false })),
+  ];
+  return importFindings(problems, group.domain, group.records[0]?.position);
 }

@@ -13,8 +13,10 @@ import type { Policy, SpfAll } from '../../policy/model.js';
 import { validatePolicy } from '../../policy/validate.js';
 import { defaultFragmentPath } from '../../policy/vocabulary.js';
 import { diffRecords, valueKey, type Change } from '../../plan/diff.js';
-import { buildZoneRecords, compareRecords, type DesiredZone } from '../../build/zone-records.js';
-import { compileDkimPublicKey } from '../../build/dkim.js';
+import { buildZoneRecords, type DesiredZone } from '../../build/zone-records.js';
+import { compareRecords } from '../../dns-types/order.js';
+import { compileDkimPublicKey } from '../../mail/dkim/record.js';
+import { mtaStsPolicyPath } from '../../mail/mta-sts/record.js';
 import type { Notice } from '../../build/notice.js';
 import { renderRData } from '../../dns-types/rdata.js';
 import { chunkTxt, isInZone, txtText, typeOf, type RR } from '../../dns-types/rr.js';
@@ -352,7 +354,7 @@ function assembleDraft(estate: Estate, state: LoopState): { draft: DraftPolicy; 
           const sameAsMx = hosts !== undefined && hosts.length === m.mtaSts.mx.length && hosts.every((h, i) => h === m.mtaSts.mx[i]);
           const value: { mode: string; max_age: number; mx?: string[] } = { mode: m.mtaSts.mode, max_age: m.mtaSts.max_age };
           if (!sameAsMx && m.mtaSts.mx.length > 0) value.mx = m.mtaSts.mx;
-          d.mtaSts = { group: group.key, value, comment: `read from ${mtaStsFile(name)}` };
+          d.mtaSts = { group: group.key, value, comment: `read from ${mtaStsPolicyPath(name)}` };
           break;
         }
         case 'tls-rpt':
@@ -366,10 +368,6 @@ function assembleDraft(estate: Estate, state: LoopState): { draft: DraftPolicy; 
     domains.push(d);
   }
   return { draft: { header: estate.header, defaults: estate.defaults, zones: estate.zones, domains }, keyFiles };
-}
-
-function mtaStsFile(domain: string): string {
-  return `mta-sts/${domain}/.well-known/mta-sts.txt`;
 }
 
 function sameKey(existingPem: string, pem: string): boolean {

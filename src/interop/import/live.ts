@@ -7,7 +7,7 @@ import { tagValue } from '../../mail/tag-list.js';
 import { compareNames } from '../../dns-types/name.js';
 import { KNOWN_SRV_SERVICES } from '../../mail/srv/record.js';
 import type { ImportZoneInput } from './classify.js';
-import { parseTagsStrict } from './proposal.js';
+import { readImportedTags } from './proposal.js';
 
 export interface LiveImportRequest {
   /** The mail domains to read. */
@@ -99,7 +99,7 @@ function zoneOf(name: string, zones: readonly string[]): string | undefined {
 
 /** The mail domains rua= and ruf= send reports to. */
 function reportDestinations(text: string): string[] {
-  const parsed = parseTagsStrict(text);
+  const parsed = readImportedTags(text);
   if (!parsed.ok) return [];
   const uris = ['rua', 'ruf'].flatMap((t) => (tagValue(parsed.tags, t) ?? '').split(','));
   return [

@@ -1,6 +1,6 @@
 // What an import proposes for one group of records: a policy entry, or the reason it must stay raw.
 
-import { splitTagList, type Tag } from '../../mail/tag-list.js';
+import { parseTagListStrict, type TagListParse } from '../../mail/tag-list.js';
 
 export type Proposal<T> = { expressible: true; model: T } | { expressible: false; reason: string };
 
@@ -13,26 +13,9 @@ export function inexpressible<T>(reason: string): Proposal<T> {
 }
 
 /**
- * A tag=value list read strictly (RFC 6376 §3.2): names in order, each once. Laxer than
- * the audit's parseTagListStrict: values are not held to the tag-value syntax, and a
- * name may not repeat in any case, so import keeps what it cannot model under raw:.
+ * A tag=value list as import reads it (RFC 6376 §3.2): names in order, each once in any
+ * case, values taken as written, so that import keeps under raw: what it cannot model.
  */
-export type StrictTags = { ok: true; tags: Tag[] } | { ok: false; reason: string };
-
-export function parseTagsStrict(text: string): StrictTags {
-  const tags: Tag[] = [];
-  const seen = new Set<string>();
-  const items = splitTagList(text);
-  // A trailing ";" is allowed (RFC 6376 §3.2: tag-list = tag-spec *( ";" tag-spec ) [ ";" ]).
-  if (items.length > 1 && items[items.length - 1]!.text === '') items.pop();
-  for (const item of items) {
-    if (item.value === undefined) return { ok: false, reason: `"${item.text}" is not a tag=value pair` };
-    const name = item.name;
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) return { ok: false, reason: `"${name}" is not a tag name` };
-    const lower = name.toLowerCase();
-    if (seen.has(lower)) return { ok: false, reason: `tag ${name}= appears twice` };
-    seen.add(lower);
-    tags.push({ name, value: item.value });
-  }
-  return { ok: true, tags };
+export function readImportedTags(text: string): TagListParse {
+  return parseTagListStrict(text, { names: 'as-written', values: 'any' });
 }

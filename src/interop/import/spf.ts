@@ -4,10 +4,10 @@ import type { SpfAll } from '../../policy/model.js';
 import { checkCidr, checkDomainName, checkHostName } from '../../policy/values.js';
 import { PROVIDERS } from '../../mail/providers.js';
 import { txtText } from '../../dns-types/rr.js';
-import { SPF_LONG_RECORD_OCTETS, SPF_MAX_LOOKUPS } from '../../mail/spf/limits.js';
-import { countSpfTermLookups, parseSpfRecord, type Mechanism, type Term } from '../../mail/spf/record.js';
+import { parseSpfRecord, type Mechanism, type Term } from '../../mail/spf/record.js';
+import { checkSpfRecord, describeSpfProblem } from '../../mail/spf/rules.js';
 import type { RecordGroup } from './classify.js';
-import { makeImportFinding, type ImportFinding } from './findings.js';
+import { importFindings, type ImportFinding } from './findings.js';
 import { inexpressible, model, type Proposal } from './proposal.js';
 
 /** One sender as the policy writes it: self, mx, or a one-key map. */
@@ -126,33 +126,10 @@ export function sameSpfMeaning(a: string, b: string): boolean {
 
 /** What an audit would say about the SPF records at one name, from their text alone. */
 export function lintSpf(group: RecordGroup): ImportFinding[] {
-  const out: ImportFinding[] = [];
-  const at = group.records[0]?.position;
-  const say = (code: string, message: string): void => void out.push(makeImportFinding(code, group.domain, group.owner, message, at));
-  if (group.records.length > 1) say('spf.multiple', `${group.owner} publishes ${group.records.length} SPF records; receivers return permerror`);
-  for (const rr of group.records) {
-    if (rr.type !== 'TXT') continue;
-    const text = txtText(rr);
-    const parsed = parseSpfRecord(text);
-    if (!parsed.ok) {
-      say('spf.syntax', `SPF record of ${group.owner}: ${parseError(parsed)}`);
-      continue;
-    }
-    const { mechanisms, redirect } = parsed.record;
-    const all = mechanisms.find((t) => t.name === 'all');
-    if (all?.qualifier === '+') say('spf.pass-all', `${group.owner} ends with +all: any host passes SPF`);
-    if (all?.qualifier === '?') say('spf.neutral-all', `${group.owner} ends with ?all, which asserts nothing about other hosts`);
-    if (!all && !redirect) say('spf.no-all', `${group.owner} has neither an all term nor redirect=: unlisted hosts get neutral`);
-    if (all && redirect) say('spf.redirect-ignored', `${group.owner} has both all and redirect=; redirect= is ignored`);
-    if (mechanisms.some((t) => t.name === 'ptr')) say('spf.ptr', `${group.owner} uses ptr, which is slow and unreliable (RFC 7208 §5.5)`);
-    const macros = parsed.record.terms.filter(hasMacro).map((t) => t.text);
-    if (macros.length > 0) say('spf.macro-target', `${group.owner} uses macros (${macros.join(' ')}): the lookups depend on each message`);
-    const octets = Buffer.byteLength(text, 'utf8');
-    if (octets > SPF_LONG_RECORD_OCTETS) say('spf.too-long', `the SPF record of ${group.owner} is ${octets} octets; over ${SPF_LONG_RECORD_OCTETS} it may not fit a UDP answer`);
-    const lookups = countSpfTermLookups(parsed.record);
-    if (lookups > SPF_MAX_LOOKUPS) {
-      say('spf.too-many-lookups', `${group.owner} needs at least ${lookups} DNS lookups (each include counted once); at most ${SPF_MAX_LOOKUPS} are allowed`);
-    }
-  }
-  return out;
+  const texts = group.records.flatMap((rr) => (rr.type === 'TXT' ? [txtText(rr)] : []));
+  const problems = [
+    ...(group.records.length > 1 ? [describeSpfProblem({ kind: 'multiple-records', name: group.owner, records: texts })] : []),
+    ...texts.flatMap((text) => checkSpfRecord(group.owner, text)),
+  ];
+  return importFindings(problems, group.domain, group.records[0]?.position);
 }

@@ -2,13 +2,18 @@
 
 import { checkHostName, checkReportUri, checkServiceName, checkTlsaData } from '../../policy/values.js';
 import { LIMITS } from '../../policy/vocabulary.js';
-import { mtaStsPolicyPath } from '../../build/mta-sts.js';
-import { isIpLiteral } from '../../dns-types/ip.js';
+import { parseMtaStsPolicy } from '../../mail/mta-sts/policy.js';
+import { mtaStsPolicyPath, type MtaStsMode } from '../../mail/mta-sts/record.js';
 import { txtText } from '../../dns-types/rr.js';
 import { tagValue } from '../../mail/tag-list.js';
 import type { RecordGroup } from './classify.js';
-import { makeImportFinding, type ImportFinding } from './findings.js';
-import { inexpressible, model, parseTagsStrict, type Proposal } from './proposal.js';
+import { checkMtaStsMultiple, checkMtaStsRecord } from '../../mail/mta-sts/rules.js';
+import { checkMxRecords } from '../../mail/mx/rules.js';
+import { checkSubmissionPort } from '../../mail/srv/rules.js';
+import { checkTlsaRecords } from '../../mail/tlsa/rules.js';
+import { checkTlsRptMultiple, checkTlsRptRecord, checkTlsRptUris } from '../../mail/tls-rpt/rules.js';
+import { importFindings, type ImportFinding } from './findings.js';
+import { inexpressible, model, readImportedTags, type Proposal } from './proposal.js';
 
 export type MxModel = 'none' | { host: string; preference: number }[];
 
@@ -31,7 +36,7 @@ export interface TlsaItem {
 }
 
 export interface MtaStsModel {
-  mode: 'enforce' | 'testing' | 'none';
+  mode: MtaStsMode;
   max_age: number;
   /** The policy file's mx patterns, sorted; the renderer leaves them out when they are the domain's MX hosts. */
   mx: string[];
@@ -64,18 +69,8 @@ export function proposeMx(group: RecordGroup): Proposal<MxModel> {
 }
 
 export function lintMx(group: RecordGroup): ImportFinding[] {
-  const out: ImportFinding[] = [];
   const mx = group.records.flatMap((rr) => (rr.type === 'MX' ? [rr] : []));
-  const at = group.records[0]?.position;
-  if (mx.length > 1 && mx.some((rr) => rr.exchange === '')) {
-    out.push(makeImportFinding('mx.null-not-alone', group.domain, group.owner, `${group.owner} has a null MX beside ${mx.length - 1} other MX records`, at));
-  }
-  for (const rr of mx) {
-    if (rr.exchange !== '' && isIpLiteral(rr.exchange)) {
-      out.push(makeImportFinding('mx.target-ip-literal', group.domain, group.owner, `MX ${rr.preference} ${rr.exchange} names an IP address, not a host`, rr.position));
-    }
-  }
-  return out;
+  return importFindings(checkMxRecords(group.owner, mx), group.domain, group.records[0]?.position);
 }
 
 // ---------------------------------------------------------------------------------------- SRV
@@ -107,14 +102,10 @@ export function proposeSrv(group: RecordGroup): Proposal<SrvItem[]> {
 }
 
 export function lintSrv(group: RecordGroup): ImportFinding[] {
-  const out: ImportFinding[] = [];
-  if (!group.owner.startsWith('_submission._tcp.')) return out;
-  for (const rr of group.records) {
-    if (rr.type === 'SRV' && rr.port === 465 && rr.target !== '') {
-      out.push(makeImportFinding('srv.submission-465', group.domain, group.owner, `${group.owner} points at port 465, which is implicit TLS: publish it as _submissions._tcp`, rr.position));
-    }
-  }
-  return out;
+  return group.records.flatMap((rr) => {
+    const problem = rr.type === 'SRV' ? checkSubmissionPort(group.owner, rr.port, rr.target) : null;
+    return problem ? importFindings([problem], group.domain, rr.position) : [];
+  });
 }
 
 // ---------------------------------------------------------------------------------------- TLSA
@@ -139,42 +130,18 @@ export function proposeTlsa(group: RecordGroup): Proposal<TlsaItem[]> {
 }
 
 export function lintTlsa(group: RecordGroup): ImportFinding[] {
-  const out: ImportFinding[] = [];
-  const port = Number(/^_(\d+)\./.exec(group.owner)?.[1]);
-  for (const rr of group.records) {
-    if (rr.type !== 'TLSA') continue;
-    if (port === 25 && (rr.usage === 0 || rr.usage === 1)) {
-      out.push(makeImportFinding('tlsa.bad-usage', group.domain, group.owner, `TLSA usage ${rr.usage} is unusable for SMTP: DANE SMTP uses 2 or 3 (RFC 7672 §3.1.3)`, rr.position));
-    }
-    if (rr.usage > 3 || rr.selector > 1 || rr.matchingType > 2 || !checkTlsaData(rr.certificate, rr.matchingType).ok) {
-      out.push(makeImportFinding('tlsa.invalid', group.domain, group.owner, `TLSA ${rr.usage} ${rr.selector} ${rr.matchingType} ${rr.certificate.slice(0, 16)}… is malformed`, rr.position));
-    }
-  }
-  return out;
+  return group.records.flatMap((rr) => (rr.type === 'TLSA' ? importFindings(checkTlsaRecords(group.owner, [rr]), group.domain, rr.position) : []));
 }
 
 // ---------------------------------------------------------------------------------------- MTA-STS
 
-/** RFC 8461 §3.2: the policy file's key/value lines. */
-export function parseMtaStsPolicy(text: string): MtaStsModel | { reason: string } {
-  let version: string | undefined;
-  let mode: string | undefined;
-  let maxAge: string | undefined;
-  const mx: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    const m = /^([A-Za-z0-9_]+):\s*(.*?)\s*$/.exec(line);
-    if (!m) return { reason: `the policy file has a line that is not "key: value": ${JSON.stringify(line)}` };
-    if (m[1] === 'version') version = m[2];
-    else if (m[1] === 'mode') mode = m[2];
-    else if (m[1] === 'max_age') maxAge = m[2];
-    else if (m[1] === 'mx') mx.push(m[2]!.toLowerCase());
-    else return { reason: `the policy file has a key mailrec does not write: ${m[1]}` };
-  }
-  if (version !== 'STSv1') return { reason: 'the policy file does not say version: STSv1' };
-  if (mode !== 'enforce' && mode !== 'testing' && mode !== 'none') return { reason: `the policy file's mode ${mode ?? '(missing)'} is not enforce, testing or none` };
-  if (maxAge === undefined || !/^\d{1,10}$/.test(maxAge) || Number(maxAge) > LIMITS.mtaStsMaxAge) return { reason: `the policy file's max_age ${maxAge ?? '(missing)'} is not 0..${LIMITS.mtaStsMaxAge}` };
-  return { mode, max_age: Number(maxAge), mx: [...new Set(mx)].sort() };
+/** The mta_sts: settings a policy file says (RFC 8461 §3.2, read by the audit's parser), or why it says more. */
+function readMtaStsPolicyFile(text: string): MtaStsModel | { reason: string } {
+  const { policy, problems } = parseMtaStsPolicy(text);
+  if (problems.length > 0) return { reason: problems.join('; ') };
+  const extension = policy.extensions[0];
+  if (extension) return { reason: `the policy file has a key mailrec does not write: ${extension.key}` };
+  return { mode: policy.mode as MtaStsMode, max_age: policy.maxAge!, mx: [...new Set(policy.mx)].sort() };
 }
 
 /** The mta_sts: settings, from the TXT record and the policy file the repo holds (RFC 8461 §3). */
@@ -182,13 +149,13 @@ export function proposeMtaSts(group: RecordGroup, files: ReadonlyMap<string, str
   if (group.records.length !== 1) return inexpressible(`${group.owner} has ${group.records.length} records; MTA-STS needs one (RFC 8461 §3.1)`);
   const rr = group.records[0]!;
   if (rr.type !== 'TXT') return inexpressible(`${group.owner} holds a ${rr.type}: the policy is hosted elsewhere`);
-  const parsed = parseTagsStrict(txtText(rr));
-  if (!parsed.ok) return inexpressible(`the MTA-STS record does not parse: ${parsed.reason}`);
+  const parsed = readImportedTags(txtText(rr));
+  if (!parsed.ok) return inexpressible(`the MTA-STS record does not parse: ${parsed.error}`);
   if (parsed.tags.some((t) => !['v', 'id'].includes(t.name))) return inexpressible('the MTA-STS record carries tags besides v= and id=');
   const path = mtaStsPolicyPath(group.domain);
   const file = files.get(path);
   if (file === undefined) return inexpressible(`the policy file ${path} is not in the repo, so the policy it serves is unknown`);
-  const policy = parseMtaStsPolicy(file);
+  const policy = readMtaStsPolicyFile(file);
   if ('reason' in policy) return inexpressible(`${path}: ${policy.reason}`);
   return model(policy);
 }
@@ -200,18 +167,9 @@ export function sameMtaStsMeaning(a: string, b: string): boolean {
 }
 
 export function lintMtaSts(group: RecordGroup): ImportFinding[] {
-  const out: ImportFinding[] = [];
-  const at = group.records[0]?.position;
   const texts = group.records.flatMap((rr) => (rr.type === 'TXT' ? [txtText(rr)] : []));
-  if (texts.length > 1) out.push(makeImportFinding('mta-sts.multiple', group.domain, group.owner, `${group.owner} publishes ${texts.length} MTA-STS records`, at));
-  for (const text of texts) {
-    const parsed = parseTagsStrict(text);
-    const id = parsed.ok ? tagValue(parsed.tags, 'id') : undefined;
-    if (!parsed.ok || parsed.tags[0]?.value !== 'STSv1' || id === undefined || !/^[A-Za-z0-9]{1,32}$/.test(id)) {
-      out.push(makeImportFinding('mta-sts.syntax', group.domain, group.owner, `${group.owner}: "${text}" is not v=STSv1; id=<1 to 32 letters and digits>`, at));
-    }
-  }
-  return out;
+  const problems = [...(texts.length > 1 ? [checkMtaStsMultiple(group.owner, texts)] : []), ...texts.flatMap((text) => checkMtaStsRecord(group.owner, text) ?? [])];
+  return importFindings(problems, group.domain, group.records[0]?.position);
 }
 
 // ---------------------------------------------------------------------------------------- TLS-RPT
@@ -220,8 +178,8 @@ export function proposeTlsRpt(group: RecordGroup): Proposal<TlsRptModel> {
   if (group.records.length !== 1) return inexpressible(`${group.owner} has ${group.records.length} records; TLS-RPT needs one (RFC 8460 §3)`);
   const rr = group.records[0]!;
   if (rr.type !== 'TXT') return inexpressible(`${group.owner} holds a ${rr.type}`);
-  const parsed = parseTagsStrict(txtText(rr));
-  if (!parsed.ok) return inexpressible(`the TLS-RPT record does not parse: ${parsed.reason}`);
+  const parsed = readImportedTags(txtText(rr));
+  if (!parsed.ok) return inexpressible(`the TLS-RPT record does not parse: ${parsed.error}`);
   if (parsed.tags.some((t) => !['v', 'rua'].includes(t.name))) return inexpressible('the TLS-RPT record carries tags besides v= and rua=');
   const rua = tagValue(parsed.tags, 'rua');
   if (rua === undefined) return inexpressible('the TLS-RPT record has no rua=');
@@ -235,15 +193,13 @@ export function proposeTlsRpt(group: RecordGroup): Proposal<TlsRptModel> {
 }
 
 export function lintTlsRpt(group: RecordGroup): ImportFinding[] {
-  const out: ImportFinding[] = [];
-  const at = group.records[0]?.position;
   const texts = group.records.flatMap((rr) => (rr.type === 'TXT' ? [txtText(rr)] : []));
-  if (texts.length > 1) out.push(makeImportFinding('tls-rpt.multiple', group.domain, group.owner, `${group.owner} publishes ${texts.length} TLS-RPT records`, at));
-  for (const text of texts) {
-    const parsed = parseTagsStrict(text);
-    if (!parsed.ok || parsed.tags[0]?.value !== 'TLSRPTv1' || tagValue(parsed.tags, 'rua') === undefined) {
-      out.push(makeImportFinding('tls-rpt.syntax', group.domain, group.owner, `${group.owner}: "${text}" is not v=TLSRPTv1; rua=<URIs>`, at));
-    }
-  }
-  return out;
+  const problems = [
+    ...(texts.length > 1 ? [checkTlsRptMultiple(group.owner, texts)] : []),
+    ...texts.flatMap((text) => {
+      const syntax = checkTlsRptRecord(group.owner, text);
+      return syntax ? [syntax] : checkTlsRptUris(group.owner, text);
+    }),
+  ];
+  return importFindings(problems, group.domain, group.records[0]?.position);
 }

@@ -9,8 +9,8 @@ export type SpkiInfo = { type: 'rsa'; bits: number } | { type: 'ed25519'; raw: B
 
 /** 1.2.840.113549.1.1.1 rsaEncryption, then NULL parameters (RFC 8017 §A.1). */
 const RSA_ALGORITHM = Buffer.from('300d06092a864886f70d0101010500', 'hex');
-/** SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING (33 octets, 0 unused bits) } (RFC 8410 §4). */
-const ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+/** SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING (33 octets, 0 unused bits) } (RFC 8410 §4): the SPKI of an Ed25519 key before its 32 raw octets. */
+export const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 interface Tlv {
   tag: number;
@@ -82,7 +82,7 @@ function readRsaPublicKey(buf: Buffer, offset: number, limit: number): number | 
 
 /** RSA or Ed25519 from a DER SubjectPublicKeyInfo, or undefined: ask node:crypto. */
 export function readSpki(der: Buffer): SpkiInfo | undefined {
-  if (der.length === 44 && der.subarray(0, 12).equals(ED25519_PREFIX)) {
+  if (der.length === 44 && der.subarray(0, 12).equals(ED25519_SPKI_PREFIX)) {
     return { type: 'ed25519', raw: Buffer.from(der.subarray(12)) };
   }
   const outer = readTlv(der, 0, der.length);

@@ -1,7 +1,7 @@
 // DMARC policy record syntax and values (RFC 9989 §4.7), strict: every deviation is
 // reported, so the audit can say what a receiver will do with the record.
 
-import { parseTagListStrict } from '../tag-list.js';
+import { parseTagListStrict, type Tag } from '../tag-list.js';
 
 export type DmarcPolicyValue = 'none' | 'quarantine' | 'reject';
 
@@ -22,6 +22,8 @@ export interface DmarcProblem {
 
 export interface DmarcRecord {
   text: string;
+  /** Every tag as read, names lowercased (removed and unknown ones too). */
+  tags: Tag[];
   /** p= as published; undefined when absent. */
   pRaw?: string;
   /** p= when valid. */
@@ -56,14 +58,14 @@ const REMOVED = new Set(['pct', 'rf', 'ri']);
 
 export function parseDmarcRecord(text: string): DmarcParse {
   if (text.trim() === '') return { ok: false, error: 'empty record' };
-  const list = parseTagListStrict(text, true);
+  const list = parseTagListStrict(text, { names: 'lowercase' });
   if (!list.ok) return { ok: false, error: list.error };
   const first = list.tags[0];
   // §4.7: v MUST be the first tag and MUST be exactly "DMARC1".
   if (!first || first.name !== 'v') return { ok: false, error: 'the first tag is not v=' };
   if (first.value !== 'DMARC1') return { ok: false, error: `v=${first.value} is not v=DMARC1` };
 
-  const record: DmarcRecord = { text, testing: false, rua: [], ruf: [], removed: [], unknown: [], problems: [] };
+  const record: DmarcRecord = { text, tags: list.tags, testing: false, rua: [], ruf: [], removed: [], unknown: [], problems: [] };
   const policy = (tag: string, value: string): DmarcPolicyValue | undefined => {
     const v = value.toLowerCase();
     if (POLICY.has(v)) return v as DmarcPolicyValue;

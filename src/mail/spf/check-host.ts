@@ -7,7 +7,7 @@
 // has no lookup tree. This evaluator shares its parser with the audit's SPF lint.
 
 import type { Answer, Resolver } from '../../dns/resolver.js';
-import { UsageError } from '../../base/errors.js';
+import { InputError } from '../../base/errors.js';
 import type { RRType } from '../../dns-types/rr.js';
 import { SPF_MAX_LOOKUPS, SPF_MAX_MX_HOSTS, SPF_MAX_VOID_LOOKUPS } from './limits.js';
 import {
@@ -102,7 +102,7 @@ interface HostResult {
 /** check_host() for the MAIL FROM (or HELO) identity of a message. */
 export async function checkHost(input: SpfCheckInput, resolver: Resolver): Promise<SpfCheckOutput> {
   const ip = parseIp(input.ip.trim());
-  if (!ip) throw new UsageError(`"${input.ip}" is not an IP address`);
+  if (!ip) throw new InputError(`"${input.ip}" is not an IP address`);
   const helo = input.helo ?? '';
   // §2.4: with an empty MAIL FROM, the sender is postmaster@<HELO>.
   let sender = input.sender && input.sender !== '' ? input.sender : `postmaster@${helo}`;

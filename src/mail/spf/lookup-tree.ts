@@ -8,7 +8,7 @@ import type { Answer, Resolver } from '../../dns/resolver.js';
 import type { RRType } from '../../dns-types/rr.js';
 import { addressLookup, recordsOf, txtTexts } from '../../dns/answers.js';
 import { SPF_LONG_RECORD_OCTETS, SPF_MAX_MX_HOSTS } from './limits.js';
-import { hasMacros, isSpfRecord, literalText, parseSpfRecord, type MacroString, type Mechanism } from './record.js';
+import { hasMacros, isSpfRecord, literalText, parseSpfRecord, type MacroString, type Mechanism, type SpfRecord } from './record.js';
 
 export interface SpfTreeTerm {
   term: string;
@@ -101,6 +101,30 @@ export interface SpfTreeOptions {
 export const LOOKUP_CAP = 50;
 
 /**
+ * The problems of one parsed record, met before its terms are evaluated: its length (the
+ * domain's own record, §3.4), "+all" (§5.1), how the result-deciding record ends (§4.7,
+ * §8.2) and redirect= beside "all" (§6.1). The walk and the static lint both ask this.
+ */
+export function recordProblems(name: string, text: string, record: SpfRecord, role: SpfRole, path: string[]): SpfProblem[] {
+  const out: SpfProblem[] = [];
+  if (role === 'root') {
+    const octets = Buffer.byteLength(text, 'utf8');
+    if (octets > SPF_LONG_RECORD_OCTETS) out.push({ kind: 'too-long', name, record: text, octets });
+  }
+  const allTerm = record.mechanisms.find((m) => m.name === 'all');
+  // §5.1: an "all" that passes authorizes every host, also from inside an include.
+  if (allTerm && allTerm.qualifier === '+') out.push({ kind: 'pass-all', name, record: text, term: allTerm.text, path });
+  // The result-deciding record (the domain's own, or its redirect target) should end
+  // in -all or ~all; an include's own "all" only decides whether the include matches.
+  if (role !== 'include') {
+    if (allTerm && allTerm.qualifier === '?') out.push({ kind: 'neutral-all', name, record: text, term: allTerm.text });
+    else if (!allTerm && !record.redirect) out.push({ kind: 'no-all', name, record: text });
+  }
+  if (allTerm && record.redirect) out.push({ kind: 'redirect-ignored', name, record: text, redirect: record.redirect.text, all: allTerm.text });
+  return out;
+}
+
+/**
  * Walks the SPF record at `domain` and everything it includes or redirects to. Answers
  * are asked once per walk, but every evaluation of a term is counted.
  */
@@ -187,23 +211,10 @@ class Walk {
       return undefined;
     }
     const record = parsed.record;
-    if (role === 'root') {
-      const octets = Buffer.byteLength(text, 'utf8');
-      if (octets > SPF_LONG_RECORD_OCTETS) this.add({ kind: 'too-long', name, record: text, octets });
-    }
+    for (const problem of recordProblems(name, text, record, role, path)) this.add(problem);
 
     const node: SpfTreeNode = { domain: name, record: text, terms: [], lookups: 0 };
     const allTerm = record.mechanisms.find((m) => m.name === 'all');
-    // §5.1: an "all" that passes authorizes every host, also from inside an include.
-    if (allTerm && allTerm.qualifier === '+') this.add({ kind: 'pass-all', name, record: text, term: allTerm.text, path });
-    // The result-deciding record (the domain's own, or its redirect target) should end
-    // in -all or ~all; an include's own "all" only decides whether the include matches.
-    if (role !== 'include') {
-      if (allTerm && allTerm.qualifier === '?') this.add({ kind: 'neutral-all', name, record: text, term: allTerm.text });
-      else if (!allTerm && !record.redirect) this.add({ kind: 'no-all', name, record: text });
-    }
-    if (allTerm && record.redirect) this.add({ kind: 'redirect-ignored', name, record: text, redirect: record.redirect.text, all: allTerm.text });
-
     const here = [...path, name];
     let reachedAll = false;
     for (const mech of record.mechanisms) {

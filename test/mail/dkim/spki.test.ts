@@ -96,7 +96,7 @@ describe('publicKeyPemDer', () => {
 
 describe('compileDkimPublicKey through the fast path', () => {
   it('gives the record node:crypto gives, for RSA and Ed25519 public keys', async () => {
-    const { compileDkimPublicKey } = await import('../../../src/build/dkim.js');
+    const { compileDkimPublicKey } = await import('../../../src/mail/dkim/record.js');
     for (const key of [generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey, generateKeyPairSync('ed25519').publicKey]) {
       const pem = key.export({ type: 'spki', format: 'pem' }).toString();
       const expected =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkHost } from '../../../src/mail/spf/check-host.js';
-import { UsageError } from '../../../src/base/errors.js';
+import { InputError } from '../../../src/base/errors.js';
 import type { FakeZone } from '../../helpers/fake-resolver.js';
 import { resolverFor } from '../../audit/zone.js';
 
@@ -59,6 +59,6 @@ describe('spf check: check_host() (RFC 7208)', () => {
   });
 
   it('refuses an address that is not one', async () => {
-    await expect(checkHost({ ip: 'not-an-ip', sender: `a@${D}` }, resolverFor(z))).rejects.toBeInstanceOf(UsageError);
+    await expect(checkHost({ ip: 'not-an-ip', sender: `a@${D}` }, resolverFor(z))).rejects.toBeInstanceOf(InputError);
   });
 });

@@ -1,6 +1,7 @@
 // Pure reading of a served MTA-STS policy (RFC 8461 §3.2): fields, validation, the MX check (§4.1), semantic comparison and the id rule (§3.1).
 
-import { MTA_STS_MAX_AGE_LIMIT, matchesMxPattern } from '../../build/mta-sts.js';
+import { MTA_STS_MAX_AGE_LIMIT } from './limits.js';
+import { matchesMxPattern } from './record.js';
 
 export interface ServedMtaStsPolicy {
   version?: string;
@@ -141,39 +142,4 @@ export function idUnchangedAfterPolicyChange(previous: { id: string; text: strin
 export function mtaStsIdOf(txt: string): string | undefined {
   const match = /(?:^|;)\s*id\s*=\s*([A-Za-z0-9]{1,32})\s*(?:;|$)/.exec(txt);
   return match?.[1];
-}
-
-/**
- * A TLS-RPT rua URI (RFC 8460 §3): "mailto:" with an address, or "https:" with a host.
- * The reason it is not valid, or undefined.
- */
-export function tlsRptUriProblem(uri: string): string | undefined {
-  if (/^mailto:/i.test(uri)) {
-    const address = decodeSafe(uri.slice(7).split('?')[0] ?? '');
-    // addr-spec, reduced: one @, a local part, a domain with a dot and no spaces.
-    if (!/^[^@\s,;<>()]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(address)) {
-      return `"${uri}" is not mailto: and one address`;
-    }
-    return undefined;
-  }
-  if (/^https:/i.test(uri)) {
-    if (/\s/.test(uri)) return `"${uri}" contains white space`;
-    let url: URL;
-    try {
-      url = new URL(uri);
-    } catch {
-      return `"${uri}" is not a valid https URL`;
-    }
-    if (url.hostname === '' || !url.hostname.includes('.')) return `"${uri}" has no host name`;
-    return undefined;
-  }
-  return `"${uri}" is neither mailto: nor https:`;
-}
-
-function decodeSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
