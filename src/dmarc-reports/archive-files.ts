@@ -29,31 +29,11 @@ import {
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { MailrecError } from '../base/errors.js';
+import { describeFsError } from '../base/fs-errors.js';
 import { formatBytes } from './limits.js';
 
 /** A file of the archive or a mailbox that cannot be used; the message never quotes its content. */
 export class ReportFileError extends MailrecError {}
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOSPC':
-      return 'no space left on device';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    default:
-      return code ?? (error instanceof Error ? error.message : String(error));
-  }
-}
 
 function special(stats: Stats): string | undefined {
   if (stats.isFile()) return undefined;
@@ -85,7 +65,7 @@ export class ReportFiles {
     try {
       this.realRoot = realpathSync(this.root);
     } catch (error) {
-      throw new ReportFileError(`cannot use ${root} as the zone repo: ${describe(error)}`);
+      throw new ReportFileError(`cannot use ${root} as the zone repo: ${describeFsError(error)}`);
     }
   }
 
@@ -127,7 +107,7 @@ export class ReportFiles {
     try {
       real = realpathSync(abs);
     } catch (error) {
-      throw new ReportFileError(`${this.show(abs)}: ${describe(error)}`);
+      throw new ReportFileError(`${this.show(abs)}: ${describeFsError(error)}`);
     }
     this.check(abs, real);
     return real;
@@ -178,7 +158,7 @@ export class ReportFiles {
       }
       return { bytes: buffer.subarray(0, length), size };
     } catch (error) {
-      throw new ReportFileError(`${shown}: ${describe(error)}`);
+      throw new ReportFileError(`${shown}: ${describeFsError(error)}`);
     } finally {
       closeSync(fd);
     }
@@ -192,7 +172,7 @@ export class ReportFiles {
     try {
       fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
     } catch (error) {
-      throw new ReportFileError(`${shown}: ${describe(error)}`);
+      throw new ReportFileError(`${shown}: ${describeFsError(error)}`);
     }
     const why = special(fstatSync(fd));
     if (why) {
@@ -213,7 +193,7 @@ export class ReportFiles {
     try {
       return readdirSync(real, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
-      throw new ReportFileError(`${this.show(dir)}: ${describe(error)}`);
+      throw new ReportFileError(`${this.show(dir)}: ${describeFsError(error)}`);
     }
   }
 
@@ -232,7 +212,7 @@ export class ReportFiles {
         statSync(existing);
         break;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(existing) === existing) throw new ReportFileError(`${this.show(abs)}: ${describe(error)}`);
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(existing) === existing) throw new ReportFileError(`${this.show(abs)}: ${describeFsError(error)}`);
         missing.unshift(path.basename(existing));
         existing = path.dirname(existing);
       }
@@ -241,7 +221,7 @@ export class ReportFiles {
     try {
       real = realpathSync(existing);
     } catch (error) {
-      throw new ReportFileError(`${this.show(existing)}: ${describe(error)}`);
+      throw new ReportFileError(`${this.show(existing)}: ${describeFsError(error)}`);
     }
     // What is checked is where the directory will be: the real existing part and the levels to make.
     this.check(abs, path.join(real, ...missing));
@@ -251,7 +231,7 @@ export class ReportFiles {
       try {
         mkdirSync(real, { mode: 0o755 });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new ReportFileError(`${this.show(abs)}: ${describe(error)}`);
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new ReportFileError(`${this.show(abs)}: ${describeFsError(error)}`);
         if (!lstatSync(real).isDirectory()) throw new ReportFileError(`${this.show(abs)}: a part of the path is not a directory`);
       }
     }
@@ -268,7 +248,7 @@ export class ReportFiles {
       if (why) throw new ReportFileError(`${this.show(abs)} ${why}`);
     } catch (error) {
       if (error instanceof ReportFileError) throw error;
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ReportFileError(`${this.show(abs)}: ${describe(error)}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ReportFileError(`${this.show(abs)}: ${describeFsError(error)}`);
     }
     return file;
   }
@@ -293,7 +273,7 @@ export class ReportFiles {
       return file;
     } catch (error) {
       rmSync(temp, { force: true });
-      throw new ReportFileError(`cannot write ${this.show(p)}: ${describe(error)}`);
+      throw new ReportFileError(`cannot write ${this.show(p)}: ${describeFsError(error)}`);
     }
   }
 
@@ -340,7 +320,7 @@ export class ReportFiles {
     try {
       fd = openSync(file, constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o644);
     } catch (error) {
-      throw new ReportFileError(`cannot open ${this.show(p)}: ${describe(error)}`);
+      throw new ReportFileError(`cannot open ${this.show(p)}: ${describeFsError(error)}`);
     }
     const shown = this.show(p);
     const size = fstatSync(fd).size;
@@ -370,7 +350,7 @@ export class ReportFiles {
         try {
           writeSync(fd, text);
         } catch (error) {
-          throw new ReportFileError(`cannot write ${shown}: ${describe(error)}`);
+          throw new ReportFileError(`cannot write ${shown}: ${describeFsError(error)}`);
         }
       },
       sync() {
@@ -427,7 +407,7 @@ export class ReportFiles {
     try {
       renameSync(source, target);
     } catch (error) {
-      throw new ReportFileError(`cannot move ${this.show(from)} to ${this.show(to)}: ${describe(error)}`);
+      throw new ReportFileError(`cannot move ${this.show(from)} to ${this.show(to)}: ${describeFsError(error)}`);
     }
   }
 
@@ -460,7 +440,7 @@ export class ReportFiles {
         closeSync(fd);
         return () => rmSync(file, { force: true });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new ReportFileError(`cannot lock ${this.show(p)}: ${describe(error)}`);
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new ReportFileError(`cannot lock ${this.show(p)}: ${describeFsError(error)}`);
         const pid = Number(this.read(p, 64).toString('utf8').trim());
         if (Number.isInteger(pid) && pid > 0 && pid !== self.pid && self.alive(pid))
           throw new ReportFileError(`another mailrec reports fetch (process ${pid}) is writing the archive`, `wait for it to finish; if no such process runs, remove ${this.show(p)}`);

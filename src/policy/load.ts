@@ -5,6 +5,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { PolicyError, InputError, type PolicyIssue, type SourcePosition } from '../base/errors.js';
+import { describeFsError } from '../base/fs-errors.js';
 import { attachFiles } from './attach-files.js';
 import { checkPem } from './check-pem.js';
 import type { Policy } from './model.js';
@@ -30,7 +31,7 @@ export async function loadPolicy(paths: readonly string[], options: LoadOptions)
   try {
     realRoot = await realpath(root);
   } catch (error) {
-    throw new InputError(`cannot use ${options.root} as the repo root: ${reason(error)}`);
+    throw new InputError(`cannot use ${options.root} as the repo root: ${describeFsError(error)}`);
   }
   const issues: PolicyIssue[] = [];
   const sources: PolicySource[] = [];
@@ -38,7 +39,7 @@ export async function loadPolicy(paths: readonly string[], options: LoadOptions)
     try {
       sources.push({ file: display(root, file), text: await readFile(file, 'utf8') });
     } catch (error) {
-      issues.push(wholeFile(display(root, file), `cannot read ${display(root, file)}: ${reason(error)}`));
+      issues.push(wholeFile(display(root, file), `cannot read ${display(root, file)}: ${describeFsError(error)}`));
     }
   }
   const validation = validatePolicy(sources);
@@ -57,7 +58,7 @@ async function listPolicyFiles(paths: readonly string[], root: string, issues: P
     try {
       isDirectory = (await stat(absolute)).isDirectory();
     } catch (error) {
-      issues.push(wholeFile(path, `cannot read ${path}: ${reason(error)}`, 'run mailrec init, or pass the policy file or directory'));
+      issues.push(wholeFile(path, `cannot read ${path}: ${describeFsError(error)}`, 'run mailrec init, or pass the policy file or directory'));
       continue;
     }
     if (!isDirectory) {
@@ -123,7 +124,7 @@ async function readInsideRoot(
     if (!info.isFile()) return { error: `${path} is not a file` };
     if (info.size > MAX_PEM_BYTES) return { error: `${path} is ${info.size} bytes, too large for a PEM file` };
   } catch (error) {
-    return { error: `cannot read ${path}: ${reason(error)}` };
+    return { error: `cannot read ${path}: ${describeFsError(error)}` };
   }
   if (!isInside(realRoot, real)) {
     return {
@@ -134,7 +135,7 @@ async function readInsideRoot(
   try {
     return { text: readFileSync(real, 'utf8') };
   } catch (error) {
-    return { error: `cannot read ${path}: ${reason(error)}` };
+    return { error: `cannot read ${path}: ${describeFsError(error)}` };
   }
 }
 
@@ -152,21 +153,4 @@ function display(root: string, file: string): string {
 function wholeFile(file: string, message: string, hint?: string): PolicyIssue {
   const position: SourcePosition = { file, line: 1, column: 1 };
   return hint === undefined ? { position, path: '', message } : { position, path: '', message, hint };
-}
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
 }
