@@ -8,8 +8,9 @@ import type { DefaultsDraft, FileRef, PolicyPart, TargetDraft, ZoneDraft } from 
 import type { ReadContext } from './read-context.js';
 import { readDomain } from './read-domain.js';
 import { readReports } from './read-reports.js';
+import { readSecretRef } from './read-secret.js';
 import { readSpf } from './read-spf.js';
-import { checkDomainName, checkEnvName, checkRepoPath, checkServer } from './values.js';
+import { checkDomainName, checkRepoPath, checkServer } from './values.js';
 import { LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import { YamlReader, type Field } from './yaml-reader.js';
 
@@ -176,20 +177,10 @@ function readTsigKey(r: YamlReader, field: Field): TsigKeyRef | undefined {
   const name = nameField && nameText !== undefined ? r.take(nameField, checkDomainName(nameText, 'key name', { minLabels: 1 })) : undefined;
   const algorithmField = map.get('algorithm');
   const algorithm = algorithmField ? r.oneOf(algorithmField, POLICY_ENUMS.tsig_algorithm) : 'hmac-sha256';
-  const fileField = map.get('secret_file');
-  const envField = map.get('secret_env');
-  if (fileField && envField) {
-    r.report(envField.at, envField.path, 'secret_file and secret_env are exclusive', 'give the secret one way');
-    return undefined;
-  }
-  if (!fileField && !envField) {
-    r.report(field.at, field.path, 'key needs secret_file or secret_env', 'the secret itself never goes in the policy');
-    return undefined;
-  }
-  const fileText = fileField && r.string(fileField);
-  const secretFile = fileField && fileText !== undefined ? r.take(fileField, checkRepoPath(fileText, 'secret_file')) : undefined;
-  const envText = envField && r.string(envField);
-  const secretEnv = envField && envText !== undefined ? r.take(envField, checkEnvName(envText)) : undefined;
+  const secret = readSecretRef(r, field, map, { word: 'secret', owner: 'key' });
+  if (!secret) return undefined;
+  const secretFile = secret.file;
+  const secretEnv = secret.env;
   if (name === undefined || algorithm === undefined || (secretFile === undefined && secretEnv === undefined)) return undefined;
   const out: TsigKeyRef = { name, algorithm };
   if (secretFile !== undefined) out.secretFile = secretFile;

@@ -2,8 +2,9 @@
 // and TLS-RPT reports, how long it keeps them, and the mailboxes they arrive in. A
 // password is named by file or environment variable, never written in the policy.
 
-import type { ImapMailbox, LocalMailbox, MailboxAfter, MailboxConfig, ReportsConfig, SecretRef } from './model.js';
-import { checkDays, checkEnvName, checkRepoPath, checkServer } from './values.js';
+import type { ImapMailbox, LocalMailbox, MailboxAfter, MailboxConfig, ReportsConfig } from './model.js';
+import { readSecretRef } from './read-secret.js';
+import { checkDays, checkRepoPath, checkServer } from './values.js';
 import { DEFAULT_REPORTS_ARCHIVE, IMAP_PORT, IMAPS_PORT, KEY_ALIASES, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import type { Field, YamlReader } from './yaml-reader.js';
 
@@ -119,7 +120,7 @@ function readImap(r: YamlReader, field: Field, map: Map<string, Field>, after: {
     if (userText === '' || /[\x00-\x1f\x7f]/.test(userText)) r.refuse(userField, 'user is empty or holds control characters');
     else user = userText;
   }
-  const password = readSecret(r, field, map);
+  const password = readSecretRef(r, field, map, { word: 'password', owner: 'an IMAP mailbox' });
   const folderField = map.get('folder');
   const folder = folderField ? readFolder(r, folderField) : 'INBOX';
   if (after?.moveTo !== undefined && folder !== undefined && after.moveTo === folder) {
@@ -137,27 +138,6 @@ function readImap(r: YamlReader, field: Field, map: Map<string, Field>, after: {
   if (after.moveTo !== undefined) out.moveTo = after.moveTo;
   if (caFile !== undefined) out.caFile = caFile;
   return out;
-}
-
-function readSecret(r: YamlReader, field: Field, map: Map<string, Field>): SecretRef | undefined {
-  const fileField = map.get('password_file');
-  const envField = map.get('password_env');
-  if (fileField && envField) {
-    r.report(envField.at, envField.path, 'password_file and password_env are exclusive', 'give the password one way');
-    return undefined;
-  }
-  if (!fileField && !envField) {
-    r.report(field.at, field.path, 'an IMAP mailbox needs password_file or password_env', 'the password itself never goes in the policy');
-    return undefined;
-  }
-  if (fileField) {
-    const text = r.string(fileField);
-    const file = text === undefined ? undefined : r.take(fileField, checkRepoPath(text, 'password_file'));
-    return file === undefined ? undefined : { file };
-  }
-  const text = r.string(envField!);
-  const env = text === undefined ? undefined : r.take(envField!, checkEnvName(text, 'password_env'));
-  return env === undefined ? undefined : { env };
 }
 
 /** "host", "host:port", "[v6]:port" (as checkServer normalised it) into host and port. */
