@@ -7,6 +7,7 @@ import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
 import { registerExport } from './commands/export.js';
 import { registerDmarc } from './commands/dmarc.js';
+import { registerDkim } from './commands/dkim.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
@@ -42,6 +43,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerDmarc(program, io, setExit);
   registerReports(program, io, setExit);
   registerTlsRpt(program, io, setExit);
+  registerDkim(program, io, setExit);
   return program;
 }
 

@@ -3,7 +3,7 @@
 // gap, never a day of clean mail. Pure: `now` is a parameter.
 
 import { InputError } from '../base/errors.js';
-import { checkDays } from '../policy/values.js';
+import { checkDuration } from '../policy/values.js';
 import type { IndexEntry } from './archive-index.js';
 
 const DAY = 86_400;
@@ -40,7 +40,10 @@ function daysBetween(start: number, end: number, now: number): string[] {
   return out;
 }
 
-/** --since: "30d" (the 30 whole UTC days before today, and today so far) or a date "2026-11-01". */
+/**
+ * --since: a duration ("30d": from midnight UTC 30 days ago, so the 30 whole days before today
+ * and today so far; also w, h, m, s) or a date "2026-11-01".
+ */
 export function sinceWindow(text: string, now: Date): TimeWindow {
   const nowS = Math.floor(now.getTime() / 1000);
   const today = Math.floor(nowS / DAY) * DAY;
@@ -50,10 +53,10 @@ export function sinceWindow(text: string, now: Date): TimeWindow {
     start = parseDay(text, '--since');
     label = `since ${text.trim()}`;
   } else {
-    const days = checkDays(text, '--since');
-    if (!days.ok) throw new InputError(days.message, 'e.g. --since 30d, --since 12w or --since 2026-11-01');
-    start = today - days.value * DAY;
-    label = `the last ${days.value} days`;
+    const duration = checkDuration(text, '--since');
+    if (!duration.ok) throw new InputError(duration.message, 'e.g. --since 30d, --since 12w or --since 2026-11-01');
+    start = Math.floor((nowS - duration.value) / DAY) * DAY;
+    label = duration.value % DAY === 0 ? `the last ${duration.value / DAY} days` : `since ${dayOf(start)}`;
   }
   if (start > nowS) throw new InputError(`--since ${text}: in the future`);
   return { start, end: nowS + 1, label, days: daysBetween(start, nowS + 1, nowS), length: Math.max(1, Math.round((today - start) / DAY)) };

@@ -9,6 +9,7 @@ import type { ReadContext } from './read-context.js';
 import { readDomain } from './read-domain.js';
 import { readReports } from './read-reports.js';
 import { readSecretRef } from './read-secret.js';
+import { readDkimKeys, readSigners } from './read-signers.js';
 import { readSpf } from './read-spf.js';
 import { checkDomainName, checkRepoPath, checkServer } from './values.js';
 import { LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
@@ -90,6 +91,10 @@ export function readPolicyDocument(source: PolicySource, issues: PolicyIssue[], 
     const config = readReports(r, reports);
     part.reports = { position: reports.at, path: reports.path, ...(config && issues.length === before ? { config } : {}) };
   }
+  const dkimKeys = map.get('dkim_keys');
+  if (dkimKeys) part.dkimKeys = readDkimKeys(r, dkimKeys);
+  const signers = map.get('signers');
+  if (signers) part.signers = readSigners(r, signers);
   return part;
 }
 
@@ -117,7 +122,7 @@ function readZones(r: YamlReader, field: Field): ZoneDraft[] {
     const zone: ZoneDraft = { apex: apex ?? '', position: entry.at, path: entry.path };
     // "example.org:" alone, or "{}", takes every default.
     const empty = !entry.node || (isScalar(entry.node) && entry.node.value === null);
-    const map = empty ? new Map<string, Field>() : r.mapping(entry, POLICY_KEYS.zone, { what: 'a map { fragment, zone_file }' });
+    const map = empty ? new Map<string, Field>() : r.mapping(entry, POLICY_KEYS.zone, { what: 'a map { fragment, zone_file, nameservers }' });
     for (const key of ['fragment', 'zone_file'] as const) {
       const f = map?.get(key);
       if (!f) continue;
@@ -127,6 +132,17 @@ function readZones(r: YamlReader, field: Field): ZoneDraft[] {
       const value = { path, at: { position: r.valueAt(f), path: f.path } };
       if (key === 'fragment') zone.fragment = value;
       else zone.zoneFile = value;
+    }
+    const nameservers = map?.get('nameservers');
+    if (nameservers) {
+      const items = r.items(nameservers) ?? [];
+      if (nameservers.node && items.length === 0) r.refuse(nameservers, 'nameservers is an empty list', "leave it out to ask the zone's NS RRset");
+      zone.nameservers = [];
+      for (const item of items) {
+        const text = r.string(item);
+        const server = text === undefined ? undefined : r.take(item, checkServer(text));
+        if (server !== undefined) zone.nameservers.push(server);
+      }
     }
     if (apex !== undefined) out.push(zone);
   }

@@ -4,7 +4,7 @@
 
 import type { ImapMailbox, LocalMailbox, MailboxAfter, MailboxConfig, ReportsConfig } from './model.js';
 import { readSecretRef } from './read-secret.js';
-import { checkDays, checkRepoPath, checkServer } from './values.js';
+import { checkDuration, checkRepoPath, checkServer } from './values.js';
 import { DEFAULT_REPORTS_ARCHIVE, IMAP_PORT, IMAPS_PORT, KEY_ALIASES, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import type { Field, YamlReader } from './yaml-reader.js';
 
@@ -32,9 +32,11 @@ export function readReports(r: YamlReader, field: Field): ReportsConfig | undefi
   const retentionField = map.get('retention');
   if (retentionField) {
     const text = r.text(retentionField);
-    if (text === undefined) r.typeError(retentionField, 'a period such as 400d');
-    const days = text === undefined ? undefined : r.take(retentionField, checkDays(text, 'retention'));
-    if (days !== undefined) out.retentionDays = days;
+    if (text === undefined) r.typeError(retentionField, 'a duration such as 400d');
+    const seconds = text === undefined ? undefined : r.take(retentionField, checkDuration(text, 'retention'));
+    // Shorter than a day would prune reports as they arrive ("13m" is 13 minutes, not months).
+    if (seconds !== undefined && seconds < 86_400) r.refuse(retentionField, `retention '${text}' is shorter than a day`, 'm is minutes; give days or weeks, e.g. 400d or 56w');
+    else if (seconds !== undefined) out.retentionSeconds = seconds;
   }
   const mailboxField = map.get('mailbox');
   if (mailboxField) {

@@ -29,7 +29,7 @@ describe('windows', () => {
   });
 
   it.each([
-    [() => sinceWindow('30', NOW), "--since '30' is not a period"],
+    [() => sinceWindow('30x', NOW), "--since '30x' is not a duration"],
     [() => sinceWindow('2026-13-01', NOW), '--since 2026-13-01: not a date'],
     [() => sinceWindow('2026-12-31', NOW), '--since 2026-12-31: in the future'],
     [() => betweenWindow('2026-11-30', '2026-11-01', NOW), 'the second date is before the first'],

@@ -190,9 +190,9 @@ export function registerReports(program: Command, io: CliIO, setExit: (code: num
           ...(io.stderrIsTTY ? { onProgress: (n: number) => n % 100 === 0 && io.stderr(`\rfetched ${n} messages`) } : {}),
         });
         if (io.stderrIsTTY && summary.sources.some((s) => s.messages >= 100)) io.stderr('\n');
-        const retention = policy?.reports?.retentionDays;
-        const pruned = retention !== undefined ? pruneArchive(files, dir, Math.floor(Date.now() / 1000) - retention * 86_400) : 0;
-        io.stdout(renderFetchSummary(summary, ctx.format, { pruned, ...(retention !== undefined ? { retentionDays: retention } : {}) }));
+        const retention = policy?.reports?.retentionSeconds;
+        const pruned = retention !== undefined ? pruneArchive(files, dir, Math.floor(Date.now() / 1000) - retention) : 0;
+        io.stdout(renderFetchSummary(summary, ctx.format, { pruned, ...(retention !== undefined ? { retentionDays: Math.round(retention / 86_400) } : {}) }));
       } finally {
         unlock();
       }
