@@ -6,7 +6,7 @@ import type { SpfTreeNode } from '../audit/checks/spf.js';
 import type { Finding, Severity } from '../audit/finding.js';
 import type { ShardInfo } from '../audit/shard.js';
 import type { DomainReport } from '../audit/run.js';
-import type { CategoryScore, PathStep, ScoredCategory } from '../audit/score.js';
+import type { CategoryScore, Coverage, PathStep, ScoredCategory } from '../audit/score.js';
 import type { SourcePosition } from '../errors.js';
 import type { DomainPolicy } from '../policy/model.js';
 
@@ -19,7 +19,11 @@ export interface AuditRun {
   reports: DomainReport[];
   source: { kind: 'dns' | 'authoritative' | 'zones'; description: string };
   failUnder?: number;
+  /** --allow-unknown: --fail-under compares the score, not the worst case (unknown counted as failed). */
+  allowUnknown?: boolean;
   failOn?: FailOn;
+  /** What the run learnt about its source, said once (e.g. a resolver that does not recurse). */
+  notes?: string[];
   /** The policy of each audited domain that has one (drift was checked; SARIF locations). */
   policies?: ReadonlyMap<string, DomainPolicy>;
   /** Where each domain was listed, for a run from --domains-file (SARIF locations). */
@@ -38,7 +42,11 @@ export interface AuditSummary {
   findings: Record<Severity, number>;
   /** Domains with a category left out because lookups failed. */
   unknown: string[];
+  /** Domains scored on less than their full weight: an unknown category or an unknown check. */
+  uncovered: string[];
   failUnder: number | null;
+  /** --fail-under compared the score (true) or the worst case, unknowns counted as failed (false). */
+  allowUnknown: boolean;
   failOn: FailOn | null;
   /** False when a threshold was breached: the CLI exits 2. */
   passed: boolean;
@@ -56,10 +64,33 @@ export function failingFindings(findings: readonly Finding[], failOn: FailOn | u
   return failOn ? findings.filter((f) => AT_OR_ABOVE[failOn].has(f.severity)) : [];
 }
 
+/** "97.5" or "100": points of weight with at most two decimals, no trailing zeros. */
+export function formatPoints(points: number): string {
+  return Number.isInteger(points) ? String(points) : points.toFixed(2).replace(/0$/, '');
+}
+
+/** A domain's coverage is below its full weight: an unknown category or an unknown check. */
+export function isUncovered(report: DomainReport): boolean {
+  return report.score.coverage.points < report.score.coverage.of;
+}
+
+/** Why a domain fails --fail-under, or undefined when it does not. */
+function failUnderFailure(r: DomainReport, failUnder: number, allowUnknown: boolean): string | undefined {
+  const { score, worstCase, coverage } = r.score;
+  if (score === null) return `${r.domain} has no score (no category could be scored), so it does not reach ${failUnder}`;
+  if (allowUnknown || !isUncovered(r)) return score < failUnder ? `${r.domain} scores ${score}, under ${failUnder}` : undefined;
+  // Unknown weight counts as failed: nothing shows that it would pass.
+  const worst = worstCase ?? 0;
+  if (worst >= failUnder) return undefined;
+  const unknown = formatPoints(coverage.of - coverage.points);
+  return `${r.domain} scores ${score} on ${formatPoints(coverage.points)} of ${coverage.of} points; with the ${unknown} unknown points counted as failed it scores ${worst}, under ${failUnder} (--allow-unknown compares the ${score})`;
+}
+
 /**
- * Counts and the verdict. --fail-under N fails a domain scoring under N, and one with no
- * score at all (every category unknown: nothing shows that it meets N). --fail-on fails a
- * domain with a finding of that severity or worse, drift included.
+ * Counts and the verdict. --fail-under N fails a domain whose worst case (every unknown
+ * category and check counted as failed) is under N, and one with no score at all; with
+ * --allow-unknown it compares the score instead. --fail-on fails a domain with a finding
+ * of that severity or worse, drift included.
  */
 export function summarizeAudit(run: AuditRun): AuditSummary {
   const findings: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
@@ -74,8 +105,8 @@ export function summarizeAudit(run: AuditRun): AuditSummary {
       lowest = lowest === null ? s : Math.min(lowest, s);
     }
     if (run.failUnder !== undefined) {
-      if (s === null) failures.push(`${r.domain} has no score (no category could be scored), so it does not reach ${run.failUnder}`);
-      else if (s < run.failUnder) failures.push(`${r.domain} scores ${s}, under ${run.failUnder}`);
+      const failure = failUnderFailure(r, run.failUnder, run.allowUnknown ?? false);
+      if (failure !== undefined) failures.push(failure);
     }
     const failing = failingFindings(r.findings, run.failOn);
     if (failing.length > 0) {
@@ -89,7 +120,9 @@ export function summarizeAudit(run: AuditRun): AuditSummary {
     lowestScore: lowest,
     findings,
     unknown: run.reports.filter((r) => r.unknownCategories.length > 0).map((r) => r.domain),
+    uncovered: run.reports.filter(isUncovered).map((r) => r.domain),
     failUnder: run.failUnder ?? null,
+    allowUnknown: run.allowUnknown ?? false,
     failOn: run.failOn ?? null,
     passed: failures.length === 0,
     failures,
@@ -100,6 +133,10 @@ export function summarizeAudit(run: AuditRun): AuditSummary {
 export interface DomainJson {
   domain: string;
   score: number | null;
+  /** The weight the score rests on (docs/score.md "Coverage"). */
+  coverage: Coverage;
+  /** The score with every unknown counted as failed: what --fail-under compares. */
+  worstCase: number | null;
   categories: CategoryScore[];
   unknownCategories: ScoredCategory[];
   findings: Finding[];
@@ -116,6 +153,8 @@ export function domainJson(report: DomainReport, hasPolicy: boolean): DomainJson
   return {
     domain: report.domain,
     score: report.score.score,
+    coverage: report.score.coverage,
+    worstCase: report.score.worstCase,
     categories: report.score.categories,
     unknownCategories: report.unknownCategories,
     findings: report.findings,
@@ -132,6 +171,7 @@ export function renderAuditJson(run: AuditRun): string {
   const doc = {
     schema: AUDIT_SCHEMA,
     source: run.source,
+    ...(run.notes && run.notes.length > 0 ? { notes: run.notes } : {}),
     domains: run.reports.map((r) => domainJson(r, run.policies?.has(r.domain) ?? false)),
     summary: summarizeAudit(run),
     ...(run.shard ? { shard: run.shard } : {}),
@@ -151,7 +191,11 @@ export function renderAuditJsonLine(report: DomainReport, hasPolicy: boolean): s
  * The closing line of an NDJSON stream: `{"schema":"mailrec-audit/1","type":"summary",...}`,
  * with the source and the shard of the run when given (`audit merge` reads them).
  */
-export function renderAuditSummaryLine(summary: AuditSummary, run?: Pick<AuditRun, 'source' | 'shard'>): string {
-  const extra = { ...(run?.source ? { source: run.source } : {}), ...(run?.shard ? { shard: run.shard } : {}) };
+export function renderAuditSummaryLine(summary: AuditSummary, run?: Pick<AuditRun, 'source' | 'shard' | 'notes'>): string {
+  const extra = {
+    ...(run?.source ? { source: run.source } : {}),
+    ...(run?.notes && run.notes.length > 0 ? { notes: run.notes } : {}),
+    ...(run?.shard ? { shard: run.shard } : {}),
+  };
   return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'summary', ...summary, ...extra })}\n`;
 }

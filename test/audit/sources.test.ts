@@ -59,8 +59,8 @@ describe('the zone repo as a resolver (authoritative answers, RFC 1034 §4.3.2)'
   });
 
   it('answers names outside every loaded zone as unknown, never as missing', async () => {
-    expect(await resolver.resolve('example.com', 'TXT')).toEqual({ status: 'error', reason: OUTSIDE_REASON });
-    expect(await resolver.resolve('_dmarc.org', 'TXT')).toEqual({ status: 'error', reason: OUTSIDE_REASON });
+    expect(await resolver.resolve('example.com', 'TXT')).toEqual({ status: 'error', reason: OUTSIDE_REASON, cause: 'outside-zone-repo' });
+    expect(await resolver.resolve('_dmarc.org', 'TXT')).toEqual({ status: 'error', reason: OUTSIDE_REASON, cause: 'outside-zone-repo' });
     // A CNAME that leaves the repo, and a delegated subzone, are unknown too.
     expect((await resolver.resolve('ext.example.org', 'A')).status).toBe('error');
     const sub = await resolver.resolve('host.sub.example.org', 'A');

@@ -78,7 +78,9 @@ describe('transport', () => {
     expect(addresses(await ok.resolve('a.example.test', 'A'))).toEqual(['a.example.test 192.0.2.3']);
     const bad = createDnsClient({ servers: [servfail.server, refused.server], attempts: 3 });
     const result = await bad.resolve('a.example.test', 'A');
-    expect(result).toEqual({ status: 'error', reason: `REFUSED from 127.0.0.1:${refused.port} for a.example.test A` });
+    // REFUSED with RA clear: the server answers only for its own zones (told apart for the audit's note).
+    expect(result).toEqual({ status: 'error', reason: `REFUSED from 127.0.0.1:${refused.port} for a.example.test A`, cause: 'not-recursive' });
+    expect(bad.nonRecursiveServers()).toEqual([refused.server]);
     // A server that answered is not asked again in later passes.
     expect(servfail.queries.length + refused.queries.length).toBe(4);
     expect((await bad.query('a.example.test', 'A')).rcode).toBe('REFUSED');

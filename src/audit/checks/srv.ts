@@ -3,7 +3,7 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import type { SrvRecord } from '../../policy/model.js';
-import { addressLookup, evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
+import { addressLookup, evidenceFor, failedAbout, recordsOf, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
 import { compareText, makeFinding, type Finding } from '../finding.js';
 
 export interface SrvCheckOptions {
@@ -35,12 +35,17 @@ export async function checkSrv(domain: string, resolver: Resolver, opts: SrvChec
     }
   }
   for (const [target, owners] of [...targets].sort(([a], [b]) => compareText(a, b))) {
-    if ((await addressLookup(rec, target)) === 'absent') {
+    const address = await addressLookup(rec, target);
+    if (address === 'absent') {
       findings.push(
         makeFinding('srv.target-unresolvable', domain, target, `the SRV target ${target} (of ${owners.join(', ')}) has no A or AAAA record`, evidenceFor(rec, [target, ...owners])),
       );
+    } else if (address === 'unknown') {
+      // A target outside the zone repo leaves this check unknown, not the category.
+      findings.push(...uncheckedFinding('mx', domain, target, `the SRV target ${target} (of ${owners.join(', ')})`, ['srv.target-unresolvable'], failedAbout(rec, target)));
     }
   }
-  findings.push(...unknownFinding('mx', domain, rec.failed()));
+  // The SRV names are the domain's own: a failure there makes the category unknown.
+  findings.push(...unknownFinding('mx', domain, failedAbout(rec, ...names)));
   return findings;
 }

@@ -35,6 +35,16 @@ export interface AuditSource {
   zones?: LoadedZone[];
   /** What the source could not use, in plain words. */
   notes: string[];
+  /** What the source learnt while answering, said once per run after it (e.g. a server that does not recurse). */
+  runNotes(): string[];
+}
+
+/**
+ * The one line for a resolver that answers only for its own zones (REFUSED, RA clear): said
+ * once per run, since every domain's names outside those zones are unknown for that reason.
+ */
+export function nonRecursiveNote(server: string): string {
+  return `${server} answers only for its own zones; names outside them are unknown: use a recursive resolver or --authoritative`;
 }
 
 export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
@@ -44,7 +54,14 @@ export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
       // DO bit (RFC 3225): a validating resolver then sets AD, which the TLSA checks need.
       const resolver = createLiveResolver({ ...(spec.servers ? { servers: spec.servers } : {}), dnssecOk: true, ...timing });
       const servers = await resolver.servers();
-      return { kind: 'dns', resolver, description: `DNS via ${servers.map(formatServer).join(', ')}`, exactTtl: false, notes: [] };
+      return {
+        kind: 'dns',
+        resolver,
+        description: `DNS via ${servers.map(formatServer).join(', ')}`,
+        exactTtl: false,
+        notes: [],
+        runNotes: () => resolver.nonRecursiveServers().map((s) => nonRecursiveNote(formatServer(s))),
+      };
     }
     case 'authoritative': {
       const finder = createDnsClient({ ...(spec.servers ? { servers: spec.servers } : {}), ...timing });
@@ -57,7 +74,7 @@ export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
           createDnsClient({ servers: port === undefined ? servers : servers.map((s) => ({ ...s, port })), recursionDesired: false, cache, ...timing }),
       });
       const via = (await finder.servers()).map(formatServer).join(', ');
-      return { kind: 'authoritative', resolver, description: `the zones' own name servers (found via ${via})`, exactTtl: true, notes: [] };
+      return { kind: 'authoritative', resolver, description: `the zones' own name servers (found via ${via})`, exactTtl: true, notes: [], runNotes: () => [] };
     }
     case 'zones': {
       const repo = await loadZoneRepo(spec.dir, { ...(spec.root ? { root: spec.root } : {}), ...(spec.origins ? { origins: spec.origins } : {}) });
@@ -69,6 +86,7 @@ export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
         exactTtl: true,
         zones: repo.zones,
         notes: repo.notes,
+        runNotes: () => [],
       };
     }
   }

@@ -71,10 +71,10 @@ export function createZoneRepoResolver(zones: readonly LoadedZone[]): Resolver &
 
   function lookup(qname: string, type: string, hops: number): Answer {
     const zone = zoneOf(qname);
-    if (!zone) return { status: 'error', reason: OUTSIDE_REASON };
+    if (!zone) return { status: 'error', reason: OUTSIDE_REASON, cause: 'outside-zone-repo' };
     for (let n = qname; n !== zone.apex && n !== ''; n = parentOf(n)) {
       // A delegated name is answered by the child zone's servers, which the repo lacks.
-      if (zone.cuts.has(n)) return { status: 'error', reason: `${OUTSIDE_REASON} (${n} is delegated away from ${zone.apex})` };
+      if (zone.cuts.has(n)) return { status: 'error', reason: `${OUTSIDE_REASON} (${n} is delegated away from ${zone.apex})`, cause: 'outside-zone-repo' };
     }
     let owner = qname;
     let records = zone.owners.get(qname);
