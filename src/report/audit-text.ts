@@ -21,11 +21,16 @@ export function scoreText(card: ScoreCard): string {
   return card.score === null ? `no score ${on}` : `score ${card.score}/100 ${on}`;
 }
 
-/** The unknown checks of a domain, for the line under its findings; undefined when none. */
+/**
+ * The weight left uncovered by unknown checks, per category ("mx 4 points"), and the worst
+ * case, for the line under a domain's findings; undefined when no check is unknown.
+ */
 export function unknownChecksText(card: ScoreCard): string | undefined {
-  const codes = card.categories.flatMap((c) => c.unknownChecks.map((u) => u.code));
-  if (codes.length === 0) return undefined;
-  return `not checked: ${codes.join(', ')}; with every unknown counted as failed the score is ${card.worstCase ?? 0}`;
+  const parts = card.categories
+    .filter((c) => c.status === 'scored' && c.floor !== undefined && c.floor < c.percent!)
+    .map((c) => `${c.category} ${formatPoints((c.weight * (c.percent! - c.floor!)) / 100)} points`);
+  if (parts.length === 0) return undefined;
+  return `unknown checks (see check-unknown): ${parts.join(', ')}; with every unknown counted as failed the score is ${card.worstCase ?? 0}`;
 }
 
 function findingLines(f: Finding, width: number, style: Style): string[] {

@@ -86,6 +86,14 @@ describe('transport', () => {
     expect((await bad.query('a.example.test', 'A')).rcode).toBe('REFUSED');
   });
 
+  test('REFUSED from a recursive resolver (RA set) is a plain failure, not an authoritative-only server', async () => {
+    const policy = await fake((q, reply) => reply(answer(q, [], { rcode: 5, flags: FLAG.RA })));
+    const client = createDnsClient({ servers: [policy.server], attempts: 1 });
+    const result = await client.resolve('a.example.test', 'A');
+    expect(result).toEqual({ status: 'error', reason: `REFUSED from 127.0.0.1:${policy.port} for a.example.test A` });
+    expect(client.nonRecursiveServers()).toEqual([]);
+  });
+
   test('a closed port: a network error, quickly', async () => {
     const s = await fake(() => undefined);
     const port = s.port;
