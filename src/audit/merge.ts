@@ -76,7 +76,7 @@ export function parseAuditOutput(text: string, file: string): PartParse {
       if (problem) return { ok: false, message: `${file}: ${problem}` };
     }
     const part: AuditPart = { file, domains: whole.domains as DomainJson[] };
-    if (isObject(whole.source)) part.source = whole.source as AuditRun['source'];
+    if (isObject(whole.source)) part.source = whole.source as unknown as AuditRun['source'];
     if (isObject(whole.summary)) part.summary = whole.summary as unknown as AuditSummary;
     else return { ok: false, message: `${file}: no "summary": the run did not finish` };
     if (whole.shard !== undefined) {
@@ -107,7 +107,7 @@ export function parseAuditOutput(text: string, file: string): PartParse {
     } else if (v.type === 'summary') {
       const { shard, source, ...summary } = stripLine(v);
       part.summary = summary as unknown as AuditSummary;
-      if (isObject(source)) part.source = source as AuditRun['source'];
+      if (isObject(source)) part.source = source as unknown as AuditRun['source'];
       if (shard !== undefined) {
         const info = checkShard(shard);
         if (!info) return { ok: false, message: `${file}:${i + 1}: "shard" is not {index, count, total, selected, list}` };
@@ -228,7 +228,10 @@ export function mergeAuditParts(parts: readonly AuditPart[]): MergeResult {
 
   const kinds = [...new Set(parts.map((p) => p.source?.kind).filter((k) => k !== undefined))];
   const descriptions = [...new Set(parts.map((p) => p.source?.description).filter((d) => d !== undefined))];
-  const source: AuditRun['source'] = {
+  // Shards of one run share their source (with --zones, its files): kept whole.
+  const sources = new Set(parts.map((p) => JSON.stringify(p.source ?? null)));
+  const shared = sources.size === 1 ? parts[0]!.source : undefined;
+  const source: AuditRun['source'] = shared ?? {
     kind: kinds[0] ?? 'dns',
     description: descriptions.length === 1 ? descriptions[0]! : `${parts.length} merged runs: ${descriptions.join('; ')}`,
   };

@@ -14,16 +14,26 @@ export const AUDIT_SCHEMA = 'mailrec-audit/1';
 
 export type FailOn = 'error' | 'warning';
 
+/** Where the answers came from; with --zones, which file each zone was read from and what was skipped. */
+export interface AuditSourceInfo {
+  kind: 'dns' | 'authoritative' | 'zones';
+  description: string;
+  zones?: { apex: string; files: string[] }[];
+  skipped?: { file: string; reason: string }[];
+}
+
 /** One audit run, as the CLI hands it to a renderer. */
 export interface AuditRun {
   reports: DomainReport[];
-  source: { kind: 'dns' | 'authoritative' | 'zones'; description: string };
+  source: AuditSourceInfo;
   failUnder?: number;
   /** --allow-unknown: --fail-under compares the score, not the worst case (unknown counted as failed). */
   allowUnknown?: boolean;
   failOn?: FailOn;
   /** What the run learnt about its source, said once (e.g. a resolver that does not recurse). */
   notes?: string[];
+  /** -v: the text header lists every skipped file, not only the first few. */
+  verbose?: boolean;
   /** The policy of each audited domain that has one (drift was checked; SARIF locations). */
   policies?: ReadonlyMap<string, DomainPolicy>;
   /** Where each domain was listed, for a run from --domains-file (SARIF locations). */

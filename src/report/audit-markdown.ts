@@ -4,7 +4,7 @@
 import type { Finding, Severity } from '../audit/finding.js';
 import type { DomainReport } from '../audit/run.js';
 import { formatPoints, summarizeAudit, type AuditRun } from './audit-json.js';
-import { categoryCell, scoreText, summaryText, unknownChecksText } from './audit-text.js';
+import { categoryCell, scoreText, sourceLines, summaryText, unknownChecksText } from './audit-text.js';
 
 /** Table cells must not break the table: escape pipes and backslashes, keep one line. */
 function cell(text: string): string {
@@ -60,6 +60,8 @@ function domainSection(report: DomainReport): string[] {
 export function renderAuditMarkdown(run: AuditRun): string {
   const summary = summarizeAudit(run);
   const out: string[] = ['### mailrec audit', '', `${summaryText(summary)} Source: ${cell(run.source.description)}.`, ''];
+  const files = sourceLines(run);
+  if (files.length > 0) out.push('<details><summary>Zone files</summary>', '', ...files.map((l) => `- ${cell(l.trim())}`), '', '</details>', '');
   for (const note of run.notes ?? []) out.push(`> **Note:** ${cell(note)}`, '');
   if (summary.failUnder !== null || summary.failOn !== null) {
     if (summary.passed) out.push('**Passed.**', '');

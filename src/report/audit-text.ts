@@ -83,9 +83,23 @@ export function summaryText(summary: AuditSummary): string {
   return `${n} domain${n === 1 ? '' : 's'}, ${lowest}: ${counts}${unknown}${checks}.`;
 }
 
+/** Skipped files listed without -v; the rest are counted. */
+export const SKIPPED_SHOWN = 5;
+
+/** With --zones: one line per zone with its files, one per skipped file (the first few, or all with -v). */
+export function sourceLines(run: AuditRun): string[] {
+  const lines = (run.source.zones ?? []).map((z) => `  zone ${z.apex}: ${z.files.join(', ')}`);
+  const skipped = run.source.skipped ?? [];
+  const shown = run.verbose ? skipped : skipped.slice(0, SKIPPED_SHOWN);
+  for (const s of shown) lines.push(`  skipped ${s.file}: ${s.reason}`);
+  if (shown.length < skipped.length) lines.push(`  skipped ${skipped.length - shown.length} more file(s) (-v lists them)`);
+  return lines;
+}
+
 export function renderAuditText(run: AuditRun, style: Style = plain): string {
   const summary = summarizeAudit(run);
   const lines: string[] = [style('faint', `mailrec audit: ${run.source.description}`)];
+  lines.push(...sourceLines(run).map((l) => style('faint', l)));
   for (const note of run.notes ?? []) lines.push(style('warn', `note: ${note}`));
   lines.push('');
   for (const report of run.reports) lines.push(...renderDomainText(report, style), '');

@@ -7,11 +7,11 @@ import { formatServer, type ServerAddress } from '../../dns/servers.js';
 import type { TypeResolver } from '../evidence.js';
 import { createAuthoritativeResolver } from './authoritative.js';
 import { createLiveResolver } from './live.js';
-import { createZoneRepoResolver, loadZoneRepo, type LoadedZone } from './zone-repo.js';
+import { createZoneRepoResolver, loadZoneRepo, type LoadedZone, type SkippedFile } from './zone-repo.js';
 
 export { createAuthoritativeResolver, hasCoveringRrsig, type AuthoritativeOptions } from './authoritative.js';
 export { createLiveResolver, queryOtherType, type LiveResolver } from './live.js';
-export { createZoneRepoResolver, loadZoneRepo, OUTSIDE_REASON, type LoadedZone, type ZoneRepo, type ZoneRepoOptions } from './zone-repo.js';
+export { createZoneRepoResolver, loadZoneRepo, OUTSIDE_REASON, type LoadedZone, type SkippedFile, type ZoneRepo, type ZoneRepoOptions } from './zone-repo.js';
 
 export type SourceSpec =
   /** A recursive resolver: `servers` (--resolver) or /etc/resolv.conf. */
@@ -33,6 +33,8 @@ export interface AuditSource {
   exactTtl: boolean;
   /** The zones loaded (--zones only). */
   zones?: LoadedZone[];
+  /** Files under --zones DIR not read, with the reason. */
+  skipped?: SkippedFile[];
   /** What the source could not use, in plain words. */
   notes: string[];
   /** What the source learnt while answering, said once per run after it (e.g. a server that does not recurse). */
@@ -85,6 +87,7 @@ export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
         description: `zone files in ${spec.label ?? spec.dir} (${repo.zones.length} zone${repo.zones.length === 1 ? '' : 's'}: ${names})`,
         exactTtl: true,
         zones: repo.zones,
+        skipped: repo.skipped,
         notes: repo.notes,
         runNotes: () => [],
       };

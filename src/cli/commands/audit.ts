@@ -46,6 +46,7 @@ interface AuditCommandOptions extends GlobalOptions {
   allowUnknown?: boolean;
   failOn?: string;
   probe?: boolean;
+  verbose?: boolean;
   probeSmtpPort?: string;
   probeHttpsPort?: string;
   probeCa?: string;
@@ -209,6 +210,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .option('--allow-unknown', 'with --fail-under: compare the score over what could be checked, not the worst case')
     .option('--fail-on <severity>', 'exit 2 on a finding of this severity or worse: error or warning')
     .option('--no-probe', 'do not connect to the MX and MTA-STS hosts (TLS, DANE, policy fetch)')
+    .option('-v, --verbose', 'with --zones: list every file skipped, not only the first few')
     .addOption(new Option('--probe-smtp-port <port>', 'port the SMTP probe connects to instead of 25 (test setups)').hideHelp())
     .addOption(new Option('--probe-https-port <port>', 'port the MTA-STS fetch connects to instead of 443 (test setups)').hideHelp())
     .addOption(new Option('--probe-ca <file>', 'CA bundle (PEM) trusted for the MTA-STS fetch (test setups)').hideHelp())
@@ -270,8 +272,12 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       };
       const onProgress = (done: number, total: number, domain: string): void => progress.update('audit', done, total, domain);
       if (opts.allowUnknown && failUnder === undefined) throw new UsageError('--allow-unknown goes with --fail-under', 'e.g. --fail-under 80 --allow-unknown');
+      const zoneFiles = source.zones
+        ? { zones: source.zones.map((z) => ({ apex: z.apex, files: z.files })), skipped: source.skipped ?? [] }
+        : {};
       const base = {
-        source: { kind: source.kind, description: source.description },
+        source: { kind: source.kind, description: source.description, ...zoneFiles },
+        ...(opts.verbose ? { verbose: true } : {}),
         ...(failUnder !== undefined ? { failUnder } : {}),
         ...(opts.allowUnknown ? { allowUnknown: true } : {}),
         ...(failOn ? { failOn } : {}),
