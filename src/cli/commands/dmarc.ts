@@ -19,6 +19,7 @@ interface SimulateOptions extends GlobalOptions {
   record?: string;
   resolve?: boolean;
   top?: string;
+  trustReceiver?: boolean;
 }
 
 export function registerDmarc(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -31,6 +32,7 @@ export function registerDmarc(program: Command, io: CliIO, setExit: (code: numbe
     .option('--record <text>', 'the proposed record, e.g. "v=DMARC1; p=reject" (default: what the policy publishes)')
     .option('--resolve', 'ask DNS: reverse names of sources, non-existent subdomains (np=), the policy\'s SPF includes')
     .option('--top <n>', 'sources to show with their fixes (0: all)', '20')
+    .option('--trust-receiver', "take DKIM and SPF results from the receivers' own verdicts (policy_evaluated) instead of recomputing them")
     .action(async (reports: string[], _opts: SimulateOptions, command: Command) => {
       const opts = command.optsWithGlobals<SimulateOptions>();
       const ctx = makeContext(io, opts);
@@ -54,6 +56,7 @@ export function registerDmarc(program: Command, io: CliIO, setExit: (code: numbe
         ...(opts.domain !== undefined ? { domain: opts.domain } : {}),
         ...(opts.resolve ? { resolver: createDnsClient() } : {}),
         top,
+        ...(opts.trustReceiver ? { trustReceiver: true } : {}),
         ...(progress ? { onFile: progress } : {}),
       });
       if (ctx.format === 'json') io.stdout(renderDmarcJson(analysis));
@@ -61,6 +64,7 @@ export function registerDmarc(program: Command, io: CliIO, setExit: (code: numbe
       else io.stdout(renderDmarcText(analysis, styleFor(colourEnabled(io.env, io.stdoutIsTTY))));
       // Reports that could not be read are named on stdout too; on stderr, one line each.
       for (const e of analysis.input.errors) io.stderr(`warning: ${e.file}: ${e.message}\n`);
+      for (const w of analysis.input.warnings) io.stderr(`warning: ${w.file}: ${w.message}\n`);
       setExit(0);
     });
 }
