@@ -8,6 +8,7 @@ import { formatPosition, MailrecError, UsageError, ZoneSyntaxError } from '../..
 import { renderRR } from '../../records/rdata.js';
 import { isInZone, normalizeName, typeOf, type RR, type RRType } from '../../records/rr.js';
 import { classifyZoneFileName, ZONE_FILE_NAMES } from '../../zone/file-names.js';
+import { parseWithImpliedOrigin } from '../../zone/implied-origin.js';
 import { parseZoneText, type ParsedRR } from '../../zone/reader.js';
 import { compareText } from '../finding.js';
 import type { TypeResolver } from '../evidence.js';
@@ -193,13 +194,10 @@ interface ParsedFile {
   includes: string[];
 }
 
-/** An origin no real zone has: a name parsed under it was relative. */
-const PROBE_ORIGIN = 'origin.mailrec.invalid';
-
 /**
  * Read one file and what it includes, with the origin a server would give it: the policy's
- * when it names the file; else the file's own `$ORIGIN` (or absolute names throughout);
- * else its SOA owner when that is absolute; else the origin its file name says.
+ * when it names the file; else the file's own `$ORIGIN`, its absolute SOA owner, or the
+ * origin its file name says, in that order (implied-origin.ts).
  */
 function parseFile(candidate: Candidate, text: string, texts: Map<string, string>, configured: string | undefined): ParsedFile {
   const { file } = candidate;
@@ -214,16 +212,7 @@ function parseFile(candidate: Candidate, text: string, texts: Map<string, string
     return { file, records: parsed.records, includes };
   };
   if (configured !== undefined) return attempt(configured);
-  try {
-    return attempt(undefined);
-  } catch (error) {
-    if (!(error instanceof ZoneSyntaxError && /needs an origin|no origin set/.test(error.message))) throw error;
-  }
-  const probe = attempt(PROBE_ORIGIN);
-  const soa = probe.records.find((rr) => rr.type === 'SOA');
-  const soaOwner = soa ? normalizeName(soa.name) : undefined;
-  if (soaOwner !== undefined && !isInZone(soaOwner, PROBE_ORIGIN)) return attempt(soaOwner);
-  return attempt(candidate.nameOrigin);
+  return parseWithImpliedOrigin(attempt, candidate.nameOrigin);
 }
 
 /** Why a candidate could not be read, in one line, quoting only a file named as a zone file. */
