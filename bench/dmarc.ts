@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
-import { readReports } from '../src/dmarc/read-reports.js';
-import { parseDmarcRecord } from '../src/dmarc/record.js';
-import { simulate } from '../src/dmarc/simulate.js';
+import { readReports } from '../src/dmarc-reports/read-reports.js';
+import { readDispositionPolicy } from '../src/dmarc-reports/record.js';
+import { simulate } from '../src/dmarc-reports/simulate.js';
 import { seededRandom } from '../harness/processes.js';
 
 export interface DmarcBenchOptions {
@@ -133,7 +133,7 @@ export async function runDmarcBench(options: DmarcBenchOptions = {}): Promise<Dm
         }
       },
     });
-    const parsed = parseDmarcRecord('v=DMARC1; p=reject; sp=quarantine');
+    const parsed = readDispositionPolicy('v=DMARC1; p=reject; sp=quarantine');
     if (!parsed.ok) throw new Error(parsed.reason);
     const sim = simulate({ rows: set.rows, proposed: [{ domain: 'example.org', text: 'v=DMARC1; p=reject; sp=quarantine', record: parsed.record }] });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

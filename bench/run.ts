@@ -17,7 +17,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseAuditOutput } from '../src/audit/merge.js';
-import type { DomainJson } from '../src/report/audit-json.js';
+import type { DomainJson } from '../src/audit/summary.js';
 import { startBenchBind, type BenchBind } from './bind.js';
 import { EXPECTED_CODE, makeDkimKeys, profileCounts, profileOf, SELECTOR, type DkimKeys, type Profile } from './estate.js';
 import { writeDomainList, writeEstate } from './files.js';

@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { checkDkim } from '../src/audit/checks/dkim.js';
-import { parseDmarcRecord } from '../src/audit/dmarc-record.js';
+import { parseDmarcRecord } from '../src/mail/dmarc/record.js';
 import type { Answer, Resolver } from '../src/dns/resolver.js';
 
 export interface ConformanceResult {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { checkHost } from '../src/audit/spf-eval.js';
+import { checkHost } from '../src/mail/spf/check-host.js';
 import { runDkimKeys, runDmarcVectors } from './parsers.js';
 import { SuiteZone } from './spf-suite-zone.js';
 

@@ -4,7 +4,7 @@
 // unless a record of the asked type came before it; names under "error." time out.
 
 import type { Answer, Resolver } from '../src/dns/resolver.js';
-import type { RR, RRType } from '../src/records/rr.js';
+import type { RR, RRType } from '../src/dns-types/rr.js';
 
 type Entry = { type: string; value: unknown } | 'TIMEOUT';
 

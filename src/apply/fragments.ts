@@ -3,7 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MailrecError, StalePlanError } from '../errors.js';
+import { MailrecError, StalePlanError } from '../base/errors.js';
 import { digestText, type Plan } from '../plan/plan.js';
 import { readOptionalFile } from '../zone/read-optional.js';
 import { bumpSoaSerial } from '../zone/serial.js';

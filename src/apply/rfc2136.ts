@@ -2,12 +2,12 @@
 // whose prerequisites pin every RRset the plan saw, so that a change made by
 // someone else between plan and apply makes the server refuse the whole message.
 
-import { StalePlanError } from '../errors.js';
+import { StalePlanError } from '../base/errors.js';
 import type { WireRR } from '../dns/message.js';
 import type { UpdateRequest, UpdateResult } from '../dns/update.js';
 import { addRR, deleteRR, deleteRRset, rrsetExistsValue, rrsetNotExists } from '../dns/update.js';
 import type { Plan, PlannedChange, ZonePlan } from '../plan/plan.js';
-import { typeOf } from '../records/rr.js';
+import { typeOf } from '../dns-types/rr.js';
 
 export interface CompiledUpdate {
   prerequisites: WireRR[];

@@ -8,13 +8,13 @@ import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
 import { claimsFor, type Claim } from '../plan/claims.js';
 import { diffRecords, type Change } from '../plan/diff.js';
-import { tagOf } from '../plan/ownership.js';
-import { buildZoneRecords } from '../records/build.js';
-import { renderRData } from '../records/rdata.js';
-import { chunkTxt, txtText, typeOf, type RR, type RRType } from '../records/rr.js';
-import type { Code } from './codes.js';
+import { tagOf } from '../mail/txt-tag.js';
+import { buildZoneRecords } from '../build/zone-records.js';
+import { renderRData } from '../dns-types/rdata.js';
+import { chunkTxt, txtText, typeOf, type RR, type RRType } from '../dns-types/rr.js';
+import type { Code } from '../base/codes.js';
 import { RecordingResolver } from './evidence.js';
-import { compareFindings, makeFinding, type Asked, type Finding } from './finding.js';
+import { compareFindings, makeFinding, type Asked, type Finding } from '../base/finding.js';
 
 /** One RRset to read: every name and type the policy declares or claims. */
 export interface DriftQuestion {

@@ -1,57 +1,11 @@
-// Evidence for findings: a recording Resolver wrapper and the tri-state Lookup.
-// A failed lookup is "unknown", never "absent": auditors that report a timeout as a
-// missing record send people chasing records that exist (RFC 2308 §7 vs §2.1/§2.2).
+// Evidence for findings: a recording Resolver wrapper, the questions a finding rests on, and
+// the `<category>.unknown` finding when lookups failed (answers are read with dns/answers.ts).
 
 import type { Answer, Resolver } from '../dns/resolver.js';
-import type { RR, RRType } from '../records/rr.js';
-import { CHECK_UNKNOWN_CODE, UNKNOWN_CODE, type Code } from './codes.js';
-import { makeFinding, type Asked, type Category, type Evidence, type Finding } from './finding.js';
-
-export type Lookup = 'present' | 'absent' | 'unknown';
-
-/**
- * Optional capability of a Resolver: ask a type outside RRType by mnemonic (e.g.
- * "SPF", type 99). Records come back as { type: 'OTHER', rrtype, text }. A resolver
- * without it simply does not get the questions that need it.
- */
-export interface TypeResolver {
-  resolveType(name: string, type: string): Promise<Answer>;
-}
-
-export function canResolveType(resolver: Resolver): resolver is Resolver & TypeResolver {
-  return typeof (resolver as Partial<TypeResolver>).resolveType === 'function';
-}
-
-export type RecordOf<T extends RRType> = Extract<RR, { type: T }>;
-
-/** The records of one type in an answer (a resolver may include the CNAME chain). */
-export function recordsOf<T extends RRType>(answer: Answer, type: T): RecordOf<T>[] {
-  if (answer.status !== 'ok') return [];
-  return answer.records.filter((r): r is RecordOf<T> => r.type === type);
-}
-
-/** present: at least one record of the type; absent: NXDOMAIN, NODATA or none of the type. */
-export function lookupOf(answer: Answer, type: RRType): Lookup {
-  if (answer.status === 'error') return 'unknown';
-  return recordsOf(answer, type).length > 0 ? 'present' : 'absent';
-}
-
-/**
- * Whether a name has an address (A or AAAA): present if either has one, unknown if
- * neither has one and a lookup failed, absent otherwise.
- */
-export async function addressLookup(resolver: Resolver, name: string): Promise<Lookup> {
-  const [a4, a6] = await Promise.all([resolver.resolve(name, 'A'), resolver.resolve(name, 'AAAA')]);
-  const l4 = lookupOf(a4, 'A');
-  const l6 = lookupOf(a6, 'AAAA');
-  if (l4 === 'present' || l6 === 'present') return 'present';
-  return l4 === 'unknown' || l6 === 'unknown' ? 'unknown' : 'absent';
-}
-
-/** The texts of the TXT records in an answer, each record's strings joined (RFC 7208 §3.3). */
-export function txtTexts(answer: Answer): string[] {
-  return recordsOf(answer, 'TXT').map((r) => r.strings.join(''));
-}
+import { canResolveType, type TypeResolver } from '../dns/answers.js';
+import type { RRType } from '../dns-types/rr.js';
+import { CHECK_UNKNOWN_CODE, UNKNOWN_CODE, type Code } from '../base/codes.js';
+import { makeFinding, type Asked, type Evidence, type ScoredCategory, type Finding } from '../base/finding.js';
 
 /**
  * Wraps a Resolver and logs every question with its outcome, so that each finding can
@@ -143,7 +97,7 @@ function withAdvice(finding: Finding, failed: readonly Asked[]): Finding {
   return advice === undefined ? finding : { ...finding, fix: advice };
 }
 
-/** "x/TXT, y/A (outside the zone repo)": the failed questions, with the cause when all share one. */
+/** "x/TXT, y/A: outside the zone repo": the failed questions, with the cause when all share one. */
 function describeFailed(failed: readonly Asked[]): string {
   const list = failed.map((a) => `${a.name}/${a.type}`).join(', ');
   const causes = new Set(failed.map((a) => a.cause));
@@ -160,7 +114,7 @@ function describeFailed(failed: readonly Asked[]): string {
  * decides one check gives `uncheckedFinding` instead.
  */
 export function unknownFinding(
-  category: Exclude<Category, 'drift'>,
+  category: ScoredCategory,
   domain: string,
   failed: Asked[],
 ): Finding[] {
@@ -182,7 +136,7 @@ export function unknownFinding(
 /**
  * The `<category>.check-unknown` finding: the lookups the checks `codes` need failed, so
  * those checks are unknown, neither passed nor failed, while the rest of the category is
- * scored. `what` says what could not be checked ("the address of mx.example.net").
+ * scored. `what` says what could not be checked ("the MX target mx.example.net").
  */
 export function uncheckedFinding(
   category: keyof typeof CHECK_UNKNOWN_CODE,

@@ -3,11 +3,11 @@
 // short), and merged into one run with one verdict. Also the running summary of a
 // streamed run, which is the same fold over one domain at a time.
 
-import type { Finding } from './finding.js';
+import type { Finding } from '../base/finding.js';
 import type { DomainReport } from './run.js';
 import { coverageOf, type ScoredCategory } from './score.js';
 import { formatShard, type ShardInfo } from './shard.js';
-import { AUDIT_SCHEMA, summarizeAudit, type AuditRun, type AuditSummary, type DomainJson, type FailOn } from '../report/audit-json.js';
+import { AUDIT_SCHEMA, summarizeAudit, type AuditRun, type AuditSummary, type DomainJson, type FailOn } from './summary.js';
 
 /** One audit output as read back. */
 export interface AuditPart {
@@ -268,17 +268,6 @@ export function mergedRun(merged: MergedAudit, thresholds: { failUnder?: number;
     ...(failOn !== undefined ? { failOn } : {}),
     ...(toolVersion ? { toolVersion } : {}),
   };
-}
-
-/** The merged run as one `mailrec-audit/1` JSON document: the domains exactly as the parts wrote them. */
-export function renderMergedJson(merged: MergedAudit, run: AuditRun): string {
-  const doc = {
-    schema: AUDIT_SCHEMA,
-    source: merged.source,
-    domains: merged.domains,
-    summary: summarizeAudit(run),
-  };
-  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 /**

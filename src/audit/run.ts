@@ -10,10 +10,12 @@ import { checkDmarc } from './checks/dmarc.js';
 import { checkMx } from './checks/mx.js';
 import { checkSrv } from './checks/srv.js';
 import { checkTransport } from './checks/transport.js';
-import { recordsOf, RecordingResolver, unknownFinding } from './evidence.js';
+import { RecordingResolver, unknownFinding } from './evidence.js';
+import { recordsOf } from '../dns/answers.js';
 import { checkLiveTransport, reconcileDnssecFindings, type LiveTransportOptions } from './probe/live.js';
-import { compareFindings, type Asked, type Finding } from './finding.js';
+import { compareFindings, type Asked, type Finding } from '../base/finding.js';
 import { scoreDomain, SCORED_CATEGORIES, type NotApplicable, type ScoreCard, type ScoredCategory } from './score.js';
+import { mapBounded } from '../base/limiter.js';
 
 export interface AuditOptions {
   /** The domain's declared policy: DKIM selectors and states, MX expectation, senders. */
@@ -149,20 +151,14 @@ export async function auditEach(
   onReport: (report: DomainReport, index: number) => void,
   opts: Omit<AuditDomainsOptions, 'onReport'> = {},
 ): Promise<void> {
-  const limit = Math.max(1, Math.floor(opts.concurrency ?? 8));
-  let next = 0;
   let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < domains.length) {
-      const i = next++;
-      const domain = domains[i]!;
-      const report = await auditDomain(domain, resolver, opts.optionsFor?.(domain) ?? {});
-      done++;
-      onReport(report, i);
-      opts.onProgress?.(done, domains.length, domain);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, domains.length) }, worker));
+  // Each report is handed on as it finishes and not kept: memory stays flat however long the list.
+  await mapBounded(domains, opts.concurrency ?? 8, async (domain, i) => {
+    const report = await auditDomain(domain, resolver, opts.optionsFor?.(domain) ?? {});
+    done++;
+    onReport(report, i);
+    opts.onProgress?.(done, domains.length, domain);
+  });
 }
 
 /** Audits many domains with a bounded pool; reports come back in the input order. */

@@ -2,13 +2,13 @@
 // finding code, categories with unknown evidence left out, and the path to 100.
 // docs/score.md explains the same model for a person with a pencil.
 
-import { codeEntry } from './codes.js';
-import { compareText, type Finding } from './finding.js';
+import { codeEntry } from '../base/codes.js';
+import { compareText, type Finding, type ScoredCategory } from '../base/finding.js';
 
 /** Category weights; they add up to 100. */
-export const CATEGORY_WEIGHTS = { spf: 25, dmarc: 30, dkim: 20, mx: 10, transport: 15 } as const;
+export const CATEGORY_WEIGHTS: Readonly<Record<ScoredCategory, number>> = { spf: 25, dmarc: 30, dkim: 20, mx: 10, transport: 15 };
 
-export type ScoredCategory = keyof typeof CATEGORY_WEIGHTS;
+export type { ScoredCategory };
 export const SCORED_CATEGORIES = Object.keys(CATEGORY_WEIGHTS) as ScoredCategory[];
 
 export type CategoryStatus = 'scored' | 'unknown' | 'not-applicable';

@@ -3,7 +3,7 @@
 // or the length of the list: the same domain lands in the same shard in every run.
 
 import { createHash } from 'node:crypto';
-import { normalizeName } from '../records/rr.js';
+import { normalizeName } from '../dns-types/rr.js';
 
 /** Shard `index` of `count`, both 1-based as CI systems number jobs (GitLab CI_NODE_INDEX). */
 export interface Shard {

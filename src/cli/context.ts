@@ -1,7 +1,7 @@
 // Options every command shares: where the repo is and where the policy lives.
 
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../base/errors.js';
 import type { CliIO } from './io.js';
 
 export type Format = 'text' | 'json' | 'markdown';

@@ -2,7 +2,7 @@
 // exit code. Known errors print one line and a hint; unknown ones are bugs.
 
 import { Command, CommanderError } from 'commander';
-import { MailrecError, PolicyError, formatPosition } from '../errors.js';
+import { MailrecError, PolicyError, formatPosition } from '../base/errors.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
 import { registerExport } from './commands/export.js';
@@ -13,8 +13,7 @@ import { registerPlan } from './commands/plan.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSpf } from './commands/spf.js';
 import { colourEnabled, processIO, styleFor, type CliIO } from './io.js';
-
-const VERSION = '0.1.0';
+import { packageVersion } from './package-info.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -23,7 +22,7 @@ function collect(value: string, previous: string[] = []): string[] {
 export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
   const program = new Command('mailrec')
     .description('Mail-authentication DNS records as code: plan, apply, audit.')
-    .version(VERSION)
+    .version(packageVersion())
     .option('-C, --chdir <dir>', 'the zone repo root (paths in the policy are relative to it)')
     .option('-p, --policy <path>', 'policy file or directory (repeatable; default: policies/)', collect)
     .option('-f, --format <format>', 'output format: text, json or markdown (audit also: sarif, junit)', 'text')

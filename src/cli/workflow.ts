@@ -10,11 +10,11 @@ import { sendUpdate } from '../dns/update.js';
 import { applyPlanByUpdate, type ZoneTarget } from '../apply/rfc2136.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Policy, Rfc2136Target } from '../policy/model.js';
-import { buildZoneRecords, resolveZoneRecords } from '../records/build.js';
+import { buildZoneRecords, resolveZoneRecords } from '../build/zone-records.js';
 import { claimsFor } from '../plan/claims.js';
 import { readLiveState } from '../plan/live-state.js';
 import { assemblePlan, type Plan, type ZoneState } from '../plan/plan.js';
-import { readFragmentState } from '../zone/state.js';
+import { readFragmentState } from '../plan/fragment-state.js';
 import type { Context } from './context.js';
 import { readOptionalFile } from '../zone/read-optional.js';
 

@@ -5,7 +5,7 @@
 // deep it is nested.
 
 import { createInflateRaw, crc32 } from 'node:zlib';
-import { ReportFormatError } from '../dmarc/limits.js';
+import { ReportFormatError } from '../base/errors.js';
 
 /** Counts inflated bytes against the limits; throws when one is passed. */
 export interface InflateBudget {

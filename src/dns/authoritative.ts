@@ -1,7 +1,7 @@
 // `--authoritative`: the addresses of a zone's own name servers, found through a Resolver (RFC 1034 §4.2.1).
 
-import { DnsError } from '../errors.js';
-import { normalizeName } from '../records/rr.js';
+import { DnsError } from '../base/errors.js';
+import { normalizeName } from '../dns-types/rr.js';
 import type { Resolver } from './resolver.js';
 import { DNS_PORT, type ServerAddress } from './servers.js';
 

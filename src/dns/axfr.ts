@@ -1,7 +1,7 @@
 // Zone transfer (RFC 5936) over TCP, each message checked, TSIG-verified when a key is given (RFC 8945 §5.3.1).
 
-import { DnsError } from '../errors.js';
-import { normalizeName, type RR } from '../records/rr.js';
+import { DnsError } from '../base/errors.js';
+import { normalizeName, type RR } from '../dns-types/rr.js';
 import { buildMessage, randomId } from './message.js';
 import { parseResponse } from './response.js';
 import { formatServer, type ServerAddress } from './servers.js';

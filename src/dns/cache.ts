@@ -1,7 +1,7 @@
 // Answer cache honouring TTLs, negative caching from the SOA (RFC 2308 §5), with an injected clock.
 
 import type { Answer } from './resolver.js';
-import type { RR } from '../records/rr.js';
+import type { RR } from '../dns-types/rr.js';
 
 export interface CacheOptions {
   /** Milliseconds since the epoch; injected so tests control time. */

@@ -1,11 +1,11 @@
 // The DNS client: a Resolver over UDP with EDNS0 and TCP fallback, retries across servers, CNAME chasing, cache, de-duplication, concurrency limit.
 
-import { DnsError } from '../errors.js';
-import { normalizeName, type RR, type RRType } from '../records/rr.js';
+import { DnsError } from '../base/errors.js';
+import { normalizeName, type RR, type RRType } from '../dns-types/rr.js';
 import { DnsCache, cacheTtl } from './cache.js';
 import { DnsTimeoutError } from './failure.js';
 import { readName } from './guard.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '../base/limiter.js';
 import { buildQuery, EDNS_UDP_PAYLOAD, FLAG, randomId } from './message.js';
 import type { Answer, Resolver } from './resolver.js';
 import { matchesQuery, parseResponse, type DnsFlags, type DnsResponse } from './response.js';

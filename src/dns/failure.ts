@@ -1,6 +1,6 @@
 // Typed DNS exchange failures, so that the client can tell "no answer" from "bad answer" (RFC 8020 spirit).
 
-import { DnsError } from '../errors.js';
+import { DnsError } from '../base/errors.js';
 
 /** No acceptable answer arrived in time. */
 export class DnsTimeoutError extends DnsError {}

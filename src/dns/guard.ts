@@ -4,7 +4,7 @@
 // RR's rdata, and decodes only what a well-formed message holds. Every message from the
 // network goes through scanMessage first; anything it rejects is dropped, never believed.
 
-import { DnsError } from '../errors.js';
+import { DnsError } from '../base/errors.js';
 import { MAX_NAME_OCTETS } from './wire.js';
 
 /** A message that does not parse. Callers drop it and keep waiting for a good one. */

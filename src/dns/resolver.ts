@@ -1,7 +1,7 @@
 // The Resolver seam: everything that looks names up takes one of these, so that
 // tests inject a fake zone and the CLI wires the real client at the edge.
 
-import type { RR, RRType } from '../records/rr.js';
+import type { RR, RRType } from '../dns-types/rr.js';
 
 /**
  * The outcome of one question. An auditor must never report "missing" when it

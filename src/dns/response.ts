@@ -1,7 +1,7 @@
 // Reading received messages: guard, dns-packet decode, RR model, flags and rcode (RFC 1035 §4.1.1, RFC 6891 §6.1.3).
 
 import packet from 'dns-packet';
-import type { RR } from '../records/rr.js';
+import type { RR } from '../dns-types/rr.js';
 import { MalformedMessageError, readName, scanMessage, type ScannedMessage, type ScannedRR } from './guard.js';
 import { CLASS, fromPacketAnswer, renderGenericRdata, typeName } from './wire.js';
 

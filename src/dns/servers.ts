@@ -1,8 +1,8 @@
 // Where queries go: `--resolver HOST[:PORT]` parsing and /etc/resolv.conf reading (resolv.conf(5)).
 
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
-import { UsageError } from '../errors.js';
+import { parseIp } from '../dns-types/ip.js';
+import { InputError } from '../base/errors.js';
 
 /** One DNS server: an IP literal (IPv6 possibly with a %zone) and a port. */
 export interface ServerAddress {
@@ -17,17 +17,17 @@ export function formatServer(server: ServerAddress): string {
   return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
 }
 
-function isIpLiteral(host: string): boolean {
-  // Strip an IPv6 zone index ("fe80::1%eth0") before asking net.isIP.
+function isServerAddress(host: string): boolean {
+  // Strip an IPv6 zone index ("fe80::1%eth0"): the codec reads the address alone.
   const percent = host.indexOf('%');
   const bare = percent >= 0 && host.includes(':') ? host.slice(0, percent) : host;
-  return isIP(bare) !== 0;
+  return parseIp(bare, false) !== undefined;
 }
 
 function parsePort(text: string, spec: string, flag: string): number {
-  if (!/^\d{1,5}$/.test(text)) throw new UsageError(`${flag}: bad port in "${spec}"`, 'use HOST[:PORT], e.g. 192.0.2.53:53 or [2001:db8::53]:53');
+  if (!/^\d{1,5}$/.test(text)) throw new InputError(`${flag}: bad port in "${spec}"`, 'use HOST[:PORT], e.g. 192.0.2.53:53 or [2001:db8::53]:53');
   const port = Number(text);
-  if (port < 1 || port > 65535) throw new UsageError(`${flag}: port out of range in "${spec}"`);
+  if (port < 1 || port > 65535) throw new InputError(`${flag}: port out of range in "${spec}"`);
   return port;
 }
 
@@ -43,11 +43,11 @@ export function parseServer(spec: string, defaultPort = DNS_PORT, flag = '--reso
   let port = defaultPort;
   if (text.startsWith('[')) {
     const close = text.indexOf(']');
-    if (close < 0) throw new UsageError(`${flag}: missing "]" in "${spec}"`, hint);
+    if (close < 0) throw new InputError(`${flag}: missing "]" in "${spec}"`, hint);
     host = text.slice(1, close);
     const rest = text.slice(close + 1);
     if (rest !== '') {
-      if (!rest.startsWith(':')) throw new UsageError(`${flag}: unexpected text after "]" in "${spec}"`, hint);
+      if (!rest.startsWith(':')) throw new InputError(`${flag}: unexpected text after "]" in "${spec}"`, hint);
       port = parsePort(rest.slice(1), spec, flag);
     }
   } else if ((text.match(/:/g) ?? []).length === 1) {
@@ -57,7 +57,7 @@ export function parseServer(spec: string, defaultPort = DNS_PORT, flag = '--reso
   } else {
     host = text;
   }
-  if (!isIpLiteral(host)) throw new UsageError(`${flag}: "${spec}" is not an IP address`, hint);
+  if (!isServerAddress(host)) throw new InputError(`${flag}: "${spec}" is not an IP address`, hint);
   return { host: host.toLowerCase(), port };
 }
 
@@ -86,7 +86,7 @@ export function parseResolvConf(text: string): ResolvConf {
     const [keyword, ...args] = line.split(/\s+/);
     if (keyword === 'nameserver' && args[0] !== undefined) {
       // resolv.conf names no port; an IPv6 address may carry a %zone.
-      if (isIpLiteral(args[0])) conf.servers.push({ host: args[0].toLowerCase(), port: DNS_PORT });
+      if (isServerAddress(args[0])) conf.servers.push({ host: args[0].toLowerCase(), port: DNS_PORT });
     } else if (keyword === 'search' || keyword === 'domain') {
       conf.search = args.map((s) => s.toLowerCase().replace(/\.$/, ''));
     } else if (keyword === 'options') {

@@ -2,7 +2,7 @@
 
 import { Socket } from 'node:net';
 import { MalformedMessageError } from './guard.js';
-import { DnsError } from '../errors.js';
+import { DnsError } from '../base/errors.js';
 import { DnsNetworkError, DnsTimeoutError } from './failure.js';
 import { formatServer, type ServerAddress } from './servers.js';
 

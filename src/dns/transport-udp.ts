@@ -2,8 +2,8 @@
 // in flight together and retired after a few hundred, strict source and content matching
 // (RFC 5452 §4, §9.1).
 
+import { parseIp } from '../dns-types/ip.js';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
 import { DnsNetworkError, DnsTimeoutError } from './failure.js';
 import { formatServer, type ServerAddress } from './servers.js';
 
@@ -63,7 +63,7 @@ class PooledSocket {
     private readonly onDrop: () => void,
   ) {
     // Binding to port 0 lets the kernel pick a random ephemeral port for each socket.
-    this.socket = createSocket(isIPv6(server.host.replace(/%.*$/, '')) ? 'udp6' : 'udp4');
+    this.socket = createSocket(parseIp(server.host.replace(/%.*$/, ''), false)?.family === 6 ? 'udp6' : 'udp4');
     this.socket.on('error', (error: NodeJS.ErrnoException) => {
       this.fail(new DnsNetworkError(`UDP to ${formatServer(server)}: ${error.code ?? error.message}`));
     });

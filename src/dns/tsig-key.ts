@@ -3,8 +3,8 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import { DnsError } from '../errors.js';
-import { normalizeName } from '../records/rr.js';
+import { DnsError } from '../base/errors.js';
+import { normalizeName } from '../dns-types/rr.js';
 import { nameLabels } from './wire.js';
 
 export type TsigAlgorithm = 'hmac-sha1' | 'hmac-sha224' | 'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512';

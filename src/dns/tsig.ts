@@ -1,7 +1,7 @@
 // TSIG (RFC 8945): sign requests and verify responses; the MAC is computed here over the exact wire bytes.
 
 import { timingSafeEqual } from 'node:crypto';
-import { DnsError } from '../errors.js';
+import { DnsError } from '../base/errors.js';
 import { readName, type ScannedMessage, type ScannedRR } from './guard.js';
 import type { WireRR } from './message.js';
 import { encodeRR } from './message.js';

@@ -1,7 +1,7 @@
 // RFC 2136 dynamic update: one function per prerequisite and update operation, and sendUpdate over TCP with TSIG.
 
-import { DnsError } from '../errors.js';
-import { normalizeName, type RR } from '../records/rr.js';
+import { DnsError } from '../base/errors.js';
+import { normalizeName, type RR } from '../dns-types/rr.js';
 import { MalformedMessageError } from './guard.js';
 import { buildMessage, OPCODE, randomId, type WireRR } from './message.js';
 import { parseResponse, type DnsResponse } from './response.js';

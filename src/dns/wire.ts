@@ -1,9 +1,9 @@
 // Wire form of names, types and records: RR model <-> dns-packet, name and rdata encoding (RFC 1035 §3, §4.1).
 
-import { isIP } from 'node:net';
 import packet from 'dns-packet';
-import { DnsError } from '../errors.js';
-import { normalizeName, type RData, type RR } from '../records/rr.js';
+import { parseIp } from '../dns-types/ip.js';
+import { DnsError } from '../base/errors.js';
+import { normalizeName, type RData, type RR } from '../dns-types/rr.js';
 
 /** RR classes used by mailrec (RFC 1035 §3.2.4, RFC 2136 §1.3 for NONE). */
 export const CLASS = { IN: 1, NONE: 254, ANY: 255 } as const;
@@ -183,7 +183,7 @@ export function encodeRdata(rr: RR): Buffer {
 }
 
 function isAddress(text: string, family: 4 | 6): boolean {
-  return isIP(text) === family;
+  return parseIp(text, false)?.family === family;
 }
 
 /**

@@ -4,8 +4,9 @@
 // _smtp._tls TXT); records anywhere else are never touched.
 
 import type { Policy } from '../policy/model.js';
-import { isInZone, txtText } from '../records/rr.js';
-import { tagOf } from './ownership.js';
+import { isInZone, txtText } from '../dns-types/rr.js';
+import { MAIL_SRV_SERVICES } from '../mail/srv/record.js';
+import { tagOf } from '../mail/txt-tag.js';
 
 /** A question to ask the server, and the ownership key it may reveal. */
 export interface Claim {
@@ -14,9 +15,6 @@ export interface Claim {
   /** The ownership key (see ownership.ts) mailrec claims at that name and type. */
   key: string;
 }
-
-/** RFC 6186 / RFC 8314 services mailrec writes SRV records for. */
-const SRV_SERVICES = ['submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'];
 
 export function claimsFor(policy: Policy, zone: string): Claim[] {
   const claims: Claim[] = [];
@@ -30,7 +28,7 @@ export function claimsFor(policy: Policy, zone: string): Claim[] {
     txt(`_mta-sts.${d}`, 'mta-sts');
     txt(`_smtp._tls.${d}`, 'tls-rpt');
     for (const key of domain.dkim) txt(`${key.selector}._domainkey.${d}`, 'dkim');
-    for (const service of SRV_SERVICES) {
+    for (const service of MAIL_SRV_SERVICES) {
       const name = `_${service}._tcp.${d}`;
       claims.push({ name, type: 'SRV', key: `${name} SRV` });
     }

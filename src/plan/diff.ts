@@ -2,10 +2,11 @@
 // ownership model, as create / update / delete changes. plan, apply and audit
 // (drift) all call this, so they can never disagree about what changed.
 
-import { renderRData } from '../records/rdata.js';
-import { txtText, typeOf, type RR } from '../records/rr.js';
-import { compareNames } from '../zone/name.js';
-import { ownershipKey, tagOf } from './ownership.js';
+import { renderRData } from '../dns-types/rdata.js';
+import { txtText, typeOf, type RR } from '../dns-types/rr.js';
+import { compareNames } from '../dns-types/name.js';
+import { ownershipKey } from './ownership.js';
+import { tagOf } from '../mail/txt-tag.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 

@@ -3,10 +3,10 @@
 // parameter (a Resolver); a lookup that fails stops the plan, because planning
 // against "could not ask" would delete or duplicate records.
 
-import { DnsError } from '../errors.js';
+import { DnsError } from '../base/errors.js';
 import type { Resolver } from '../dns/resolver.js';
-import { renderRR } from '../records/rdata.js';
-import { typeOf, type RR, type RRType } from '../records/rr.js';
+import { renderRR } from '../dns-types/rdata.js';
+import { typeOf, type RR, type RRType } from '../dns-types/rr.js';
 import type { Claim } from './claims.js';
 import { digestText, type ZoneState } from './plan.js';
 

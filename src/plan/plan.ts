@@ -2,9 +2,9 @@
 // (fragments on disk or live DNS) -> a Plan. Pure; plans are data with a checksum.
 
 import { createHash } from 'node:crypto';
-import type { DesiredZone, GeneratedFile } from '../records/build.js';
-import type { Notice } from '../records/notice.js';
-import type { RR } from '../records/rr.js';
+import type { DesiredZone, GeneratedFile } from '../build/zone-records.js';
+import { makeNotice, type Notice } from '../build/notice.js';
+import type { RR } from '../dns-types/rr.js';
 import { renderFragment } from '../zone/writer.js';
 import { diffRecords, type Change, type OwnershipScope } from './diff.js';
 import { ownershipKey } from './ownership.js';
@@ -143,12 +143,9 @@ function checkForeignConflicts(zone: string, desired: RR[], foreign: RR[]): Noti
     const key = `${rr.name} ${rr.type}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    notices.push({
-      severity: 'error',
-      code: 'zone.conflict',
-      name: rr.name,
-      message: `the zone file of ${zone} already has a ${rr.type} record at ${rr.name} outside mailrec's fragment; remove it from the zone file so that only the fragment's record is published`,
-    });
+    notices.push(
+      makeNotice('zone.conflict', rr.name, `the zone file of ${zone} already has a ${rr.type} record at ${rr.name} outside mailrec's fragment; remove it from the zone file so that only the fragment's record is published`),
+    );
   }
   return notices;
 }

@@ -1,8 +1,8 @@
 // Plain-language risk notes for a change: what a DMARC, SPF, DKIM, MX or TLSA
 // change means for real mail. Pure: takes a change, returns sentences.
 
-import { txtText, type RR } from '../records/rr.js';
-import { parseTagList, tagValue } from '../records/tag-list.js';
+import { txtText, type RR } from '../dns-types/rr.js';
+import { parseTagList, tagValue } from '../mail/tag-list.js';
 import type { Change } from './diff.js';
 
 export interface Risk {

@@ -2,12 +2,10 @@
 // or a public key in PEM. Pure (parsing only); the loader reads the file.
 
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import { publicKeyPemDer, readSpki } from '../records/spki.js';
+import { DKIM_RSA_MIN_BITS } from '../mail/dkim/limits.js';
+import { publicKeyPemDer, readSpki } from '../mail/dkim/spki.js';
 import type { FileRef } from './drafts.js';
 import type { Check } from './values.js';
-
-/** RFC 8301 §3.2: signers MUST use RSA keys of at least 1024 bits. */
-const RSA_MIN_BITS = 1024;
 
 export function checkPem(kind: FileRef['kind'], path: string, text: string): Check<string> {
   if (!text.includes('-----BEGIN ')) {
@@ -21,12 +19,12 @@ export function checkPem(kind: FileRef['kind'], path: string, text: string): Che
       return { ok: false, message: `${path} holds no readable certificate`, hint: 'cert: takes a PEM X.509 certificate; use pubkey: for a key' };
     }
   }
-  // A plain public key PEM of the usual shapes is read without OpenSSL's decoder (records/spki.ts).
+  // A plain public key PEM of the usual shapes is read without OpenSSL's decoder (mail/dkim/spki.ts).
   const der = publicKeyPemDer(text);
   const fast = der ? readSpki(der) : undefined;
   if (fast && kind === 'tlsa-pubkey') return { ok: true, value: text };
   if (fast?.type === 'ed25519') return { ok: true, value: text };
-  if (fast?.type === 'rsa' && fast.bits >= RSA_MIN_BITS) return { ok: true, value: text };
+  if (fast?.type === 'rsa' && fast.bits >= DKIM_RSA_MIN_BITS) return { ok: true, value: text };
   let key;
   try {
     key = createPublicKey(text);
@@ -51,8 +49,8 @@ export function checkPem(kind: FileRef['kind'], path: string, text: string): Che
   const type = key.asymmetricKeyType;
   if (type === 'rsa') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < RSA_MIN_BITS) {
-      return { ok: false, message: `${path} is a ${bits}-bit RSA key; DKIM needs at least ${RSA_MIN_BITS}`, hint: 'RFC 8301 §3.2; generate 2048 bits' };
+    if (bits < DKIM_RSA_MIN_BITS) {
+      return { ok: false, message: `${path} is a ${bits}-bit RSA key; DKIM needs at least ${DKIM_RSA_MIN_BITS}`, hint: 'RFC 8301 §3.2; generate 2048 bits' };
     }
     return { ok: true, value: text };
   }

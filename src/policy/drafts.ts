@@ -1,7 +1,7 @@
 // What one policy file yields before files are merged: drafts of the model's parts,
 // each with the place it was declared, and the repo files the policy refers to.
 
-import type { SourcePosition } from '../errors.js';
+import type { SourcePosition } from '../base/errors.js';
 import type { DomainPolicy, Rfc2136Target, SpfAll } from './model.js';
 
 /** A file the policy refers to, read by the loader (never by the validator). */

@@ -4,7 +4,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { PolicyError, UsageError, type PolicyIssue, type SourcePosition } from '../errors.js';
+import { PolicyError, InputError, type PolicyIssue, type SourcePosition } from '../base/errors.js';
 import { attachFiles } from './attach-files.js';
 import { checkPem } from './check-pem.js';
 import type { Policy } from './model.js';
@@ -24,13 +24,13 @@ const MAX_PEM_BYTES = 1 << 20;
  * PolicyError carrying every issue, sorted by file, line and column.
  */
 export async function loadPolicy(paths: readonly string[], options: LoadOptions): Promise<Policy> {
-  if (paths.length === 0) throw new UsageError('no policy files given', 'pass a policy file or directory, e.g. policies/');
+  if (paths.length === 0) throw new InputError('no policy files given', 'pass a policy file or directory, e.g. policies/');
   const root = resolve(options.root);
   let realRoot: string;
   try {
     realRoot = await realpath(root);
   } catch (error) {
-    throw new UsageError(`cannot use ${options.root} as the repo root: ${reason(error)}`);
+    throw new InputError(`cannot use ${options.root} as the repo root: ${reason(error)}`);
   }
   const issues: PolicyIssue[] = [];
   const sources: PolicySource[] = [];

@@ -2,8 +2,9 @@
 // Names lowercase and absolute (no trailing dot); file contents already read,
 // so that everything downstream is pure. Raw YAML shapes live in the loader.
 
-import type { SourcePosition } from '../errors.js';
-import type { RData } from '../records/rr.js';
+import type { SourcePosition } from '../base/errors.js';
+import type { RData } from '../dns-types/rr.js';
+import type { MtaStsMode } from '../mail/mta-sts/record.js';
 
 export type SpfAll = 'fail' | 'softfail' | 'neutral';
 
@@ -80,7 +81,7 @@ export interface TlsaRecord {
 }
 
 export interface MtaStsPolicy {
-  mode: 'enforce' | 'testing' | 'none';
+  mode: MtaStsMode;
   maxAge: number;
   /** mx: patterns; default the domain's MX hosts. */
   mx?: string[];

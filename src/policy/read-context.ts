@@ -1,7 +1,7 @@
 // What the readers of one policy file share: the YAML reader, the list of files the
 // policy names, and a tracker that reports the second occurrence of a list entry.
 
-import { formatPosition, type SourcePosition } from '../errors.js';
+import { formatPosition, type SourcePosition } from '../base/errors.js';
 import type { FileRef } from './drafts.js';
 import type { Field, YamlReader } from './yaml-reader.js';
 

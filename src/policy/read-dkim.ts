@@ -1,6 +1,6 @@
 // Reads a domain's DKIM keys: selector, key file (read later by the loader) and state.
 
-import { formatPosition, type SourcePosition } from '../errors.js';
+import { formatPosition, type SourcePosition } from '../base/errors.js';
 import type { DkimKey } from './model.js';
 import type { ReadContext } from './read-context.js';
 import { checkRepoPath, checkSelector } from './values.js';

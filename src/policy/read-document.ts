@@ -2,7 +2,7 @@
 // defaults, zones, domains, targets. Every problem becomes an issue; nothing throws.
 
 import { isScalar, LineCounter, parseDocument } from 'yaml';
-import type { PolicyIssue } from '../errors.js';
+import type { PolicyIssue } from '../base/errors.js';
 import type { TsigKeyRef } from './model.js';
 import type { DefaultsDraft, FileRef, PolicyPart, TargetDraft, ZoneDraft } from './drafts.js';
 import type { ReadContext } from './read-context.js';

@@ -1,10 +1,10 @@
 // Reads a domain's `raw:` records: the escape hatch that publishes a mail record exactly as written.
 
 import { isScalar, isSeq } from 'yaml';
-import { MailrecError } from '../errors.js';
-import { tagOf } from '../plan/ownership.js';
-import { parseRDataText } from '../records/rdata.js';
-import { chunkTxt, TXT_STRING_MAX_OCTETS, type RData } from '../records/rr.js';
+import { MailrecError } from '../base/errors.js';
+import { tagOf } from '../mail/txt-tag.js';
+import { parseRDataText } from '../dns-types/rdata.js';
+import { chunkTxt, TXT_STRING_MAX_OCTETS, type RData } from '../dns-types/rr.js';
 import type { RawRecord } from './model.js';
 import type { ReadContext } from './read-context.js';
 import { checkDomainName } from './values.js';

@@ -2,7 +2,7 @@
 // all term, refusing +all and the mechanisms mailrec does not publish.
 
 import { isMap, isScalar } from 'yaml';
-import { findProvider, PROVIDERS } from '../records/providers.js';
+import { findProvider, PROVIDERS } from '../mail/providers.js';
 import type { Sender, SpfAll } from './model.js';
 import { readUniqueList, type ReadContext } from './read-context.js';
 import { suggest } from './suggest.js';

@@ -4,7 +4,7 @@
 import type { SrvRecord } from './model.js';
 import { readUniqueList, type ReadContext } from './read-context.js';
 import { checkHostName, checkServiceName } from './values.js';
-import { SRV_STANDARD_PORTS } from '../records/srv.js';
+import { SRV_STANDARD_PORTS } from '../mail/srv/record.js';
 import { LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import type { Field } from './yaml-reader.js';
 

@@ -2,7 +2,7 @@
 // loading. Reads no files; returns every issue found, or the policy and the files it needs.
 
 import { posix } from 'node:path';
-import { formatPosition, type PolicyIssue, type SourcePosition } from '../errors.js';
+import { formatPosition, type PolicyIssue, type SourcePosition } from '../base/errors.js';
 import type { DomainPolicy, Policy, SpfAll, ZoneConfig } from './model.js';
 import type { DefaultsDraft, DomainDraft, FileRef, PolicyPart, TargetDraft, ZoneDraft } from './drafts.js';
 import { readPolicyDocument, type PolicySource } from './read-document.js';

@@ -1,9 +1,9 @@
 // Checks of single policy values (names, CIDRs, report URIs, paths), each returning the
 // normalized value or the reason it is refused. Pure; knows nothing of YAML.
 
-import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { posix } from 'node:path';
 import { domainToASCII } from 'node:url';
+import { parseIp, parsePrefixLength } from '../dns-types/ip.js';
 
 export type Check<T> = { ok: true; value: T } | { ok: false; message: string; hint?: string };
 
@@ -87,7 +87,7 @@ export function checkDomainName(raw: string, what: string, options: NameOptions 
 
 /** A host name that must be a name, not an address (MX, SRV and TLSA targets, SPF a:). */
 export function checkHostName(raw: string, what: string, addressHint: string): Check<string> {
-  if (isIP(raw) !== 0 || /^\[.*\]$/.test(raw)) {
+  if (parseIp(raw, false) !== undefined || /^\[.*\]$/.test(raw)) {
     return refuse(`${what} '${raw}' is an IP address, not a host name`, addressHint);
   }
   const checked = checkDomainName(raw, what);
@@ -113,14 +113,14 @@ export function checkCidr(raw: string, family: 4 | 6): Check<string> {
   const address = slash < 0 ? raw : raw.slice(0, slash);
   const prefix = slash < 0 ? undefined : raw.slice(slash + 1);
   const max = family === 4 ? 32 : 128;
-  const valid = family === 4 ? isIPv4(address) : isIPv6(address) && !address.includes('%');
-  if (!valid) {
-    const other = family === 4 ? isIPv6(address) : isIPv4(address);
+  const ip = parseIp(address, false);
+  if (ip?.family !== family) {
+    const other = ip !== undefined;
     const hint = other ? `that is an IPv${family === 4 ? 6 : 4} address: use ip${family === 4 ? 6 : 4}:` : undefined;
     return refuse(`ip${family} '${raw}' is not an IPv${family} address${family === 4 ? ' (dotted quad, no leading zeros)' : ''}`, hint);
   }
   if (prefix !== undefined) {
-    if (!/^(0|[1-9][0-9]*)$/.test(prefix) || Number(prefix) > max) {
+    if (typeof parsePrefixLength(prefix, max) === 'string') {
       return refuse(`ip${family} '${raw}' has a prefix length outside 0..${max}`);
     }
     // RFC 7208 §5.1: a mechanism matching every address is +all under another name.
@@ -256,14 +256,14 @@ export function checkServer(raw: string): Check<string> {
   if (bracketed) {
     host = bracketed[1] ?? '';
     port = bracketed[2];
-    if (!isIPv6(host)) return refuse(`server '${raw}' has no IPv6 address inside [ ]`);
-  } else if (!isIPv6(raw)) {
+    if (parseIp(host, false)?.family !== 6) return refuse(`server '${raw}' has no IPv6 address inside [ ]`);
+  } else if (parseIp(raw, false)?.family !== 6) {
     const colon = raw.lastIndexOf(':');
     if (colon >= 0) {
       host = raw.slice(0, colon);
       port = raw.slice(colon + 1);
     }
-    if (!isIPv4(host)) {
+    if (parseIp(host, false)?.family !== 4) {
       const name = checkDomainName(host, 'server', { minLabels: 1 });
       if (!name.ok) return name;
       host = name.value;
@@ -272,7 +272,7 @@ export function checkServer(raw: string): Check<string> {
   if (port !== undefined && (!/^[1-9][0-9]*$/.test(port) || Number(port) > 65535)) {
     return refuse(`server '${raw}' has a port outside 1..65535`);
   }
-  const hostPart = isIPv6(host) ? (port === undefined ? host : `[${host}]`) : host;
+  const hostPart = parseIp(host, false)?.family === 6 ? (port === undefined ? host : `[${host}]`) : host;
   return ok(port === undefined ? hostPart.toLowerCase() : `${hostPart.toLowerCase()}:${port}`);
 }
 

@@ -1,6 +1,9 @@
 // The policy file's vocabulary: the keys each mapping accepts and the values each enum allows.
 // The validator reads these tables; a test holds the JSON Schema to the same tables.
 
+import { MAX_TTL } from '../dns-types/ttl.js';
+import { MTA_STS_MAX_AGE_LIMIT } from '../mail/mta-sts/limits.js';
+
 /** Keys accepted by each kind of mapping in a policy file, in the order the docs list them. */
 export const POLICY_KEYS = {
   policy: ['version', 'defaults', 'zones', 'domains', 'targets'],
@@ -75,14 +78,14 @@ export const TLSA_MNEMONICS = {
   matching_type: { full: 0, 'sha2-256': 1, 'sha2-512': 2 },
 } as const satisfies Record<string, Readonly<Record<string, number>>>;
 
-/** Number limits shared by the validator and the schema. */
+/** Number limits shared by the validator and the schema (the RFC ones from their protocol's module). */
 export const LIMITS = {
   /** RFC 2181 §8: a TTL is an unsigned 31-bit number. */
-  ttlMax: 2 ** 31 - 1,
+  ttlMax: MAX_TTL,
   portMax: 65535,
   u16Max: 65535,
   /** RFC 8461 §3.2: max_age is at most 31557600 seconds (about a year). */
-  mtaStsMaxAge: 31557600,
+  mtaStsMaxAge: MTA_STS_MAX_AGE_LIMIT,
   pctMax: 100,
 } as const;
 

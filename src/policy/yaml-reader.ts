@@ -2,7 +2,7 @@
 // column, for every value that does not fit, and carry on so all issues are found.
 
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
-import type { PolicyIssue, SourcePosition } from '../errors.js';
+import type { PolicyIssue, SourcePosition } from '../base/errors.js';
 import { suggest } from './suggest.js';
 import type { Check } from './values.js';
 

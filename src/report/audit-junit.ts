@@ -2,9 +2,9 @@
 // category; errors fail a testcase (warnings too under --fail-on warning), categories that
 // were not scored are skipped with the reason, everything else goes to system-out.
 
-import type { Category, Finding } from '../audit/finding.js';
+import type { Category, Finding } from '../base/finding.js';
 import type { DomainReport } from '../audit/run.js';
-import { failingFindings, formatPoints, summarizeAudit, type AuditRun } from './audit-json.js';
+import { failingFindings, formatPoints, summarizeAudit, type AuditRun } from '../audit/summary.js';
 
 /**
  * Text for XML 1.0 content or a double-quoted attribute: the five predefined entities

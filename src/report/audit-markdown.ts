@@ -1,9 +1,9 @@
 // The audit as Markdown for a merge-request comment: one table of domains and scores, the
 // verdict, then each domain's findings and path to 100 in a collapsed section.
 
-import type { Finding, Severity } from '../audit/finding.js';
+import type { Finding, Severity } from '../base/finding.js';
 import type { DomainReport } from '../audit/run.js';
-import { formatPoints, summarizeAudit, type AuditRun } from './audit-json.js';
+import { formatPoints, summarizeAudit, type AuditRun } from '../audit/summary.js';
 import { categoryCell, scoreText, sourceLines, summaryText, unknownChecksText } from './audit-text.js';
 
 /** Table cells must not break the table: escape pipes and backslashes, keep one line. */

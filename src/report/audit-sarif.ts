@@ -3,11 +3,11 @@
 // the record (or the --domains-file line), and always at the DNS name as a logical location.
 
 import { createHash } from 'node:crypto';
-import { codeEntry } from '../audit/codes.js';
-import type { Finding, Severity } from '../audit/finding.js';
-import type { SourcePosition } from '../errors.js';
+import { codeEntry } from '../base/codes.js';
+import type { Finding, Severity } from '../base/finding.js';
+import type { SourcePosition } from '../base/errors.js';
 import type { DomainPolicy } from '../policy/model.js';
-import type { AuditRun } from './audit-json.js';
+import type { AuditRun } from '../audit/summary.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -82,13 +82,14 @@ export function renderAuditSarif(run: AuditRun): string {
     const entry = codeEntry(code);
     const title = entry?.title ?? code;
     const fix = entry?.fix ?? '';
-    const uri = entry ? rfcUri(entry.rfc) : undefined;
+    const rfc = entry?.rfc;
+    const uri = rfc ? rfcUri(rfc) : undefined;
     return {
       id: code,
       name: ruleName(code),
       shortDescription: { text: title },
-      fullDescription: { text: `${title}. ${fix}${entry ? ` (${entry.rfc})` : ''}` },
-      help: { text: fix, markdown: `${fix}${entry ? `\n\n${uri ? `[${entry.rfc}](${uri})` : entry.rfc}` : ''}` },
+      fullDescription: { text: `${title}. ${fix}${rfc ? ` (${rfc})` : ''}` },
+      help: { text: fix, markdown: `${fix}${rfc ? `\n\n${uri ? `[${rfc}](${uri})` : rfc}` : ''}` },
       ...(uri ? { helpUri: uri } : {}),
       defaultConfiguration: { level: LEVEL[entry?.severity ?? 'warning'] },
       properties: {

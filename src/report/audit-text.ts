@@ -1,10 +1,10 @@
 // The audit for a terminal: per domain the score, each finding with its fix, what was not
 // scored and why, the path to 100; then one summary line with the verdict.
 
-import type { Finding, Severity } from '../audit/finding.js';
+import type { Finding, Severity } from '../base/finding.js';
 import type { DomainReport } from '../audit/run.js';
 import type { CategoryScore, ScoreCard } from '../audit/score.js';
-import { formatPoints, summarizeAudit, type AuditRun, type AuditSummary } from './audit-json.js';
+import { formatPoints, summarizeAudit, type AuditRun, type AuditSummary } from '../audit/summary.js';
 import { plain, type Style, type Tone } from './style.js';
 
 const TONE: Record<Severity, Tone> = { error: 'error', warning: 'warn', info: 'faint' };

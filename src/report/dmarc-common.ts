@@ -1,10 +1,10 @@
 // Shared wording for the DMARC simulation renderers: counts, shares, dates and
 // the one-line descriptions of inputs, sources and fixes.
 
-import type { DmarcAnalysis, SourceReport } from '../dmarc/analyze.js';
-import type { SourceFix } from '../dmarc/fix.js';
-import { formatCount, formatShare } from '../dmarc/impact.js';
-import type { OutcomeCounts, VerdictDisagreement } from '../dmarc/simulate.js';
+import type { DmarcAnalysis, SourceReport } from '../dmarc-reports/analyze.js';
+import type { SourceFix } from '../dmarc-reports/fix.js';
+import { formatCount, formatShare } from '../dmarc-reports/impact.js';
+import type { OutcomeCounts, VerdictDisagreement } from '../dmarc-reports/simulate.js';
 
 export { formatCount, formatShare };
 

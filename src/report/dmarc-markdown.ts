@@ -1,6 +1,6 @@
 // Renders a DMARC simulation as Markdown (for a merge-request comment).
 
-import type { DmarcAnalysis } from '../dmarc/analyze.js';
+import type { DmarcAnalysis } from '../dmarc-reports/analyze.js';
 import { describeDisagreement, describeDkim, describeInput, describeLoss, describeName, describeSpf, formatCount, formatShare, outcomeLines } from './dmarc-common.js';
 
 function cell(text: string): string {

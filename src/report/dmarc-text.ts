@@ -1,7 +1,7 @@
 // Renders a DMARC simulation for a terminal: totals under the published and
 // the proposed record, sources ranked by the mail they would lose, the fixes.
 
-import type { DmarcAnalysis } from '../dmarc/analyze.js';
+import type { DmarcAnalysis } from '../dmarc-reports/analyze.js';
 import {
   describeDisagreement,
   describeDkim,

@@ -1,8 +1,8 @@
 // Renders a plan as Markdown for a merge-request comment.
 
 import type { Plan } from '../plan/plan.js';
-import { renderRData } from '../records/rdata.js';
-import type { RR } from '../records/rr.js';
+import { renderRData } from '../dns-types/rdata.js';
+import type { RR } from '../dns-types/rr.js';
 import { summarizePlan, summaryLine } from './plan-summary.js';
 
 /** Table cells must not break the table: escape pipes, keep one line. */

@@ -1,9 +1,9 @@
 // Renders a plan for a terminal: record by record, with risk notes.
 
 import type { Plan, PlannedChange } from '../plan/plan.js';
-import type { Notice } from '../records/notice.js';
-import { renderRData } from '../records/rdata.js';
-import type { RR } from '../records/rr.js';
+import type { Notice } from '../build/notice.js';
+import { renderRData } from '../dns-types/rdata.js';
+import type { RR } from '../dns-types/rr.js';
 import { plain, type Style } from './style.js';
 import { summarizePlan, summaryLine } from './plan-summary.js';
 

@@ -1,7 +1,7 @@
 // `mailrec spf check` output: the check_host() result, its reason and explanation, and the
 // lookup tree with each term's count against the RFC 7208 §4.6.4 limits.
 
-import type { SpfCheckOutput, SpfEvalNode } from '../audit/spf-eval.js';
+import type { SpfCheckOutput, SpfEvalNode } from '../mail/spf/check-host.js';
 import { plain, type Style } from './style.js';
 
 export const SPF_CHECK_SCHEMA = 'mailrec-spf-check/1';

@@ -1,8 +1,8 @@
 // The host-name rules BIND's check-names applies when it loads a primary zone
 // (RFC 952, RFC 1123 §2.1): a fragment that breaks them does not load.
 
-import { RecordError } from '../errors.js';
-import { typeOf, type RR } from '../records/rr.js';
+import { RecordError } from '../base/errors.js';
+import { typeOf, type RR } from '../dns-types/rr.js';
 
 // Letters, digits and inner hyphens; a label may start with a digit (RFC 1123 §2.1).
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;

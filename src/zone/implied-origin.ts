@@ -2,8 +2,8 @@
 // would give it: the file's own $ORIGIN (or absolute names throughout), else its SOA owner
 // when that is written absolute, else the origin its file name says (file-names.ts).
 
-import { ZoneSyntaxError } from '../errors.js';
-import { isInZone, normalizeName, type RR } from '../records/rr.js';
+import { ZoneSyntaxError } from '../base/errors.js';
+import { isInZone, normalizeName, type RR } from '../dns-types/rr.js';
 
 /** An origin no real zone has: a name parsed under it was relative. */
 const PROBE_ORIGIN = 'origin.mailrec.invalid';

@@ -2,14 +2,14 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
-import { MailrecError, ZoneSyntaxError, type SourcePosition } from '../errors.js';
-import { parseRData, RDataSyntaxError } from '../records/rdata.js';
-import type { RData, RR } from '../records/rr.js';
-import { decodeEscapes } from './escape.js';
-import { parseName } from './name.js';
-import { parseRRClass, parseRRType } from './rr-types.js';
-import { parseEntries, type Entry, type Token } from './tokenizer.js';
-import { parseTtl } from './ttl.js';
+import { MailrecError, ZoneSyntaxError, type SourcePosition } from '../base/errors.js';
+import { parseRData, RDataSyntaxError } from '../dns-types/rdata.js';
+import type { RData, RR } from '../dns-types/rr.js';
+import { decodeEscapes } from '../dns-types/escape.js';
+import { parseName } from '../dns-types/name.js';
+import { parseRRClass, parseRRType } from '../dns-types/rr-types.js';
+import { parseEntries, type Entry, type Token } from '../dns-types/tokenizer.js';
+import { parseTtl } from '../dns-types/ttl.js';
 
 /** A record read from a master file, with where its entry starts. */
 export type ParsedRR = RR & { position: SourcePosition };

@@ -1,8 +1,8 @@
 // SOA serial bump in a zone file's text, in the YYYYMMDDnn convention, never
 // decreasing (RFC 1982 serial arithmetic is not needed while it only grows).
 
-import { MailrecError } from '../errors.js';
-import { parseEntries } from './tokenizer.js';
+import { MailrecError } from '../base/errors.js';
+import { parseEntries } from '../dns-types/tokenizer.js';
 
 const MAX_SERIAL = 2 ** 32 - 1;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkDkim, type DkimSelector } from '../../src/audit/checks/dkim.js';
-import { parseDkimKey } from '../../src/audit/dkim-key.js';
+import { parseDkimKey } from '../../src/mail/dkim/record.js';
 import type { FakeZone } from '../helpers/fake-resolver.js';
 import { codes, ed25519P, resolverFor, rsa2048, rsaP } from './zone.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkDmarc, organizationalDomain } from '../../src/audit/checks/dmarc.js';
-import { parseDmarcRecord, treeWalkNames } from '../../src/audit/dmarc-record.js';
+import { parseDmarcRecord, treeWalkNames } from '../../src/mail/dmarc/record.js';
 import type { FakeZone } from '../helpers/fake-resolver.js';
 import { codes, resolverFor } from './zone.js';
 

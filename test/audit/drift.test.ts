@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileDrift, driftQuestions, observeRecords, type ObservedRecords } from '../../src/audit/drift.js';
 import type { Claim } from '../../src/plan/claims.js';
-import { txtRecord, type RR } from '../../src/records/rr.js';
+import { txtRecord, type RR } from '../../src/dns-types/rr.js';
 import { createFakeResolver } from '../helpers/fake-resolver.js';
 
 const D = 'example.org';

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mergeAuditParts, parseAuditOutput, SummaryFold, type AuditPart } from '../../src/audit/merge.js';
 import { auditDomains } from '../../src/audit/run.js';
 import { listDigest, type ShardInfo } from '../../src/audit/shard.js';
-import { AUDIT_SCHEMA, summarizeAudit, type AuditSummary, type DomainJson } from '../../src/report/audit-json.js';
+import { AUDIT_SCHEMA, summarizeAudit, type AuditSummary, type DomainJson } from '../../src/audit/summary.js';
 import { copyExample, runCli } from '../helpers/cli.js';
 import { cleanZone, resolverFor, withNames } from './zone.js';
 

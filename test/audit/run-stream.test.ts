@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditDomains, auditEach, type DomainReport } from '../../src/audit/run.js';
 import type { Answer, Resolver } from '../../src/dns/resolver.js';
-import type { RRType } from '../../src/records/rr.js';
+import type { RRType } from '../../src/dns-types/rr.js';
 
 const domains = Array.from({ length: 20 }, (_, i) => `d${i}.example`);
 

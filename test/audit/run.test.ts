@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { makeFinding } from '../../src/audit/finding.js';
+import { makeFinding } from '../../src/base/finding.js';
 import { auditDomain, auditDomains } from '../../src/audit/run.js';
 import type { Answer, Resolver } from '../../src/dns/resolver.js';
-import type { RRType } from '../../src/records/rr.js';
+import type { RRType } from '../../src/dns-types/rr.js';
 import type { FakeZone } from '../helpers/fake-resolver.js';
 import { cleanZone, codes, DOMAIN as D, resolverFor, withNames } from './zone.js';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { hasCoveringRrsig } from '../../src/audit/sources/authoritative.js';
 import { createZoneRepoResolver, loadZoneRepo, OUTSIDE_REASON } from '../../src/audit/sources/zone-repo.js';
 import type { Answer } from '../../src/dns/resolver.js';
-import type { RR } from '../../src/records/rr.js';
+import type { RR } from '../../src/dns-types/rr.js';
 import { parseZoneText } from '../../src/zone/reader.js';
 
 function zone(apex: string, text: string) {

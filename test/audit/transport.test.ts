@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkMtaSts, mtaStsProblem } from '../../src/audit/checks/mta-sts.js';
+import { checkMtaSts } from '../../src/audit/checks/mta-sts.js';
+import { mtaStsProblem } from '../../src/mail/mta-sts/record.js';
 import { checkTlsa } from '../../src/audit/checks/tlsa.js';
-import { checkTlsRpt, tlsRptProblem } from '../../src/audit/checks/tls-rpt.js';
+import { checkTlsRpt } from '../../src/audit/checks/tls-rpt.js';
+import { tlsRptProblem } from '../../src/mail/tls-rpt/record.js';
 import { checkTransport } from '../../src/audit/checks/transport.js';
 import type { FakeZone } from '../helpers/fake-resolver.js';
 import { codes, resolverFor } from './zone.js';

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DomainJson } from '../../src/report/audit-json.js';
+import type { DomainJson } from '../../src/audit/summary.js';
 import { startBind, type BindServer } from '../helpers/bind.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -5,13 +5,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { checkDmarc } from '../../src/audit/checks/dmarc.js';
-import { makeFinding, type Finding } from '../../src/audit/finding.js';
+import { makeFinding, type Finding } from '../../src/base/finding.js';
 import { auditDomain } from '../../src/audit/run.js';
 import { scoreDomain } from '../../src/audit/score.js';
 import { createZoneRepoResolver, type LoadedZone } from '../../src/audit/sources/zone-repo.js';
 import type { Answer, Resolver } from '../../src/dns/resolver.js';
 import { parseZoneText } from '../../src/zone/reader.js';
-import { summarizeAudit } from '../../src/report/audit-json.js';
+import { summarizeAudit } from '../../src/audit/summary.js';
 import { renderAuditText } from '../../src/report/audit-text.js';
 import { codes, resolverFor } from './zone.js';
 import type { FakeZone } from '../helpers/fake-resolver.js';

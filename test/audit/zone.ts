@@ -4,7 +4,7 @@
 
 import { generateKeyPairSync } from 'node:crypto';
 import type { Answer, Resolver } from '../../src/dns/resolver.js';
-import type { RRType } from '../../src/records/rr.js';
+import type { RRType } from '../../src/dns-types/rr.js';
 import { createFakeResolver, type FakeRRsets, type FakeZone } from '../helpers/fake-resolver.js';
 
 export const DOMAIN = 'example.org';

@@ -1,8 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 
 describe('mailrec schema', () => {
   it('prints a JSON Schema', async () => {
@@ -39,5 +39,14 @@ describe('usage errors', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).not.toContain('    at ');
     expect(run.stderr).toMatch(/policies/);
+  });
+});
+
+describe('mailrec --version', () => {
+  it('prints the version in package.json', async () => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const run = await runCli(['--version'], { cwd: tmpdir() });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${manifest.version}\n`);
   });
 });

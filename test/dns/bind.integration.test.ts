@@ -9,8 +9,8 @@ import { TsigKey } from '../../src/dns/tsig-key.js';
 import {
   addRR, deleteName, deleteRR, deleteRRset, nameInUse, nameNotInUse, rrsetExists, rrsetExistsValue, rrsetNotExists, sendUpdate,
 } from '../../src/dns/update.js';
-import { DnsError } from '../../src/errors.js';
-import type { RR } from '../../src/records/rr.js';
+import { DnsError } from '../../src/base/errors.js';
+import type { RR } from '../../src/dns-types/rr.js';
 import { startBind, type BindServer } from '../helpers/bind.js';
 
 const TLSA_HEX = 'd2abde240d7cd3ee6b4b28c54df034b97983a1d16e8a410e4561cb106618e971';

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { DnsCache, cacheTtl } from '../../src/dns/cache.js';
 import type { Answer } from '../../src/dns/resolver.js';
-import type { RR } from '../../src/records/rr.js';
+import type { RR } from '../../src/dns-types/rr.js';
 
 const a = (ttl: number): RR => ({ name: 'example.org', ttl, type: 'A', address: '192.0.2.1' });
 const soa = (ttl: number, minimum: number): RR => ({

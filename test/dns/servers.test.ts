@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { formatServer, loadResolvConf, parseResolvConf, parseServer } from '../../src/dns/servers.js';
-import { UsageError } from '../../src/errors.js';
+import { InputError } from '../../src/base/errors.js';
 
 describe('parseServer', () => {
   test.each([
@@ -24,7 +24,7 @@ describe('parseServer', () => {
   test.each(['dns.example.org', '192.0.2.53:', '192.0.2.53:0', '192.0.2.53:70000', '[::1', '[::1]x', '[::1]:port', '', '300.1.1.1'])(
     'refuses %j with a usage error naming the flag',
     (spec) => {
-      expect(() => parseServer(spec)).toThrow(UsageError);
+      expect(() => parseServer(spec)).toThrow(InputError);
       expect(() => parseServer(spec)).toThrow(/^--resolver: /);
     },
   );

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { loadTsigKey, parseTsigKeyText, TsigKey } from '../../src/dns/tsig-key.js';
-import { DnsError } from '../../src/errors.js';
+import { DnsError } from '../../src/base/errors.js';
 import { findTool } from '../helpers/bind.js';
 
 const SECRET = 'jUipdAc2giLjRY9AMmvE80GVYjIJOvRFdZEbmRjkUgY=';

@@ -1,11 +1,11 @@
 // Wire conversion: every model type round-trips through rdata encoding, a message and the guarded decoder.
 
 import { describe, expect, test } from 'vitest';
-import type { RR } from '../../src/records/rr.js';
+import type { RR } from '../../src/dns-types/rr.js';
 import { buildMessage, buildQuery, FLAG } from '../../src/dns/message.js';
 import { matchesQuery, parseResponse } from '../../src/dns/response.js';
 import { CLASS, encodeName, encodeRdata, nameLabels, typeCode, typeName } from '../../src/dns/wire.js';
-import { DnsError } from '../../src/errors.js';
+import { DnsError } from '../../src/base/errors.js';
 
 const records: RR[] = [
   { name: 'example.org', ttl: 300, type: 'A', address: '192.0.2.1' },

@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkTxt } from '../../src/records/rr.js';
+import { chunkTxt } from '../../src/dns-types/rr.js';
 import { nsupdate, startBind, type BindServer } from '../helpers/bind.js';
 import { isRevokedKeyRecord, verifyWithDkimpy, verifyWithMailauth, type DkimVerdict } from '../helpers/dkim-verify.js';
 import { startRspamd, type RspamdServer } from '../helpers/rspamd.js';

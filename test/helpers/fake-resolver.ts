@@ -1,7 +1,7 @@
 // A fake-zone Resolver for tests: answers from an in-memory map, tells NXDOMAIN from NODATA, logs every question.
 
 import type { Answer, Resolver } from '../../src/dns/resolver.js';
-import { type RR, type RRType, normalizeName, txtRecord } from '../../src/records/rr.js';
+import { type RR, type RRType, normalizeName, txtRecord } from '../../src/dns-types/rr.js';
 
 /** The RRsets of one name, in a compact form. A TXT entry is one record's text (chunked at 255). */
 export interface FakeRRsets {

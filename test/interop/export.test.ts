@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { isMap, parseDocument, parse, type Node } from 'yaml';
-import { exportDnscontrol, renderDnscontrolZone } from '../../src/interop/export-dnscontrol.js';
-import { compareNatural, exportOctodns, mergeOctodnsZone, renderOctodnsZone } from '../../src/interop/export-octodns.js';
+import { exportDnscontrol, renderDnscontrolZone } from '../../src/interop/export/dnscontrol.js';
+import { compareNatural, exportOctodns, mergeOctodnsZone, renderOctodnsZone } from '../../src/interop/export/octodns.js';
 import { loadPolicy } from '../../src/policy/load.js';
-import { buildZoneRecords, type DesiredZone } from '../../src/records/build.js';
-import { renderRData } from '../../src/records/rdata.js';
-import { chunkTxt, txtText, typeOf, type RR } from '../../src/records/rr.js';
+import { buildZoneRecords, type DesiredZone } from '../../src/build/zone-records.js';
+import { renderRData } from '../../src/dns-types/rdata.js';
+import { chunkTxt, txtText, typeOf, type RR } from '../../src/dns-types/rr.js';
 import { copyExample, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { importZones } from './helpers.js';
 

@@ -2,9 +2,9 @@
 
 import { createPublicKey } from 'node:crypto';
 import { expect } from 'vitest';
-import { importEstate, type ImportResult } from '../../src/interop/import-estate.js';
+import { importEstate, type ImportResult } from '../../src/interop/import/estate.js';
 import { valueKey } from '../../src/plan/diff.js';
-import { typeOf, type RR } from '../../src/records/rr.js';
+import { typeOf, type RR } from '../../src/dns-types/rr.js';
 import { parseZoneText } from '../../src/zone/reader.js';
 import { renderFragment } from '../../src/zone/writer.js';
 

@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { renderMtaStsPolicy, compileMtaStsId } from '../../src/records/mta-sts.js';
+import { renderMtaStsPolicy, compileMtaStsId } from '../../src/mail/mta-sts/record.js';
 import { codes, dkimP, ED25519, expectRoundTrip, importZones, rawEntries, RSA1024, RSA2048, zone } from './helpers.js';
 
 const DKIM_2048 = `v=DKIM1; k=rsa; p=${RSA2048}`;
@@ -37,7 +37,7 @@ describe('SPF', () => {
     ['+all', 'v=spf1 +all', ['spf.pass-all'], '+all'],
     ['no all term', 'v=spf1 mx', ['spf.no-all'], 'no all term'],
     ['a/24', 'v=spf1 a/24 -all', [], 'CIDR'],
-    ['eleven includes', `v=spf1 ${Array.from({ length: 11 }, (_, i) => `include:s${i}.ex.net`).join(' ')} -all`, ['spf.too-many-lookups'], 'lookups'],
+    ['eleven includes', `v=spf1 ${Array.from({ length: 11 }, (_, i) => `include:s${i}.ex.net`).join(' ')} -all`, ['spf.too-many-lookups'], 'DNS-querying terms'],
   ])('%s is kept verbatim under raw: and flagged', (_label, text, flagged, reason) => {
     const result = importZones([zone('example.com', `@ IN TXT "${text}"`)]);
     expectRoundTrip(result);

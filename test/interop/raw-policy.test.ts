@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { claimsFor } from '../../src/plan/claims.js';
 import { POLICY_SCHEMA } from '../../src/policy/schema.js';
 import { validatePolicy } from '../../src/policy/validate.js';
-import { buildZoneRecords } from '../../src/records/build.js';
+import { buildZoneRecords } from '../../src/build/zone-records.js';
 import { renderFragment } from '../../src/zone/writer.js';
 import { checkJsonSchema } from '../policy/json-schema-check.js';
 
@@ -87,6 +87,6 @@ describe('raw:', () => {
       { file: 'p.yaml', text: 'version: 1\ndomains:\n  example.com:\n    senders: [mx]\n    raw: [{ name: "@", type: TXT, value: "v=spf1 a -all" }]\n' },
     ]);
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
-    expect(buildZoneRecords(result.policy)[0]!.notices.map((n) => n.code)).toEqual(['spf.multiple-records']);
+    expect(buildZoneRecords(result.policy)[0]!.notices.map((n) => n.code)).toEqual(['spf.multiple']);
   });
 });

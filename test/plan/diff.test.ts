@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffRecords } from '../../src/plan/diff.js';
-import type { RR } from '../../src/records/rr.js';
+import type { RR } from '../../src/dns-types/rr.js';
 
 const txt = (name: string, text: string, ttl = 3600): RR => ({ name, ttl, type: 'TXT', strings: [text] });
 const mx = (name: string, preference: number, exchange: string): RR => ({ name, ttl: 3600, type: 'MX', preference, exchange });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ownershipKey, tagOf } from '../../src/plan/ownership.js';
-import type { RR } from '../../src/records/rr.js';
+import { ownershipKey } from '../../src/plan/ownership.js';
+import { tagOf } from '../../src/mail/txt-tag.js';
+import type { RR } from '../../src/dns-types/rr.js';
 
 const txt = (name: string, text: string): RR => ({ name, ttl: 300, type: 'TXT', strings: [text] });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/plan/diff.js';
 import { assessRisks } from '../../src/plan/risk.js';
-import type { RR } from '../../src/records/rr.js';
+import type { RR } from '../../src/dns-types/rr.js';
 
 const txt = (name: string, text: string): RR => ({ name, ttl: 3600, type: 'TXT', strings: [text] });
 

@@ -4,7 +4,7 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { PolicyError, type PolicyIssue } from '../../src/errors.js';
+import { PolicyError, type PolicyIssue } from '../../src/base/errors.js';
 import { loadPolicy } from '../../src/policy/load.js';
 
 const ROOT = 'test/fixtures';

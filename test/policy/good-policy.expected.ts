@@ -1,7 +1,7 @@
 // The normalized Policy that test/fixtures/policy/good/ must load into, written out by
 // hand: read it next to the two fixture files. PEM texts are the key files' contents.
 
-import type { SourcePosition } from '../../src/errors.js';
+import type { SourcePosition } from '../../src/base/errors.js';
 import type { Policy } from '../../src/policy/model.js';
 
 const ORG = 'policy/good/10-example-org.yaml';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { PolicyError, UsageError, type PolicyIssue } from '../../src/errors.js';
+import { PolicyError, InputError, type PolicyIssue } from '../../src/base/errors.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { expectedGoodPolicy } from './good-policy.expected.js';
 
@@ -124,8 +124,8 @@ describe('loadPolicy in a repo of its own', () => {
   });
 
   test('usage errors: no paths, or a root that does not exist', async () => {
-    await expect(loadPolicy([], { root })).rejects.toBeInstanceOf(UsageError);
-    await expect(loadPolicy(['policies'], { root: join(root, 'nope') })).rejects.toBeInstanceOf(UsageError);
+    await expect(loadPolicy([], { root })).rejects.toBeInstanceOf(InputError);
+    await expect(loadPolicy(['policies'], { root: join(root, 'nope') })).rejects.toBeInstanceOf(InputError);
   });
 });
 

@@ -6,10 +6,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PolicyError } from '../../src/errors.js';
+import { PolicyError } from '../../src/base/errors.js';
 import { assessRisks } from '../../src/plan/risk.js';
 import { loadPolicy } from '../../src/policy/load.js';
-import { buildTlsa } from '../../src/records/tlsa.js';
+import { buildTlsa } from '../../src/build/tlsa.js';
 
 let root = '';
 const sh = (cmd: string): string => execSync(cmd, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

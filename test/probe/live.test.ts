@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTransport } from '../../src/audit/checks/transport.js';
 import { checkLiveTransport, expectedMtaStsPolicy, reconcileDnssecFindings } from '../../src/audit/probe/live.js';
 import type { SmtpProbeResult } from '../../src/audit/probe/smtp-tls.js';
-import { compileMtaStsId, renderMtaStsPolicy } from '../../src/records/mta-sts.js';
+import { compileMtaStsId, renderMtaStsPolicy } from '../../src/mail/mta-sts/record.js';
 import { createFakeResolver } from '../helpers/fake-resolver.js';
-import { makeDomain, pos } from '../records/fixtures.js';
+import { makeDomain, pos } from '../build/fixtures.js';
 import { selfSigned, tlsaDataByOpenssl, type TestCert } from './certs.js';
 
 let dir = '';

@@ -6,11 +6,11 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/audit/finding.js';
+import type { Finding } from '../../src/base/finding.js';
 import { fetchMtaStsPolicy } from '../../src/audit/probe/mta-sts-fetch.js';
 import { checkMtaStsLive } from '../../src/audit/probe/mta-sts-live.js';
 import { createDnsClient, type DnsClient } from '../../src/dns/client.js';
-import { compileMtaStsId, renderMtaStsPolicy } from '../../src/records/mta-sts.js';
+import { compileMtaStsId, renderMtaStsPolicy } from '../../src/mail/mta-sts/record.js';
 import { startBind, type BindServer } from '../helpers/bind.js';
 import { caAndLeaf, selfSigned } from './certs.js';
 

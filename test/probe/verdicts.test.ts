@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkServedCertificate, matchTlsa, type TlsaData } from '../../src/audit/probe/dane-match.js';
 import { dnssecStatusOf } from '../../src/audit/probe/dane.js';
-import { diffMtaStsPolicies, idUnchangedAfterPolicyChange, parseMtaStsPolicy, tlsRptUriProblem, uncoveredMxHosts } from '../../src/audit/probe/mta-sts-policy.js';
+import { diffMtaStsPolicies, idUnchangedAfterPolicyChange, parseMtaStsPolicy, uncoveredMxHosts } from '../../src/mail/mta-sts/policy.js';
+import { tlsRptUriProblem } from '../../src/mail/tls-rpt/record.js';
 import { caAndLeaf, selfSigned, tlsaDataByOpenssl, type TestCert } from './certs.js';
 
 let dir = '';

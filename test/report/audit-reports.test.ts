@@ -1,7 +1,8 @@
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { auditDomain } from '../../src/audit/run.js';
-import { renderAuditJsonLine, renderAuditSummaryLine, summarizeAudit, type AuditRun } from '../../src/report/audit-json.js';
+import { summarizeAudit, type AuditRun } from '../../src/audit/summary.js';
+import { renderAuditJsonLine, renderAuditSummaryLine } from '../../src/report/audit-json.js';
 import { escapeXml, renderAuditJunit } from '../../src/report/audit-junit.js';
 import { renderAuditMarkdown } from '../../src/report/audit-markdown.js';
 import { policyPositionOf, rfcUri } from '../../src/report/audit-sarif.js';

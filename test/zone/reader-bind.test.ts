@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ZoneSyntaxError } from '../../src/errors.js';
-import type { RR } from '../../src/records/rr.js';
+import { ZoneSyntaxError } from '../../src/base/errors.js';
+import type { RR } from '../../src/dns-types/rr.js';
 import { parseZoneText, readZoneFile } from '../../src/zone/reader.js';
 import { checkZone, compileZone, requireTool } from '../helpers/bind-tools.js';
 

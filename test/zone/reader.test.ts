@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatPosition, ZoneSyntaxError } from '../../src/errors.js';
-import type { RR } from '../../src/records/rr.js';
+import { formatPosition, ZoneSyntaxError } from '../../src/base/errors.js';
+import type { RR } from '../../src/dns-types/rr.js';
 import { parseZoneText, type ParsedRR, type ParseZoneOptions } from '../../src/zone/reader.js';
-import { parseTtl } from '../../src/zone/ttl.js';
+import { parseTtl } from '../../src/dns-types/ttl.js';
 
 const withoutPosition = (records: ParsedRR[]): RR[] => records.map(({ position: _p, ...rr }) => rr as RR);
 

@@ -4,9 +4,11 @@
 // lets both be published).
 
 import type { Resolver } from '../../dns/resolver.js';
-import type { RRType } from '../../records/rr.js';
-import { evidenceFor, recordsOf, RecordingResolver } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
+import type { RRType } from '../../dns-types/rr.js';
+import { evidenceFor, RecordingResolver } from '../evidence.js';
+import { recordsOf } from '../../dns/answers.js';
+import { findingOf, type Finding } from '../../base/finding.js';
+import { cnameConflictProblem } from '../../dns-types/rules.js';
 
 export interface CnameCheckOptions {
   /** Names to check; default the mail names of the domain. */
@@ -33,9 +35,7 @@ export async function checkCname(domain: string, resolver: Resolver, opts: Cname
       if (answer.records.some((r) => r.name === name && r.type === type)) others.push(type);
     }
     if (others.length > 0) {
-      findings.push(
-        makeFinding('dns.cname-and-other-data', domain, name, `${name} holds a CNAME (to ${cname.target}) and ${others.join(', ')}`, evidenceFor(rec, [name], [`CNAME ${cname.target}`])),
-      );
+      findings.push(findingOf(cnameConflictProblem(name, cname.target, others), domain, evidenceFor(rec, [name], [`CNAME ${cname.target}`])));
     }
   }
   // A failed lookup here is not reported: each of these names belongs to a family check

@@ -3,10 +3,11 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import type { DkimState } from '../../policy/model.js';
-import type { Code } from '../codes.js';
-import { parseDkimKey } from '../dkim-key.js';
-import { evidenceFor, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
-import { compareText, makeFinding, type Finding } from '../finding.js';
+import type { Code } from '../../base/codes.js';
+import { checkDkimKeyRecord, checkDkimMultiple } from '../../mail/dkim/rules.js';
+import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { txtTexts } from '../../dns/answers.js';
+import { compareText, findingOf, makeFinding, type Finding } from '../../base/finding.js';
 
 export interface DkimSelector {
   selector: string;
@@ -38,39 +39,11 @@ export async function checkDkim(domain: string, resolver: Resolver, opts: DkimCh
       continue;
     }
     if (texts.length > 1) {
-      add('dkim.multiple', `${texts.length} TXT records at ${name}`, texts);
+      findings.push(findingOf(checkDkimMultiple(name, texts), domain, evidenceFor(rec, [name], texts)));
       continue;
     }
     const text = texts[0]!;
-    const parsed = parseDkimKey(text);
-    if (!parsed.ok) {
-      add(parsed.version ? 'dkim.version-invalid' : 'dkim.syntax', `key record at ${name}: ${parsed.error}`, [text]);
-      continue;
-    }
-    const key = parsed.record;
-    if (key.revoked) {
-      // §3.6.1: an empty p= means the key has been revoked.
-      if (state === 'active' || state === 'published') add('dkim.active-revoked', `the key at ${name} is revoked (empty p=) but the policy says ${state}`, [text]);
-      else add('dkim.revoked', `the key at ${name} is revoked (empty p=)`, [text]);
-      continue;
-    }
-    if (state === 'retired') add('dkim.retired-not-revoked', `the retired selector ${selector} still publishes a key`, [text]);
-    if (key.keyProblem) {
-      const code: Code =
-        key.keyProblem.kind === 'mismatch' ? 'dkim.key-type-mismatch' : key.keyProblem.kind === 'unknown-type' ? 'dkim.key-type-unknown' : 'dkim.key-invalid';
-      add(code, `key at ${name}: ${key.keyProblem.message}`, [text]);
-    }
-    if (key.key?.type === 'rsa') {
-      // RFC 8301 §3.2: verifiers MUST NOT accept keys under 1024 bits; signers SHOULD use 2048.
-      if (key.key.bits < 1024) add('dkim.rsa-too-short', `the RSA key at ${name} has ${key.key.bits} bits`, [text]);
-      else if (key.key.bits < 2048) add('dkim.rsa-weak', `the RSA key at ${name} has ${key.key.bits} bits`, [text]);
-    }
-    // RFC 8301 §3.1: rsa-sha1 is no longer accepted, so h=sha1 alone leaves no usable hash.
-    if (key.hashes && !key.hashes.includes('sha256')) add('dkim.sha1-only', `h=${key.hashes.join(':')} at ${name} excludes sha256`, [text]);
-    if (key.services && !key.services.includes('*') && !key.services.includes('email')) {
-      add('dkim.service-type', `s=${key.services.join(':')} at ${name} does not include email`, [text]);
-    }
-    if (key.flags.includes('y')) add('dkim.testing', `t=y at ${name}: the domain is testing DKIM`, [text]);
+    for (const problem of checkDkimKeyRecord(name, text, state)) findings.push(findingOf(problem, domain, evidenceFor(rec, [name], [text])));
   }
   findings.push(...unknownFinding('dkim', domain, rec.failed()));
   return findings;

@@ -3,10 +3,12 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import type { DmarcPolicy } from '../../policy/model.js';
-import { evidenceFor, RecordingResolver, txtTexts, uncheckedFinding, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
-import type { Code } from '../codes.js';
-import { isDmarcRecord, parseDmarcRecord, treeWalkNames, weaker, type DmarcRecord } from '../dmarc-record.js';
+import { evidenceFor, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
+import { txtTexts } from '../../dns/answers.js';
+import { findingOf, makeFinding, type Finding } from '../../base/finding.js';
+import { checkDmarcMultiple, checkDmarcRecord, reportUnauthorizedProblem } from '../../mail/dmarc/rules.js';
+import type { Code } from '../../base/codes.js';
+import { isDmarcRecord, parseDmarcRecord, treeWalkNames } from '../../mail/dmarc/record.js';
 
 export interface DmarcCheckOptions {
   /** The declared policy (unused by the lint; drift is compared elsewhere). */
@@ -75,9 +77,7 @@ export async function checkDmarc(domain: string, resolver: Resolver, _opts: Dmar
   const steps = await discoverDmarc(domain, rec);
   const asked = steps.map((s) => `_dmarc.${s.name}`);
   for (const s of steps) {
-    if (s.status === 'multiple' && s.name === domain) {
-      add('dmarc.multiple', `_dmarc.${s.name}`, `${s.records.length} v=DMARC1 records at _dmarc.${s.name}: receivers discard them all`, [`_dmarc.${s.name}`], s.records);
-    }
+    if (s.status === 'multiple' && s.name === domain) findings.push(findingOf(checkDmarcMultiple(`_dmarc.${s.name}`, s.records), domain, evidenceFor(rec, [`_dmarc.${s.name}`], s.records)));
   }
   const last = steps[steps.length - 1]!;
   // The domain's own name unanswered: nothing about its DMARC is known.
@@ -113,40 +113,9 @@ export async function checkDmarc(domain: string, resolver: Resolver, _opts: Dmar
     add('dmarc.inherited', owner, `${domain} has no record of its own; the record at ${owner} applies (its sp=, or np= if ${domain} does not exist)`, asked, [text]);
   }
   const parsed = parseDmarcRecord(text);
-  if (!parsed.ok) {
-    add('dmarc.syntax', owner, `DMARC record at ${owner}: ${parsed.error}`, [owner], [text]);
-    return [...findings, ...unknownFinding('dmarc', domain, rec.failed())];
-  }
+  for (const problem of checkDmarcRecord(owner, text, { domain, inherited })) findings.push(findingOf(problem, domain, evidenceFor(rec, [owner], [text])));
+  if (!parsed.ok) return [...findings, ...unknownFinding('dmarc', domain, rec.failed())];
   const r = parsed.record;
-  for (const p of r.problems) add('dmarc.syntax', owner, `DMARC record at ${owner}: ${p.message}`, [owner], [text]);
-
-  const validRua = r.rua.some((u) => u.mailto);
-  // §4.7: a missing or invalid p with a valid rua is read as p=none; without one the
-  // record is ignored altogether.
-  if (!r.p) {
-    const what = r.pRaw === undefined ? 'has no p=' : `has p=${r.pRaw}, which is not none, quarantine or reject`;
-    if (validRua) add('dmarc.p-invalid', owner, `the DMARC record at ${owner} ${what}: receivers apply p=none`, [owner], [text]);
-    else add('dmarc.not-applied', owner, `the DMARC record at ${owner} ${what} and no valid rua=: receivers ignore it, DMARC is not applied`, [owner], [text]);
-  }
-  const effective = inherited ? (r.sp ?? r.p) : r.p;
-  if (effective === 'none') {
-    add('dmarc.not-enforcing', owner, `the policy that applies to ${domain} is none: failing mail is delivered as usual`, [owner], [text]);
-  }
-  if (r.testing) add('dmarc.testing', owner, `t=y at ${owner}: receivers apply one level less than the policy`, [owner], [text]);
-  if (!inherited && r.p) {
-    if (r.sp && weaker(r.sp, r.p)) add('dmarc.subdomain-weaker', owner, `sp=${r.sp} is weaker than p=${r.p}`, [owner], [text]);
-    if (r.np && weaker(r.np, r.p)) add('dmarc.np-weaker', owner, `np=${r.np} is weaker than p=${r.p}`, [owner], [text]);
-  }
-  if (r.removed.length > 0) {
-    add('dmarc.removed-tag', owner, `${r.removed.map((t) => `${t}=`).join(', ')} at ${owner}: removed in RFC 9989 and ignored by its receivers`, [owner], [text]);
-  }
-  if (r.unknown.length > 0) {
-    add('dmarc.unknown-tag', owner, `unknown tag(s) ${r.unknown.map((t) => `${t}=`).join(', ')} at ${owner} are ignored`, [owner], [text]);
-  }
-  if (r.rua.length === 0) add('dmarc.rua-missing', owner, `no rua= at ${owner}: no aggregate reports will arrive`, [owner], [text]);
-  for (const u of [...r.rua, ...r.ruf]) {
-    if (u.scheme && u.scheme !== 'mailto') add('dmarc.uri-not-mailto', owner, `report address "${u.raw}" is not a mailto: URI`, [owner], [text]);
-  }
 
   // What failed so far concerns the record itself: the category is unknown.
   const recordFailures = rec.failed();
@@ -178,9 +147,7 @@ export async function checkDmarc(domain: string, resolver: Resolver, _opts: Dmar
       continue;
     }
     const texts = txtTexts(answer);
-    if (!texts.some(isDmarcRecord)) {
-      add('dmarc.report-unauthorized', authName, `reports for ${at} go to ${dest}, which does not authorize them: no v=DMARC1 record at ${authName}`, [authName], texts);
-    }
+    if (!texts.some(isDmarcRecord)) findings.push(findingOf(reportUnauthorizedProblem(authName, at, dest), domain, evidenceFor(rec, [authName], texts)));
   }
   if (unchecked.length > 0) {
     const what = `whether ${unchecked.join(', ')} ${unchecked.length === 1 ? 'authorizes' : 'authorize'} reports for ${at}`;

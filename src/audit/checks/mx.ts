@@ -4,11 +4,13 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import type { DomainPolicy } from '../../policy/model.js';
-import type { Code } from '../codes.js';
-import { addressLookup, evidenceFor, failedAbout, recordsOf, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
-import { resolveFcrdns } from '../fcrdns.js';
-import { formatIp, isIpLiteral, parseIp, reverseName } from '../ip.js';
+import type { Code } from '../../base/codes.js';
+import { evidenceFor, failedAbout, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
+import { addressLookup, recordsOf } from '../../dns/answers.js';
+import { findingOf, makeFinding, type Finding } from '../../base/finding.js';
+import { checkMxRecords, mxTargetCnameProblem } from '../../mail/mx/rules.js';
+import { resolveFcrdns } from '../../mail/spf/fcrdns.js';
+import { formatIp, parseIp, reverseName } from '../../dns-types/ip.js';
 
 export interface MxCheckOptions {
   /** The declared policy: whether MX hosts are expected at all. */
@@ -38,20 +40,16 @@ export async function checkMx(domain: string, resolver: Resolver, opts: MxCheckO
         add('mx.none-declared', domain, `${domain} has neither MX records nor a null MX: senders fall back to its address records`, [domain]);
       }
     }
-    const isNull = mxs.some((m) => m.exchange === '');
-    // RFC 7505 §3: a null MX "MUST NOT" be published with any other MX record.
-    if (isNull && mxs.length > 1) add('mx.null-not-alone', domain, `the null MX at ${domain} stands beside ${mxs.length - 1} other MX record(s)`, [domain], seen);
-    const targets = [...new Set(mxs.map((m) => m.exchange).filter((e) => e !== ''))].sort();
+    // RFC 7505 §3 (null MX alone) and RFC 5321 §5.1 (targets are host names).
+    const own = checkMxRecords(domain, mxs);
+    for (const problem of own) findings.push(findingOf(problem, domain, evidenceFor(rec, [domain], seen)));
+    const literal = new Set(own.filter((p) => p.code === 'mx.target-ip-literal').map((p) => p.name));
+    const targets = [...new Set(mxs.map((m) => m.exchange).filter((e) => e !== '' && !literal.has(e)))].sort();
     for (const target of targets) {
-      // RFC 5321 §5.1: the exchange is a domain name, never an address literal.
-      if (isIpLiteral(target)) {
-        add('mx.target-ip-literal', target, `the MX target "${target}" is an IP address, not a host name`, [domain], seen);
-        continue;
-      }
       const [cname, address] = await Promise.all([rec.resolve(target, 'CNAME'), addressLookup(rec, target)]);
       const alias = recordsOf(cname, 'CNAME').find((c) => c.name === target);
       // RFC 2181 §10.3: an MX exchange must not be an alias.
-      if (alias) add('mx.target-cname', target, `the MX target ${target} is a CNAME for ${alias.target}`, [target], [`CNAME ${alias.target}`]);
+      if (alias) findings.push(findingOf(mxTargetCnameProblem(target, alias.target), domain, evidenceFor(rec, [target], [`CNAME ${alias.target}`])));
       if (address === 'absent') {
         add('mx.target-no-address', target, `the MX target ${target} has no A or AAAA record: mail to it cannot be delivered`, [target]);
       }

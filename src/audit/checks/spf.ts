@@ -1,14 +1,14 @@
 // SPF lint (RFC 7208): findings for a domain's record and the whole lookup tree below it
-// (src/spf/lookup-tree.ts), with per-term counts under §4.6.4.
+// (src/mail/spf/lookup-tree.ts), with per-term counts under §4.6.4.
 
 import type { Resolver } from '../../dns/resolver.js';
-import { SPF_LONG_RECORD_OCTETS, SPF_MAX_LOOKUPS, SPF_MAX_MX_HOSTS, SPF_MAX_VOID_LOOKUPS } from '../../spf/limits.js';
-import { resolveSpfTree, type SpfProblem, type SpfTreeNode } from '../../spf/lookup-tree.js';
-import type { Code } from '../codes.js';
+import { resolveSpfTree, type SpfProblem, type SpfTreeNode } from '../../mail/spf/lookup-tree.js';
+import { raisedBy, type Code } from '../../base/codes.js';
 import { evidenceFor, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
+import { findingOf, type Evidence, type Finding } from '../../base/finding.js';
+import { checkLookupLimit, checkVoidLimit, describeSpfProblem, rrtypeSpfProblem } from '../../mail/spf/rules.js';
 
-export type { SpfTreeNode, SpfTreeTerm } from '../../spf/lookup-tree.js';
+export type { SpfTreeNode, SpfTreeTerm } from '../../mail/spf/lookup-tree.js';
 
 export interface SpfAnalysis {
   tree?: SpfTreeNode;
@@ -30,38 +30,20 @@ export async function analyzeSpf(domain: string, resolver: Resolver): Promise<Sp
   const rec = new RecordingResolver(resolver);
   const findings: Finding[] = [];
   // Each finding's evidence is the questions asked by the time its problem is met.
-  const walk = await resolveSpfTree(domain, rec, { onProblem: (p) => findings.push(...findingOf(domain, rec, p)) });
+  const walk = await resolveSpfTree(domain, rec, { onProblem: (p) => findings.push(...findingsOf(domain, rec, p)) });
   const tree = walk.root;
 
-  if (walk.lookups > SPF_MAX_LOOKUPS) {
-    findings.push(
-      makeFinding(
-        'spf.too-many-lookups',
-        domain,
-        domain,
-        `${walk.lookups} DNS-querying terms, over the limit of ${SPF_MAX_LOOKUPS}: ${tree ? breakdown(tree) : ''}`,
-        { asked: rec.asked.filter((a) => a.type === 'TXT'), seen: walk.records },
-      ),
-    );
-  }
-  if (walk.voids.length > SPF_MAX_VOID_LOOKUPS) {
-    findings.push(
-      makeFinding(
-        'spf.void-lookups',
-        domain,
-        domain,
-        `${walk.voids.length} void lookups, over the limit of ${SPF_MAX_VOID_LOOKUPS}: ${walk.voids.map((v) => `${v.term} (${v.target} ${v.type})`).join(', ')}`,
-        evidenceFor(rec, walk.voids.map((v) => v.target), walk.records),
-      ),
-    );
-  }
+  const lookups = checkLookupLimit(domain, walk.lookups, { kind: 'walked', capped: walk.capped, ...(tree ? { tree } : {}) });
+  if (lookups) findings.push(findingOf(lookups, domain, { asked: rec.asked.filter((a) => a.type === 'TXT'), seen: walk.records }));
+  const voids = checkVoidLimit(domain, walk.voids);
+  if (voids) findings.push(findingOf(voids, domain, evidenceFor(rec, walk.voids.map((v) => v.target), walk.records)));
 
   // §3.1, §14.1: the type 99 SPF record is obsolete. Asked only of a resolver that can.
   if (tree && rec.canResolveOtherTypes) {
     const answer = await rec.resolveType(domain, 'SPF');
     if (answer.status === 'ok' && answer.records.length > 0) {
       findings.push(
-        makeFinding('spf.rrtype-spf', domain, domain, 'a type SPF (99) record is published beside the TXT record', evidenceFor(rec, [domain])),
+        findingOf(rrtypeSpfProblem(domain), domain, evidenceFor(rec, [domain])),
       );
     }
   }
@@ -99,62 +81,32 @@ function unknownsOf(domain: string, rec: RecordingResolver): Finding[] {
   return uncheckedFinding('spf', domain, names[0]!, `the SPF lookup tree below ${names.join(', ')}`, [...codes], failed);
 }
 
-/** The finding for one problem of the walk; failed lookups are left to the `spf.unknown` finding. */
-function findingOf(domain: string, rec: RecordingResolver, p: SpfProblem): Finding[] {
-  const at = (code: Code, message: string, names: string[], seen?: string[]): Finding[] => [
-    makeFinding(code, domain, p.name, message, evidenceFor(rec, names, seen)),
-  ];
-  const name = p.name;
+/** The evidence a problem of the walk rests on: the questions about the names it concerns. */
+function evidenceOf(rec: RecordingResolver, p: SpfProblem): Evidence {
   switch (p.kind) {
-    case 'no-record': {
-      if (p.role === 'root') {
-        const why = p.nxdomain ? 'the name does not exist' : 'no TXT record starts with "v=spf1"';
-        return at('spf.missing', `no SPF record at ${name}: ${why}`, [name], p.texts);
-      }
-      const why = p.nxdomain ? 'the name does not exist' : 'it publishes no v=spf1 record';
-      const code = p.role === 'include' ? 'spf.include-missing' : 'spf.redirect-missing';
-      return at(code, `${p.role} target ${name} has no SPF record (${why}): receivers return permerror`, [name], p.texts);
-    }
+    case 'no-record':
+      return evidenceFor(rec, [p.name], p.texts);
     case 'multiple-records':
-      return at('spf.multiple', `${p.records.length} SPF records at ${name}: receivers return permerror`, [name], p.records);
-    case 'syntax': {
-      const where = p.term !== undefined ? ` in "${p.term}"` : '';
-      return at('spf.syntax', `SPF syntax error at ${name}${where}: ${p.error}`, [name], [p.record]);
-    }
+      return evidenceFor(rec, [p.name], p.records);
+    case 'syntax':
     case 'too-long':
-      return at('spf.too-long', `the SPF record is ${p.octets} octets (over ${SPF_LONG_RECORD_OCTETS})`, [name], [p.record]);
-    case 'pass-all': {
-      const via = p.path.length === 0 ? '' : ` (reached through ${p.path.join(' → ')})`;
-      return at('spf.pass-all', `"${p.term}" at ${name} authorizes every host on the Internet${via}`, [name], [p.record]);
-    }
+    case 'pass-all':
     case 'neutral-all':
-      return at('spf.neutral-all', `"${p.term}" at ${name}: unlisted hosts get neutral`, [name], [p.record]);
     case 'no-all':
-      return at('spf.no-all', `the SPF record at ${name} has neither "all" nor redirect=: unlisted hosts get neutral (§4.7)`, [name], [p.record]);
     case 'redirect-ignored':
-      return at('spf.redirect-ignored', `"${p.redirect}" at ${name} is never used because the record has "${p.all}"`, [name], [p.record]);
     case 'ptr':
-      return at('spf.ptr', `"${p.term}" at ${name}: ptr is slow and unreliable, and some receivers ignore it`, [name], [p.record]);
+      return evidenceFor(rec, [p.name], [p.record]);
     case 'mx-too-many-hosts':
-      return at(
-        'spf.mx-too-many-hosts',
-        `"${p.term}" at ${name}: ${p.target} has ${p.hosts} MX hosts, over ${SPF_MAX_MX_HOSTS}: receivers return permerror`,
-        [p.target],
-      );
-    case 'macro-target':
-      return at('spf.macro-target', `"${p.term}" at ${name} is expanded per message; counts below it are not known`, [name]);
+      return evidenceFor(rec, [p.target]);
     case 'loop':
-      return at('spf.loop', `"${p.term}" at ${name} loops: ${p.chain.join(' → ')}`, p.chain.slice(0, -1));
-    case 'too-deep': // only past the lookup limit, which spf.too-many-lookups reports
-    case 'lookup-failed':
-      return [];
+      return evidenceFor(rec, p.chain.slice(0, -1));
+    default:
+      return evidenceFor(rec, [p.name]);
   }
 }
 
-/** "a:x 1, include:y 4 (1 + 3 inside), mx 1" for the message of spf.too-many-lookups. */
-function breakdown(node: SpfTreeNode): string {
-  return node.terms
-    .filter((t) => t.subtotal > 0)
-    .map((t) => (t.subtotal > t.lookups ? `${t.term} ${t.subtotal} (1 + ${t.subtotal - t.lookups} inside)` : `${t.term} ${t.subtotal}`))
-    .join(', ');
+/** The finding for one problem of the walk; failed lookups are left to the `spf.unknown` finding. */
+function findingsOf(domain: string, rec: RecordingResolver, p: SpfProblem): Finding[] {
+  const problem = describeSpfProblem(p);
+  return raisedBy(problem.code, 'audit') ? [findingOf(problem, domain, evidenceOf(rec, p))] : [];
 }

@@ -2,17 +2,17 @@
 // (465) belongs under _submissions, and every target must resolve.
 
 import type { Resolver } from '../../dns/resolver.js';
+import { MAIL_SRV_SERVICES } from '../../mail/srv/record.js';
 import type { SrvRecord } from '../../policy/model.js';
-import { addressLookup, evidenceFor, failedAbout, recordsOf, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
-import { compareText, makeFinding, type Finding } from '../finding.js';
+import { evidenceFor, failedAbout, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
+import { addressLookup, recordsOf } from '../../dns/answers.js';
+import { compareText, findingOf, makeFinding, type Finding } from '../../base/finding.js';
+import { checkSubmissionPort } from '../../mail/srv/rules.js';
 
 export interface SrvCheckOptions {
   /** SRV records the policy declares: their names are asked besides the standard ones. */
   declared?: SrvRecord[];
 }
-
-/** The RFC 6186 / RFC 8314 service names a mail domain may publish. */
-export const MAIL_SRV_SERVICES = ['submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'] as const;
 
 export async function checkSrv(domain: string, resolver: Resolver, opts: SrvCheckOptions = {}): Promise<Finding[]> {
   const rec = new RecordingResolver(resolver);
@@ -23,13 +23,8 @@ export async function checkSrv(domain: string, resolver: Resolver, opts: SrvChec
   for (const name of [...names].sort()) {
     const answer = await rec.resolve(name, 'SRV');
     for (const srv of recordsOf(answer, 'SRV')) {
-      // RFC 8314 §3.3: port 465 is implicit TLS, published as _submissions._tcp;
-      // _submission._tcp is STARTTLS on 587, and a client there would not start TLS.
-      if (name.startsWith('_submission._tcp.') && srv.port === 465) {
-        findings.push(
-          makeFinding('srv.submission-465', domain, name, `${name} points at port 465 (implicit TLS); clients will speak STARTTLS to it`, evidenceFor(rec, [name], [`SRV ${srv.priority} ${srv.weight} ${srv.port} ${srv.target}`])),
-        );
-      }
+      const port = checkSubmissionPort(name, srv.port, srv.target);
+      if (port) findings.push(findingOf(port, domain, evidenceFor(rec, [name], [`SRV ${srv.priority} ${srv.weight} ${srv.port} ${srv.target}`])));
       // RFC 2782: target "." says the service is not offered.
       if (srv.target !== '') targets.set(srv.target, [...(targets.get(srv.target) ?? []), name]);
     }

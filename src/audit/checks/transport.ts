@@ -4,7 +4,7 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import { RecordingResolver, uncheckedFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
+import { makeFinding, type Finding } from '../../base/finding.js';
 import { analyzeMtaSts } from './mta-sts.js';
 import { analyzeTlsa } from './tlsa.js';
 import { checkTlsRpt } from './tls-rpt.js';

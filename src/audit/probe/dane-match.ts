@@ -1,14 +1,9 @@
 // Pure DANE verdicts (RFC 6698 §2.1, RFC 7671 §5, RFC 7672 §3): which TLSA record matches a served chain, and the served certificate's dates and names.
 
 import { X509Certificate, createHash } from 'node:crypto';
+import { isUsableForSmtp, type TlsaData } from '../../mail/tlsa/record.js';
 
-export interface TlsaData {
-  usage: number;
-  selector: number;
-  matchingType: number;
-  /** Certificate association data, hex. */
-  certificate: string;
-}
+export type { TlsaData };
 
 export interface TlsaVerdict {
   record: TlsaData;
@@ -35,11 +30,6 @@ export interface CertificateVerdict {
   nameMatches: boolean;
   /** DNS names in the certificate, for the message. */
   names: string[];
-}
-
-/** RFC 7672 §3.1.3: SMTP uses DANE-TA(2) and DANE-EE(3) only. */
-export function isUsableForSmtp(record: TlsaData): boolean {
-  return (record.usage === 2 || record.usage === 3) && (record.selector === 0 || record.selector === 1) && [0, 1, 2].includes(record.matchingType);
 }
 
 /** The association data a certificate gives for a selector and matching type (RFC 6698 §2.1.2-§2.1.3), hex. */

@@ -1,11 +1,14 @@
 // checkDane: the live DANE audit of a domain's MX hosts (RFC 7672): TLSA from DNS with its DNSSEC status, the served chain from an injected probe, and the findings.
 
 import type { Answer, Resolver } from '../../dns/resolver.js';
-import { evidenceFor, recordsOf, RecordingResolver, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
-import type { Code } from '../codes.js';
-import { checkServedCertificate, isUsableForSmtp, matchTlsa, renderTlsaData, servedAssociation, type TlsaData } from './dane-match.js';
+import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { recordsOf } from '../../dns/answers.js';
+import { makeFinding, type Finding } from '../../base/finding.js';
+import type { Code } from '../../base/codes.js';
+import { checkServedCertificate, matchTlsa, renderTlsaData, servedAssociation, type TlsaData } from './dane-match.js';
+import { isUsableForSmtp } from '../../mail/tlsa/record.js';
 import type { SmtpProbeResult } from './smtp-tls.js';
+import { mapBounded } from '../../base/limiter.js';
 
 /** Probes one MX host; in production `(host) => probeMx(host)`, in tests a port and address. */
 export type MxProbe = (host: string) => Promise<SmtpProbeResult>;
@@ -59,19 +62,6 @@ export function dnssecStatusOf(answer: Answer, validation: ResolverValidation): 
   if (answer.status === 'error') return 'unknown';
   if (answer.authenticated) return 'secure';
   return validation.validates === true ? 'insecure' : 'not-validated';
-}
-
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }
 
 /**

@@ -2,8 +2,8 @@
 
 import type { Answer, Resolver } from '../../dns/resolver.js';
 import type { DomainPolicy } from '../../policy/model.js';
-import { buildMtaSts } from '../../records/mta-sts.js';
-import type { Finding } from '../finding.js';
+import { buildMtaSts } from '../../build/mta-sts.js';
+import type { Finding } from '../../base/finding.js';
 import { checkDane, type DaneCheckOptions, type MxProbe } from './dane.js';
 import type { MtaStsFetchOptions, MtaStsFetchResult } from './mta-sts-fetch.js';
 import { checkMtaStsLive } from './mta-sts-live.js';

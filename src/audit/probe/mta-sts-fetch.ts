@@ -4,6 +4,7 @@
 
 import { request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import { mtaStsPolicyUrl } from '../../mail/mta-sts/record.js';
 
 export interface MtaStsFetchOptions {
   /** Connect here instead of resolving mta-sts.<domain> (tests). The certificate is still checked against mta-sts.<domain>. */
@@ -23,11 +24,6 @@ export type MtaStsFetchFailureKind = 'timeout' | 'refused' | 'unreachable' | 'cl
 export type MtaStsFetchResult =
   | { status: 'ok'; url: string; text: string; contentType?: string }
   | { status: 'failed'; url: string; kind: MtaStsFetchFailureKind; reason: string; httpStatus?: number };
-
-/** The policy URL (RFC 8461 §3.3). */
-export function mtaStsPolicyUrl(domain: string): string {
-  return `https://mta-sts.${domain.replace(/\.$/, '')}/.well-known/mta-sts.txt`;
-}
 
 const TLS_CODES = /^(?:CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_|HOSTNAME_MISMATCH)/;
 

@@ -1,13 +1,16 @@
 // checkMtaStsLive: the served MTA-STS policy against RFC 8461 (§3.2 syntax, §4.1 MX coverage, §3.1 id rule), against the policy mailrec generated, and the TLS-RPT rua URIs (RFC 8460 §3).
 
 import type { Resolver } from '../../dns/resolver.js';
-import { compileMtaStsId } from '../../records/mta-sts.js';
-import { tlsRptProblem } from '../checks/tls-rpt.js';
-import { evidenceFor, recordsOf, RecordingResolver, txtTexts, unknownFinding } from '../evidence.js';
-import { makeFinding, type Finding } from '../finding.js';
-import type { Code } from '../codes.js';
-import { fetchMtaStsPolicy, mtaStsPolicyUrl, type MtaStsFetchOptions, type MtaStsFetchResult } from './mta-sts-fetch.js';
-import { diffMtaStsPolicies, idUnchangedAfterPolicyChange, mtaStsIdOf, parseMtaStsPolicy, tlsRptUriProblem, uncoveredMxHosts } from './mta-sts-policy.js';
+import { compileMtaStsId, isMtaStsRecord, mtaStsPolicyUrl } from '../../mail/mta-sts/record.js';
+import { uncoveredMxProblem } from '../../mail/mta-sts/rules.js';
+import { isTlsRptRecord } from '../../mail/tls-rpt/record.js';
+import { checkTlsRptUris } from '../../mail/tls-rpt/rules.js';
+import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { recordsOf, txtTexts } from '../../dns/answers.js';
+import { findingOf, makeFinding, type Finding } from '../../base/finding.js';
+import type { Code } from '../../base/codes.js';
+import { fetchMtaStsPolicy, type MtaStsFetchOptions, type MtaStsFetchResult } from './mta-sts-fetch.js';
+import { diffMtaStsPolicies, idUnchangedAfterPolicyChange, mtaStsIdOf, parseMtaStsPolicy, uncoveredMxHosts } from '../../mail/mta-sts/policy.js';
 
 export interface MtaStsLiveOptions {
   /** How to reach the policy host (tests: address, port, CA bundle). */
@@ -37,12 +40,12 @@ export async function checkMtaStsLive(domain: string, resolver: Resolver, option
   const stsName = `_mta-sts.${domain}`;
   const rptName = `_smtp._tls.${domain}`;
   const [stsAnswer, mxAnswer, rptAnswer] = await Promise.all([rec.resolve(stsName, 'TXT'), rec.resolve(domain, 'MX'), rec.resolve(rptName, 'TXT')]);
-  const stsRecords = txtTexts(stsAnswer).filter((t) => /^v=STSv1(;|$)/.test(t.trimStart()));
+  const stsRecords = txtTexts(stsAnswer).filter(isMtaStsRecord);
   const liveId = stsRecords.length === 1 ? mtaStsIdOf(stsRecords[0]!) : undefined;
   const mxHosts = [...new Set(recordsOf(mxAnswer, 'MX').map((m) => m.exchange).filter((e) => e !== ''))].sort();
   const url = mtaStsPolicyUrl(domain);
 
-  findings.push(...checkTlsRptUris(domain, rec, rptName, txtTexts(rptAnswer)));
+  findings.push(...checkTlsRptUriFindings(domain, rec, rptName, txtTexts(rptAnswer)));
 
   if (stsRecords.length === 0 && options.expectedPolicy === undefined) {
     findings.push(...unknownFinding('transport', domain, rec.failed()));
@@ -72,11 +75,8 @@ export async function checkMtaStsLive(domain: string, resolver: Resolver, option
   // §4.1: a sender delivers only to MX hosts an mx pattern matches (mode enforce).
   if (mxAnswer.status === 'ok' && (policy.mode === 'enforce' || policy.mode === 'testing')) {
     for (const host of uncoveredMxHosts(policy, mxHosts)) {
-      if (policy.mode === 'enforce') {
-        add('mta-sts.mx-not-covered', `MX ${host} matches no mx pattern of the policy at ${url} (${policy.mx.join(', ') || 'none'}): senders enforcing MTA-STS will not deliver to it`, excerpt);
-      } else {
-        add('mta-sts.mx-not-covered-testing', `MX ${host} matches no mx pattern of the policy at ${url} (${policy.mx.join(', ') || 'none'}): in mode testing senders only report it`, excerpt);
-      }
+      const problem = uncoveredMxProblem(`mta-sts.${domain}`, host, url, policy.mx, policy.mode);
+      if (problem) add(problem.code, problem.message, excerpt);
     }
   }
 
@@ -104,18 +104,12 @@ export async function checkMtaStsLive(domain: string, resolver: Resolver, option
 }
 
 /**
- * RFC 8460 §3: rua is a comma-separated list of mailto: or https: URIs. Only records the
- * syntax check (checks/tls-rpt.ts) passes are looked at here, so that one mistake gives
+ * RFC 8460 §3: rua is a comma-separated list of mailto: or https: URIs. Only one record the
+ * syntax check (checks/tls-rpt.ts) passes is looked at here, so that one mistake gives
  * one finding.
  */
-function checkTlsRptUris(domain: string, rec: RecordingResolver, name: string, texts: string[]): Finding[] {
-  const records = texts.filter((t) => /^v=TLSRPTv1(;|$)/.test(t.trimStart()));
-  if (records.length !== 1 || tlsRptProblem(records[0]!) !== undefined) return [];
-  const rua = /(?:^|;)\s*rua\s*=\s*([^;]*)/.exec(records[0]!)?.[1] ?? '';
-  const out: Finding[] = [];
-  for (const uri of rua.split(',').map((u) => u.trim())) {
-    const problem = tlsRptUriProblem(uri);
-    if (problem) out.push(makeFinding('tls-rpt.rua-invalid', domain, name, `TLS-RPT rua at ${name}: ${problem}`, evidenceFor(rec, [name], records)));
-  }
-  return out;
+function checkTlsRptUriFindings(domain: string, rec: RecordingResolver, name: string, texts: string[]): Finding[] {
+  const records = texts.filter(isTlsRptRecord);
+  if (records.length !== 1) return [];
+  return checkTlsRptUris(name, records[0]!).map((problem) => findingOf(problem, domain, evidenceFor(rec, [name], records)));
 }

@@ -3,7 +3,8 @@
 // This is the only module of the DANE probe that opens sockets. It judges nothing: it
 // returns what the server did (or the one reason it stopped), and dane-match.ts decides.
 
-import { isIP, Socket, connect as connectTcp } from 'node:net';
+import { Socket, connect as connectTcp } from 'node:net';
+import { parseIp } from '../../dns-types/ip.js';
 import { connect as connectTls, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 
 export interface SmtpProbeOptions {
@@ -309,7 +310,7 @@ export function probeMx(host: string, options: SmtpProbeOptions = {}): Promise<S
     step('tls');
     raw.removeAllListeners('close');
     raw.removeAllListeners('end');
-    const servername = isIP(host) === 0 ? host.replace(/\.$/, '') : undefined;
+    const servername = parseIp(host, false) === undefined ? host.replace(/\.$/, '') : undefined;
     tlsSocket = connectTls({
       socket: raw,
       // RFC 7672 §8.1: SNI is sent with the MX host name.

@@ -7,8 +7,8 @@ import { findAuthoritativeServers } from '../../dns/authoritative.js';
 import type { Answer, Resolver } from '../../dns/resolver.js';
 import { formatServer, type ServerAddress } from '../../dns/servers.js';
 import { typeCode } from '../../dns/wire.js';
-import { normalizeName, type RR, type RRType } from '../../records/rr.js';
-import type { TypeResolver } from '../evidence.js';
+import { normalizeName, type RR, type RRType } from '../../dns-types/rr.js';
+import type { TypeResolver } from '../../dns/answers.js';
 import { queryOtherType } from './live.js';
 
 export interface AuthoritativeOptions {

@@ -4,7 +4,7 @@ import { DnsCache } from '../../dns/cache.js';
 import { createDnsClient } from '../../dns/client.js';
 import type { Resolver } from '../../dns/resolver.js';
 import { formatServer, type ServerAddress } from '../../dns/servers.js';
-import type { TypeResolver } from '../evidence.js';
+import type { TypeResolver } from '../../dns/answers.js';
 import { createAuthoritativeResolver } from './authoritative.js';
 import { createLiveResolver } from './live.js';
 import { createZoneRepoResolver, loadZoneRepo, type LoadedZone, type SkippedFile } from './zone-repo.js';

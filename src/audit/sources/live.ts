@@ -3,8 +3,8 @@
 
 import { createDnsClient, type DnsClient, type DnsClientOptions } from '../../dns/client.js';
 import type { Answer } from '../../dns/resolver.js';
-import { normalizeName } from '../../records/rr.js';
-import type { TypeResolver } from '../evidence.js';
+import { normalizeName } from '../../dns-types/rr.js';
+import type { TypeResolver } from '../../dns/answers.js';
 
 /** A DNS client that can also ask types outside the record model (type 99 "SPF"). */
 export type LiveResolver = DnsClient & TypeResolver;

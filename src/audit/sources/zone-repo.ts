@@ -4,14 +4,14 @@ import { readFileSync, type Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, normalize, relative, resolve, sep } from 'node:path';
 import type { Answer, Resolver } from '../../dns/resolver.js';
-import { formatPosition, MailrecError, UsageError, ZoneSyntaxError } from '../../errors.js';
-import { renderRR } from '../../records/rdata.js';
-import { isInZone, normalizeName, typeOf, type RR, type RRType } from '../../records/rr.js';
+import { formatPosition, InputError, MailrecError, ZoneSyntaxError } from '../../base/errors.js';
+import { renderRR } from '../../dns-types/rdata.js';
+import { isInZone, normalizeName, typeOf, type RR, type RRType } from '../../dns-types/rr.js';
 import { classifyZoneFileName, ZONE_FILE_NAMES } from '../../zone/file-names.js';
 import { parseWithImpliedOrigin } from '../../zone/implied-origin.js';
 import { parseZoneText, type ParsedRR } from '../../zone/reader.js';
-import { compareText } from '../finding.js';
-import type { TypeResolver } from '../evidence.js';
+import { compareText } from '../../base/finding.js';
+import type { TypeResolver } from '../../dns/answers.js';
 
 /** One zone as loaded from the repo: its apex and every record of its files. */
 export interface LoadedZone {
@@ -162,7 +162,7 @@ async function listCandidates(dir: string, skip: (file: string, reason: string) 
     try {
       entries = await readdir(d, { withFileTypes: true });
     } catch (error) {
-      if (d === dir) throw new UsageError(`--zones: cannot read ${dir}: ${(error as Error).message}`, 'pass the directory that holds the zone files, e.g. --zones zones');
+      if (d === dir) throw new InputError(`--zones: cannot read ${dir}: ${(error as Error).message}`, 'pass the directory that holds the zone files, e.g. --zones zones');
       throw error;
     }
     for (const e of entries.sort((a, b) => compareText(a.name, b.name))) {
@@ -264,7 +264,7 @@ export async function loadZoneRepo(dir: string, options: ZoneRepoOptions = {}): 
   const tops = parsed.filter((p) => !included.has(normalize(p.file)));
   if (tops.length === 0) {
     const first = skipped[0];
-    throw new UsageError(
+    throw new InputError(
       `--zones: no zone file could be read in ${dir}${first ? ` (${first.file}: ${first.reason}${skipped.length > 1 ? `; ${skipped.length - 1} more skipped` : ''})` : ''}`,
       `pass the directory that holds the zone files (read: ${ZONE_FILE_NAMES})`,
     );
@@ -280,7 +280,7 @@ export async function loadZoneRepo(dir: string, options: ZoneRepoOptions = {}): 
     const other = byApex.get(apex);
     // BIND loads one file per zone: a second file for the same origin is a mistake to fix, not to guess.
     if (other) {
-      throw new UsageError(
+      throw new InputError(
         `--zones: ${other.owner} and ${show(p.file)} both hold the zone ${apex}`,
         'keep one file per zone under the directory: move the other one out (or $INCLUDE one from the other)',
       );

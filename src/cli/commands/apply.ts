@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { prepareFileWrites } from '../../apply/fragments.js';
-import { MailrecError, StalePlanError } from '../../errors.js';
+import { MailrecError, StalePlanError } from '../../base/errors.js';
 import { checkPlanChecksum, hasChanges, PLAN_VERSION, type Plan } from '../../plan/plan.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';

@@ -5,13 +5,16 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { mergeAuditParts, mergedRun, parseAuditOutput, renderMergedJson, type AuditPart } from '../../audit/merge.js';
-import { UsageError } from '../../errors.js';
+import { mergeAuditParts, mergedRun, parseAuditOutput, type AuditPart } from '../../audit/merge.js';
+import { renderMergedJson } from '../../report/audit-json.js';
+import { UsageError } from '../../base/errors.js';
 import { loadPolicy } from '../../policy/load.js';
-import { AUDIT_SCHEMA, renderAuditSummaryLine, summarizeAudit, type FailOn } from '../../report/audit-json.js';
+import { AUDIT_SCHEMA, summarizeAudit, type FailOn } from '../../audit/summary.js';
+import { renderAuditSummaryLine } from '../../report/audit-json.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
-import { AUDIT_FORMATS, renderAudit } from './audit.js';
+import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
+import { packageVersion } from '../package-info.js';
 
 interface MergeOptions extends GlobalOptions {
   failUnder?: string;
@@ -61,7 +64,7 @@ export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: nu
         const merged = mergeAuditParts(parts);
         if (merged.ok) {
           const thresholds = { ...(failUnder !== undefined ? { failUnder } : {}), ...(opts.allowUnknown ? { allowUnknown: true } : {}), ...(failOn ? { failOn } : {}) };
-          const run = mergedRun(merged.merged, thresholds, audit.parent?.version());
+          const run = mergedRun(merged.merged, thresholds, packageVersion());
           // In the zone repo, the policy gives SARIF its locations (the line that declared
           // each record), as it does for the audit itself.
           if ((opts.policy?.length ?? 0) > 0 || ctx.policyPaths.every((p) => existsSync(p))) {

@@ -5,26 +5,24 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { checkDrift, type DriftResult } from '../../audit/drift.js';
-import type { Finding } from '../../audit/finding.js';
+import type { Finding } from '../../base/finding.js';
 import { SummaryFold } from '../../audit/merge.js';
 import { auditDomains, auditEach, type AuditOptions, type DomainReport } from '../../audit/run.js';
 import { parseShard, selectShard, type ShardInfo } from '../../audit/shard.js';
 import { openAuditSource, type AuditSource, type SourceSpec } from '../../audit/sources/index.js';
-import { UsageError, type SourcePosition } from '../../errors.js';
+import { UsageError, type SourcePosition } from '../../base/errors.js';
+import { mapBounded } from '../../base/limiter.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';
 import { checkDomainName, checkSelector } from '../../policy/values.js';
-import { renderAuditJson, renderAuditJsonLine, renderAuditSummaryLine, summarizeAudit, type AuditRun, type FailOn } from '../../report/audit-json.js';
-import { renderAuditJunit } from '../../report/audit-junit.js';
-import { renderAuditMarkdown } from '../../report/audit-markdown.js';
-import { renderAuditSarif } from '../../report/audit-sarif.js';
-import { renderAuditText } from '../../report/audit-text.js';
+import { summarizeAudit, type AuditRun, type FailOn } from '../../audit/summary.js';
+import { renderAuditJsonLine, renderAuditSummaryLine } from '../../report/audit-json.js';
 import { makeContext, type Context, type GlobalOptions } from '../context.js';
-import { colourEnabled, styleFor, type CliIO } from '../io.js';
+import type { CliIO } from '../io.js';
 import { registerAuditMerge } from './audit-merge.js';
+import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
+import { packageVersion } from '../package-info.js';
 import { resolverServers } from './plan.js';
-
-export const AUDIT_FORMATS = ['text', 'json', 'ndjson', 'markdown', 'sarif', 'junit'] as const;
 
 /**
  * Above this many domains `--format json` streams NDJSON (one line per domain as it
@@ -141,21 +139,6 @@ function sourceSpec(ctx: Context, opts: AuditCommandOptions, policy: Policy | un
   return { kind: 'dns', ...(servers ? { servers } : {}), ...timing };
 }
 
-/** Runs `task` over items, at most `limit` at once, results in input order. */
-async function mapPool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>, done?: (item: T) => void): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await task(items[i]!);
-      done?.(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** A one-line progress bar on stderr, redrawn in place; only on a terminal. */
 function progressBar(io: CliIO): { update: (phase: string, done: number, total: number, item: string) => void; clear: () => void } {
   if (!io.stderrIsTTY) return { update: () => {}, clear: () => {} };
@@ -176,21 +159,6 @@ function progressBar(io: CliIO): { update: (phase: string, done: number, total: 
       if (shown) io.stderr('\r\x1b[K');
     },
   };
-}
-
-export function renderAudit(format: string, run: AuditRun, io: CliIO): string {
-  switch (format) {
-    case 'json':
-      return renderAuditJson(run);
-    case 'markdown':
-      return renderAuditMarkdown(run);
-    case 'sarif':
-      return renderAuditSarif(run);
-    case 'junit':
-      return renderAuditJunit(run);
-    default:
-      return renderAuditText(run, styleFor(colourEnabled(io.env, io.stdoutIsTTY)));
-  }
 }
 
 export function registerAudit(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -254,11 +222,11 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       const withPolicy = targets.domains.filter((d) => policies.has(d));
       let drifted = 0;
       const drift = new Map<string, DriftResult>();
-      await mapPool(
+      await mapBounded(
         withPolicy,
         concurrency,
-        async (domain) => drift.set(domain, await checkDrift(targets.policy!, policies.get(domain)!, source.resolver, { exactTtl: source.exactTtl })),
-        (domain) => progress.update('drift', ++drifted, withPolicy.length, domain),
+        async (domain) => void drift.set(domain, await checkDrift(targets.policy!, policies.get(domain)!, source.resolver, { exactTtl: source.exactTtl })),
+        (_, domain) => progress.update('drift', ++drifted, withPolicy.length, domain),
       );
       const optionsFor = (domain: string): AuditOptions => {
         const policyDomain = policies.get(domain);
@@ -315,7 +283,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         reports: reports.map(withNotes),
         policies,
         ...(targets.positions ? { domainPositions: targets.positions } : {}),
-        toolVersion: program.version() ?? '0.1.0',
+        toolVersion: packageVersion(),
       };
       io.stdout(renderAudit(ctx.format, run, io));
       const summary = summarizeAudit(run);

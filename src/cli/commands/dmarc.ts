@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { analyzeReports } from '../../dmarc/analyze.js';
+import { analyzeReports } from '../../dmarc-reports/analyze.js';
 import { createDnsClient } from '../../dns/client.js';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../base/errors.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { Policy } from '../../policy/model.js';
 import { renderDmarcJson } from '../../report/dmarc-json.js';

@@ -3,12 +3,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { writeFilesAtomically } from '../../apply/atomic-write.js';
-import { MailrecError, UsageError } from '../../errors.js';
-import { exportDnscontrol } from '../../interop/export-dnscontrol.js';
-import { EXPORT_MARK, ExportError, type ExportFile } from '../../interop/export-names.js';
-import { exportOctodns } from '../../interop/export-octodns.js';
+import { MailrecError, UsageError } from '../../base/errors.js';
+import { exportDnscontrol } from '../../interop/export/dnscontrol.js';
+import { EXPORT_MARK, type ExportFile } from '../../interop/export/names.js';
+import { ExportError } from '../../base/errors.js';
+import { exportOctodns } from '../../interop/export/octodns.js';
 import { loadPolicy } from '../../policy/load.js';
-import { buildZoneRecords } from '../../records/build.js';
+import { buildZoneRecords } from '../../build/zone-records.js';
 import { renderNotice } from '../../report/plan-text.js';
 import { readOptionalFile } from '../../zone/read-optional.js';
 import { makeContext, type GlobalOptions } from '../context.js';

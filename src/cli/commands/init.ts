@@ -1,27 +1,15 @@
 // mailrec init: scaffold policies/ and zones/ from the bundled, commented example.
 
-import { existsSync } from 'node:fs';
 import { cp, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { MailrecError } from '../../errors.js';
+import { MailrecError } from '../../base/errors.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
+import { packageRoot } from '../package-info.js';
 
 /** The example lives in the package's own policies/, zones/, keys/ and certs/. */
 export const EXAMPLE_DIRS = ['policies', 'zones', 'keys', 'certs'] as const;
-
-/** mailrec's own directory: the nearest package.json above this module (from dist/ or src/). */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find mailrec\'s package.json');
-    dir = parent;
-  }
-  return dir;
-}
 
 async function exists(p: string): Promise<boolean> {
   try {

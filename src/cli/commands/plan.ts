@@ -2,8 +2,8 @@
 
 import path from 'node:path';
 import type { Command } from 'commander';
-import { summarizeDmarcImpact, withDmarcImpact } from '../../dmarc/impact.js';
-import { RecordError } from '../../errors.js';
+import { summarizeDmarcImpact, withDmarcImpact } from '../../dmarc-reports/impact.js';
+import { RecordError } from '../../base/errors.js';
 import { hasChanges, type Plan } from '../../plan/plan.js';
 import { renderPlanMarkdown } from '../../report/plan-markdown.js';
 import { summarizePlan } from '../../report/plan-summary.js';

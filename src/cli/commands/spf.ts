@@ -1,9 +1,9 @@
 // mailrec spf check DOMAIN --ip ADDR: RFC 7208 check_host() over live DNS, with the lookup tree and counts; exit 0 whatever the result, 1 on usage errors.
 
 import type { Command } from 'commander';
-import { checkHost } from '../../audit/spf-eval.js';
+import { checkHost } from '../../mail/spf/check-host.js';
 import { createLiveResolver } from '../../audit/sources/live.js';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../base/errors.js';
 import { checkDomainName } from '../../policy/values.js';
 import { renderSpfCheckJson, renderSpfCheckText } from '../../report/spf-check.js';
 import { makeContext, type GlobalOptions } from '../context.js';

@@ -1,0 +1,215 @@
+// Policy -> desired records per zone: runs every builder, places each record in its zone, checks across families.
+
+import { compareNames } from '../dns-types/name.js';
+import { missingProviderDkim } from '../mail/providers.js';
+import type { Resolver } from '../dns/resolver.js';
+import type { DomainPolicy, Policy } from '../policy/model.js';
+import type { Problem } from '../base/finding.js';
+import { cnameConflictProblem } from '../dns-types/rules.js';
+import { checkDkimMultiple } from '../mail/dkim/rules.js';
+import { checkDmarcMultiple } from '../mail/dmarc/rules.js';
+import { checkMtaStsMultiple } from '../mail/mta-sts/rules.js';
+import { checkMxRecords, mxTargetCnameProblem } from '../mail/mx/rules.js';
+import { describeSpfProblem } from '../mail/spf/rules.js';
+import { checkTlsRptMultiple } from '../mail/tls-rpt/rules.js';
+import { tagOf, type TxtTag } from '../mail/txt-tag.js';
+import { buildDkim } from './dkim.js';
+import { buildDmarc } from './dmarc.js';
+import { buildMtaSts } from './mta-sts.js';
+import { buildMx } from './mx.js';
+import { type BuildResult, type GeneratedFile, type Notice, makeNotice, planNotices } from './notice.js';
+import { compareRecords, recordIdentity } from '../dns-types/order.js';
+import { type RR, isInZone, normalizeName, txtText, typeOf } from '../dns-types/rr.js';
+import { type SpfBuild, buildSpf, resolveSpfLookups } from './spf.js';
+import { buildSrv } from './srv.js';
+import { buildTlsa } from './tlsa.js';
+import { buildTlsRpt } from './tls-rpt.js';
+
+export type { GeneratedFile } from './notice.js';
+
+/** Everything the policy wants in one zone. */
+export interface DesiredZone {
+  zone: string;
+  /** Sorted: canonical name order (RFC 4034 §6.1), then type, then RDATA. */
+  records: RR[];
+  files: GeneratedFile[];
+  notices: Notice[];
+}
+
+/** The rule for several TXT records of one protocol at a name (tag of the ownership model). */
+const MULTIPLE: Readonly<Record<TxtTag, (name: string, texts: readonly string[]) => Problem>> = {
+  spf: (name, texts) => describeSpfProblem({ kind: 'multiple-records', name, records: [...texts] }),
+  dmarc: checkDmarcMultiple,
+  dkim: checkDkimMultiple,
+  'mta-sts': checkMtaStsMultiple,
+  'tls-rpt': checkTlsRptMultiple,
+};
+
+/**
+ * Rules that span record families, over one set of records: one SPF (DMARC, DKIM,
+ * MTA-STS, TLS-RPT) record per name; a CNAME stands alone; a null MX stands
+ * alone; MX and SRV targets are not aliases.
+ */
+export function checkRecordSet(records: readonly RR[]): Notice[] {
+  const notices: Notice[] = [];
+  const add = (...problems: Problem[]): void => void notices.push(...planNotices(problems));
+  const byName = new Map<string, RR[]>();
+  for (const rr of records) byName.set(rr.name, [...(byName.get(rr.name) ?? []), rr]);
+  const names = [...byName.keys()].sort(compareNames);
+  const aliases = new Map(records.flatMap((rr) => (rr.type === 'CNAME' ? [[rr.name, rr.target] as const] : [])));
+
+  for (const name of names) {
+    const here = byName.get(name)!;
+    const cnames = here.filter((rr) => rr.type === 'CNAME');
+    if (cnames.length > 0 && here.length > 1) {
+      // RFC 1034 §3.6.2, RFC 2181 §10.1: an alias holds no other data.
+      const others = [...new Set(here.filter((rr) => rr.type !== 'CNAME').map(typeOf))];
+      const first = cnames[0]!;
+      add(cnameConflictProblem(name, first.type === 'CNAME' ? first.target : '', others.length > 0 ? others : ['another CNAME']));
+    }
+    const mx = here.flatMap((rr) => (rr.type === 'MX' ? [rr] : []));
+    add(...checkMxRecords(name, mx).filter((p) => p.code === 'mx.null-not-alone'));
+    const texts = new Map<TxtTag, string[]>();
+    for (const rr of here) {
+      if (rr.type !== 'TXT') continue;
+      const tag = tagOf(name, txtText(rr));
+      if (tag) texts.set(tag, [...(texts.get(tag) ?? []), txtText(rr)]);
+    }
+    for (const [tag, list] of texts) if (list.length > 1) add(MULTIPLE[tag](name, list));
+    for (const rr of here) {
+      const alias = rr.type === 'MX' ? aliases.get(rr.exchange) : undefined;
+      if (rr.type === 'MX' && alias !== undefined) add(mxTargetCnameProblem(rr.exchange, alias));
+      if (rr.type === 'SRV' && aliases.has(rr.target)) {
+        notices.push(makeNotice('srv.target-cname', name, `SRV target ${rr.target} is a CNAME; an SRV target must name the host itself`));
+      }
+    }
+  }
+  return notices;
+}
+
+/** Drop duplicate records; give every RRset one TTL, the lowest (RFC 2181 §5.2). */
+function canonicalizeRecords(records: readonly RR[]): { records: RR[]; notices: Notice[] } {
+  const seen = new Map<string, RR>();
+  for (const rr of records) {
+    const key = recordIdentity(rr);
+    const prior = seen.get(key);
+    if (!prior || rr.ttl < prior.ttl) seen.set(key, rr);
+  }
+  const unique = [...seen.values()];
+  const minTtl = new Map<string, number>();
+  for (const rr of unique) {
+    const key = `${rr.name} ${typeOf(rr)}`;
+    minTtl.set(key, Math.min(minTtl.get(key) ?? rr.ttl, rr.ttl));
+  }
+  const notices: Notice[] = [];
+  const reported = new Set<string>();
+  const out = unique.map((rr) => {
+    const key = `${rr.name} ${typeOf(rr)}`;
+    const ttl = minTtl.get(key)!;
+    if (ttl === rr.ttl) return rr;
+    if (!reported.has(key)) {
+      reported.add(key);
+      notices.push(makeNotice('rrset.ttl-mismatch', rr.name, `the ${typeOf(rr)} records at ${rr.name} come with different TTLs; all get ${ttl}`));
+    }
+    return { ...rr, ttl };
+  });
+  return { records: out.sort(compareRecords), notices };
+}
+
+/** The domain's `raw:` records, published as written: the policy's escape hatch. */
+function buildRaw(domain: DomainPolicy): BuildResult {
+  const records = (domain.raw ?? []).map((raw): RR => ({ ...raw.rdata, name: raw.name, ttl: raw.ttl ?? domain.ttl }));
+  return { records, files: [], notices: [] };
+}
+
+/**
+ * The longest apex that holds the name (isInZone: the name itself or a suffix after a
+ * dot), found by looking its suffixes up in a set: linear in the name, not in the zones.
+ */
+function longestZone(name: string, apexes: ReadonlySet<string>): string | undefined {
+  if (apexes.has(name)) return name;
+  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
+    const suffix = name.slice(dot + 1);
+    if (apexes.has(suffix)) return suffix;
+  }
+  return apexes.has('') ? '' : undefined;
+}
+
+/** Info notices for the DKIM records a sender's provider asks for and the policy lacks (shown by plan). */
+function buildProviderHints(domain: DomainPolicy): BuildResult {
+  const providers = (domain.senders ?? []).flatMap((s) => (s.kind === 'provider' ? [s.name] : []));
+  const hints = missingProviderDkim(providers, {
+    domain: domain.name,
+    selectors: domain.dkim.map((k) => k.selector),
+    rawNames: (domain.raw ?? []).map((r) => r.name),
+  });
+  return {
+    records: [],
+    files: [],
+    notices: hints.map(({ provider, hint }) =>
+      makeNotice('dkim.provider-hint', domain.name, `${provider.title} signs with DKIM: publish ${hint} (add it under dkim: or raw:)`, domain.position),
+    ),
+  };
+}
+
+function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild): DesiredZone[] {
+  const apexes = [...new Set(policy.zones.map((z) => normalizeName(z.apex)))].sort(compareNames);
+  const apexSet = new Set(apexes);
+  const zones = new Map<string, { records: RR[]; files: GeneratedFile[]; notices: Notice[] }>();
+  for (const apex of apexes) zones.set(apex, { records: [], files: [], notices: [] });
+
+  const domains = [...policy.domains].sort((a, b) => compareNames(a.name, b.name));
+  for (const domain of domains) {
+    // A domain's notices and files go to its own zone; with no zone at all there is nowhere to report (the loader refuses that).
+    const home = zones.get(domain.zone) ?? zones.get(longestZone(domain.name, apexSet) ?? '') ?? [...zones.values()][0];
+    const results: BuildResult[] = [
+      spfOf(domain),
+      buildDkim(domain),
+      buildDmarc(domain, apexes),
+      buildMx(domain),
+      buildSrv(domain),
+      buildTlsa(domain),
+      buildMtaSts(domain),
+      buildTlsRpt(domain),
+      buildRaw(domain),
+      buildProviderHints(domain),
+    ];
+    for (const result of results) {
+      for (const rr of result.records) {
+        const zone = zones.get(longestZone(rr.name, apexSet) ?? '');
+        if (zone) zone.records.push(rr);
+        else
+          home?.notices.push(
+            makeNotice('zone.outside', rr.name, `${rr.name} ${typeOf(rr)} (from ${domain.name}) lies in none of the policy's zones; add its zone or remove the entry`, domain.position),
+          );
+      }
+      for (const n of result.notices) (zones.get(longestZone(n.name, apexSet) ?? '') ?? home)?.notices.push(n);
+      home?.files.push(...result.files);
+    }
+  }
+
+  return apexes.map((apex) => {
+    const zone = zones.get(apex)!;
+    const canonical = canonicalizeRecords(zone.records);
+    const files = [...zone.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { zone: apex, records: canonical.records, files, notices: [...zone.notices, ...canonical.notices, ...checkRecordSet(canonical.records)] };
+  });
+}
+
+/**
+ * The desired records of every zone of the policy, one entry per zone (also when
+ * empty), in canonical zone order. Pure and deterministic: the order of domains in
+ * the policy does not matter. SPF lookups are counted statically (an include counts 1).
+ * A notice of severity error means the plan must be refused.
+ */
+export function buildZoneRecords(policy: Policy): DesiredZone[] {
+  return assembleZones(policy, buildSpf);
+}
+
+/** buildZoneRecords with SPF lookups counted exactly through `resolver` (the --resolve option). */
+export async function resolveZoneRecords(policy: Policy, resolver: Resolver): Promise<DesiredZone[]> {
+  // Lookups run concurrently; the resolver bounds its own concurrency. Results do not depend on the order.
+  const built = await Promise.all(policy.domains.map((domain) => resolveSpfLookups(domain, resolver)));
+  const spf = new Map<DomainPolicy, SpfBuild>(policy.domains.map((domain, i) => [domain, built[i]!]));
+  return assembleZones(policy, (domain) => spf.get(domain) ?? buildSpf(domain));
+}
