@@ -68,6 +68,13 @@ export async function prepareFileWrites(plan: Plan, options: ApplyFilesOptions):
     const file = path.resolve(options.root, change.path);
     if ((await digestOf(file)) !== change.before)
       throw new StalePlanError(`${change.path} changed since the plan was made; nothing was written`, 'run mailrec plan again');
+    if (change.status && !options.force)
+      throw new MailrecError(
+        change.status === 'edited'
+          ? `${change.path} was edited by hand since mailrec wrote it; nothing was written`
+          : `${change.path} exists and was not written by mailrec; nothing was written`,
+        'move the hand-made settings elsewhere (rspamd: local.d or override.d), or pass --force to overwrite the file',
+      );
     writes.push({ file, content: change.content });
   }
   return {

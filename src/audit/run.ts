@@ -24,6 +24,10 @@ export interface AuditOptions {
   selectors?: string[];
   /** Drift findings from the plan engine, merged as they are. */
   driftFindings?: Finding[];
+  /** DKIM key lifecycle findings from the zone repo (key age, signer configs), merged as they are. */
+  keyFindings?: Finding[];
+  /** The private keys in the repo's key directory by selector (file and public p=), for dkim.key-mismatch. */
+  privateKeys?: ReadonlyMap<string, { file: string; p?: string }>;
   /**
    * Run the live probes (src/audit/probe/: STARTTLS and DANE against the MX hosts, the
    * MTA-STS policy over HTTPS). The CLI sets it from --probe/--no-probe (false with
@@ -55,7 +59,10 @@ export async function auditDomain(domain: string, resolver: Resolver, opts: Audi
   const notes: string[] = [];
 
   const selectors = new Map<string, DkimSelector>();
-  for (const key of policy?.dkim ?? []) selectors.set(key.selector, { selector: key.selector, state: key.state });
+  for (const key of policy?.dkim ?? []) {
+    const privateKey = opts.privateKeys?.get(key.selector);
+    selectors.set(key.selector, { selector: key.selector, state: key.state, ...(privateKey ? { privateKey } : {}) });
+  }
   for (const s of opts.selectors ?? []) if (!selectors.has(s)) selectors.set(s, { selector: s });
 
   const sendingAddresses: string[] = [];
@@ -97,7 +104,7 @@ export async function auditDomain(domain: string, resolver: Resolver, opts: Audi
   if (!rec.canResolveOtherTypes) notes.push('the obsolete type 99 SPF record was not asked: the resolver asks only the common types');
 
   const findings = reconcileDnssecFindings(
-    dedupe([...spf.findings, ...dmarc, ...dkim, ...mx, ...srv, ...cname, ...transport, ...live, ...(opts.driftFindings ?? [])]),
+    dedupe([...spf.findings, ...dmarc, ...dkim, ...mx, ...srv, ...cname, ...transport, ...live, ...(opts.driftFindings ?? []), ...(opts.keyFindings ?? [])]),
   ).sort(compareFindings);
   const score = scoreDomain(findings, notApplicable);
   const unknownCategories = SCORED_CATEGORIES.filter((c) => score.categories.some((s) => s.category === c && s.status === 'unknown'));

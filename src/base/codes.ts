@@ -360,6 +360,41 @@ export const CODES = {
     title: 'retired key still published',
     fix: 'Publish the retired selector with an empty p= (revocation) so that old signatures stop verifying.',
   },
+  'dkim.rotation': {
+    severity: 'info', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 0, stages: ['plan'],
+    title: 'next step of a DKIM key rotation',
+    fix: 'Run mailrec dkim rotate <domain> when the step is possible (a daily CI schedule does it), then mailrec apply.',
+  },
+  'dkim.rotation-stuck': {
+    severity: 'warning', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 0, stages: ['plan'],
+    title: 'DKIM key rotation cannot go on',
+    fix: 'Fix the selector states the message names in the policy (one active key, at most one published next key).',
+  },
+  'dkim.signer-unsafe-path': {
+    severity: 'error', category: 'dkim', penalty: 0, stages: ['plan'],
+    title: 'key directory a signer config cannot name',
+    fix: 'Give dkim_keys.dir (or the signer key_dir) a path without quotes, braces, semicolons or white space.',
+  },
+  'dkim.signer-key-missing': {
+    severity: 'warning', category: 'dkim', penalty: 0, stages: ['plan'],
+    title: 'signer would sign with a private key that is not in the repo',
+    fix: 'Create the key with mailrec dkim keygen, or set the signer key_dir to where the signer host keeps its keys.',
+  },
+  'dkim.signer-opendkim-ed25519': {
+    severity: 'warning', category: 'dkim', rfc: 'RFC 8463', penalty: 0, stages: ['plan'],
+    title: 'OpenDKIM may not sign with an Ed25519 key',
+    fix: 'Sign with rspamd, or add an RSA key beside the Ed25519 one.',
+  },
+  'dkim.key-old': {
+    severity: 'warning', category: 'dkim', rfc: 'RFC 6376 §3.1; M3AAWG DKIM Key Rotation BCP', penalty: 10, stages: ['audit'],
+    title: 'active key older than dkim_keys.max_age',
+    fix: 'Rotate the key: mailrec dkim rotate <domain> publishes the next one, then activates it once every authoritative server serves it (run it daily from CI).',
+  },
+  'dkim.key-mismatch': {
+    severity: 'error', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 50, stages: ['audit'],
+    title: 'private key does not match the published key',
+    fix: 'Publish the public key of the private key the signer reads (mailrec plan && mailrec apply), or put back the private key whose public key the record holds: signatures made with the other key fail.',
+  },
   'dkim.testing': {
     severity: 'warning', category: 'dkim', rfc: 'RFC 6376 §3.6.1', penalty: 10, stages: ['audit', 'import'],
     title: 't=y: testing mode',
@@ -697,6 +732,11 @@ export const CODES = {
     severity: 'error', category: 'drift', rfc: 'mailrec policy', penalty: 0, stages: ['audit'],
     title: 'record differs from the policy',
     fix: 'Run mailrec plan and mailrec apply.',
+  },
+  'drift.signer': {
+    severity: 'error', category: 'drift', rfc: 'mailrec policy', penalty: 0, stages: ['audit'],
+    title: 'signer config differs from the policy',
+    fix: 'Run mailrec apply: it writes the signer configs (signers:) with the active selector of each domain; then reload the signer.',
   },
   'drift.foreign': {
     severity: 'info', category: 'drift', rfc: 'mailrec policy', penalty: 0, stages: ['audit'],

@@ -31,6 +31,8 @@ export function buildDkim(domain: DomainPolicy): BuildResult {
   const keys = domain.dkim.map((key) => ({ key, selector: key.selector.toLowerCase() }));
   keys.sort((a, b) => (a.selector < b.selector ? -1 : a.selector > b.selector ? 1 : 0));
   for (const { key, selector } of keys) {
+    // A removed key publishes nothing; its entry only keeps the selector from being reused.
+    if (key.state === 'removed') continue;
     // RFC 6376 §3.6.2.1: the key lives at <selector>._domainkey.<domain>.
     const owner = `${selector}._domainkey.${domain.name}`;
     if (seen.has(selector)) {

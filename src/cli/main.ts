@@ -7,6 +7,7 @@ import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
 import { registerExport } from './commands/export.js';
 import { registerDmarc } from './commands/dmarc.js';
+import { registerDkim } from './commands/dkim.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerImport(program, io, setExit);
   registerExport(program, io, setExit);
   registerDmarc(program, io, setExit);
+  registerDkim(program, io, setExit);
   return program;
 }
 

@@ -11,6 +11,11 @@ import { applyPlanByUpdate, type ZoneTarget } from '../apply/rfc2136.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Policy, Rfc2136Target } from '../policy/model.js';
 import { buildZoneRecords, resolveZoneRecords } from '../build/zone-records.js';
+import { describeRotations } from '../build/dkim-rotation.js';
+import { activeSigningKeys, buildSignerFiles } from '../build/signers.js';
+import { makeNotice, type Notice } from '../build/notice.js';
+import { hasRepoFile } from '../apply/dkim/key-files.js';
+import { checkOwnedFile } from '../base/owned-file.js';
 import { claimsFor } from '../plan/claims.js';
 import { readLiveState } from '../plan/live-state.js';
 import { assemblePlan, type Plan, type ZoneState } from '../plan/plan.js';
@@ -32,6 +37,8 @@ export interface PlanOptions {
   policy?: Policy;
   /** Read file-managed zones from DNS too (plan --live): through `resolvers`, or /etc/resolv.conf. */
   live?: boolean;
+  /** The clock for the DKIM rotation notes; default ctx.now(). */
+  now?: Date;
 }
 
 /** The rfc2136 target that manages each zone (a target without `zones` manages all). */
@@ -72,10 +79,36 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
       return readLiveState(zone.apex, records, claims, client, via);
     }),
   );
-  const filePaths = desired.flatMap((zone) => zone.files.map((file) => file.path));
+  // The signer configs name the repo's private key directory by its absolute path unless the policy gives key_dir.
+  const signers = buildSignerFiles(policy, path.resolve(ctx.root, policy.dkimKeys.dir));
+  const filePaths = [...desired.flatMap((zone) => zone.files.map((file) => file.path)), ...signers.files.map((file) => file.path)];
   const texts = await Promise.all(filePaths.map((file) => readOptionalFile(path.resolve(ctx.root, file))));
   const currentFiles = new Map<string, string | undefined>(filePaths.map((file, i) => [file, texts[i]]));
-  return { policy, plan: assemblePlan({ desired, current, currentFiles, claimed }) };
+  // Signer configs are owned like fragments: a hand edit is not overwritten without --force.
+  const fileStates = new Map<string, 'edited' | 'foreign'>();
+  for (const file of signers.files) {
+    const text = currentFiles.get(file.path);
+    const state = text === undefined ? 'intact' : checkOwnedFile('#', text);
+    if (state !== 'intact') fileStates.set(file.path, state);
+  }
+  const notices = [...signers.notices, ...missingSigningKeys(ctx.root, policy), ...describeRotations(policy, (options.now ?? ctx.now()).getTime())];
+  return { policy, plan: assemblePlan({ desired, current, currentFiles, claimed, files: signers.files, notices, fileStates }) };
+}
+
+/** A signer reading the repo's key directory would not sign with an active key whose private key is not there. */
+function missingSigningKeys(root: string, policy: Policy): Notice[] {
+  const signers = [policy.signers.rspamd, policy.signers.opendkim].filter((s) => s !== undefined);
+  if (!signers.some((s) => s.keyDir === undefined)) return [];
+  return activeSigningKeys(policy, policy.dkimKeys.dir)
+    .filter((key) => !hasRepoFile(root, key.path))
+    .map((key) =>
+      makeNotice(
+        'dkim.signer-key-missing',
+        `${key.selector}._domainkey.${key.domain}`,
+        `the signers would sign ${key.domain} with ${key.selector}, but its private key ${key.path} is not in the repo: the signer signs nothing for it`,
+        policy.domains.find((d) => d.name === key.domain)?.dkim.find((k) => k.selector.toLowerCase() === key.selector)?.position,
+      ),
+    );
 }
 
 /** Sends the plan's live zones to their primaries, TSIG-signed with keys read from files or the environment. */

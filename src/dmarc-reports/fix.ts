@@ -129,7 +129,7 @@ export async function planSourceFix(
     : { domain: alignedEnvelope ?? h, result: 'no-policy', detail: `the policy has no entry for ${alignedEnvelope ?? h}` };
   // A key published under the header-from domain or its organizational domain can align (relaxed).
   const keyDomains = [...new Set([h, organizationalDomain(h)])];
-  const declaredAt = (d: string) => (entries.get(d)?.dkim ?? []).filter((k) => k.state !== 'retired').map((k) => k.selector);
+  const declaredAt = (d: string) => (entries.get(d)?.dkim ?? []).filter((k) => k.state !== 'retired' && k.state !== 'removed').map((k) => k.selector);
   const declared = [...new Set(keyDomains.flatMap(declaredAt))];
   const signatures = domain.dkim;
   const usesDeclared = signatures.some((s) => s.selector !== undefined && keyDomains.includes(s.domain) && declaredAt(s.domain).includes(s.selector));

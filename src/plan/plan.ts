@@ -57,6 +57,8 @@ export interface FileChange {
   before: string;
   after: string;
   content: string;
+  /** An owned file (signer config) edited by hand, or not written by mailrec: apply refuses it without --force. */
+  status?: 'edited' | 'foreign';
 }
 
 export interface Plan {
@@ -79,9 +81,14 @@ export interface AssembleInput {
   claimed?: Map<string, ReadonlySet<string>>;
   /** Current content of generated files (MTA-STS policies), by path; undefined = absent. */
   currentFiles: Map<string, string | undefined>;
+  /** Files that belong to no zone (the signer configs), and notices about them and the whole policy. */
+  files?: GeneratedFile[];
+  notices?: Notice[];
+  /** Owned files found edited by hand or foreign (see FileChange.status). */
+  fileStates?: ReadonlyMap<string, 'edited' | 'foreign'>;
 }
 
-export function assemblePlan({ desired, current, currentFiles, claimed }: AssembleInput): Plan {
+export function assemblePlan({ desired, current, currentFiles, claimed, ...extra }: AssembleInput): Plan {
   const zones: ZonePlan[] = [];
   const changes: PlannedChange[] = [];
   const notices: Notice[] = [];
@@ -110,21 +117,25 @@ export function assemblePlan({ desired, current, currentFiles, claimed }: Assemb
     zones.push(zonePlan);
     files.push(...diffFiles(want.files, currentFiles));
   }
+  files.push(...diffFiles(extra.files ?? [], currentFiles, extra.fileStates));
+  notices.push(...(extra.notices ?? []));
   const body = { version: PLAN_VERSION as typeof PLAN_VERSION, zones, changes, files, notices };
   return { ...body, checksum: digestText(JSON.stringify(body)) };
 }
 
-function diffFiles(wanted: GeneratedFile[], currentFiles: Map<string, string | undefined>): FileChange[] {
+function diffFiles(wanted: GeneratedFile[], currentFiles: Map<string, string | undefined>, states?: ReadonlyMap<string, 'edited' | 'foreign'>): FileChange[] {
   const out: FileChange[] = [];
   for (const file of wanted) {
     const existing = currentFiles.get(file.path);
     if (existing === file.content) continue;
+    const status = existing === undefined ? undefined : states?.get(file.path);
     out.push({
       path: file.path,
       action: existing === undefined ? 'create' : 'update',
       before: existing === undefined ? 'absent' : digestText(existing),
       after: digestText(file.content),
       content: file.content,
+      ...(status ? { status } : {}),
     });
   }
   return out;

@@ -2,7 +2,7 @@
 // each with the place it was declared, and the repo files the policy refers to.
 
 import type { SourcePosition } from '../base/errors.js';
-import type { DomainPolicy, Rfc2136Target, SpfAll } from './model.js';
+import type { DkimKeySettings, DomainPolicy, Rfc2136Target, SignerConfigs, SpfAll } from './model.js';
 
 /** A file the policy refers to, read by the loader (never by the validator). */
 export interface FileRef {
@@ -32,6 +32,20 @@ export interface ZoneDraft extends Declared {
   /** Set only when the policy gives one; the default is filled in at merge. */
   fragment?: { path: string; at: Declared };
   zoneFile?: { path: string; at: Declared };
+  nameservers?: string[];
+}
+
+/** `dkim_keys:` as one file declares it: only what it sets. */
+export interface DkimKeysDraft extends Declared {
+  settings: Partial<DkimKeySettings>;
+  /** Where rotate_after and max_age are written, for the rule that ties them. */
+  at: Partial<Record<'rotateAfter' | 'maxAge', Declared>>;
+}
+
+/** `signers:` as one file declares it, with where each output path is written. */
+export interface SignersDraft extends Declared {
+  signers: SignerConfigs;
+  paths: (Declared & { file: string })[];
 }
 
 /** A domain before zone assignment and defaults: ttl and spfAll only when the domain sets them. */
@@ -51,6 +65,8 @@ export interface TargetDraft extends Declared {
 export interface PolicyPart {
   file: string;
   defaults?: DefaultsDraft;
+  dkimKeys?: DkimKeysDraft;
+  signers?: SignersDraft;
   zones: ZoneDraft[];
   domains: DomainDraft[];
   targets: TargetDraft[];

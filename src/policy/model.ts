@@ -4,6 +4,8 @@
 
 import type { SourcePosition } from '../base/errors.js';
 import type { RData } from '../dns-types/rr.js';
+import type { DkimKeyType } from '../mail/dkim/key-material.js';
+import type { RotationKey, RotationSettings } from '../mail/dkim/rotation.js';
 import type { MtaStsMode } from '../mail/mta-sts/record.js';
 
 export type SpfAll = 'fail' | 'softfail' | 'neutral';
@@ -22,16 +24,37 @@ export interface MxHost {
   preference: number;
 }
 
-export type DkimState = 'active' | 'published' | 'retired';
+/** removed: the record is gone; the entry stays so that the selector is never used again. */
+export type DkimState = 'active' | 'published' | 'retired' | 'removed';
 
-export interface DkimKey {
+/** One DKIM key; the rotation instants (ms, RotationKey) are set only when the policy records them. */
+export interface DkimKey extends RotationKey {
   selector: string;
-  /** Path as written in the policy, relative to the repo root. */
+  /** Path as written in the policy, relative to the repo root; "" when none (retired, removed). */
   keyPath: string;
-  /** The PEM text read from keyPath (public or private key). Empty when retired and unreadable. */
+  /** The PEM text read from keyPath (public or private key). Empty when retired or removed. */
   keyPem: string;
   state: DkimState;
   position: SourcePosition;
+}
+
+/** `dkim_keys:` how mailrec makes, keeps and rotates DKIM keys. Durations in seconds. */
+export interface DkimKeySettings extends RotationSettings {
+  /** The private key directory, relative to the repo root: git-ignored, never world-readable. */
+  dir: string;
+  /** A group (name or number) that may read the private keys (mode 0640): the signer's. */
+  group?: string;
+  /** The key type keygen makes when not told. */
+  type: DkimKeyType;
+  /** audit: an active key older than this is dkim.key-old. */
+  maxAge: number;
+  position?: SourcePosition;
+}
+
+/** `signers:` the signing configurations apply writes (paths relative to the repo root). */
+export interface SignerConfigs {
+  rspamd?: { config: string; keyDir?: string; position: SourcePosition };
+  opendkim?: { keyTable: string; signingTable: string; keyDir?: string; position: SourcePosition };
 }
 
 export type DmarcPolicyValue = 'none' | 'quarantine' | 'reject';
@@ -137,6 +160,8 @@ export interface ZoneConfig {
   fragment: string;
   /** The zone file that $INCLUDEs the fragment, when known (SOA bump, checkzone). */
   zoneFile?: string;
+  /** The authoritative servers to ask (host[:port]); default: the zone's NS RRset. */
+  nameservers?: string[];
 }
 
 export interface TsigKeyRef {
@@ -165,4 +190,6 @@ export interface Policy {
   zones: ZoneConfig[];
   domains: DomainPolicy[];
   targets: Target[];
+  dkimKeys: DkimKeySettings;
+  signers: SignerConfigs;
 }

@@ -1,10 +1,11 @@
 // Reads a domain's DKIM keys: selector, key file (read later by the loader) and state.
 
 import { formatPosition, type SourcePosition } from '../base/errors.js';
+import { parseInstant, TIME_FIELDS } from '../mail/dkim/rotation.js';
 import type { DkimKey } from './model.js';
 import type { ReadContext } from './read-context.js';
-import { checkRepoPath, checkSelector } from './values.js';
-import { POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
+import { checkInstant, checkRepoPath, checkSelector } from './values.js';
+import { DKIM_TIME_KEYS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import type { Field } from './yaml-reader.js';
 
 function readDkimKey(ctx: ReadContext, field: Field): DkimKey | undefined {
@@ -23,7 +24,11 @@ function readDkimKey(ctx: ReadContext, field: Field): DkimKey | undefined {
   const state = stateField ? r.oneOf(stateField, POLICY_ENUMS.dkim_state) : 'active';
   const keyField = map.get('key');
   let keyPath = '';
-  if (keyField) {
+  // A removed key publishes nothing: its file is not read, even when still named.
+  if (keyField && state === 'removed') {
+    const text = r.string(keyField);
+    if (text !== undefined) r.take(keyField, checkRepoPath(text, 'key'));
+  } else if (keyField) {
     const text = r.string(keyField);
     const path = text === undefined ? undefined : r.take(keyField, checkRepoPath(text, 'key'));
     if (path !== undefined) {
@@ -36,11 +41,19 @@ function readDkimKey(ctx: ReadContext, field: Field): DkimKey | undefined {
         optional: state === 'retired',
       });
     }
-  } else if (state !== 'retired') {
+  } else if (state !== 'retired' && state !== 'removed') {
     r.report(field.at, field.path, `missing key 'key' in ${field.path}`, 'key: the PEM file of the public (or private) key, relative to the repo root');
   }
   if (selector === undefined || state === undefined) return undefined;
-  return { selector, keyPath, keyPem: '', state, position: selectorField ? r.valueAt(selectorField) : field.at };
+  const key: DkimKey = { selector, keyPath, keyPem: '', state, position: selectorField ? r.valueAt(selectorField) : field.at };
+  // The rotation instants mailrec dkim rotate records.
+  for (const name of TIME_FIELDS) {
+    const f = map.get(DKIM_TIME_KEYS[name]);
+    const text = f && r.string(f);
+    const ms = f && text !== undefined ? r.take(f, checkInstant(text, DKIM_TIME_KEYS[name], parseInstant)) : undefined;
+    if (ms !== undefined) key[name] = ms;
+  }
+  return key;
 }
 
 export function readDkim(ctx: ReadContext, field: Field): DkimKey[] | undefined {

@@ -7,6 +7,7 @@ import type { TsigKeyRef } from './model.js';
 import type { DefaultsDraft, FileRef, PolicyPart, TargetDraft, ZoneDraft } from './drafts.js';
 import type { ReadContext } from './read-context.js';
 import { readDomain } from './read-domain.js';
+import { readDkimKeys, readSigners } from './read-signers.js';
 import { readSpf } from './read-spf.js';
 import { APEX, checkDomainName, checkEnvName, checkRepoPath, checkServer } from './values.js';
 import { LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
@@ -82,6 +83,10 @@ export function readPolicyDocument(source: PolicySource, issues: PolicyIssue[], 
       if (target) part.targets.push(target);
     }
   }
+  const dkimKeys = map.get('dkim_keys');
+  if (dkimKeys) part.dkimKeys = readDkimKeys(r, dkimKeys);
+  const signers = map.get('signers');
+  if (signers) part.signers = readSigners(r, signers);
   return part;
 }
 
@@ -109,7 +114,7 @@ function readZones(r: YamlReader, field: Field): ZoneDraft[] {
     const zone: ZoneDraft = { apex: apex ?? '', position: entry.at, path: entry.path };
     // "example.org:" alone, or "{}", takes every default.
     const empty = !entry.node || (isScalar(entry.node) && entry.node.value === null);
-    const map = empty ? new Map<string, Field>() : r.mapping(entry, POLICY_KEYS.zone, { what: 'a map { fragment, zone_file }' });
+    const map = empty ? new Map<string, Field>() : r.mapping(entry, POLICY_KEYS.zone, { what: 'a map { fragment, zone_file, nameservers }' });
     for (const key of ['fragment', 'zone_file'] as const) {
       const f = map?.get(key);
       if (!f) continue;
@@ -119,6 +124,17 @@ function readZones(r: YamlReader, field: Field): ZoneDraft[] {
       const value = { path, at: { position: r.valueAt(f), path: f.path } };
       if (key === 'fragment') zone.fragment = value;
       else zone.zoneFile = value;
+    }
+    const nameservers = map?.get('nameservers');
+    if (nameservers) {
+      const items = r.items(nameservers) ?? [];
+      if (nameservers.node && items.length === 0) r.refuse(nameservers, 'nameservers is an empty list', "leave it out to ask the zone's NS RRset");
+      zone.nameservers = [];
+      for (const item of items) {
+        const text = r.string(item);
+        const server = text === undefined ? undefined : r.take(item, checkServer(text));
+        if (server !== undefined) zone.nameservers.push(server);
+      }
     }
     if (apex !== undefined) out.push(zone);
   }

@@ -82,8 +82,8 @@ function checkNoMail(r: YamlReader, map: Map<string, Field>, draft: DomainDraft)
     if (!f) continue;
     if (key === 'mx' && draft.mx === 'none') continue;
     if (key === 'spf' && draft.spfAll === 'fail') continue;
-    // A retired DKIM key (empty p=) is how a domain stops signing: allowed.
-    if (key === 'dkim' && draft.dkim.every((k) => k.state === 'retired')) continue;
+    // A retired DKIM key (empty p=) is how a domain stops signing, a removed one publishes nothing: allowed.
+    if (key === 'dkim' && draft.dkim.every((k) => k.state === 'retired' || k.state === 'removed')) continue;
     r.report(
       f.at,
       f.path,

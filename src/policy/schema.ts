@@ -54,6 +54,21 @@ const int = (minimum: number, maximum: number, description: string, dflt?: numbe
   ...(dflt === undefined ? {} : { default: dflt }),
 });
 const ttl = int(0, 2147483647, 'TTL in seconds (RFC 2181 §8: 0..2147483647).');
+const INSTANT_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?$';
+const instant = (description: string): JsonSchema => ({ type: 'string', description, pattern: INSTANT_PATTERN, examples: ['2026-05-03T12:00:00Z'] });
+const duration = (description: string, dflt: string): JsonSchema => ({
+  description,
+  default: dflt,
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^[0-9]+\\s*[smhdw]?$' },
+  ],
+});
+const signerKeyDir: JsonSchema = {
+  type: 'string',
+  description: "Where the signer reads the private keys, as its host sees it (absolute). Default: the repo's dkim_keys.dir as an absolute path, right when mailrec runs on the signing host.",
+  pattern: '^/[^\\s"\'\\\\$:#;{}\\[\\]]*$',
+};
 const dmarcPolicy = (description: string): JsonSchema => ({ enum: ['none', 'quarantine', 'reject'], description });
 const reportUris = (description: string): JsonSchema => ({
   description,
@@ -116,6 +131,8 @@ export const POLICY_SCHEMA: JsonSchema = {
       description: 'Where apply goes besides zone fragments: RFC 2136 dynamic updates. A zone is managed as files or by updates, not both.',
       items: { $ref: '#/$defs/target' },
     },
+    dkim_keys: { $ref: '#/$defs/dkim_keys' },
+    signers: { $ref: '#/$defs/signers' },
   },
   required: ['version'],
   additionalProperties: false,
@@ -136,6 +153,12 @@ export const POLICY_SCHEMA: JsonSchema = {
       properties: {
         fragment: repoPath('The BIND fragment mailrec writes; default zones/<apex>.mail.zone.'),
         zone_file: repoPath('The zone file that $INCLUDEs the fragment (for the SOA serial and named-checkzone).'),
+        nameservers: {
+          type: 'array',
+          minItems: 1,
+          description: "The zone's authoritative servers (host[:port]) that dkim rotate asks before it activates a key; default: the zone's NS RRset and their addresses.",
+          items: { type: 'string', examples: ['192.0.2.53', '[2001:db8::53]:53'] },
+        },
       },
       additionalProperties: false,
     },
@@ -210,12 +233,18 @@ export const POLICY_SCHEMA: JsonSchema = {
           description: 'Selector: <selector>._domainkey.<domain>.',
           anyOf: [{ type: 'string', pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }, { type: 'integer', minimum: 0 }],
         },
-        key: repoPath('PEM public or private key (only the public part is published). Optional when retired.'),
+        key: repoPath('PEM public or private key (only the public part is published). Optional when retired or removed.'),
         state: {
-          enum: ['active', 'published', 'retired'],
+          enum: ['active', 'published', 'retired', 'removed'],
           default: 'active',
-          description: 'active: signing; published: in DNS ahead of a rotation; retired: published with an empty p=.',
+          description:
+            'active: signing (the signer configs name it); published: in DNS, not signing (the next key, or the previous one in its grace period); retired: published with an empty p= (revoked); removed: no record, kept so that the selector is never used again.',
         },
+        created: instant('When the key was generated (dkim keygen writes it); its age for rotate and dkim.key-old.'),
+        published_since: instant('Since when every authoritative server serves the key (dkim rotate records it).'),
+        active_since: instant('When the signers switched to the key.'),
+        active_until: instant('When a newer key took over: the key is in its grace period.'),
+        retired_since: instant('When the key was revoked (empty p=).'),
       },
       required: ['selector'],
       additionalProperties: false,
@@ -328,6 +357,54 @@ export const POLICY_SCHEMA: JsonSchema = {
         ttl: { ...ttl, description: "TTL in seconds; default the domain's." },
       },
       required: ['name', 'type', 'value'],
+      additionalProperties: false,
+    },
+    dkim_keys: {
+      type: 'object',
+      description: 'How mailrec makes, keeps and rotates DKIM keys (mailrec dkim keygen, mailrec dkim rotate).',
+      properties: {
+        dir: repoPath('The private key directory: git-ignored, never readable by others. Default keys/private.'),
+        group: {
+          description: "A group that may read the private keys (mode 0640, e.g. _rspamd): the signer's. Default: none (mode 0600).",
+          anyOf: [{ type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]{0,31}\\$?$' }, { type: 'integer', minimum: 0 }],
+        },
+        type: { enum: ['ed25519', 'rsa2048', 'rsa3072'], default: 'rsa2048', description: 'The key type keygen makes when not told.' },
+        rotate_after: duration('rotate publishes the next key once the active key is this old (seconds, or with s, m, h, d, w).', '150d'),
+        max_age: duration('audit reports an active key older than this (dkim.key-old).', '180d'),
+        margin: duration('Waited on top of the TTL before the next key is activated.', '1h'),
+        grace: duration('How long the previous key stays published after the switch.', '7d'),
+        remove_after: duration("How long a retired key's empty p= stays published before the record goes.", '30d'),
+      },
+      additionalProperties: false,
+    },
+    signers: {
+      type: 'object',
+      description: 'The DKIM signer configurations apply writes: the active selector of each domain.',
+      properties: {
+        rspamd: { $ref: '#/$defs/signer_rspamd' },
+        opendkim: { $ref: '#/$defs/signer_opendkim' },
+      },
+      additionalProperties: false,
+    },
+    signer_rspamd: {
+      type: 'object',
+      description: "rspamd's dkim_signing module configuration (include it as local.d/dkim_signing.conf).",
+      properties: {
+        config: repoPath('Where apply writes dkim_signing.conf.'),
+        key_dir: signerKeyDir,
+      },
+      required: ['config'],
+      additionalProperties: false,
+    },
+    signer_opendkim: {
+      type: 'object',
+      description: "OpenDKIM's KeyTable and SigningTable (KeyTable file:..., SigningTable file:...).",
+      properties: {
+        key_table: repoPath('Where apply writes the KeyTable.'),
+        signing_table: repoPath('Where apply writes the SigningTable.'),
+        key_dir: signerKeyDir,
+      },
+      required: ['key_table', 'signing_table'],
       additionalProperties: false,
     },
     target: {

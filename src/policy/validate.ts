@@ -3,11 +3,12 @@
 
 import { posix } from 'node:path';
 import { formatPosition, type PolicyIssue, type SourcePosition } from '../base/errors.js';
-import type { DomainPolicy, Policy, SpfAll, ZoneConfig } from './model.js';
-import type { DefaultsDraft, DomainDraft, FileRef, PolicyPart, TargetDraft, ZoneDraft } from './drafts.js';
+import type { DkimKeySettings, DomainPolicy, Policy, SpfAll, ZoneConfig } from './model.js';
+import type { DefaultsDraft, DkimKeysDraft, DomainDraft, FileRef, PolicyPart, SignersDraft, TargetDraft, ZoneDraft } from './drafts.js';
+import { formatDuration } from '../mail/dkim/rotation.js';
 import { readPolicyDocument, type PolicySource } from './read-document.js';
 import { suggest } from './suggest.js';
-import { DEFAULT_SPF_ALL, DEFAULT_TTL, defaultFragmentPath } from './vocabulary.js';
+import { DEFAULT_DKIM_KEYS, DEFAULT_SPF_ALL, DEFAULT_TTL, defaultFragmentPath } from './vocabulary.js';
 
 export type { PolicySource } from './read-document.js';
 export type { FileRef } from './drafts.js';
@@ -57,7 +58,9 @@ export function validatePolicy(sources: readonly PolicySource[]): Validation {
   );
   const zones = declaredZones.length > 0 ? declaredZones : implicitZones(domains);
   const zoneOf = assignZones(domains, zones, declaredZones.length > 0, report);
-  checkFragments(zones, report);
+  const dkimKeys = mergeDkimKeys(parts, report);
+  const signers = once(parts.map((p) => p.signers), 'signers', report);
+  checkFragments(zones, signers?.paths ?? [], report);
   const targets = parts.flatMap((p) => p.targets);
   checkTargets(targets, zones, report);
 
@@ -71,8 +74,29 @@ export function validatePolicy(sources: readonly PolicySource[]): Validation {
       .map((d) => toDomainPolicy(d, zoneOf.get(d.name) ?? d.name, defaults))
       .sort((a, b) => compare(a.name, b.name)),
     targets: targets.flatMap((t) => (t.target ? [t.target] : [])),
+    dkimKeys,
+    signers: signers?.signers ?? {},
   };
   return { ok: true, policy, files };
+}
+
+/** A block one file may declare (dkim_keys:, signers:): the first; the others are reported. */
+function once<T extends { position: SourcePosition; path: string }>(declared: readonly (T | undefined)[], key: string, report: Report): T | undefined {
+  const [first, ...others] = declared.filter((d): d is T => d !== undefined);
+  for (const other of others) report(other.position, other.path, `${key} is declared twice`, `also declared at ${formatPosition(first!.position)}; keep one ${key}: block`);
+  return first;
+}
+
+function mergeDkimKeys(parts: readonly PolicyPart[], report: Report): DkimKeySettings {
+  const draft: DkimKeysDraft | undefined = once(parts.map((p) => p.dkimKeys), 'dkim_keys', report);
+  const settings: DkimKeySettings = { ...DEFAULT_DKIM_KEYS, ...(draft?.settings ?? {}) };
+  if (draft) settings.position = draft.position;
+  // rotate starts before the key counts as old, or audit warns during every rotation.
+  if (settings.rotateAfter >= settings.maxAge && draft) {
+    const at = draft.at.rotateAfter ?? draft.at.maxAge ?? draft;
+    report(at.position, at.path, `rotate_after (${formatDuration(settings.rotateAfter)}) is not shorter than max_age (${formatDuration(settings.maxAge)})`, 'rotation must start before audit reports the key as old (dkim.key-old): e.g. rotate_after: 150d, max_age: 180d');
+  }
+  return settings;
 }
 
 type Report = (position: SourcePosition, path: string, message: string, hint?: string) => void;
@@ -149,8 +173,8 @@ function assignZones(
   return out;
 }
 
-/** Two zones writing one fragment would overwrite each other. */
-function checkFragments(zones: readonly ZoneDraft[], report: Report): void {
+/** Two zones writing one fragment, or a signer config written over a fragment, would overwrite each other. */
+function checkFragments(zones: readonly ZoneDraft[], signerPaths: SignersDraft['paths'], report: Report): void {
   const seen = new Map<string, ZoneDraft>();
   for (const zone of zones) {
     const path = posix.normalize(zone.fragment?.path ?? defaultFragmentPath(zone.apex));
@@ -161,6 +185,14 @@ function checkFragments(zones: readonly ZoneDraft[], report: Report): void {
     } else {
       seen.set(path, zone);
     }
+  }
+  const outputs = new Set<string>();
+  for (const signer of signerPaths) {
+    const path = posix.normalize(signer.file);
+    const zone = seen.get(path);
+    if (zone) report(signer.position, signer.path, `${path} is also the fragment of zone ${zone.apex}`, 'give the signer config its own file');
+    else if (outputs.has(path)) report(signer.position, signer.path, `${path} is written twice`, 'give each signer file its own path');
+    outputs.add(path);
   }
 }
 
@@ -203,6 +235,7 @@ function checkTargets(targets: readonly TargetDraft[], zones: readonly ZoneDraft
 function toZoneConfig(zone: ZoneDraft): ZoneConfig {
   const out: ZoneConfig = { apex: zone.apex, fragment: zone.fragment?.path ?? defaultFragmentPath(zone.apex) };
   if (zone.zoneFile) out.zoneFile = zone.zoneFile.path;
+  if (zone.nameservers && zone.nameservers.length > 0) out.nameservers = zone.nameservers;
   return out;
 }
 

@@ -290,3 +290,38 @@ export function checkTlsaData(raw: string, matchingType: number): Check<string> 
   }
   return ok(hex);
 }
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** A duration: whole seconds, or a number with s, m, h, d or w ("7d", "12h"). Returns seconds. */
+export function checkDuration(raw: string | number, what: string): Check<number> {
+  const text = String(raw).trim();
+  const m = /^(\d+)\s*([smhdw]?)$/.exec(text);
+  if (!m) return refuse(`${what} '${text}' is not a duration`, 'write seconds, or a number with s, m, h, d or w, e.g. 7d');
+  const seconds = Number(m[1]) * DURATION_UNITS[m[2] || 's']!;
+  if (!Number.isSafeInteger(seconds) || seconds > 100 * 365 * 86_400) return refuse(`${what} '${text}' is longer than a hundred years`);
+  return ok(seconds);
+}
+
+/** An instant the policy records: "2026-05-03T12:00:00Z" (UTC), or a date alone. Returns ms. */
+export function checkInstant(raw: string, what: string, parse: (text: string) => number | undefined): Check<number> {
+  const ms = parse(raw.trim());
+  if (ms === undefined) return refuse(`${what} '${raw}' is not a UTC time`, 'write it as 2026-05-03T12:00:00Z (mailrec dkim rotate writes these)');
+  return ok(ms);
+}
+
+/** A directory on the signing host (signers' key_dir): absolute, nothing a signer config reads as syntax. */
+export function checkSignerKeyDir(raw: string, unsafe: (path: string) => string | undefined): Check<string> {
+  if (!raw.startsWith('/')) return refuse(`key_dir '${raw}' is not absolute`, 'the directory where the signer reads the keys, as its host sees it, e.g. /var/lib/rspamd/dkim');
+  const bad = unsafe(raw);
+  if (bad !== undefined) return refuse(`key_dir '${raw}' contains ${describeChar(bad)}`, 'signer configs read it as syntax: rename the directory');
+  const normal = posix.normalize(raw);
+  return ok(normal.length > 1 ? normal.replace(/\/$/, '') : normal);
+}
+
+/** A group the private keys are given to: a name as groupadd(8) allows, or a number. */
+export function checkGroupName(raw: string): Check<string> {
+  if (/^\d+$/.test(raw) && Number(raw) < 2 ** 32) return ok(raw);
+  if (/^[a-z_][a-z0-9_-]{0,31}\$?$/i.test(raw)) return ok(raw);
+  return refuse(`group '${raw}' is not a group name`, "the signer's group, e.g. _rspamd or opendkim");
+}

@@ -6,14 +6,14 @@ import { MTA_STS_MAX_AGE_LIMIT } from '../mail/mta-sts/limits.js';
 
 /** Keys accepted by each kind of mapping in a policy file, in the order the docs list them. */
 export const POLICY_KEYS = {
-  policy: ['version', 'defaults', 'zones', 'domains', 'targets'],
+  policy: ['version', 'defaults', 'zones', 'domains', 'targets', 'dkim_keys', 'signers'],
   defaults: ['ttl', 'spf'],
   spf: ['all'],
-  zone: ['fragment', 'zone_file'],
+  zone: ['fragment', 'zone_file', 'nameservers'],
   domain: ['mail', 'senders', 'spf', 'ttl', 'mx', 'dkim', 'dmarc', 'srv', 'tlsa', 'mta_sts', 'tls_rpt', 'raw'],
   sender: ['host', 'ip4', 'ip6', 'include', 'provider'],
   mx: ['host', 'preference'],
-  dkim: ['selector', 'key', 'state'],
+  dkim: ['selector', 'key', 'state', 'created', 'published_since', 'active_since', 'active_until', 'retired_since'],
   dmarc: [
     'policy',
     'subdomain_policy',
@@ -34,6 +34,10 @@ export const POLICY_KEYS = {
   raw: ['name', 'type', 'value', 'ttl'],
   target: ['type', 'server', 'zones', 'key'],
   target_key: ['name', 'algorithm', 'secret_file', 'secret_env'],
+  dkim_keys: ['dir', 'group', 'type', 'rotate_after', 'max_age', 'margin', 'grace', 'remove_after'],
+  signers: ['rspamd', 'opendkim'],
+  signer_rspamd: ['config', 'key_dir'],
+  signer_opendkim: ['key_table', 'signing_table', 'key_dir'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type KeyGroup = keyof typeof POLICY_KEYS;
@@ -54,7 +58,8 @@ export const POLICY_ENUMS = {
   spf_all: ['fail', 'softfail', 'neutral'],
   mail: ['none'],
   sender_word: ['self', 'mx'],
-  dkim_state: ['active', 'published', 'retired'],
+  dkim_state: ['active', 'published', 'retired', 'removed'],
+  dkim_key_type: ['ed25519', 'rsa2048', 'rsa3072'],
   dmarc_policy: ['none', 'quarantine', 'reject'],
   alignment: ['relaxed', 'strict'],
   psd: ['y', 'n', 'u'],
@@ -92,6 +97,30 @@ export const LIMITS = {
 export const DEFAULT_TTL = 3600;
 export const DEFAULT_SPF_ALL = 'softfail';
 export const DEFAULT_MTA_STS_MAX_AGE = 604800;
+
+/**
+ * `dkim_keys:` defaults. max_age 180 days: M3AAWG's DKIM key rotation practice (2019) asks
+ * for a new key at least every six months; rotate starts 30 days earlier so that the
+ * publish / activate / retire steps end before the key counts as old.
+ */
+export const DEFAULT_DKIM_KEYS = {
+  dir: 'keys/private',
+  type: 'rsa2048',
+  rotateAfter: 150 * 86_400,
+  maxAge: 180 * 86_400,
+  margin: 3600,
+  grace: 7 * 86_400,
+  removeAfter: 30 * 86_400,
+} as const;
+
+/** The policy's names of the rotation instants, by the model's. */
+export const DKIM_TIME_KEYS = {
+  created: 'created',
+  publishedSince: 'published_since',
+  activeSince: 'active_since',
+  activeUntil: 'active_until',
+  retiredSince: 'retired_since',
+} as const;
 
 /** Where a zone's fragment goes when the policy does not say. */
 export function defaultFragmentPath(apex: string): string {

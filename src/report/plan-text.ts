@@ -51,7 +51,11 @@ export function renderPlanText(plan: Plan, style: Style = plain): string {
     for (const change of changes) lines.push(...renderChange(change, style));
     if (changes.length === 0) lines.push(style('faint', '  (fragment rewritten; the records are unchanged)'));
   }
-  for (const file of plan.files) lines.push(style(file.action === 'create' ? 'add' : 'change', `file ${file.path}: ${file.action}`));
+  for (const file of plan.files) {
+    lines.push(style(file.action === 'create' ? 'add' : 'change', `file ${file.path}: ${file.action}`));
+    if (file.status)
+      lines.push(style('warn', `  ! ${file.status === 'edited' ? 'edited by hand since mailrec wrote it' : 'not written by mailrec'}: apply refuses without --force`));
+  }
   if (plan.notices.length > 0) {
     lines.push('');
     for (const notice of plan.notices) lines.push(renderNotice(notice, style));

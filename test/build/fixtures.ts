@@ -2,6 +2,7 @@
 
 import { execFileSync } from 'node:child_process';
 import type { DomainPolicy, Policy } from '../../src/policy/model.js';
+import { DEFAULT_DKIM_KEYS } from '../../src/policy/vocabulary.js';
 
 export const pos = { file: 'policies/mail.yaml', line: 1, column: 1 };
 
@@ -28,6 +29,8 @@ export function makePolicy(zones: string[], domains: DomainPolicy[]): Policy {
     zones: zones.map((apex) => ({ apex, fragment: `zones/${apex}.mail.zone` })),
     domains,
     targets: [],
+    dkimKeys: { ...DEFAULT_DKIM_KEYS },
+    signers: {},
   };
 }
 

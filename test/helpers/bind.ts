@@ -52,6 +52,8 @@ export interface BindServer {
   dig(args: string[]): Promise<DigResult>;
   /** Wait until the logs match (named writes some lines just after answering). */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** SIGHUP: named rereads its config and every zone whose file (or $INCLUDEd file) changed. */
+  reload(): Promise<void>;
 }
 
 const BIND_MISSING = 'BIND 9 is required for the integration tests (apt-get install -y --no-install-recommends bind9 bind9-utils dnsutils)';
@@ -191,7 +193,15 @@ export async function startBind(options: BindOptions): Promise<BindServer> {
         while (!pattern.test(logs) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
         return logs;
       };
-      return { port, address: '127.0.0.1', key, dir, stop, logs: () => logs, dig, waitForLog };
+      const reload = async (): Promise<void> => {
+        const done = (): number => logs.split('reloading zones succeeded').length;
+        const before = done();
+        child.kill('SIGHUP');
+        const until = Date.now() + 10_000;
+        while (done() === before && Date.now() < until && !exited(child)) await new Promise((r) => setTimeout(r, 10));
+        if (done() === before) throw new Error(`named did not reload:\n${logs.split('\n').slice(-10).join('\n')}`);
+      };
+      return { port, address: '127.0.0.1', key, dir, stop, logs: () => logs, dig, waitForLog, reload };
     }
     lastLogs = logs;
     if (!exited(child)) child.kill('SIGKILL');

@@ -47,6 +47,18 @@ const CASES: Record<string, Expected[]> = {
     ["b.yaml:4:3", "zone example.org is declared twice", "also declared at policy/bad/in-two-files/a.yaml:4:3"],
     ["b.yaml:7:3", "domain example.org is declared twice", "also declared at policy/bad/in-two-files/a.yaml:6:3"],
   ],
+  'dkim-keys': [
+    ["3:8", "dir '/etc/keys' is absolute", "paths are relative to the repo root: move the file into the repo"],
+    ["4:10", "group 'bad group' is not a group name", "the signer's group, e.g. _rspamd or opendkim"],
+    ["5:9", "invalid type 'rsa1024'", "allowed values: ed25519, rsa2048, rsa3072"],
+    ["6:17", "rotate_after (200 days) is not shorter than max_age (180 days)", "rotation must start before audit reports the key as old (dkim.key-old): e.g. rotate_after: 150d, max_age: 180d"],
+    ["7:12", "max_age '6 months' is not a duration", "write seconds, or a number with s, m, h, d or w, e.g. 7d"],
+    ["8:10", "grace '7x' is not a duration", "write seconds, or a number with s, m, h, d or w, e.g. 7d"],
+    ["11:19", "server 'ns1.example.org:99999' has a port outside 1..65535"],
+    ["15:79", "created '2026-13-01' is not a UTC time", "write it as 2026-05-03T12:00:00Z (mailrec dkim rotate writes these)"],
+    ["17:9", "missing key 'key' in domains.example.org.dkim[2]", "key: the PEM file of the public (or private) key, relative to the repo root"],
+    ["17:32", "invalid state 'gone'", "allowed values: active, published, retired, removed"],
+  ],
   'key-files': [
     ["5:35", "cannot read keys/TEST-ONLY-missing.pem: no such file or directory"],
     ["6:32", "keys/TEST-ONLY-not-a-key.pem holds no PEM block", "expected a file starting with -----BEGIN ...-----"],
@@ -125,6 +137,14 @@ const CASES: Record<string, Expected[]> = {
     ["9:19", "unknown provider 'gogle'", "did you mean 'google'? known providers: google, microsoft365, amazonses, sendgrid, mailchimp, postmark"],
     ["11:9", "duplicate sender self", "first declared at policy/bad/senders.yaml:10:9"],
     ["12:15", "host '192.0.2.7' is an IP address, not a host name", "an address goes under ip4: or ip6:"],
+  ],
+  'signers': [
+    ["3:17", "rotate_after (200 days) is not shorter than max_age (180 days)", "rotation must start before audit reports the key as old (dkim.key-old): e.g. rotate_after: 150d, max_age: 180d"],
+    ["7:13", "zones/example.org.mail.zone is also the fragment of zone example.org", "give the signer config its own file"],
+    ["8:14", "key_dir 'var/lib/rspamd/dkim' is not absolute", "the directory where the signer reads the keys, as its host sees it, e.g. /var/lib/rspamd/dkim"],
+    ["11:20", "signers/KeyTable is written twice", "give each signer file its own path"],
+    ["12:14", "key_dir '/srv/dkim keys' contains whitespace", "signer configs read it as syntax: rename the directory"],
+    ["13:3", "unknown key 'exim'", "known keys here: rspamd, opendkim"],
   ],
   'spf-all-pass': [
     ["3:15", "all: pass is refused: +all lets anyone send mail as the domain", "RFC 7208 §5.1: \"+all\" matches every host, so SPF would pass any sender; use fail, softfail or neutral"],

@@ -3,6 +3,7 @@
 
 import type { SourcePosition } from '../../src/base/errors.js';
 import type { Policy } from '../../src/policy/model.js';
+import { DEFAULT_DKIM_KEYS } from '../../src/policy/vocabulary.js';
 
 const ORG = 'policy/good/10-example-org.yaml';
 const NET = 'policy/good/20-example-net.yml';
@@ -228,5 +229,7 @@ export function expectedGoodPolicy(pem: (path: string) => string): Policy {
         position: at(NET, 22, 5),
       },
     ],
+    dkimKeys: { ...DEFAULT_DKIM_KEYS },
+    signers: {},
   };
 }

@@ -66,6 +66,7 @@ describe('POLICY_SCHEMA', () => {
     ['mta_sts_mode', def('mta_sts').properties?.mode?.enum],
     ['target_type', def('target').properties?.type?.enum],
     ['tsig_algorithm', def('target_key').properties?.algorithm?.enum],
+    ['dkim_key_type', def('dkim_keys').properties?.type?.enum],
   ];
   test.each(enumAt)('enum %s matches', (name, schemaEnum) => {
     expect(schemaEnum).toEqual([...POLICY_ENUMS[name]]);
@@ -115,7 +116,23 @@ describe('POLICY_SCHEMA', () => {
     ['path escaping the root', 'version: 1\nzones:\n  example.org: { fragment: ../zone }\n'],
     ['domain with a semicolon', 'version: 1\ndomains:\n  "example.org;":\n    mail: none\n'],
     ['tsig key with both secrets', 'version: 1\ntargets: [{ type: rfc2136, server: ns.example.org, key: { name: k, secret_file: s, secret_env: S } }]\n'],
+    ['a duration in months', 'version: 1\ndkim_keys: { grace: 1mo }\n'],
+    ['a relative signer key_dir', 'version: 1\nsigners: { rspamd: { config: s/d.conf, key_dir: keys } }\n'],
+    ['opendkim without its SigningTable', 'version: 1\nsigners: { opendkim: { key_table: s/KeyTable } }\n'],
+    ['a local time for a rotation instant', 'version: 1\ndomains:\n  example.org:\n    dkim: [{ selector: s1, key: k.pem, created: "2026-05-03 12:00" }]\n'],
+    ['an unknown key state', 'version: 1\ndomains:\n  example.org:\n    dkim: [{ selector: s1, key: k.pem, state: revoked }]\n'],
   ];
+  const accepted: [string, string][] = [
+    [
+      'key management and signers',
+      'version: 1\ndkim_keys: { dir: keys/private, group: _rspamd, type: ed25519, rotate_after: 90d, max_age: 120d, margin: 3600, grace: 1w, remove_after: 30d }\nsigners:\n  rspamd: { config: signers/dkim_signing.conf, key_dir: /var/lib/rspamd/dkim }\n  opendkim: { key_table: signers/KeyTable, signing_table: signers/SigningTable }\nzones:\n  example.org: { nameservers: [192.0.2.53, "[2001:db8::53]:53"] }\ndomains:\n  example.org:\n    dkim:\n      - { selector: 202605a, state: removed, retired_since: 2026-05-01 }\n      - { selector: 202606a, key: k.pem, state: active, created: 2026-06-01T00:00:00Z, published_since: 2026-06-01T01:00:00Z, active_since: 2026-06-02T00:00:00Z }\n',
+    ],
+  ];
+  test.each(accepted)('accepts %s, as the validator does', (_name, text) => {
+    expect(checkJsonSchema(POLICY_SCHEMA, parse(text))).toEqual([]);
+    const result = validatePolicy([{ file: 'x.yaml', text }]);
+    expect(result.ok ? [] : result.issues).toEqual([]);
+  });
   test.each(refused)('refuses %s, as the validator does', (_name, text) => {
     expect(checkJsonSchema(POLICY_SCHEMA, parse(text))).not.toEqual([]);
     expect(validatePolicy([{ file: 'x.yaml', text }]).ok).toBe(false);

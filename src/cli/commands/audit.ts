@@ -5,6 +5,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { checkDrift, type DriftResult } from '../../audit/drift.js';
+import { checkKeyAge, checkSignerDrift } from '../../audit/checks/dkim-keys.js';
+import { readPrivateKeys, readSignerViews } from '../../apply/dkim/repo-signing.js';
 import type { Finding } from '../../base/finding.js';
 import { SummaryFold } from '../../audit/merge.js';
 import { auditDomains, auditEach, type AuditOptions, type DomainReport } from '../../audit/run.js';
@@ -228,10 +230,19 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         async (domain) => void drift.set(domain, await checkDrift(targets.policy!, policies.get(domain)!, source.resolver, { exactTtl: source.exactTtl })),
         (_, domain) => progress.update('drift', ++drifted, withPolicy.length, domain),
       );
+      // DKIM key lifecycle from the repo: key age, the signer configs, the private keys against what DNS publishes.
+      const now = ctx.now().getTime();
+      const signerViews = targets.policy ? await readSignerViews(ctx.root, targets.policy) : [];
+      const privateKeys = new Map<string, Awaited<ReturnType<typeof readPrivateKeys>>>();
+      for (const domain of withPolicy) privateKeys.set(domain, await readPrivateKeys(ctx.root, targets.policy!, policies.get(domain)!));
       const optionsFor = (domain: string): AuditOptions => {
         const policyDomain = policies.get(domain);
         const driftFindings: Finding[] = drift.get(domain)?.findings ?? [];
-        return { ...(policyDomain ? { policyDomain } : {}), selectors, driftFindings, probe, probeOptions };
+        const keyFindings: Finding[] = policyDomain
+          ? [...checkKeyAge(policyDomain, targets.policy!.dkimKeys.maxAge, now), ...checkSignerDrift(policyDomain, signerViews)]
+          : [];
+        const keys = privateKeys.get(domain);
+        return { ...(policyDomain ? { policyDomain } : {}), selectors, driftFindings, keyFindings, ...(keys ? { privateKeys: keys } : {}), probe, probeOptions };
       };
       const withNotes = (r: DomainReport): DomainReport => {
         const extra = [...(drift.get(r.domain)?.notes ?? [])];

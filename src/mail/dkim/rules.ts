@@ -5,8 +5,8 @@ import type { Problem } from '../../base/finding.js';
 import { DKIM_RSA_MIN_BITS, DKIM_RSA_RECOMMENDED_BITS } from './limits.js';
 import { parseDkimKey } from './record.js';
 
-/** The selector's state in the policy: active, published ahead of a rotation, or retired. */
-export type SelectorState = 'active' | 'published' | 'retired';
+/** The selector's state in the policy: active, published ahead of a rotation, retired (p= empty) or removed. */
+export type SelectorState = 'active' | 'published' | 'retired' | 'removed';
 
 /** RFC 6376 §3.6.2.2: one key record per selector. */
 export function checkDkimMultiple(name: string, texts: readonly string[]): Problem {
@@ -40,7 +40,7 @@ export function checkDkimKeyRecord(name: string, text: string, state?: SelectorS
     else add('dkim.revoked', `the key at ${name} is revoked (empty p=)`);
     return problems;
   }
-  if (state === 'retired') add('dkim.retired-not-revoked', `the retired selector ${name.slice(0, name.indexOf('._domainkey.'))} still publishes a key`);
+  if (state === 'retired' || state === 'removed') add('dkim.retired-not-revoked', `the ${state} selector ${name.slice(0, name.indexOf('._domainkey.'))} still publishes a key`);
   if (key.keyProblem) {
     const kind = key.keyProblem.kind;
     add(kind === 'mismatch' ? 'dkim.key-type-mismatch' : kind === 'unknown-type' ? 'dkim.key-type-unknown' : 'dkim.key-invalid', `key at ${name}: ${key.keyProblem.message}`);
