@@ -19,6 +19,8 @@ export type ExtractedReport =
 export interface ExtractSink {
   report(report: ExtractedReport): void;
   error(where: string, message: string): void;
+  /** Something the reader recovered or ignored; the report is still stored. */
+  warn?(where: string, message: string): void;
 }
 
 export interface Extracted {
@@ -71,6 +73,9 @@ export async function extractAttachment(part: MailPart, where: string, limits: R
     error(at, message) {
       errors++;
       sink.error(at, message);
+    },
+    warn(at, message) {
+      sink.warn?.(at, message);
     },
   };
   const n = await readBufferReports(part.data, where, limits, handler);

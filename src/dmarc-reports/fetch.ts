@@ -5,6 +5,7 @@
 // lines are synced, so nothing read is lost; actions wait in the state until done, so a crash
 // after the watermark still gets its messages flagged or moved on the next run.
 
+import { nameReceiver } from './receiver.js';
 import type { MailboxAfter } from '../policy/model.js';
 import { ReportArchive, STATE_FILE, type ReportToStore } from './archive.js';
 import type { ReportFiles } from './archive-files.js';
@@ -103,7 +104,7 @@ function toStore(report: ExtractedReport, source: string): ReportToStore {
     const out: ReportToStore = {
       kind: 'dmarc',
       bytes: report.xml,
-      receiver: meta.orgName || meta.email || 'unknown',
+      receiver: nameReceiver(meta, report.where).name,
       reportId: meta.reportId,
       domain: published.domain,
       rows: report.parsed.records,

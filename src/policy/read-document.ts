@@ -11,7 +11,7 @@ import { readReports } from './read-reports.js';
 import { readSecretRef } from './read-secret.js';
 import { readDkimKeys, readSigners } from './read-signers.js';
 import { readSpf } from './read-spf.js';
-import { checkDomainName, checkRepoPath, checkServer } from './values.js';
+import { APEX, checkDomainName, checkEnvName, checkRepoPath, checkServer } from './values.js';
 import { LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import { YamlReader, type Field } from './yaml-reader.js';
 
@@ -118,7 +118,7 @@ function readDefaults(r: YamlReader, field: Field): DefaultsDraft | undefined {
 function readZones(r: YamlReader, field: Field): ZoneDraft[] {
   const out: ZoneDraft[] = [];
   for (const entry of r.entries(field, 'a map of zone apexes') ?? []) {
-    const apex = r.take({ ...entry, node: null }, checkDomainName(entry.name, 'zone'));
+    const apex = r.take({ ...entry, node: null }, checkDomainName(entry.name, 'zone', APEX));
     const zone: ZoneDraft = { apex: apex ?? '', position: entry.at, path: entry.path };
     // "example.org:" alone, or "{}", takes every default.
     const empty = !entry.node || (isScalar(entry.node) && entry.node.value === null);
@@ -168,7 +168,7 @@ function readTarget(r: YamlReader, field: Field): TargetDraft | undefined {
     if (zonesField.node && items.length === 0) r.refuse(zonesField, 'zones is an empty list', 'leave zones out to update every zone of the policy');
     for (const item of items) {
       const text = r.string(item);
-      const apex = text === undefined ? undefined : r.take(item, checkDomainName(text, 'zone'));
+      const apex = text === undefined ? undefined : r.take(item, checkDomainName(text, 'zone', APEX));
       if (apex !== undefined) zoneRefs.push({ apex, position: r.valueAt(item), path: item.path });
     }
   }

@@ -34,13 +34,15 @@ export interface JsonSchema {
 
 const NAME_PATTERN = '^(\\*\\.)?[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?$';
 const DOMAIN_PATTERN = '^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)+\\.?$';
+/** Zone apexes and their domains: one label is enough, as for BIND (values.ts APEX). */
+const APEX_PATTERN = '^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?$';
 /** Relative, no "..", none of the characters a zone file or shell reads as syntax. */
 const PATH_PATTERN = '^(?!/)(?!~)(?!.*(^|/)\\.\\.(/|$))[^\\s"\'`;$()\\\\]+$';
 
-const domainName = (description: string): JsonSchema => ({
+const domainName = (description: string, pattern = DOMAIN_PATTERN): JsonSchema => ({
   type: 'string',
   description,
-  pattern: DOMAIN_PATTERN,
+  pattern,
   maxLength: 254,
 });
 const repoPath = (description: string): JsonSchema => ({ type: 'string', description, pattern: PATH_PATTERN });
@@ -115,13 +117,13 @@ export const POLICY_SCHEMA: JsonSchema = {
     zones: {
       type: 'object',
       description: 'Zone apexes. Each domain belongs to its longest matching zone. With no zones, only two-label domains are taken as zones.',
-      propertyNames: domainName('Zone apex.'),
+      propertyNames: domainName('Zone apex.', APEX_PATTERN),
       additionalProperties: { anyOf: [{ type: 'null' }, { $ref: '#/$defs/zone' }] },
     },
     domains: {
       type: 'object',
       description: 'Mail domains and what they publish.',
-      propertyNames: domainName('Domain name.'),
+      propertyNames: domainName('Domain name.', APEX_PATTERN),
       additionalProperties: { $ref: '#/$defs/domain' },
     },
     targets: {
@@ -412,7 +414,7 @@ export const POLICY_SCHEMA: JsonSchema = {
       properties: {
         type: { enum: ['rfc2136'], description: 'Target kind.' },
         server: { type: 'string', description: 'host[:port], IPv4[:port] or [IPv6]:port.', examples: ['192.0.2.53:53'] },
-        zones: { type: 'array', minItems: 1, description: 'Zones it updates; default all zones.', items: domainName('Zone apex.') },
+        zones: { type: 'array', minItems: 1, description: 'Zones it updates; default all zones.', items: domainName('Zone apex.', APEX_PATTERN) },
         key: { $ref: '#/$defs/target_key' },
       },
       required: ['type', 'server'],

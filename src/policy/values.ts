@@ -31,6 +31,13 @@ export interface NameOptions {
 }
 
 /**
+ * Zone apexes and the domains in them: one label is enough, as for BIND (`example.` is a
+ * zone that mail servers' integration tests use). A domain still has to lie in a declared
+ * zone, which catches a name written without its parent by mistake.
+ */
+export const APEX: NameOptions = { minLabels: 1 };
+
+/**
  * A domain name as mailrec writes it into zone files: lowercase, no trailing dot,
  * labels of 1–63 letters, digits, hyphens or underscores, at most 253 characters.
  */

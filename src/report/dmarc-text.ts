@@ -3,6 +3,7 @@
 
 import type { DmarcAnalysis } from '../dmarc-reports/analyze.js';
 import {
+  describeDisagreement,
   describeDkim,
   describeInput,
   describeLoss,
@@ -64,9 +65,16 @@ export function renderDmarcText(a: DmarcAnalysis, style: Style = plain): string 
     for (const g of a.operators) lines.push(`  ${g.operator}: ${plural(g.sources, 'source')}, ${plural(g.messages, 'message')}, ${formatCount(g.lost)} lost`);
   }
 
+  if (sim.disagreements.length > 0) {
+    lines.push('');
+    lines.push(`Receivers' verdicts vs the recomputation from auth_results (published record):`);
+    for (const d of sim.disagreements) lines.push(`  ${describeDisagreement(d)}`);
+    lines.push(sim.trustReceiver ? '  (--trust-receiver: the receivers\' verdicts were used)' : '  (the counts above use the recomputation; --trust-receiver uses the receivers\' verdicts)');
+  }
+
   lines.push('');
   const shownNote = a.sources.length < a.sourceCount ? `; ${formatCount(a.sources.length)} of ${formatCount(a.sourceCount)} shown` : '';
-  lines.push(style('strong', `Sources, by mail the proposed record would lose${shownNote}:`));
+  lines.push(style('strong', `Sources that would lose mail under the proposed record${shownNote}:`));
   if (a.sources.length === 0) lines.push('  (none)');
   for (const s of a.sources) {
     const name = describeName(s, a.resolved);
@@ -90,6 +98,11 @@ export function renderDmarcText(a: DmarcAnalysis, style: Style = plain): string 
     lines.push('');
     lines.push('Notes:');
     for (const n of sim.notes) lines.push(`  - ${n}`);
+  }
+  if (a.input.warnings.length > 0) {
+    lines.push('');
+    lines.push(style('warn', `Warnings (the reports were counted):`));
+    for (const w of a.input.warnings) lines.push(style('warn', `  ${w.file}: ${w.message}`));
   }
   if (a.input.errors.length > 0) {
     lines.push('');

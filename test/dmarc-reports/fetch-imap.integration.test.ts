@@ -75,7 +75,7 @@ describe('reports fetch from IMAP, then simulate and summarize from the archive'
     );
     const warnings = first.stderr.split('\n').filter((l) => l !== '');
     expect(warnings).toHaveLength(mail.hostile);
-    expect(warnings[0]).toMatch(/^warning: Estate UID 11: bomb\.example!example\.org!1!2\.xml\.gz: the gzip data decompresses more than 200 times its size; refused \(decompression bomb\?\)$/);
+    expect(warnings[0]).toMatch(/^warning: Estate UID 11: bomb\.example!example\.org!1!2\.xml\.gz: the compressed data decompresses more than 200 times its size; refused \(decompression bomb\?\)$/);
     expect(warnings[1]).toMatch(/^warning: Estate UID 12: MIME parts nested deeper than 8; message skipped$/);
 
     const lines = index(repo);

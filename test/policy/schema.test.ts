@@ -91,6 +91,13 @@ describe('POLICY_SCHEMA', () => {
     }
   });
 
+  test('both accept a single-label zone and domain, as BIND loads a zone "example."', () => {
+    const text = 'version: 1\nzones:\n  example: {}\ndomains:\n  example:\n    senders: [mx]\n    mx: [{ host: mail.example, preference: 10 }]\n';
+    expect(checkJsonSchema(POLICY_SCHEMA, parse(text))).toEqual([]);
+    const result = validatePolicy([{ file: 'p.yaml', text }]);
+    expect(result.ok ? [] : result.issues).toEqual([]);
+  });
+
   // Shapes both must refuse: the checker is not vacuous, and the two agree.
   const refused: [string, string][] = [
     ['unknown key', 'version: 1\nbogus: 1\n'],

@@ -21,6 +21,7 @@ interface SimulateOptions extends ArchiveOptions {
   record?: string;
   resolve?: boolean;
   top?: string;
+  trustReceiver?: boolean;
 }
 
 export function registerDmarc(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -36,6 +37,7 @@ export function registerDmarc(program: Command, io: CliIO, setExit: (code: numbe
     .option('--since <period>', WINDOW_HELP.since)
     .option('--between <dates...>', WINDOW_HELP.between)
     .option('--archive <dir>', WINDOW_HELP.archive)
+    .option('--trust-receiver', "take DKIM and SPF results from the receivers' own verdicts (policy_evaluated) instead of recomputing them")
     .action(async (reports: string[], _opts: SimulateOptions, command: Command) => {
       const opts = command.optsWithGlobals<SimulateOptions>();
       const ctx = makeContext(io, opts);
@@ -67,6 +69,7 @@ export function registerDmarc(program: Command, io: CliIO, setExit: (code: numbe
         ...(opts.domain !== undefined ? { domain: opts.domain } : {}),
         ...(opts.resolve ? { resolver: createDnsClient() } : {}),
         top,
+        ...(opts.trustReceiver ? { trustReceiver: true } : {}),
         ...(progress ? { onFile: progress } : {}),
       });
       if (selection) analysis.coverage = selection.coverage;
@@ -75,6 +78,7 @@ export function registerDmarc(program: Command, io: CliIO, setExit: (code: numbe
       else io.stdout(renderDmarcText(analysis, styleFor(colourEnabled(io.env, io.stdoutIsTTY))));
       // Reports that could not be read are named on stdout too; on stderr, one line each.
       for (const e of analysis.input.errors) io.stderr(`warning: ${e.file}: ${e.message}\n`);
+      for (const w of analysis.input.warnings) io.stderr(`warning: ${w.file}: ${w.message}\n`);
       setExit(0);
     });
 }

@@ -6,13 +6,15 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createDnsClient } from '../../dns/client.js';
 import { parseServer } from '../../dns/servers.js';
-import { MailrecError, UsageError } from '../../base/errors.js';
+import { MailrecError, UsageError, ZoneSyntaxError } from '../../base/errors.js';
 import { hasChanges } from '../../plan/plan.js';
 import { importEstate, type ImportZoneInput } from '../../interop/import/estate.js';
 import { readLiveEstate } from '../../interop/import/live.js';
 import { importReportJson, renderImportMarkdown, renderImportText, type ImportReport } from '../../interop/import/report.js';
 import { writeFilesAtomically } from '../../apply/atomic-write.js';
 import { readOptionalFile } from '../../zone/read-optional.js';
+import { classifyZoneFileName } from '../../zone/file-names.js';
+import { parseWithImpliedOrigin } from '../../zone/implied-origin.js';
 import { parseZoneText } from '../../zone/reader.js';
 import { checkFragment } from '../../zone/writer.js';
 import { makeContext, type Context, type GlobalOptions } from '../context.js';
@@ -60,16 +62,22 @@ function readZoneSource(root: string, file: string, origin: string | undefined):
   } catch (error) {
     throw new UsageError(`cannot read zone file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  const guess = origin ?? HEADER_APEX.exec(text)?.[1] ?? path.basename(file).replace(/\.zone$/, '');
-  const included: string[] = [];
-  const { records } = parseZoneText(text, {
-    origin: guess,
-    file,
-    readInclude: (p) => {
-      included.push(p);
-      return read(p);
-    },
-  });
+  const named = classifyZoneFileName(path.basename(file));
+  const guess = origin ?? HEADER_APEX.exec(text)?.[1] ?? (named.kind === 'zone' ? named.origin : path.basename(file));
+  let included: string[] = [];
+  const attempt = (o: string | undefined) => {
+    included = [];
+    return parseZoneText(text, {
+      ...(o !== undefined ? { origin: o } : {}),
+      file,
+      readInclude: (p) => {
+        included.push(p);
+        return read(p);
+      },
+    });
+  };
+  // As BIND's zone statement would: --origin, else the file's $ORIGIN, its SOA, its name.
+  const { records } = origin !== undefined ? attempt(origin) : parseWithImpliedOrigin(attempt, guess);
   const soa = records.find((rr) => rr.type === 'SOA');
   const apex = (origin ?? soa?.name ?? guess).toLowerCase().replace(/\.$/, '');
   const fragments = [...texts].filter(([, t]) => checkFragment(t) === 'intact').map(([p]) => p);
@@ -77,18 +85,30 @@ function readZoneSource(root: string, file: string, origin: string | undefined):
 }
 
 /**
- * Without --zone-file: every zones/*.zone that no other one includes. A mailrec fragment that
- * no zone file includes yet (written by an earlier import) is left out when its zone has a file
- * of its own: that file is what is published.
+ * Without --zone-file: every zone file in zones/ that no other one includes, by the names BIND
+ * users give them (*.zone, db.*, *.db, <origin>). A file named only like an origin that does not
+ * parse (a README) is passed over with a note. A mailrec fragment that no zone file includes yet
+ * (written by an earlier import) is left out when its zone has a file of its own: that file is
+ * what is published.
  */
 async function discoverZoneFiles(root: string, notes: string[]): Promise<(ImportZoneInput & { included: string[] })[]> {
   let names: string[];
   try {
-    names = (await readdir(path.join(root, 'zones'))).filter((n) => n.endsWith('.zone')).sort();
+    const entries = await readdir(path.join(root, 'zones'), { withFileTypes: true });
+    names = entries.filter((e) => e.isFile() && !e.name.startsWith('.') && classifyZoneFileName(e.name).kind === 'zone').map((e) => e.name).sort();
   } catch {
     names = [];
   }
-  const read = names.map((n) => readZoneSource(root, `zones/${n}`, undefined));
+  const read: (ImportZoneInput & { included: string[] })[] = [];
+  for (const n of names) {
+    const named = classifyZoneFileName(n);
+    try {
+      read.push(readZoneSource(root, `zones/${n}`, undefined));
+    } catch (error) {
+      if (!(error instanceof ZoneSyntaxError) || named.kind !== 'zone' || named.pattern !== '<origin>') throw error;
+      notes.push(`zones/${n} is not a master file (line ${error.position.line}); not imported`);
+    }
+  }
   const included = new Set(read.flatMap((z) => z.included.map((p) => path.normalize(p))));
   let tops = read.filter((z) => !included.has(path.normalize(z.zoneFile!)));
   const orphan = (z: (typeof tops)[number]): boolean => (z.fragments ?? []).includes(z.zoneFile!);
