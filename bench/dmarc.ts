@@ -36,7 +36,7 @@ export interface DmarcBenchResult {
 }
 
 
-function reportXml(index: number, rows: number, sources: number, rand: () => number): string {
+export function reportXml(index: number, rows: number, sources: number, rand: () => number): string {
   const out: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     index % 3 === 0 ? '<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">' : '<feedback>',
@@ -62,7 +62,7 @@ function reportXml(index: number, rows: number, sources: number, rand: () => num
 }
 
 /** A one-entry zip (APPNOTE 4.3, deflated), as Google sends reports. */
-function zipOne(name: string, data: Buffer): Buffer {
+export function zipOne(name: string, data: Buffer): Buffer {
   const compressed = deflateRawSync(data);
   const file = Buffer.from(name);
   const crc = crc32(data) >>> 0;

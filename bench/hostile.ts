@@ -8,15 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILE_CAPS } from '../src/base/repo-files.js';
-
-export interface MeasuredRun {
-  code: number;
-  wallMs: number;
-  maxRssMiB: number;
-  stderr: string;
-}
-
-type Measure = (args: string[], stdoutFile: string | undefined, cwd: string) => Promise<MeasuredRun>;
+import { runMeasured, type ChildRun } from './measure.js';
 
 interface Case {
   label: string;
@@ -55,7 +47,7 @@ function copyExample(root: string): string {
   return dir;
 }
 
-export async function runHostileBench(measure: Measure, mailrec: string, root: string): Promise<void> {
+export async function runHostileBench(mailrec: string, root: string): Promise<void> {
   console.log('\nhostile files: mailrec plan, best of 3 (wall time, peak RSS), against the bundled example');
   console.log('| case | exit | wall ms | peak RSS MiB | first line on stderr |');
   console.log('|---|---|---|---|---|');
@@ -63,8 +55,8 @@ export async function runHostileBench(measure: Measure, mailrec: string, root: s
     const repo = copyExample(root);
     try {
       const extra = c.make(repo);
-      const runs: MeasuredRun[] = [];
-      for (let i = 0; i < 3; i++) runs.push(await measure([mailrec, 'plan', ...extra], undefined, repo));
+      const runs: ChildRun[] = [];
+      for (let i = 0; i < 3; i++) runs.push(await runMeasured([mailrec, 'plan', ...extra], undefined, repo));
       const best = runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
       const peak = Math.max(...runs.map((r) => r.maxRssMiB));
       const line = best.stderr.split('\n')[0]!.replace(/\/tmp\/mailrec-bench-hostile-\w+/g, '<repo>').slice(0, 110);

@@ -7,11 +7,12 @@
 //   npm run bench -- --large                   # also 100,000 domains (memory; takes a while)
 //   npm run bench -- --no-baseline --no-census --no-plan --concurrency 64
 //   npm run bench -- --hostile                 # only plan on special and huge files (docs/security.md)
+//   BENCH_FETCH_SIZES=1000 npm run bench -- --sizes '' --no-plan --no-dmarc   # only reports fetch
 //
 // Everything it starts listens on 127.0.0.1 only and is stopped at the end.
 
 import { spawn } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, openSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -22,14 +23,15 @@ import type { DomainJson } from '../src/audit/summary.js';
 import { startBenchBind, type BenchBind } from './bind.js';
 import { EXPECTED_CODE, makeDkimKeys, profileCounts, profileOf, SELECTOR, type DkimKeys, type Profile } from './estate.js';
 import { writeDomainList, writeEstate } from './files.js';
+import { runFetchBench } from './fetch.js';
 import { runHostileBench } from './hostile.js';
+import { runMeasured, type ChildRun } from './measure.js';
 import { timeComputePlan, writePlanRepo } from './plan.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root: dist/bench/ -> ../.. */
 const ROOT = resolve(HERE, '..', '..');
 const MAILREC = join(ROOT, 'bin', 'mailrec');
-const PROBE = pathToFileURL(join(HERE, 'rss-probe.js')).href;
 
 interface Args {
   sizes: number[];
@@ -39,6 +41,9 @@ interface Args {
   plan: boolean;
   concurrency: number | undefined;
   keep: boolean;
+  dmarc: boolean;
+  /** Report messages fetched from the test Dovecot at each size ([] with --no-fetch). */
+  fetch: number[];
   /** Only the hostile-files section (it runs after the others otherwise). */
   hostileOnly: boolean;
 }
@@ -58,6 +63,8 @@ function parseArgs(argv: string[]): Args {
     plan: true,
     concurrency: undefined,
     keep: false,
+    dmarc: true,
+    fetch: sizesOf(process.env.BENCH_FETCH_SIZES ?? '2000,10000'),
     hostileOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -70,51 +77,13 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-plan') args.plan = false;
     else if (a === '--concurrency') args.concurrency = Number(argv[++i]);
     else if (a === '--keep') args.keep = true;
-    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false });
+    else if (a === '--no-dmarc') args.dmarc = false;
+    else if (a === '--no-fetch') args.fetch = [];
+    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [] });
     else throw new Error(`unknown argument ${a} (see the header of bench/run.ts)`);
   }
   if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad sizes: ${args.sizes.join(',')}`);
   return args;
-}
-
-interface ChildRun {
-  code: number;
-  wallMs: number;
-  maxRssMiB: number;
-  cpuS: number;
-  stderr: string;
-}
-
-/** Run node with the probe preloaded; stdout to a file (or nowhere). */
-function runMeasured(args: string[], stdoutFile: string | undefined, cwd: string): Promise<ChildRun> {
-  const probeFile = join(tmpdir(), `mailrec-bench-probe-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
-  const out = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', PROBE, ...args], {
-    cwd,
-    stdio: ['ignore', out, 'pipe'],
-    env: { ...process.env, BENCH_PROBE_FILE: probeFile, NO_COLOR: '1' },
-  });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (c: string) => {
-    stderr = (stderr + c).slice(-4000);
-  });
-  return new Promise((resolvePromise, reject) => {
-    child.once('error', reject);
-    child.once('exit', async (code) => {
-      const wallMs = performance.now() - started;
-      if (typeof out === 'number') closeSync(out);
-      let probe = { maxRssKiB: 0, userUs: 0, systemUs: 0 };
-      try {
-        probe = JSON.parse(await readFile(probeFile, 'utf8')) as typeof probe;
-        await rm(probeFile, { force: true });
-      } catch {
-        // the child died before its exit hook ran
-      }
-      resolvePromise({ code: code ?? 1, wallMs, maxRssMiB: probe.maxRssKiB / 1024, cpuS: (probe.userUs + probe.systemUs) / 1e6, stderr });
-    });
-  });
 }
 
 interface AuditFigures {
@@ -339,7 +308,7 @@ async function main(): Promise<void> {
 
   // The DMARC report benchmark (bench/dmarc.ts), when it is there: runDmarcBench() in a
   // process of its own, so that its memory figures are its own and not this one's.
-  if (existsSync(join(HERE, 'dmarc.js')) && !args.hostileOnly) {
+  if (args.dmarc && existsSync(join(HERE, 'dmarc.js'))) {
     console.log('\ndmarc:');
     const url = pathToFileURL(join(HERE, 'dmarc.js')).href;
     const code = await new Promise<number | null>((done) => {
@@ -348,7 +317,11 @@ async function main(): Promise<void> {
     });
     if (code !== 0) console.log(`  dmarc bench exited ${code}`);
   }
-  await runHostileBench(runMeasured, MAILREC, ROOT);
+  if (args.fetch.length > 0) {
+    console.log(`\nreports fetch: ${args.fetch.map((n) => fmt(n)).join(' and ')} report messages from the test Dovecot, archived`);
+    await runFetchBench(args.fetch);
+  }
+  await runHostileBench(MAILREC, ROOT);
   console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 

@@ -87,6 +87,13 @@ export interface DovecotServer {
    * Returns the new UIDVALIDITY.
    */
   changeUidValidity(folder?: string): Promise<bigint>;
+  /**
+   * Make every login fail temporarily, as when the password database is down: the passdb
+   * becomes a checkpassword program that exits 111, so Dovecot answers
+   * `NO [UNAVAILABLE] Temporary authentication failure` (RFC 5530). Resolves once a login
+   * sees it; the returned function restores the password file (and waits for a login to work).
+   */
+  failAuthTemporarily(): Promise<() => Promise<void>>;
   /** SIGTERM to Dovecot's process group, wait until every member is gone, remove the directory. */
   stop(): Promise<void>;
 }
@@ -102,7 +109,17 @@ function findLda(): string {
   return existsSync(path) ? path : findTool('dovecot-lda', DOVECOT_MISSING);
 }
 
-function config(dir: string, ports: number[], asRoot: boolean, selfGroup: string): string {
+/** The passwd-file passdb the harness normally uses. */
+function passwdFilePassdb(dir: string): string[] {
+  return ['passdb {', '  driver = passwd-file', `  args = scheme=PLAIN username_format=%u ${join(dir, 'users')}`, '}'];
+}
+
+/** A checkpassword passdb whose program exits 111: "temporary problem" (checkpassword's convention). */
+function tempfailPassdb(dir: string): string[] {
+  return ['passdb {', '  driver = checkpassword', `  args = ${join(dir, 'tempfail.sh')}`, '}'];
+}
+
+function config(dir: string, ports: number[], asRoot: boolean, selfGroup: string, passdb: string[] = passwdFilePassdb(dir)): string {
   const [imapPort, imapsPort] = ports;
   const self = userInfo().username;
   return [
@@ -129,10 +146,7 @@ function config(dir: string, ports: number[], asRoot: boolean, selfGroup: string
     'ssl = yes',
     `ssl_cert = <${join(dir, 'imap.chain')}`,
     `ssl_key = <${join(dir, 'imap.key')}`,
-    'passdb {',
-    '  driver = passwd-file',
-    `  args = scheme=PLAIN username_format=%u ${join(dir, 'users')}`,
-    '}',
+    ...passdb,
     'userdb {',
     '  driver = passwd-file',
     `  args = username_format=%u ${join(dir, 'users')}`,
@@ -334,6 +348,33 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
       const after = await status(folder);
       if (after.uidValidity === before.uidValidity) throw new Error(`UIDVALIDITY of ${folder} did not change (${before.uidValidity})`);
       return after.uidValidity;
+    },
+    async failAuthTemporarily() {
+      // Wait until a login gets the answer `expect` asks for: a SIGHUP reload takes a moment.
+      const until = async (expect: (error: unknown) => boolean): Promise<void> => {
+        const deadline = Date.now() + 15_000;
+        for (;;) {
+          let outcome: unknown;
+          try {
+            const client = await connect();
+            await client.logout();
+          } catch (error) {
+            outcome = error;
+          }
+          if (expect(outcome)) return;
+          if (Date.now() > deadline) throw new Error('Dovecot did not take the new passdb after SIGHUP');
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      await writeFile(join(dir, 'tempfail.sh'), '#!/bin/sh\nexit 111\n', { mode: 0o755 });
+      await writeFile(configPath, config(dir, ports, asRoot, selfGroup, tempfailPassdb(dir)));
+      process.kill(daemon.pid, 'SIGHUP');
+      await until((e) => (e as { serverResponseCode?: string } | undefined)?.serverResponseCode === 'UNAVAILABLE');
+      return async () => {
+        await writeFile(configPath, config(dir, ports, asRoot, selfGroup));
+        process.kill(daemon.pid, 'SIGHUP');
+        await until((e) => e === undefined);
+      };
     },
     async stop() {
       await daemon.stop();

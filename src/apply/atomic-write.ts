@@ -5,7 +5,8 @@
 
 import { renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { describeFsError, type RepoFiles } from '../base/repo-files.js';
+import { describeFsError } from '../base/fs-errors.js';
+import type { RepoFiles } from '../base/repo-files.js';
 import { RepoFileError } from '../base/errors.js';
 import { digestText } from '../plan/plan.js';
 import {

@@ -9,7 +9,7 @@ import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmS
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { RepoFiles } from '../base/repo-files.js';
-import { describeFsError } from '../base/repo-files.js';
+import { describeFsError } from '../base/fs-errors.js';
 import { MailrecError, OutsideRepoError, RepoFileError } from '../base/errors.js';
 import { digestText } from '../plan/plan.js';
 

@@ -4,7 +4,7 @@
 import type { Answer, Resolver } from '../dns/resolver.js';
 import { canResolveType, type TypeResolver } from '../dns/answers.js';
 import type { RRType } from '../dns-types/rr.js';
-import { UNKNOWN_CODE } from '../base/codes.js';
+import { CHECK_UNKNOWN_CODE, UNKNOWN_CODE, type Code } from '../base/codes.js';
 import { makeFinding, type Asked, type Evidence, type ScoredCategory, type Finding } from '../base/finding.js';
 
 /**
@@ -56,13 +56,18 @@ export class RecordingResolver implements Resolver, TypeResolver {
     let pending = this.memo.get(key);
     if (!pending) {
       pending = run().then((answer) => {
-        this.asked.push({ name, type, status: answer.status });
+        this.asked.push(answer.status === 'error' && answer.cause ? { name, type, status: answer.status, cause: answer.cause } : { name, type, status: answer.status });
         return answer;
       });
       this.memo.set(key, pending);
     }
     return pending;
   }
+}
+
+/** The failed questions about the given names. */
+export function failedAbout(rec: RecordingResolver, ...names: string[]): Asked[] {
+  return rec.about(...names).filter((a) => a.status === 'error');
 }
 
 /** Evidence from the questions about the given names, plus the record texts seen. */
@@ -72,8 +77,41 @@ export function evidenceFor(rec: RecordingResolver, names: string[], seen?: stri
 }
 
 /**
+ * Advice for failed lookups that will not answer on a retry: every one outside the zone
+ * repo (`--zones`), or every one refused by a server that does not recurse. undefined
+ * when a retry may help (the catalogue's fix then stands).
+ */
+export function unknownAdvice(failed: readonly Asked[]): string | undefined {
+  if (failed.length === 0) return undefined;
+  if (failed.every((a) => a.cause === 'outside-zone-repo')) {
+    return 'These names are outside the zone repo, so an offline audit cannot know them: audit against DNS (without --zones) to check them.';
+  }
+  if (failed.every((a) => a.cause === 'not-recursive')) {
+    return 'The resolver answers only for its own zones (see the note at the top of the report): audit through a recursive resolver, or with --authoritative.';
+  }
+  return undefined;
+}
+
+function withAdvice(finding: Finding, failed: readonly Asked[]): Finding {
+  const advice = unknownAdvice(failed);
+  return advice === undefined ? finding : { ...finding, fix: advice };
+}
+
+/** "x/TXT, y/A: outside the zone repo": the failed questions, with the cause when all share one. */
+function describeFailed(failed: readonly Asked[]): string {
+  const list = failed.map((a) => `${a.name}/${a.type}`).join(', ');
+  const causes = new Set(failed.map((a) => a.cause));
+  const cause = causes.size === 1 ? [...causes][0] : undefined;
+  if (cause === 'outside-zone-repo') return `${list}: outside the zone repo`;
+  if (cause === 'not-recursive') return `${list}: refused, the server does not recurse`;
+  return list;
+}
+
+/**
  * The `<category>.unknown` finding when any of the given questions failed: the run says
- * which lookups could not be made, and the score leaves the category out.
+ * which lookups could not be made, and the score leaves the category out. Only for the
+ * lookups of the domain's own names that the whole category rests on; a lookup that
+ * decides one check gives `uncheckedFinding` instead.
  */
 export function unknownFinding(
   category: ScoredCategory,
@@ -81,14 +119,42 @@ export function unknownFinding(
   failed: Asked[],
 ): Finding[] {
   if (failed.length === 0) return [];
-  const list = failed.map((a) => `${a.name}/${a.type}`).join(', ');
   return [
-    makeFinding(
-      UNKNOWN_CODE[category],
-      domain,
-      failed[0]!.name,
-      `${failed.length} lookup(s) failed (${list}); ${category} is not scored, and nothing is reported missing on their account`,
-      { asked: failed },
+    withAdvice(
+      makeFinding(
+        UNKNOWN_CODE[category],
+        domain,
+        failed[0]!.name,
+        `${failed.length} lookup(s) failed (${describeFailed(failed)}); ${category} is not scored, and nothing is reported missing on their account`,
+        { asked: failed },
+      ),
+      failed,
     ),
   ];
+}
+
+/**
+ * The `<category>.check-unknown` finding: the lookups the checks `codes` need failed, so
+ * those checks are unknown, neither passed nor failed, while the rest of the category is
+ * scored. `what` says what could not be checked ("the MX target mx.example.net").
+ */
+export function uncheckedFinding(
+  category: keyof typeof CHECK_UNKNOWN_CODE,
+  domain: string,
+  name: string,
+  what: string,
+  codes: readonly Code[],
+  failed: readonly Asked[],
+): Finding[] {
+  if (codes.length === 0) return [];
+  const unknownChecks = [...new Set<string>(codes)].sort();
+  const why = failed.length > 0 ? `lookup failed (${describeFailed(failed)})` : 'a lookup it needs failed';
+  const finding = makeFinding(
+    CHECK_UNKNOWN_CODE[category],
+    domain,
+    name,
+    `${what}: ${why}; not known: ${unknownChecks.join(', ')}`,
+    { asked: [...failed] },
+  );
+  return [{ ...withAdvice(finding, failed), unknownChecks }];
 }

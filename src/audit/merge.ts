@@ -5,7 +5,7 @@
 
 import type { Finding } from '../base/finding.js';
 import type { DomainReport } from './run.js';
-import type { ScoredCategory } from './score.js';
+import { coverageOf, type ScoredCategory } from './score.js';
 import { formatShard, type ShardInfo } from './shard.js';
 import { AUDIT_SCHEMA, summarizeAudit, type AuditRun, type AuditSummary, type DomainJson, type FailOn } from './summary.js';
 
@@ -76,7 +76,7 @@ export function parseAuditOutput(text: string, file: string): PartParse {
       if (problem) return { ok: false, message: `${file}: ${problem}` };
     }
     const part: AuditPart = { file, domains: whole.domains as DomainJson[] };
-    if (isObject(whole.source)) part.source = whole.source as AuditRun['source'];
+    if (isObject(whole.source)) part.source = whole.source as unknown as AuditRun['source'];
     if (isObject(whole.summary)) part.summary = whole.summary as unknown as AuditSummary;
     else return { ok: false, message: `${file}: no "summary": the run did not finish` };
     if (whole.shard !== undefined) {
@@ -107,7 +107,7 @@ export function parseAuditOutput(text: string, file: string): PartParse {
     } else if (v.type === 'summary') {
       const { shard, source, ...summary } = stripLine(v);
       part.summary = summary as unknown as AuditSummary;
-      if (isObject(source)) part.source = source as AuditRun['source'];
+      if (isObject(source)) part.source = source as unknown as AuditRun['source'];
       if (shard !== undefined) {
         const info = checkShard(shard);
         if (!info) return { ok: false, message: `${file}:${i + 1}: "shard" is not {index, count, total, selected, list}` };
@@ -125,10 +125,12 @@ export function parseAuditOutput(text: string, file: string): PartParse {
 
 /** The report a renderer needs, rebuilt from its JSON form (the questions asked are not kept in JSON, only their count). */
 export function reportFromJson(d: DomainJson): DomainReport {
+  // An output of an older mailrec has no unknown checks: its scored categories count as covered.
+  const categories = d.categories.map((c) => ({ ...c, unknownChecks: c.unknownChecks ?? [] }));
   return {
     domain: d.domain,
     findings: d.findings as Finding[],
-    score: { score: d.score, categories: d.categories, pathTo100: d.pathTo100 },
+    score: { score: d.score, ...coverageOf(categories), categories, pathTo100: d.pathTo100 },
     unknownCategories: d.unknownCategories as ScoredCategory[],
     notes: d.notes,
     ...(d.spf ? { spf: d.spf } : {}),
@@ -144,6 +146,7 @@ export interface MergedAudit {
   shards?: { count: number; total: number; list: string };
   /** The thresholds the parts were run with, when they all agree. */
   failUnder?: number;
+  allowUnknown?: boolean;
   failOn?: FailOn;
 }
 
@@ -225,7 +228,10 @@ export function mergeAuditParts(parts: readonly AuditPart[]): MergeResult {
 
   const kinds = [...new Set(parts.map((p) => p.source?.kind).filter((k) => k !== undefined))];
   const descriptions = [...new Set(parts.map((p) => p.source?.description).filter((d) => d !== undefined))];
-  const source: AuditRun['source'] = {
+  // Shards of one run share their source (with --zones, its files): kept whole.
+  const sources = new Set(parts.map((p) => JSON.stringify(p.source ?? null)));
+  const shared = sources.size === 1 ? parts[0]!.source : undefined;
+  const source: AuditRun['source'] = shared ?? {
     kind: kinds[0] ?? 'dns',
     description: descriptions.length === 1 ? descriptions[0]! : `${parts.length} merged runs: ${descriptions.join('; ')}`,
   };
@@ -233,6 +239,8 @@ export function mergeAuditParts(parts: readonly AuditPart[]): MergeResult {
   const failOns = new Set(parts.map((p) => p.summary?.failOn ?? null));
   const failUnder = failUnders.size === 1 ? [...failUnders][0] : null;
   const failOn = failOns.size === 1 ? [...failOns][0] : null;
+  // The worst case is compared unless every part was run with --allow-unknown.
+  const allowUnknown = parts.every((p) => p.summary?.allowUnknown === true);
   const domains = parts.flatMap((p) => p.domains).sort(byName);
   return {
     ok: true,
@@ -241,19 +249,22 @@ export function mergeAuditParts(parts: readonly AuditPart[]): MergeResult {
       domains,
       ...(shards ? { shards } : {}),
       ...(failUnder !== null && failUnder !== undefined ? { failUnder } : {}),
+      ...(allowUnknown ? { allowUnknown } : {}),
       ...(failOn !== null && failOn !== undefined ? { failOn } : {}),
     },
   };
 }
 
 /** The merged run as the renderers take it (thresholds from the command line win over the parts'). */
-export function mergedRun(merged: MergedAudit, thresholds: { failUnder?: number; failOn?: FailOn }, toolVersion?: string): AuditRun {
+export function mergedRun(merged: MergedAudit, thresholds: { failUnder?: number; allowUnknown?: boolean; failOn?: FailOn }, toolVersion?: string): AuditRun {
   const failUnder = thresholds.failUnder ?? merged.failUnder;
   const failOn = thresholds.failOn ?? merged.failOn;
+  const allowUnknown = thresholds.allowUnknown ?? merged.allowUnknown;
   return {
     reports: merged.domains.map(reportFromJson),
     source: merged.source,
     ...(failUnder !== undefined ? { failUnder } : {}),
+    ...(allowUnknown ? { allowUnknown } : {}),
     ...(failOn !== undefined ? { failOn } : {}),
     ...(toolVersion ? { toolVersion } : {}),
   };
@@ -270,9 +281,10 @@ export class SummaryFold {
   #lowest: number | null = null;
   readonly #findings = { error: 0, warning: 0, info: 0 };
   readonly #unknown: [number, string][] = [];
+  readonly #uncovered: [number, string][] = [];
   readonly #failures: [number, string[]][] = [];
 
-  constructor(private readonly run: Pick<AuditRun, 'failUnder' | 'failOn' | 'source'>) {}
+  constructor(private readonly run: Pick<AuditRun, 'failUnder' | 'allowUnknown' | 'failOn' | 'source'>) {}
 
   add(report: DomainReport, index: number): void {
     const one = summarizeAudit({ ...this.run, reports: [report] });
@@ -283,6 +295,7 @@ export class SummaryFold {
     this.#findings.warning += one.findings.warning;
     this.#findings.info += one.findings.info;
     for (const d of one.unknown) this.#unknown.push([index, d]);
+    for (const d of one.uncovered) this.#uncovered.push([index, d]);
     if (one.failures.length > 0) this.#failures.push([index, one.failures]);
   }
 
@@ -295,7 +308,9 @@ export class SummaryFold {
       lowestScore: this.#lowest,
       findings: { ...this.#findings },
       unknown: order(this.#unknown),
+      uncovered: order(this.#uncovered),
       failUnder: this.run.failUnder ?? null,
+      allowUnknown: this.run.allowUnknown ?? false,
       failOn: this.run.failOn ?? null,
       passed: failures.length === 0,
       failures,

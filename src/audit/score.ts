@@ -21,6 +21,13 @@ export interface CategoryScore {
   percent?: number;
   /** The codes that cost points, each counted once. */
   penalties: { code: string; penalty: number }[];
+  /**
+   * Scored only: checks that could not be made (a `<category>.check-unknown` finding names
+   * them), each code once, minus those also found. Not counted in `percent`.
+   */
+  unknownChecks: { code: string; penalty: number }[];
+  /** Scored only: the percent if every unknown check had failed (`percent` when none is unknown). */
+  floor?: number;
   /** Why a category is not scored. */
   reason?: string;
 }
@@ -33,9 +40,27 @@ export interface PathStep {
   gain: number;
 }
 
+/**
+ * How much of the weight the score rests on: `of` is the weight of the categories that
+ * apply (not-applicable ones left out), `points` the part of it actually determined: an
+ * unknown category's whole weight is missing, and a scored category misses weight ×
+ * (percent − floor) ÷ 100 for its unknown checks. Multiples of 0.01.
+ */
+export interface Coverage {
+  points: number;
+  of: number;
+}
+
 export interface ScoreCard {
   /** null when no category could be scored. */
   score: number | null;
+  coverage: Coverage;
+  /**
+   * The score with every unknown counted as failed: unknown categories at 0 percent,
+   * unknown checks at their penalty, over the weight of the categories that apply. What
+   * `--fail-under` compares unless `--allow-unknown`. null when no category applies.
+   */
+  worstCase: number | null;
   categories: CategoryScore[];
   pathTo100: PathStep[];
 }
@@ -49,15 +74,53 @@ export function scoreDomain(findings: Finding[], notApplicable: NotApplicable = 
     const mine = findings.filter((f) => f.category === category);
     const penalties = distinctPenalties(mine);
     const na = notApplicable[category];
-    if (na !== undefined) return { category, weight, status: 'not-applicable', penalties: [], reason: na };
+    if (na !== undefined) return { category, weight, status: 'not-applicable', penalties: [], unknownChecks: [], reason: na };
     const unknown = mine.filter((f) => f.code === `${category}.unknown`);
     if (unknown.length > 0) {
-      return { category, weight, status: 'unknown', penalties, reason: 'some lookups failed; the category is left out rather than scored as missing' };
+      return { category, weight, status: 'unknown', penalties, unknownChecks: [], reason: 'some lookups failed; the category is left out rather than scored as missing' };
     }
-    return { category, weight, status: 'scored', percent: percentOf(penalties.map((p) => p.penalty)), penalties };
+    const found = new Set(penalties.map((p) => p.code));
+    const unknownChecks = distinctUnknownChecks(mine).filter((u) => !found.has(u.code));
+    const percent = percentOf(penalties.map((p) => p.penalty));
+    const floor = percentOf([...penalties, ...unknownChecks].map((p) => p.penalty));
+    return { category, weight, status: 'scored', percent, penalties, unknownChecks, floor };
   });
   const score = total(categories);
-  return { score, categories, pathTo100: pathTo100(categories, findings) };
+  return { score, ...coverageOf(categories), categories, pathTo100: pathTo100(categories, findings) };
+}
+
+/** The codes the category's `check-unknown` findings name, each once, with their penalties. */
+function distinctUnknownChecks(findings: Finding[]): { code: string; penalty: number }[] {
+  const out = new Map<string, number>();
+  for (const f of findings) for (const code of f.unknownChecks ?? []) out.set(code, codeEntry(code)?.penalty ?? 0);
+  return [...out].filter(([, penalty]) => penalty > 0).sort(([a], [b]) => compareText(a, b)).map(([code, penalty]) => ({ code, penalty }));
+}
+
+/**
+ * Coverage and the worst case, on integers (hundredths of a point) so that they are exact.
+ * Also rebuilds them from categories read back from JSON (`audit merge`), where an older
+ * output has no floor: its scored categories then count as fully covered.
+ */
+export function coverageOf(categories: readonly CategoryScore[]): { coverage: Coverage; worstCase: number | null } {
+  let of = 0;
+  let missing = 0; // hundredths of a point
+  let worst = 0; // Σ weight × floor over scored categories
+  for (const c of categories) {
+    if (c.status === 'not-applicable') continue;
+    of += c.weight;
+    if (c.status === 'unknown') missing += c.weight * 100;
+    else {
+      const floor = c.floor ?? c.percent!;
+      missing += c.weight * (c.percent! - floor);
+      worst += c.weight * floor;
+    }
+  }
+  const coverage = { points: (of * 100 - missing) / 100, of };
+  return { coverage, worstCase: of === 0 ? null : roundHalfUp(worst, of) };
+}
+
+function roundHalfUp(num: number, den: number): number {
+  return Math.floor((2 * num + den) / (2 * den));
 }
 
 function distinctPenalties(findings: Finding[]): { code: string; penalty: number }[] {
@@ -86,7 +149,7 @@ function total(categories: CategoryScore[]): number | null {
     den += c.weight;
   }
   if (den === 0) return null;
-  return Math.floor((2 * num + den) / (2 * den));
+  return roundHalfUp(num, den);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { SpfTreeNode } from './checks/spf.js';
 import type { Finding, Severity } from '../base/finding.js';
 import type { ShardInfo } from './shard.js';
 import type { DomainReport } from './run.js';
-import type { CategoryScore, PathStep, ScoredCategory } from './score.js';
+import type { CategoryScore, Coverage, PathStep, ScoredCategory } from './score.js';
 import type { SourcePosition } from '../base/errors.js';
 import type { DomainPolicy } from '../policy/model.js';
 
@@ -14,12 +14,26 @@ export const AUDIT_SCHEMA = 'mailrec-audit/1';
 
 export type FailOn = 'error' | 'warning';
 
+/** Where the answers came from; with --zones, which file each zone was read from and what was skipped. */
+export interface AuditSourceInfo {
+  kind: 'dns' | 'authoritative' | 'zones';
+  description: string;
+  zones?: { apex: string; files: string[] }[];
+  skipped?: { file: string; reason: string }[];
+}
+
 /** One audit run, as the CLI hands it to a renderer. */
 export interface AuditRun {
   reports: DomainReport[];
-  source: { kind: 'dns' | 'authoritative' | 'zones'; description: string };
+  source: AuditSourceInfo;
   failUnder?: number;
+  /** --allow-unknown: --fail-under compares the score, not the worst case (unknown counted as failed). */
+  allowUnknown?: boolean;
   failOn?: FailOn;
+  /** What the run learnt about its source, said once (e.g. a resolver that does not recurse). */
+  notes?: string[];
+  /** -v: the text header lists every skipped file, not only the first few. */
+  verbose?: boolean;
   /** The policy of each audited domain that has one (drift was checked; SARIF locations). */
   policies?: ReadonlyMap<string, DomainPolicy>;
   /** Where each domain was listed, for a run from --domains-file (SARIF locations). */
@@ -38,7 +52,11 @@ export interface AuditSummary {
   findings: Record<Severity, number>;
   /** Domains with a category left out because lookups failed. */
   unknown: string[];
+  /** Domains scored on less than their full weight: an unknown category or an unknown check. */
+  uncovered: string[];
   failUnder: number | null;
+  /** --fail-under compared the score (true) or the worst case, unknowns counted as failed (false). */
+  allowUnknown: boolean;
   failOn: FailOn | null;
   /** False when a threshold was breached: the CLI exits 2. */
   passed: boolean;
@@ -56,10 +74,33 @@ export function failingFindings(findings: readonly Finding[], failOn: FailOn | u
   return failOn ? findings.filter((f) => AT_OR_ABOVE[failOn].has(f.severity)) : [];
 }
 
+/** "97.5" or "100": points of weight with at most two decimals, no trailing zeros. */
+export function formatPoints(points: number): string {
+  return Number.isInteger(points) ? String(points) : points.toFixed(2).replace(/0$/, '');
+}
+
+/** A domain's coverage is below its full weight: an unknown category or an unknown check. */
+export function isUncovered(report: DomainReport): boolean {
+  return report.score.coverage.points < report.score.coverage.of;
+}
+
+/** Why a domain fails --fail-under, or undefined when it does not. */
+function failUnderFailure(r: DomainReport, failUnder: number, allowUnknown: boolean): string | undefined {
+  const { score, worstCase, coverage } = r.score;
+  if (score === null) return `${r.domain} has no score (no category could be scored), so it does not reach ${failUnder}`;
+  if (allowUnknown || !isUncovered(r)) return score < failUnder ? `${r.domain} scores ${score}, under ${failUnder}` : undefined;
+  // Unknown weight counts as failed: nothing shows that it would pass.
+  const worst = worstCase ?? 0;
+  if (worst >= failUnder) return undefined;
+  const unknown = formatPoints(coverage.of - coverage.points);
+  return `${r.domain} scores ${score} on ${formatPoints(coverage.points)} of ${coverage.of} points; with the ${unknown} unknown points counted as failed it scores ${worst}, under ${failUnder} (--allow-unknown compares the ${score})`;
+}
+
 /**
- * Counts and the verdict. --fail-under N fails a domain scoring under N, and one with no
- * score at all (every category unknown: nothing shows that it meets N). --fail-on fails a
- * domain with a finding of that severity or worse, drift included.
+ * Counts and the verdict. --fail-under N fails a domain whose worst case (every unknown
+ * category and check counted as failed) is under N, and one with no score at all; with
+ * --allow-unknown it compares the score instead. --fail-on fails a domain with a finding
+ * of that severity or worse, drift included.
  */
 export function summarizeAudit(run: AuditRun): AuditSummary {
   const findings: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
@@ -74,8 +115,8 @@ export function summarizeAudit(run: AuditRun): AuditSummary {
       lowest = lowest === null ? s : Math.min(lowest, s);
     }
     if (run.failUnder !== undefined) {
-      if (s === null) failures.push(`${r.domain} has no score (no category could be scored), so it does not reach ${run.failUnder}`);
-      else if (s < run.failUnder) failures.push(`${r.domain} scores ${s}, under ${run.failUnder}`);
+      const failure = failUnderFailure(r, run.failUnder, run.allowUnknown ?? false);
+      if (failure !== undefined) failures.push(failure);
     }
     const failing = failingFindings(r.findings, run.failOn);
     if (failing.length > 0) {
@@ -89,7 +130,9 @@ export function summarizeAudit(run: AuditRun): AuditSummary {
     lowestScore: lowest,
     findings,
     unknown: run.reports.filter((r) => r.unknownCategories.length > 0).map((r) => r.domain),
+    uncovered: run.reports.filter(isUncovered).map((r) => r.domain),
     failUnder: run.failUnder ?? null,
+    allowUnknown: run.allowUnknown ?? false,
     failOn: run.failOn ?? null,
     passed: failures.length === 0,
     failures,
@@ -100,6 +143,10 @@ export function summarizeAudit(run: AuditRun): AuditSummary {
 export interface DomainJson {
   domain: string;
   score: number | null;
+  /** The weight the score rests on (docs/score.md "Coverage"). */
+  coverage: Coverage;
+  /** The score with every unknown counted as failed: what --fail-under compares. */
+  worstCase: number | null;
   categories: CategoryScore[];
   unknownCategories: ScoredCategory[];
   findings: Finding[];
@@ -116,6 +163,8 @@ export function domainJson(report: DomainReport, hasPolicy: boolean): DomainJson
   return {
     domain: report.domain,
     score: report.score.score,
+    coverage: report.score.coverage,
+    worstCase: report.score.worstCase,
     categories: report.score.categories,
     unknownCategories: report.unknownCategories,
     findings: report.findings,

@@ -126,6 +126,14 @@ export const CODES = {
     title: 'target depends on macros',
     fix: 'Nothing to do if intended: a target built from macros is evaluated per message, so the lookup counts are a lower bound.',
   },
+  'spf.check-unknown': {
+    severity: 'info', category: 'spf', rfc: 'RFC 7208 §4.6.4', penalty: 0,
+    stages: ['audit'],
+    title: 'SPF checks below an unanswered include not made',
+    // Names in `unknownChecks` the codes whose checks could not be made: the category is
+    // scored, and those penalties count as not covered (score.ts, docs/score.md).
+    fix: 'Make the names in the message answerable (they are outside the zone repo, or their servers failed): the checks they decide are neither passed nor failed.',
+  },
   'spf.unknown': {
     severity: 'warning', category: 'spf', rfc: 'RFC 7208 §2.6.6', penalty: 0, stages: ['audit'],
     title: 'SPF lookups failed',
@@ -168,6 +176,12 @@ export const CODES = {
     severity: 'error', category: 'dmarc', rfc: 'RFC 9989 §4.10', penalty: 100, stages: ['audit'],
     title: 'no DMARC record',
     fix: 'Publish TXT "v=DMARC1; p=none; rua=mailto:…" at _dmarc.<domain>, then move to p=quarantine or p=reject.',
+  },
+  'dmarc.walk-unknown': {
+    severity: 'info', category: 'dmarc', rfc: 'RFC 9989 §4.10', penalty: 0,
+    stages: ['audit'],
+    title: 'tree walk above the domain unanswered',
+    fix: 'Publish a record at _dmarc.<domain> so that no policy above it decides: a public-suffix policy could apply while the domain has none of its own.',
   },
   'dmarc.inherited': {
     severity: 'info', category: 'dmarc', rfc: 'RFC 9989 §4.10', penalty: 0, stages: ['audit'],
@@ -241,6 +255,14 @@ export const CODES = {
     severity: 'warning', category: 'dmarc', rfc: 'RFC 9990 §4', penalty: 15, stages: ['audit'],
     title: 'external report destination not authorized',
     fix: 'Publish TXT "v=DMARC1" at <domain>._report._dmarc.<destination> (or *._report._dmarc.<destination>), or report to an address in your own domain.',
+  },
+  'dmarc.check-unknown': {
+    severity: 'info', category: 'dmarc', rfc: 'RFC 9990 §4', penalty: 0,
+    stages: ['audit'],
+    title: 'DMARC check not made',
+    // Names in `unknownChecks` the codes whose checks could not be made: the category is
+    // scored, and those penalties count as not covered (score.ts, docs/score.md).
+    fix: 'Make the names in the message answerable (they are outside the zone repo, or their servers failed): the check they decide is neither passed nor failed.',
   },
   'dmarc.unknown': {
     severity: 'warning', category: 'dmarc', rfc: 'RFC 9989 §4.10', penalty: 0, stages: ['audit'],
@@ -463,6 +485,14 @@ export const CODES = {
     title: 'CNAME beside other data',
     fix: 'Remove the CNAME or the other records at the name: a CNAME owner holds nothing else.',
   },
+  'mx.check-unknown': {
+    severity: 'info', category: 'mx', rfc: 'RFC 5321 §5.1', penalty: 0,
+    stages: ['audit'],
+    title: 'MX host checks not made',
+    // Names in `unknownChecks` the codes whose checks could not be made: the category is
+    // scored, and those penalties count as not covered (score.ts, docs/score.md).
+    fix: 'Make the names in the message answerable (they are outside the zone repo, or their servers failed): the host checks they decide are neither passed nor failed.',
+  },
   'mx.unknown': {
     severity: 'warning', category: 'mx', rfc: 'RFC 5321 §5.1', penalty: 0, stages: ['audit'],
     title: 'MX lookups failed',
@@ -646,6 +676,14 @@ export const CODES = {
     aliases: ['tls-rpt.invalid-rua'],
     title: 'TLS-RPT rua URI invalid',
     fix: 'Write each rua entry as mailto:address@domain or an https:// URL with a host, separated by commas.',
+  },
+  'transport.check-unknown': {
+    severity: 'info', category: 'transport', rfc: 'RFC 7672 §2.2', penalty: 0,
+    stages: ['audit'],
+    title: 'DANE checks of MX hosts not made',
+    // Names in `unknownChecks` the codes whose checks could not be made: the category is
+    // scored, and those penalties count as not covered (score.ts, docs/score.md).
+    fix: 'Make the names in the message answerable (they are outside the zone repo, or their servers failed): the checks they decide are neither passed nor failed.',
   },
   'transport.unknown': {
     severity: 'warning', category: 'transport', rfc: 'RFC 7672 §2.2', penalty: 0, stages: ['audit'],
@@ -833,3 +871,11 @@ export const UNKNOWN_CODE = {
   mx: 'mx.unknown',
   transport: 'transport.unknown',
 } as const satisfies Record<ScoredCategory, Code>;
+
+/** The `<category>.check-unknown` code of the categories whose checks can be unknown one by one. */
+export const CHECK_UNKNOWN_CODE = {
+  spf: 'spf.check-unknown',
+  dmarc: 'dmarc.check-unknown',
+  mx: 'mx.check-unknown',
+  transport: 'transport.check-unknown',
+} as const satisfies Partial<Record<ScoredCategory, Code>>;

@@ -99,6 +99,20 @@ export class RepoFileError extends MailrecError {
 /** A path whose real location lies outside the zone repo, not allowed on the command line. */
 export class OutsideRepoError extends RepoFileError {}
 
+/** A mailbox that cannot be read: connection, TLS trust, folder. Never carries a password. */
+export class MailboxError extends MailrecError {}
+
+/** The IMAP server refused the user name or password (RFC 5530 AUTHENTICATIONFAILED). */
+export class MailboxAuthError extends MailboxError {}
+
+/**
+ * A failure the server says is temporary (RFC 5530 UNAVAILABLE, INUSE) or a timeout: the
+ * same run later may succeed. Exit 75, EX_TEMPFAIL of sysexits(3), so a scheduler can retry.
+ */
+export class TemporaryError extends MailboxError {
+  override readonly exitCode: number = 75;
+}
+
 /** What `export` cannot write for the target tool (a record type, a character it refuses). */
 export class ExportError extends MailrecError {}
 

@@ -3,7 +3,7 @@
 // exceptions; the catalogue in codes.ts gives each code its severity, category, RFC
 // section, one-line fix and the stages that raise it.
 
-import type { Answer } from '../dns/resolver.js';
+import type { Answer, FailureCause } from '../dns/resolver.js';
 import { entryFor, type Code } from './codes.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -30,6 +30,8 @@ export interface Asked {
   name: string;
   type: string;
   status: Answer['status'];
+  /** For a failed lookup whose cause says more than "it may work next time". */
+  cause?: FailureCause;
 }
 
 export interface Evidence {
@@ -52,6 +54,12 @@ export interface Finding {
   rfc: string;
   fix: string;
   evidence: Evidence;
+  /**
+   * `<category>.check-unknown` only: the codes whose checks could not be made because a
+   * lookup they need failed. Neither passed nor failed: the score counts their penalties
+   * as weight not covered.
+   */
+  unknownChecks?: string[];
 }
 
 /** A finding for a catalogued code: severity, category, RFC and fix come from CODES. */

@@ -23,6 +23,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { OutsideRepoError, RepoFileError } from './errors.js';
+import { describeFsError } from './fs-errors.js';
 import { secretShape, SNIFF_BYTES } from './secret-shapes.js';
 
 export type RepoFileKind =
@@ -96,45 +97,6 @@ const WHAT: Readonly<Record<RepoFileKind, string>> = {
 /** What is left to read for one zone and its includes. */
 export interface ReadBudget {
   left: number;
-}
-
-/** Why a file-system call failed, in a few words (for one-line errors). */
-export function describeFsError(error: unknown): string {
-  const e = error as NodeJS.ErrnoException | undefined;
-  switch (e?.code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'ENOSPC':
-      return 'no space left on device';
-    case 'EDQUOT':
-      return 'disk quota exceeded';
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'too many open files';
-    case 'ENAMETOOLONG':
-      return 'file name too long';
-    case 'ENXIO':
-      return 'no such device or address';
-    case 'EIO':
-      return 'input/output error';
-    case 'EEXIST':
-      return 'already exists';
-    case 'EBUSY':
-      return 'device or resource busy';
-    default:
-      return e?.code ?? (error instanceof Error ? error.message : String(error));
-  }
 }
 
 /** "is a FIFO, not a regular file", or undefined for a regular file. */

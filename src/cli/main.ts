@@ -2,7 +2,7 @@
 // exit code. Known errors print one line and a hint; unknown ones are bugs.
 
 import { Command, CommanderError } from 'commander';
-import { describeFsError } from '../base/repo-files.js';
+import { describeFsError } from '../base/fs-errors.js';
 import { MailrecError, PolicyError, formatPosition } from '../base/errors.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
@@ -12,8 +12,10 @@ import { registerDkim } from './commands/dkim.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
+import { registerReports } from './commands/reports.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSpf } from './commands/spf.js';
+import { registerTlsRpt } from './commands/tlsrpt.js';
 import { colourEnabled, processIO, styleFor, type CliIO } from './io.js';
 import { packageVersion } from './package-info.js';
 
@@ -41,6 +43,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerImport(program, io, setExit);
   registerExport(program, io, setExit);
   registerDmarc(program, io, setExit);
+  registerReports(program, io, setExit);
+  registerTlsRpt(program, io, setExit);
   registerDkim(program, io, setExit);
   return program;
 }

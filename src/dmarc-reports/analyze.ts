@@ -10,9 +10,10 @@ import type { ReadLimits } from './limits.js';
 import { isAtOrBelow } from './org-domain.js';
 import { readReports, type ReportSet } from './read-reports.js';
 import { readDispositionPolicy, proposedFromPolicy, type DispositionPolicy, type ProposedRecord } from './record.js';
-import type { ReadError } from './report.js';
+import type { ReadError, ReadWarning } from './report.js';
 import { resolveExistence, resolveSourceNames, type SourceName } from './resolve.js';
 import { simulate, type Simulation, type SourceImpact } from './simulate.js';
+import type { Coverage } from './window.js';
 
 export interface AnalyzeOptions {
   paths: readonly string[];
@@ -27,6 +28,8 @@ export interface AnalyzeOptions {
   resolver?: Resolver;
   /** Sources shown (and fixed); 0 for all. Default 20. */
   top?: number;
+  /** --trust-receiver: DKIM and SPF as the receivers evaluated them, not recomputed. */
+  trustReceiver?: boolean;
   limits?: Partial<ReadLimits>;
   onFile?: (done: number, total: number) => void;
   /** Real paths that may be read (the zone repo's rule); default: any. */
@@ -53,20 +56,28 @@ export interface DmarcAnalysis {
     files: number;
     reports: number;
     messages: number;
+    /** With --domain: the messages whose header_from is the domain or below it (what the tables count). */
+    domain?: { name: string; messages: number };
     duplicates: number;
     receivers: ReportSet['receivers'];
     schemas: ReportSet['schemas'];
     begin?: number;
     end?: number;
     errors: ReadError[];
+    warnings: ReadWarning[];
   };
   simulation: Omit<Simulation, 'sources'>;
+  /** Sources that would lose mail under the proposed record (lost or lost unless overridden), the top ones. */
   sources: SourceReport[];
-  /** All sources in the simulation (sources holds the top ones). */
+  /** Sources that would lose mail (sources holds the top ones). */
   sourceCount: number;
+  /** Every source in the simulation, losing mail or not. */
+  allSources: number;
   /** With --resolve: sources grouped by their reverse-DNS name's organizational domain. */
   operators?: OperatorGroup[];
   resolved: boolean;
+  /** Read from the archive over a time window: which days and receivers the reports cover. */
+  coverage?: Coverage;
 }
 
 /** The proposed records: --record (for --domain, or in place of each published one), else the policy's. */
@@ -123,10 +134,13 @@ export async function analyzeReports(options: AnalyzeOptions): Promise<DmarcAnal
     ...(choice.replacePublished ? { replacePublished: choice.replacePublished } : {}),
     ...(domain !== undefined ? { domain } : {}),
     ...(exists ? { exists } : {}),
+    ...(options.trustReceiver ? { trustReceiver: true } : {}),
   });
 
+  // "Sources that would lose mail" holds those only: the rest lose nothing under the proposal.
+  const losers = sim.sources.filter((s) => s.lost > 0 || s.mayLose > 0);
   const top = options.top ?? 20;
-  const shown = top === 0 ? sim.sources : sim.sources.slice(0, top);
+  const shown = top === 0 ? losers : losers.slice(0, top);
   const names = resolver ? await resolveSourceNames(shown.map((s) => s.ip), resolver) : undefined;
   const recordOf = (recordDomain: string): DispositionPolicy | undefined =>
     choice.replacePublished?.record ?? choice.proposed.find((p) => p.domain === recordDomain)?.record;
@@ -171,7 +185,12 @@ export async function analyzeReports(options: AnalyzeOptions): Promise<DmarcAnal
     receivers: set.receivers,
     schemas: set.schemas,
     errors: set.errors,
+    warnings: set.warnings,
   };
+  if (domain !== undefined) {
+    const messages = set.rows.filter((r) => isAtOrBelow(r.headerFrom, domain)).reduce((n, r) => n + r.count, 0);
+    input.domain = { name: domain, messages };
+  }
   if (set.begin !== undefined) input.begin = set.begin;
   if (set.end !== undefined) input.end = set.end;
   const analysis: DmarcAnalysis = {
@@ -180,7 +199,8 @@ export async function analyzeReports(options: AnalyzeOptions): Promise<DmarcAnal
     input,
     simulation,
     sources,
-    sourceCount: sim.sources.length,
+    sourceCount: losers.length,
+    allSources: sim.sources.length,
     resolved: resolver !== undefined,
   };
   if (operators) analysis.operators = operators;

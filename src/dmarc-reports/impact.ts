@@ -2,12 +2,14 @@
 // domain's proposed record, as one sentence appended to the risk note of that
 // domain's DMARC change. Reads the reports (IO); no DNS.
 
-import { digestText, type Plan } from '../plan/plan.js';
+import { digestText, type Plan, type PlannedChange } from '../plan/plan.js';
+import type { Risk } from '../plan/risk.js';
 import type { Policy } from '../policy/model.js';
 import type { ReadLimits } from './limits.js';
 import { readReports } from './read-reports.js';
 import { proposedFromPolicy } from './record.js';
 import { simulate, type OutcomeCounts, type Simulation } from './simulate.js';
+import { coverageSentence, type Coverage } from './window.js';
 
 export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -36,16 +38,22 @@ function topLosers(sim: Simulation, domain: string, limit: number): string[] {
   return losers.slice(0, limit).map((l) => `${l.ip} (${formatCount(l.lost)})`);
 }
 
-/** One sentence per policy domain with a DMARC record: what the reports say its proposed record would do. */
+/**
+ * One sentence per policy domain with a DMARC record: what the reports (files, directories, or
+ * the archive's files of a window, with what that window covers) say its proposed record would do.
+ * `allow`: the real paths that may be read (the zone repo's rule); default any.
+ */
 export async function summarizeDmarcImpact(
-  reportsDir: string,
+  paths: readonly string[],
   policy: Policy,
-  options: { limits?: Partial<ReadLimits>; allow?: (real: string) => boolean } = {},
+  options: { limits?: Partial<ReadLimits>; coverage?: Coverage; allow?: (real: string) => boolean } = {},
 ): Promise<Map<string, string>> {
-  const set = await readReports([reportsDir], { ...(options.limits ? { limits: options.limits } : {}), ...(options.allow ? { allow: options.allow } : {}) });
+  const set = await readReports(paths, { ...(options.limits ? { limits: options.limits } : {}), ...(options.allow ? { allow: options.allow } : {}) });
   const proposed = proposedFromPolicy(policy.domains);
   const sim = simulate({ rows: set.rows, proposed });
-  const skipped = set.errors.length > 0 ? `; ${set.errors.length} report file${set.errors.length === 1 ? '' : 's'} could not be read` : '';
+  const skipped =
+    (set.errors.length > 0 ? `; ${set.errors.length} report file${set.errors.length === 1 ? '' : 's'} could not be read` : '') +
+    (options.coverage ? `; ${coverageSentence(options.coverage)}` : '');
   const out = new Map<string, string>();
   for (const p of proposed) {
     const d = sim.domains.find((x) => x.domain === p.domain);
@@ -68,17 +76,23 @@ export async function summarizeDmarcImpact(
 }
 
 /**
- * The plan with each impact sentence added to the risks of the DMARC change at
- * _dmarc.<domain>, and its checksum recomputed over the same body as
- * assemblePlan (so that apply --plan-file accepts it).
+ * The plan with more risks on some changes, and its checksum recomputed over the same body
+ * as assemblePlan (so that apply --plan-file accepts it).
  */
-export function withDmarcImpact(plan: Plan, impacts: ReadonlyMap<string, string>): Plan {
+export function withExtraRisks(plan: Plan, extra: (change: PlannedChange) => Risk[]): Plan {
   const changes = plan.changes.map((change) => {
-    if (change.tag !== 'dmarc' || change.action === 'delete' || !change.name.startsWith('_dmarc.')) return change;
-    const message = impacts.get(change.name.slice('_dmarc.'.length));
-    if (message === undefined) return change;
-    return { ...change, risks: [...change.risks, { level: 'medium' as const, message }] };
+    const more = extra(change);
+    return more.length === 0 ? change : { ...change, risks: [...change.risks, ...more] };
   });
   const body = { version: plan.version, zones: plan.zones, changes, files: plan.files, notices: plan.notices };
   return { ...body, checksum: digestText(JSON.stringify(body)) };
+}
+
+/** Each impact sentence added to the risks of the DMARC change at _dmarc.<domain>. */
+export function withDmarcImpact(plan: Plan, impacts: ReadonlyMap<string, string>): Plan {
+  return withExtraRisks(plan, (change) => {
+    if (change.tag !== 'dmarc' || change.action === 'delete' || !change.name.startsWith('_dmarc.')) return [];
+    const message = impacts.get(change.name.slice('_dmarc.'.length));
+    return message === undefined ? [] : [{ level: 'medium', message }];
+  });
 }

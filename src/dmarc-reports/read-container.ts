@@ -3,15 +3,15 @@
 // streams every layer, and caps every decompression (size and ratio).
 
 import { constants, createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { open, readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { gunzipMembers } from './gzip-members.js';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { specialFile } from '../base/repo-files.js';
 import { InflateMeter, formatBytes, type ReadLimits } from './limits.js';
 import { ReportFormatError } from '../base/errors.js';
 import { readLines } from './read-lines.js';
-import { MimeMessageReader, type MailPart } from './read-mime.js';
+import { isTlsRptPart, MimeMessageReader, type MailPart } from './read-mime.js';
 import { ReportXmlParser, type ParsedReport } from './read-xml.js';
 
 export type ContentKind = 'gzip' | 'zip' | 'xml' | 'mbox' | 'mail' | 'unknown';
@@ -23,7 +23,14 @@ const READ_NONBLOCK = constants.O_RDONLY | constants.O_NONBLOCK;
 export interface ReportHandler {
   report(parsed: ParsedReport, where: string): void;
   error(where: string, message: string): void;
+  /** Hand each report its XML bytes too (ParsedReport.xml), for the archive. */
+  readonly keepXml?: boolean;
+  /** Something recovered or ignored; the reports are still counted. */
+  warn(where: string, message: string): void;
 }
+
+/** Compression layers in one another (gzip in gzip, zip in gzip, gzip in zip...). */
+export const MAX_COMPRESSION_LAYERS = 4;
 
 /** What the first bytes say the content is. */
 export function sniffContent(head: Buffer): ContentKind {
@@ -46,29 +53,21 @@ export function messageOf(err: unknown): string {
   return e?.message ?? String(err);
 }
 
-/** Parse one report from XML bytes; the byte count is capped here for plain XML. */
-async function parseXml(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, limits: ReadLimits, meter?: InflateMeter): Promise<ParsedReport> {
+/** Parse one report from XML bytes; the byte count is capped here for plain XML. `keep`: also return the bytes. */
+async function parseXml(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, limits: ReadLimits, meter?: InflateMeter, keep = false): Promise<ParsedReport> {
   const parser = new ReportXmlParser(limits);
+  const kept: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of chunks) {
     bytes += chunk.length;
     if (meter) meter.add(chunk.length);
     else if (bytes > limits.maxXmlBytes) throw new ReportFormatError(`XML larger than ${formatBytes(limits.maxXmlBytes)}`);
     parser.write(chunk);
+    if (keep) kept.push(chunk);
   }
-  return parser.end();
-}
-
-/** gunzip (RFC 1952) with the inflate meter on the output; errors of any stage end the iteration. */
-async function parseGzip(source: Readable, compressedBytes: number, limits: ReadLimits): Promise<ParsedReport> {
-  const gunzip = createGunzip();
-  pipeline(source, gunzip, () => undefined);
-  try {
-    return await parseXml(gunzip, limits, new InflateMeter(limits, compressedBytes, 'the gzip data'));
-  } finally {
-    source.destroy();
-    gunzip.destroy();
-  }
+  const parsed = parser.end();
+  if (keep) parsed.xml = Buffer.concat(kept);
+  return parsed;
 }
 
 function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
@@ -101,18 +100,39 @@ function openEntry(zip: ZipFile, entry: Entry): Promise<Readable> {
   return new Promise((resolve, reject) => zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream))));
 }
 
-/** The .xml entries of a zip archive (APPNOTE 4.3), each checked against the caps before and while it inflates. */
-async function readZip(zip: ZipFile, where: string, limits: ReadLimits, handler: ReportHandler): Promise<number> {
+/** Entry names that can hold a report: XML, or XML compressed once more. */
+const REPORT_ENTRY = /\.(xml|gz|gzip|zip)$/i;
+
+/** A zip entry's data, inflated through the meter (shared with the layers around it). */
+async function readEntry(zip: ZipFile, entry: Entry, meter: InflateMeter): Promise<Buffer> {
+  const stream = await openEntry(zip, entry);
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      meter.add(chunk.length);
+      chunks.push(chunk);
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The report entries of a zip archive (APPNOTE 4.3): .xml, or a .gz/.zip holding one,
+ * each checked against the caps before and while it inflates.
+ */
+async function readZip(zip: ZipFile, where: string, limits: ReadLimits, handler: ReportHandler, meter: InflateMeter, layer: number): Promise<number> {
   let reports = 0;
   let entries = 0;
-  let xmlEntries = 0;
+  let reportEntries = 0;
   try {
     // The central directory's count comes first: an archive over the cap is refused whole.
     if (zip.entryCount > limits.maxZipEntries) throw new ReportFormatError(`${zip.entryCount} entries in the zip archive, more than ${limits.maxZipEntries}`);
     for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
       if (++entries > limits.maxZipEntries) throw new ReportFormatError(`more than ${limits.maxZipEntries} entries in the zip archive`);
-      if (entry.fileName.endsWith('/') || !/\.xml$/i.test(entry.fileName)) continue;
-      xmlEntries++;
+      if (entry.fileName.endsWith('/') || !REPORT_ENTRY.test(entry.fileName)) continue;
+      reportEntries++;
       const label = `${where}: ${entry.fileName}`;
       try {
         if (entry.uncompressedSize > limits.maxXmlBytes)
@@ -120,13 +140,8 @@ async function readZip(zip: ZipFile, where: string, limits: ReadLimits, handler:
         if (entry.uncompressedSize > limits.ratioFloorBytes && entry.uncompressedSize > entry.compressedSize * limits.maxRatio)
           throw new ReportFormatError(`the zip entry inflates ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))} times; refused (zip bomb?)`);
         // yauzl's validateEntrySizes also fails an entry whose data outgrows its declared size.
-        const stream = await openEntry(zip, entry);
-        try {
-          handler.report(await parseXml(stream, limits, new InflateMeter(limits, entry.compressedSize, 'the zip entry')), label);
-          reports++;
-        } finally {
-          stream.destroy();
-        }
+        const data = await readEntry(zip, entry, meter);
+        reports += await readLayer(data, label, limits, handler, meter, layer + 1);
       } catch (err) {
         handler.error(label, messageOf(err));
       }
@@ -134,15 +149,40 @@ async function readZip(zip: ZipFile, where: string, limits: ReadLimits, handler:
   } finally {
     zip.close();
   }
-  if (xmlEntries === 0) throw new ReportFormatError('the zip archive holds no .xml report');
+  if (reportEntries === 0) throw new ReportFormatError('the zip archive holds no .xml report');
   return reports;
 }
 
-const ZIP_OPTIONS = { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false } as const;
-
-function openZipFile(file: string): Promise<ZipFile> {
-  return new Promise((resolve, reject) => yauzl.open(file, ZIP_OPTIONS, (err, zip) => (err ? reject(err) : resolve(zip))));
+/**
+ * Decompressed data read as what it is: XML, or gzip/zip once more (receivers and the
+ * gateways between them nest them), every layer inflating through one meter, so that the
+ * caps hold for the total expanded size.
+ */
+async function readLayer(data: Buffer, where: string, limits: ReadLimits, handler: ReportHandler, meter: InflateMeter, layer: number): Promise<number> {
+  const kind = sniffContent(data.subarray(0, 64));
+  if ((kind === 'gzip' || kind === 'zip') && layer >= MAX_COMPRESSION_LAYERS) {
+    throw new ReportFormatError(`compressed more than ${MAX_COMPRESSION_LAYERS} times over; refused`);
+  }
+  switch (kind) {
+    case 'xml':
+      const parsed = await parseXml([data], limits);
+      if (handler.keepXml) parsed.xml = data;
+      handler.report(parsed, where);
+      return 1;
+    case 'gzip': {
+      const gunzipped = await gunzipMembers(data, meter);
+      // RFC 1952 members end with their size; a gateway's CRLF after the last is no harm.
+      if (!gunzipped.trailing.whitespace) handler.warn(where, `${formatBytes(gunzipped.trailing.bytes)} of data after the gzip data ignored`);
+      return readLayer(gunzipped.data, where, limits, handler, meter, layer + 1);
+    }
+    case 'zip':
+      return readZip(await openZipBuffer(data), where, limits, handler, meter, layer);
+    default:
+      throw new ReportFormatError(layer === 0 ? 'not a DMARC report: neither XML, gzip nor zip' : 'the compressed data holds neither XML, gzip nor zip');
+  }
 }
+
+const ZIP_OPTIONS = { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false } as const;
 
 function openZipBuffer(buffer: Buffer): Promise<ZipFile> {
   return new Promise((resolve, reject) => yauzl.fromBuffer(buffer, ZIP_OPTIONS, (err, zip) => (err ? reject(err) : resolve(zip))));
@@ -154,19 +194,10 @@ function openZipBuffer(buffer: Buffer): Promise<ZipFile> {
  */
 export async function readBufferReports(data: Buffer, where: string, limits: ReadLimits, handler: ReportHandler): Promise<number | undefined> {
   const kind = sniffContent(data.subarray(0, 64));
+  if (kind !== 'gzip' && kind !== 'zip' && kind !== 'xml') return undefined;
   try {
-    switch (kind) {
-      case 'gzip':
-        handler.report(await parseGzip(Readable.from([data]), data.length, limits), where);
-        return 1;
-      case 'zip':
-        return await readZip(await openZipBuffer(data), where, limits, handler);
-      case 'xml':
-        handler.report(await parseXml([data], limits), where);
-        return 1;
-      default:
-        return undefined;
-    }
+    if (kind === 'xml' && data.length > limits.maxXmlBytes) throw new ReportFormatError(`XML larger than ${formatBytes(limits.maxXmlBytes)}`);
+    return await readLayer(data, where, limits, handler, new InflateMeter(limits, data.length, 'the compressed data'), 0);
   } catch (err) {
     handler.error(where, messageOf(err));
     return 0;
@@ -184,6 +215,7 @@ async function readMail(file: string, where: string, mbox: boolean, limits: Read
   const take = async (parts: MailPart[]) => {
     while (parts.length > 0) {
       const part = parts.shift()!;
+      if (isTlsRptPart(part.contentType, part.filename)) continue;
       const n = await readBufferReports(part.data, `${label()}: ${part.filename ?? part.contentType}`, limits, handler);
       if (n !== undefined) found++;
     }
@@ -255,14 +287,16 @@ export async function readFileReports(file: string, where: string, limits: ReadL
     if (size === 0) throw new ReportFormatError('empty file');
     switch (sniffContent(head)) {
       case 'gzip':
-        handler.report(await parseGzip(createReadStream(file), size, limits), where);
+      case 'zip': {
+        // Held whole to be unpacked, as an attachment is: bounded by the same cap.
+        if (size > limits.maxAttachmentBytes) throw new ReportFormatError(`compressed file larger than ${formatBytes(limits.maxAttachmentBytes)}`);
+        const data = await readFile(file);
+        await readLayer(data, where, limits, handler, new InflateMeter(limits, data.length, 'the compressed data'), 0);
         return;
-      case 'zip':
-        await readZip(await openZipFile(file), where, limits, handler);
-        return;
+      }
       case 'xml':
         if (size > limits.maxXmlBytes) throw new ReportFormatError(`XML larger than ${formatBytes(limits.maxXmlBytes)}`);
-        handler.report(await parseXml(createReadStream(file), limits), where);
+        handler.report(await parseXml(createReadStream(file), limits, undefined, handler.keepXml), where);
         return;
       case 'mbox':
         await readMail(file, where, true, limits, handler);

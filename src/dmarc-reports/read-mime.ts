@@ -29,7 +29,15 @@ const REPORT_TYPES = new Set([
   'application/x-zip-compressed',
   'application/xml',
   'text/xml',
+  // RFC 8460 §5.3: TLS-RPT reports, taken for `reports fetch` (the DMARC reader skips them).
+  'application/tlsrpt+gzip',
+  'application/tlsrpt+json',
 ]);
+
+/** A TLS-RPT report (RFC 8460 §5.3): its media type, or its file name (".json", ".json.gz"). */
+export function isTlsRptPart(contentType: string, filename: string | undefined): boolean {
+  return contentType.startsWith('application/tlsrpt+') || (filename !== undefined && /\.json(\.gz)?$/i.test(filename));
+}
 
 /** Split "type/sub; a=1; b="x;y"" into the value and lowercase-named parameters (RFC 2045 §5.1, RFC 2231 §3-4). */
 export function parseHeaderValue(value: string): { value: string; params: Map<string, string> } {
@@ -92,7 +100,7 @@ function decodeWords(text: string): string {
 /** Whether a part may carry a report: by media type or by file name. */
 function isReportCandidate(contentType: string, filename: string | undefined): boolean {
   if (REPORT_TYPES.has(contentType)) return true;
-  return filename !== undefined && /\.(xml|gz|gzip|zip)$/i.test(filename);
+  return filename !== undefined && /\.(xml|gz|gzip|zip|json)$/i.test(filename);
 }
 
 /**

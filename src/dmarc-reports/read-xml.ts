@@ -4,6 +4,7 @@
 
 import { TextDecoder } from 'node:util';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { Utf8Check } from './utf8-check.js';
 import { type ReadLimits } from './limits.js';
 import { ReportFormatError } from '../base/errors.js';
 import {
@@ -21,12 +22,17 @@ import {
 export const DMARC_2_NAMESPACE = 'urn:ietf:params:xml:ns:dmarc-2.0';
 
 export interface ParsedReport {
+  /** org_name may be empty and report_id too: the reader names the receiver (see receiver.ts). */
   meta: ReportMeta;
   published: PublishedPolicy;
   /** Identical records merged (rowKey); memory grows with distinct rows only. */
   rows: Map<string, ReportRow>;
   messages: number;
   records: number;
+  /** The XML as read, when the handler asked for it (ReportHandler.keepXml: the archive stores it). */
+  xml?: Buffer;
+  /** What was recovered or replaced while reading, one line each (without the file name). */
+  warnings: string[];
 }
 
 interface RecordDraft {
@@ -35,6 +41,9 @@ interface RecordDraft {
   headerFrom?: string;
   envelopeFrom?: string;
   disposition?: Disposition;
+  /** <policy_evaluated><dkim>/<spf>: the receiver's own DMARC verdict per mechanism. */
+  evaluatedDkim?: 'pass' | 'fail';
+  evaluatedSpf?: 'pass' | 'fail';
   reasons: string[];
   dkim: DkimAuth[];
   spf: SpfAuth[];
@@ -106,7 +115,16 @@ export class ReportXmlParser {
   private headBytes = 0;
   private readonly stack: string[] = [];
   private text = '';
-  private root?: string;
+  /** Where <feedback> opened: 0 as the root, deeper inside a wrapper element. */
+  private feedbackDepth?: number;
+  private feedbackClosed = false;
+  /** The root element when it is not <feedback> (seen: an unterminated <xs:schema> around it). */
+  private wrapper?: string;
+  /** The first XML error after </feedback> closed: the report is whole, the rest is ignored. */
+  private errorAfterReport?: string;
+  private readonly utf8 = new Utf8Check();
+  private checkUtf8 = false;
+  private readonly warnings: string[] = [];
   private schema: ReportMeta['schema'] = '7489';
   private readonly meta: Partial<ReportMeta> = {};
   private readonly published: PublishedDraft = {};
@@ -120,7 +138,16 @@ export class ReportXmlParser {
     const fail = (message: string): never => {
       throw new ReportFormatError(message);
     };
-    this.sax.on('error', (err) => fail(`malformed XML: ${err.message.replace(/^.*?:\d+:\d+: /, '')}`));
+    this.sax.on('error', (err) => {
+      const message = err.message.replace(/^.*?:\d+:\d+: /, '');
+      // After </feedback> the report is complete: what follows (an unclosed wrapper, stray
+      // text) is reported as a warning and ignored, as lenient readers do.
+      if (this.feedbackClosed) {
+        this.errorAfterReport ??= message;
+        return;
+      }
+      fail(`malformed XML: ${message}`);
+    });
     // XML 1.0 §2.8: a DOCTYPE can declare entities whose expansion is exponential
     // ("billion laughs"); reports never need one, so any DOCTYPE ends the report.
     this.sax.on('doctype', () => fail('the XML has a DOCTYPE declaration; refused (DMARC reports have none, and entities are never expanded)'));
@@ -132,6 +159,7 @@ export class ReportXmlParser {
 
   write(chunk: Buffer): void {
     if (this.decoder) {
+      if (this.checkUtf8) this.utf8.feed(chunk);
       this.sax.write(this.decoder.decode(chunk, { stream: true }));
       return;
     }
@@ -144,19 +172,35 @@ export class ReportXmlParser {
     if (!this.decoder) this.startDecoding();
     this.sax.write(this.decoder!.decode());
     this.sax.close();
-    if (this.root === undefined) throw new ReportFormatError('empty document: no <feedback> element');
+    if (this.feedbackDepth === undefined) {
+      if (this.wrapper !== undefined) throw new ReportFormatError(`not a DMARC aggregate report (root element <${this.wrapper}>, no <feedback> in it)`);
+      throw new ReportFormatError('empty document: no <feedback> element');
+    }
+    if (!this.feedbackClosed) throw new ReportFormatError('malformed XML: the <feedback> element is not closed (truncated report?)');
+    if (this.wrapper !== undefined) {
+      this.warnings.push(
+        this.errorAfterReport !== undefined
+          ? `the report is wrapped in <${this.wrapper}>, which is not closed: the <feedback> element inside was read`
+          : `the report is wrapped in <${this.wrapper}>: the <feedback> element inside was read`,
+      );
+    } else if (this.errorAfterReport !== undefined) {
+      this.warnings.push(`data after </feedback> ignored (${this.errorAfterReport})`);
+    }
+    if (this.checkUtf8) {
+      this.utf8.end();
+      if (this.utf8.invalid > 0) {
+        const n = this.utf8.invalid;
+        this.warnings.push(`line ${this.utf8.firstLine}: invalid UTF-8 (${n} byte sequence${n === 1 ? '' : 's'} read as U+FFFD); every record was counted`);
+      }
+    }
     const published = this.finishPublished();
-    const orgName = this.meta.orgName ?? '';
-    if (orgName === '') throw new ReportFormatError('no <report_metadata><org_name>');
-    // report_id is mandatory (RFC 7489 App. C, RFC 9990 §3); without one the
-    // report is identified by who sent it, its period and its domain.
-    const reportId = this.meta.reportId || `${orgName}:${this.meta.begin ?? ''}-${this.meta.end ?? ''}:${published.domain}`;
     return {
-      meta: { ...this.meta, orgName, reportId, schema: this.schema },
+      meta: { ...this.meta, orgName: this.meta.orgName ?? '', reportId: this.meta.reportId ?? '', schema: this.schema },
       published,
       rows: this.rows,
       messages: this.messages,
       records: this.records,
+      warnings: this.warnings,
     };
   }
 
@@ -169,11 +213,15 @@ export class ReportXmlParser {
     } catch {
       throw new ReportFormatError(`unsupported XML encoding "${encoding}"`);
     }
-    this.sax.write(this.decoder.decode(head.subarray(skip), { stream: true }));
+    // Declared (or defaulted) UTF-8 that is not: decoded with replacement, and said.
+    this.checkUtf8 = this.decoder.encoding === 'utf-8';
+    const body = head.subarray(skip);
+    if (this.checkUtf8) this.utf8.feed(body);
+    this.sax.write(this.decoder.decode(body, { stream: true }));
   }
 
   private addText(t: string): void {
-    if (this.stack.length === 0) return;
+    if (this.feedbackDepth === undefined || this.feedbackClosed || this.stack.length <= this.feedbackDepth) return;
     if (this.text.length + t.length > this.limits.maxTextChars)
       throw new ReportFormatError(`<${this.stack[this.stack.length - 1]}> holds more than ${this.limits.maxTextChars} characters`);
     this.text += t;
@@ -183,12 +231,18 @@ export class ReportXmlParser {
     const name = localName(tag.name);
     const parent = this.stack[this.stack.length - 1];
     if (this.stack.length >= this.limits.maxDepth) throw new ReportFormatError(`elements nested deeper than ${this.limits.maxDepth}`);
-    if (parent === undefined) {
-      if (name !== 'feedback') throw new ReportFormatError(`not a DMARC aggregate report (root element <${tag.name}>, not <feedback>)`);
-      this.root = name;
-      for (const [attr, value] of Object.entries(tag.attributes)) {
-        if ((attr === 'xmlns' || attr.startsWith('xmlns:')) && String(value).trim() === DMARC_2_NAMESPACE) this.schema = '9990';
+    if (this.feedbackDepth === undefined) {
+      if (name === 'feedback') {
+        this.feedbackDepth = this.stack.length;
+        for (const [attr, value] of Object.entries(tag.attributes)) {
+          if ((attr === 'xmlns' || attr.startsWith('xmlns:')) && String(value).trim() === DMARC_2_NAMESPACE) this.schema = '9990';
+        }
+      } else if (parent === undefined) {
+        // Not <feedback> at the root: look for it inside (a wrapper some receivers leave around it).
+        this.wrapper = tag.name;
       }
+    } else if (this.feedbackClosed && name === 'feedback') {
+      throw new ReportFormatError('more than one <feedback> element in one document');
     }
     if (name === 'record' && parent === 'feedback') {
       this.records++;
@@ -209,6 +263,16 @@ export class ReportXmlParser {
     const parent = this.stack[this.stack.length - 2] ?? '';
     const value = detach(this.text.trim());
     this.text = '';
+    const inReport = this.feedbackDepth !== undefined && !this.feedbackClosed && this.stack.length > this.feedbackDepth;
+    if (!inReport) {
+      this.stack.pop();
+      return;
+    }
+    if (this.stack.length === this.feedbackDepth! + 1) {
+      this.feedbackClosed = true;
+      this.stack.pop();
+      return;
+    }
     if (this.stack.includes('report_metadata')) this.closeMeta(name, value);
     else if (parent === 'policy_published') this.closePublished(name, value);
     else if (this.record) this.closeRecord(name, parent, value);
@@ -225,6 +289,9 @@ export class ReportXmlParser {
         break;
       case 'email':
         this.meta.email = value;
+        break;
+      case 'extra_contact_info':
+        if (value !== '') this.meta.extraContactInfo = value;
         break;
       case 'begin':
       case 'end':
@@ -310,6 +377,15 @@ export class ReportXmlParser {
       case 'disposition':
         if (parent === 'policy_evaluated') r.disposition = dispositionOf(value);
         break;
+      case 'dkim':
+      case 'spf':
+        // <policy_evaluated><dkim>pass</dkim>: the receiver's DMARC result for the mechanism.
+        if (parent === 'policy_evaluated') {
+          const verdict = /^pass$/i.test(value) ? 'pass' : /^fail$/i.test(value) ? 'fail' : undefined;
+          if (verdict && name === 'dkim') r.evaluatedDkim = verdict;
+          if (verdict && name === 'spf') r.evaluatedSpf = verdict;
+        }
+        break;
       case 'type':
         if (parent === 'reason' && value !== '') r.reasons.push(value.toLowerCase());
         break;
@@ -341,6 +417,9 @@ export class ReportXmlParser {
       published,
     };
     if (r.envelopeFrom !== undefined) row.envelopeFrom = r.envelopeFrom;
+    if (r.evaluatedDkim !== undefined || r.evaluatedSpf !== undefined) {
+      row.evaluated = { ...(r.evaluatedDkim ? { dkim: r.evaluatedDkim } : {}), ...(r.evaluatedSpf ? { spf: r.evaluatedSpf } : {}) };
+    }
     this.messages += r.count;
     if (r.count === 0) return;
     const key = rowKey(row);

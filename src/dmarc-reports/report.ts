@@ -49,6 +49,10 @@ export interface ReportRow {
   envelopeFrom?: string;
   /** <policy_evaluated><disposition>: what the receiver says it did. */
   disposition: Disposition;
+  /** <policy_evaluated><dkim>/<spf>: the receiver's own DMARC result per mechanism, when it says. */
+  evaluated?: { dkim?: 'pass' | 'fail'; spf?: 'pass' | 'fail' };
+  /** Who sent the report (the reader's name for the receiver: org_name, else email, contact, file name). */
+  receiver?: string;
   /** <policy_evaluated><reason><type>, lowercase, sorted. */
   reasons: string[];
   dkim: DkimAuth[];
@@ -61,6 +65,7 @@ export interface ReportMeta {
   orgName: string;
   reportId: string;
   email?: string;
+  extraContactInfo?: string;
   begin?: number;
   end?: number;
   /** "7489" (no or the 0.1 namespace) or "9990" (urn:ietf:params:xml:ns:dmarc-2.0). */
@@ -73,11 +78,16 @@ export interface ReadError {
   message: string;
 }
 
-/** A report seen a second time (same org_name and report_id): not counted again. */
+/** Something recovered or doubtful in a report that was still counted, named by its file. */
+export type ReadWarning = ReadError;
+
+/** A report seen a second time (same receiver, report_id, period and rows): not counted again. */
 export interface DuplicateReport {
   file: string;
   orgName: string;
   reportId: string;
+  /** The file that was counted. */
+  first: string;
 }
 
 /** The identity of a row without its count: rows with the same key are merged. */
@@ -88,6 +98,8 @@ export function rowKey(row: Omit<ReportRow, 'count'>): string {
     row.headerFrom,
     row.envelopeFrom ?? '',
     row.disposition,
+    `${row.evaluated?.dkim ?? ''}/${row.evaluated?.spf ?? ''}`,
+    row.receiver ?? '',
     row.reasons.join(','),
     row.dkim.map((d) => `${d.domain}/${d.selector ?? ''}/${d.result}`).join(','),
     row.spf.map((s) => `${s.domain}/${s.scope ?? ''}/${s.result}`).join(','),

@@ -93,7 +93,25 @@ export interface DomainImpact {
   mayLose: number;
 }
 
+/**
+ * Where a receiver's own verdict (<policy_evaluated><dkim>/<spf>) and mailrec's
+ * recomputation from <auth_results> under the published record disagree, in messages.
+ * `receiverFail`: the receiver said fail, the recomputation says pass; `receiverPass`: the reverse.
+ */
+export interface VerdictDisagreement {
+  receiver: string;
+  /** Messages in rows where the receiver gave its verdict. */
+  messages: number;
+  dmarc: { receiverFail: number; receiverPass: number };
+  dkim: { receiverFail: number; receiverPass: number };
+  spf: { receiverFail: number; receiverPass: number };
+}
+
 export interface Simulation {
+  /** The receivers' verdicts were used instead of the recomputation (--trust-receiver). */
+  trustReceiver: boolean;
+  /** Receivers whose verdicts disagree with the recomputation, most disagreeing messages first. */
+  disagreements: VerdictDisagreement[];
   published: OutcomeCounts;
   proposed: OutcomeCounts;
   /** What the receivers say they did (policy_evaluated disposition). */
@@ -120,6 +138,8 @@ export interface SimulationInput {
   domain?: string;
   /** Header-from names known to exist or not (RFC 9989 non-existent domains: NXDOMAIN or NODATA for A, AAAA and MX), from DNS. */
   exists?: ReadonlyMap<string, boolean>;
+  /** Take each row's DKIM and SPF results from the receiver's <policy_evaluated> where it gives them (--trust-receiver). */
+  trustReceiver?: boolean;
 }
 
 const STRENGTH: Record<Disposition, number> = { none: 0, quarantine: 1, reject: 2 };
@@ -173,10 +193,11 @@ export function applicablePolicy(record: DispositionPolicy, recordDomain: string
   return { applied: 'sp', requested: sp };
 }
 
-/** One row under one record. */
-export function evaluateRow(row: ReportRow, record: DispositionPolicy, recordDomain: string, existence: Existence): Verdict {
-  const dkim = dkimAligned(row, record.adkim);
-  const spf = spfAligned(row, record.aspf);
+/** One row under one record; with `trustReceiver`, DKIM and SPF as the receiver evaluated them where it says. */
+export function evaluateRow(row: ReportRow, record: DispositionPolicy, recordDomain: string, existence: Existence, trustReceiver = false): Verdict {
+  const said = trustReceiver ? row.evaluated : undefined;
+  const dkim = said?.dkim !== undefined ? said.dkim === 'pass' : dkimAligned(row, record.adkim);
+  const spf = said?.spf !== undefined ? said.spf === 'pass' : spfAligned(row, record.aspf);
   const pass = dkim || spf;
   const { applied, requested } = applicablePolicy(record, recordDomain, row.headerFrom, existence);
   // RFC 9989 t=y: apply the next less strict policy (quarantine -> none, reject -> quarantine).
@@ -259,20 +280,28 @@ export function simulate(input: SimulationInput): Simulation {
   let unknownExistence = 0;
   let heloOnly = 0;
   let pct = 0;
+  const trust = input.trustReceiver ?? false;
+  const disagreements = new Map<string, VerdictDisagreement>();
 
   for (const row of input.rows) {
+    // A row belongs to its header_from domain (the RFC5322.From DMARC evaluates), with and
+    // without --domain, whatever policy_published domain its report names.
     if (input.domain !== undefined && !isAtOrBelow(row.headerFrom, input.domain)) continue;
     let target: ProposedRecord | undefined;
-    if (input.replacePublished) target = { domain: row.published.domain, ...input.replacePublished };
-    else target = nearestRecord(row.headerFrom, proposedByDomain);
+    if (input.replacePublished) {
+      // The record replaces the one the receiver found, where the tree walk from header_from found it.
+      const at = isAtOrBelow(row.headerFrom, row.published.domain) ? row.published.domain : row.headerFrom;
+      target = { domain: at, ...input.replacePublished };
+    } else target = nearestRecord(row.headerFrom, proposedByDomain);
     if (!target) {
       uncovered.set(row.headerFrom, (uncovered.get(row.headerFrom) ?? 0) + row.count);
       continue;
     }
     const known = input.exists?.get(row.headerFrom);
     const existence: Existence = known === true ? 'exists' : known === false ? 'nonexistent' : inferExistence(row);
-    const before = evaluateRow(row, publishedRecord(row.published), row.published.domain, existence);
-    const after = evaluateRow(row, target.record, target.domain, existence);
+    noteDisagreement(disagreements, row, evaluateRow(row, publishedRecord(row.published), row.published.domain, existence));
+    const before = evaluateRow(row, publishedRecord(row.published), row.published.domain, existence, trust);
+    const after = evaluateRow(row, target.record, target.domain, existence, trust);
     addCounts(published, before, row.count);
     addCounts(proposed, after, row.count);
     reported[row.disposition] += row.count;
@@ -371,7 +400,12 @@ export function simulate(input: SimulationInput): Simulation {
         .join(', ')}${uncoveredList.length > 5 ? ', ...' : ''}) and are left out`,
     );
 
+  if (trust) notes.push("DKIM and SPF were taken from the receivers' own verdicts (<policy_evaluated>) where they give them (--trust-receiver); a proposed adkim=/aspf= change is then not re-evaluated for those rows");
   return {
+    trustReceiver: trust,
+    disagreements: [...disagreements.values()]
+      .filter((d) => d.dmarc.receiverFail + d.dmarc.receiverPass + d.dkim.receiverFail + d.dkim.receiverPass + d.spf.receiverFail + d.spf.receiverPass > 0)
+      .sort((a, b) => b.dmarc.receiverFail + b.dmarc.receiverPass - (a.dmarc.receiverFail + a.dmarc.receiverPass) || a.receiver.localeCompare(b.receiver)),
     published,
     proposed,
     reported,
@@ -383,4 +417,31 @@ export function simulate(input: SimulationInput): Simulation {
     uncovered: { messages: uncoveredMessages, domains: uncoveredList },
     notes,
   };
+}
+
+/**
+ * Compares the receiver's verdict with the recomputation (under the published record,
+ * alignment as it says) for one row. Rows without <policy_evaluated> results are not compared.
+ */
+function noteDisagreement(into: Map<string, VerdictDisagreement>, row: ReportRow, computed: Verdict): void {
+  const said = row.evaluated;
+  if (!said || (said.dkim === undefined && said.spf === undefined)) return;
+  const name = row.receiver ?? '(unknown receiver)';
+  let d = into.get(name);
+  if (!d) {
+    d = { receiver: name, messages: 0, dmarc: { receiverFail: 0, receiverPass: 0 }, dkim: { receiverFail: 0, receiverPass: 0 }, spf: { receiverFail: 0, receiverPass: 0 } };
+    into.set(name, d);
+  }
+  d.messages += row.count;
+  const compare = (into: { receiverFail: number; receiverPass: number }, receiver: boolean | undefined, ours: boolean): void => {
+    if (receiver === undefined || receiver === ours) return;
+    if (receiver) into.receiverPass += row.count;
+    else into.receiverFail += row.count;
+  };
+  const dkim = said.dkim === undefined ? undefined : said.dkim === 'pass';
+  const spf = said.spf === undefined ? undefined : said.spf === 'pass';
+  compare(d.dkim, dkim, computed.dkimAligned);
+  compare(d.spf, spf, computed.spfAligned);
+  // DMARC passes when either mechanism passes aligned (RFC 9989); a mechanism the receiver did not give is taken as computed.
+  compare(d.dmarc, (dkim ?? computed.dkimAligned) || (spf ?? computed.spfAligned), computed.pass);
 }

@@ -81,6 +81,8 @@ export interface DnsClient extends Resolver {
   query(name: string, type: string, options?: QueryOptions): Promise<QueryResult>;
   stats(): DnsStats;
   servers(): Promise<ServerAddress[]>;
+  /** Servers that refused a recursive question with RA clear: they answer only for their own zones. */
+  nonRecursiveServers(): ServerAddress[];
 }
 
 const RETRY_ELSEWHERE = new Set(['SERVFAIL', 'REFUSED', 'NOTIMP', 'FORMERR']);
@@ -101,6 +103,7 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
   };
   const udp = createUdpTransport({ onDrop: () => counters.dropped++ });
   const queriesInFlight = new Map<string, Promise<QueryResult>>();
+  const nonRecursive = new Map<string, ServerAddress>();
   const resolvesInFlight = new Map<string, Promise<Answer>>();
 
   let serverList: Promise<ServerAddress[]> | undefined;
@@ -250,7 +253,12 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
       }
       authenticated &&= result.authenticated;
       if (result.rcode !== 'NOERROR' && result.rcode !== 'NXDOMAIN') {
-        return { answer: { status: 'error', reason: `${result.rcode} from ${formatServer(result.server)} for ${current} ${type}` } };
+        const reason = `${result.rcode} from ${formatServer(result.server)} for ${current} ${type}`;
+        // Asked to recurse, a server that refuses with RA clear is authoritative-only: it
+        // answers for its own zones and never for others (RFC 1035 §4.1.1).
+        const notRecursive = result.rcode === 'REFUSED' && recursionDesired && !result.flags.ra;
+        if (notRecursive) nonRecursive.set(formatServer(result.server), result.server);
+        return { answer: notRecursive ? { status: 'error', reason, cause: 'not-recursive' } : { status: 'error', reason } };
       }
       // Only records on the chain from the question are believed; the rest is ignored.
       let name = current;
@@ -322,5 +330,6 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     query,
     servers,
     stats: () => ({ ...counters, peakInFlight: limiter.peak }),
+    nonRecursiveServers: () => [...nonRecursive.values()],
   };
 }

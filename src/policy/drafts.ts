@@ -2,7 +2,7 @@
 // each with the place it was declared, and the repo files the policy refers to.
 
 import type { SourcePosition } from '../base/errors.js';
-import type { DkimKeySettings, DomainPolicy, Rfc2136Target, SignerConfigs, SpfAll } from './model.js';
+import type { DkimKeySettings, DomainPolicy, ReportsConfig, Rfc2136Target, SignerConfigs, SpfAll } from './model.js';
 
 /** A file the policy refers to, read by the loader (never by the validator). */
 export interface FileRef {
@@ -70,4 +70,11 @@ export interface PolicyPart {
   zones: ZoneDraft[];
   domains: DomainDraft[];
   targets: TargetDraft[];
+  reports?: ReportsDraft;
+}
+
+/** A `reports:` section; at most one in all the policy files. */
+export interface ReportsDraft extends Declared {
+  /** Undefined when the section has issues of its own. */
+  config?: ReportsConfig;
 }

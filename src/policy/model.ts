@@ -182,6 +182,54 @@ export interface Rfc2136Target {
 
 export type Target = Rfc2136Target;
 
+/** What `reports fetch` does with a message whose reports are all archived. */
+export type MailboxAfter = 'leave' | 'seen' | 'move';
+
+/** Where a secret lives: a file or an environment variable, never the policy itself. */
+export interface SecretRef {
+  file?: string;
+  env?: string;
+}
+
+/** An IMAP mailbox the `rua` reports arrive in (RFC 9051 / RFC 3501). */
+export interface ImapMailbox {
+  type: 'imap';
+  host: string;
+  port: number;
+  /** implicit: TLS from the first byte (RFC 8314 §3.3, port 993); starttls: upgraded, and required (RFC 3501 §6.2.1). */
+  tls: 'implicit' | 'starttls';
+  user: string;
+  password: SecretRef;
+  folder: string;
+  after: MailboxAfter;
+  moveTo?: string;
+  /** PEM CA certificate for a server whose certificate a private CA issued (repo path). */
+  caFile?: string;
+  position: SourcePosition;
+}
+
+/** Reports delivered to files: a Maildir, an mbox, or a directory of report files and messages. */
+export interface LocalMailbox {
+  type: 'maildir' | 'mbox' | 'directory';
+  /** Repo path. */
+  path: string;
+  after: MailboxAfter;
+  moveTo?: string;
+  position: SourcePosition;
+}
+
+export type MailboxConfig = ImapMailbox | LocalMailbox;
+
+/** `reports:`: where aggregate and TLS reports are collected from and archived. */
+export interface ReportsConfig {
+  /** Archive directory, relative to the repo root (default "reports"). */
+  archive: string;
+  /** Seconds: reports whose period ended longer ago are pruned by `reports fetch`; undefined keeps them all. */
+  retentionSeconds?: number;
+  mailboxes: MailboxConfig[];
+  position: SourcePosition;
+}
+
 export interface Policy {
   version: 1;
   /** Files the policy was read from, in load order. */
@@ -190,6 +238,8 @@ export interface Policy {
   zones: ZoneConfig[];
   domains: DomainPolicy[];
   targets: Target[];
+  /** The `reports:` section, when the policy has one. */
+  reports?: ReportsConfig;
   dkimKeys: DkimKeySettings;
   signers: SignerConfigs;
 }

@@ -7,9 +7,11 @@ import type { TsigKeyRef } from './model.js';
 import type { DefaultsDraft, FileRef, PolicyPart, TargetDraft, ZoneDraft } from './drafts.js';
 import type { ReadContext } from './read-context.js';
 import { readDomain } from './read-domain.js';
+import { readReports } from './read-reports.js';
+import { readSecretRef } from './read-secret.js';
 import { readDkimKeys, readSigners } from './read-signers.js';
 import { readSpf } from './read-spf.js';
-import { checkDomainName, checkEnvName, checkRepoPath, checkServer } from './values.js';
+import { APEX, checkDomainName, checkEnvName, checkRepoPath, checkServer } from './values.js';
 import { LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import { YamlReader, type Field } from './yaml-reader.js';
 
@@ -86,6 +88,12 @@ export function readPolicyDocument(source: PolicySource, issues: PolicyIssue[], 
       if (target) part.targets.push(target);
     }
   }
+  const reports = map.get('reports');
+  if (reports) {
+    const before = issues.length;
+    const config = readReports(r, reports);
+    part.reports = { position: reports.at, path: reports.path, ...(config && issues.length === before ? { config } : {}) };
+  }
   const dkimKeys = map.get('dkim_keys');
   if (dkimKeys) part.dkimKeys = readDkimKeys(r, dkimKeys);
   const signers = map.get('signers');
@@ -113,7 +121,7 @@ function readDefaults(r: YamlReader, field: Field): DefaultsDraft | undefined {
 function readZones(r: YamlReader, field: Field): ZoneDraft[] {
   const out: ZoneDraft[] = [];
   for (const entry of r.entries(field, 'a map of zone apexes') ?? []) {
-    const apex = r.take({ ...entry, node: null }, checkDomainName(entry.name, 'zone'));
+    const apex = r.take({ ...entry, node: null }, checkDomainName(entry.name, 'zone', APEX));
     const zone: ZoneDraft = { apex: apex ?? '', position: entry.at, path: entry.path };
     // "example.org:" alone, or "{}", takes every default.
     const empty = !entry.node || (isScalar(entry.node) && entry.node.value === null);
@@ -163,7 +171,7 @@ function readTarget(r: YamlReader, field: Field): TargetDraft | undefined {
     if (zonesField.node && items.length === 0) r.refuse(zonesField, 'zones is an empty list', 'leave zones out to update every zone of the policy');
     for (const item of items) {
       const text = r.string(item);
-      const apex = text === undefined ? undefined : r.take(item, checkDomainName(text, 'zone'));
+      const apex = text === undefined ? undefined : r.take(item, checkDomainName(text, 'zone', APEX));
       if (apex !== undefined) zoneRefs.push({ apex, position: r.valueAt(item), path: item.path });
     }
   }
@@ -188,20 +196,10 @@ function readTsigKey(r: YamlReader, field: Field): TsigKeyRef | undefined {
   const name = nameField && nameText !== undefined ? r.take(nameField, checkDomainName(nameText, 'key name', { minLabels: 1 })) : undefined;
   const algorithmField = map.get('algorithm');
   const algorithm = algorithmField ? r.oneOf(algorithmField, POLICY_ENUMS.tsig_algorithm) : 'hmac-sha256';
-  const fileField = map.get('secret_file');
-  const envField = map.get('secret_env');
-  if (fileField && envField) {
-    r.report(envField.at, envField.path, 'secret_file and secret_env are exclusive', 'give the secret one way');
-    return undefined;
-  }
-  if (!fileField && !envField) {
-    r.report(field.at, field.path, 'key needs secret_file or secret_env', 'the secret itself never goes in the policy');
-    return undefined;
-  }
-  const fileText = fileField && r.string(fileField);
-  const secretFile = fileField && fileText !== undefined ? r.take(fileField, checkRepoPath(fileText, 'secret_file')) : undefined;
-  const envText = envField && r.string(envField);
-  const secretEnv = envField && envText !== undefined ? r.take(envField, checkEnvName(envText)) : undefined;
+  const secret = readSecretRef(r, field, map, { word: 'secret', owner: 'key' });
+  if (!secret) return undefined;
+  const secretFile = secret.file;
+  const secretEnv = secret.env;
   if (name === undefined || algorithm === undefined || (secretFile === undefined && secretEnv === undefined)) return undefined;
   const out: TsigKeyRef = { name, algorithm };
   if (secretFile !== undefined) out.secretFile = secretFile;

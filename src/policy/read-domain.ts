@@ -12,7 +12,7 @@ import { readRaw } from './read-raw.js';
 import { readSenders, readSpf } from './read-spf.js';
 import { readSrv } from './read-srv.js';
 import { readMtaSts, readTlsa, readTlsRpt } from './read-transport.js';
-import { checkDomainName } from './values.js';
+import { APEX, checkDomainName } from './values.js';
 import { KEY_ALIASES, LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import type { Field, YamlReader } from './yaml-reader.js';
 import { quote } from '../base/quote.js';
@@ -24,7 +24,7 @@ const NO_MAIL_CONFLICTS = ['senders', 'spf', 'mx', 'dkim', 'srv', 'tlsa', 'mta_s
 
 export function readDomain(ctx: ReadContext, field: Field): DomainDraft | undefined {
   const { r } = ctx;
-  const name = r.take({ ...field, node: null }, checkDomainName(field.name, 'domain'));
+  const name = r.take({ ...field, node: null }, checkDomainName(field.name, 'domain', APEX));
   if (!field.node || (isScalar(field.node) && field.node.value === null)) {
     r.report(field.at, field.path, `domain ${field.name} has no settings`, 'give it a map of settings; mail: none for a domain that sends and receives no mail');
     return undefined;

@@ -34,13 +34,15 @@ export interface JsonSchema {
 
 const NAME_PATTERN = '^(\\*\\.)?[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?$';
 const DOMAIN_PATTERN = '^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)+\\.?$';
+/** Zone apexes and their domains: one label is enough, as for BIND (values.ts APEX). */
+const APEX_PATTERN = '^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?$';
 /** Relative, no "..", none of the characters a zone file or shell reads as syntax. */
 const PATH_PATTERN = '^(?!/)(?!~)(?!.*(^|/)\\.\\.(/|$))[^\\s"\'`;$()\\\\]+$';
 
-const domainName = (description: string): JsonSchema => ({
+const domainName = (description: string, pattern = DOMAIN_PATTERN): JsonSchema => ({
   type: 'string',
   description,
-  pattern: DOMAIN_PATTERN,
+  pattern,
   maxLength: 254,
 });
 const repoPath = (description: string): JsonSchema => ({ type: 'string', description, pattern: PATH_PATTERN });
@@ -115,13 +117,13 @@ export const POLICY_SCHEMA: JsonSchema = {
     zones: {
       type: 'object',
       description: 'Zone apexes. Each domain belongs to its longest matching zone. With no zones, only two-label domains are taken as zones.',
-      propertyNames: domainName('Zone apex.'),
+      propertyNames: domainName('Zone apex.', APEX_PATTERN),
       additionalProperties: { anyOf: [{ type: 'null' }, { $ref: '#/$defs/zone' }] },
     },
     domains: {
       type: 'object',
       description: 'Mail domains and what they publish.',
-      propertyNames: domainName('Domain name.'),
+      propertyNames: domainName('Domain name.', APEX_PATTERN),
       additionalProperties: { $ref: '#/$defs/domain' },
     },
     targets: {
@@ -129,6 +131,7 @@ export const POLICY_SCHEMA: JsonSchema = {
       description: 'Where apply goes besides zone fragments: RFC 2136 dynamic updates. A zone is managed as files or by updates, not both.',
       items: { $ref: '#/$defs/target' },
     },
+    reports: { $ref: '#/$defs/reports' },
     dkim_keys: { $ref: '#/$defs/dkim_keys' },
     signers: { $ref: '#/$defs/signers' },
   },
@@ -411,7 +414,7 @@ export const POLICY_SCHEMA: JsonSchema = {
       properties: {
         type: { enum: ['rfc2136'], description: 'Target kind.' },
         server: { type: 'string', description: 'host[:port], IPv4[:port] or [IPv6]:port.', examples: ['192.0.2.53:53'] },
-        zones: { type: 'array', minItems: 1, description: 'Zones it updates; default all zones.', items: domainName('Zone apex.') },
+        zones: { type: 'array', minItems: 1, description: 'Zones it updates; default all zones.', items: domainName('Zone apex.', APEX_PATTERN) },
         key: { $ref: '#/$defs/target_key' },
       },
       required: ['type', 'server'],
@@ -428,6 +431,49 @@ export const POLICY_SCHEMA: JsonSchema = {
       },
       required: ['name'],
       oneOf: [{ required: ['secret_file'] }, { required: ['secret_env'] }],
+      additionalProperties: false,
+    },
+    reports: {
+      type: 'object',
+      description: 'DMARC aggregate and TLS-RPT reports: the mailboxes mailrec reports fetch collects them from, and the archive it keeps them in.',
+      properties: {
+        archive: repoPath('Archive directory (content-addressed report files and their index); default reports. Outside the repo: reports fetch --archive DIR.'),
+        retention: {
+          description: 'Reports whose period ended longer ago than this are pruned by reports fetch: seconds, or a number with s, m, h, d, w (at least a day), e.g. 400d. Default: kept.',
+          anyOf: [
+            { type: 'integer', minimum: 86400 },
+            { type: 'string', pattern: '^[0-9]+\\s*[smhdw]?$' },
+          ],
+        },
+        mailbox: {
+          description: 'Where reports arrive (the rua= and TLS-RPT rua= address): one mailbox or a list.',
+          anyOf: [{ $ref: '#/$defs/mailbox' }, { type: 'array', minItems: 1, items: { $ref: '#/$defs/mailbox' } }],
+        },
+      },
+      additionalProperties: false,
+    },
+    mailbox: {
+      type: 'object',
+      description: 'An IMAP mailbox (server, user, password_file | password_env, folder), or a maildir, mbox or directory (path).',
+      properties: {
+        type: { enum: ['imap', 'maildir', 'mbox', 'directory'], description: 'Kind of mailbox.' },
+        server: { type: 'string', description: 'IMAP server host[:port]; port 993 with tls: implicit, 143 with starttls.', examples: ['imap.example.org:993'] },
+        tls: { enum: ['implicit', 'starttls'], default: 'implicit', description: 'implicit: TLS from the start (RFC 8314); starttls: upgraded, and required.' },
+        user: { type: 'string', description: 'IMAP login name.', minLength: 1 },
+        password_file: repoPath('File holding the IMAP password (keep it out of git).'),
+        password_env: { type: 'string', description: 'Environment variable holding the IMAP password.', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        folder: { type: 'string', default: 'INBOX', description: 'IMAP folder the reports arrive in.', minLength: 1 },
+        after: {
+          enum: ['leave', 'seen', 'move'],
+          default: 'leave',
+          description: 'What to do with a message whose reports are archived: leave it, flag it \\Seen, or move it to move_to (IMAP, maildir).',
+        },
+        move_to: { type: 'string', description: 'Folder processed messages are moved to (with after: move).', minLength: 1 },
+        ca_file: repoPath('PEM CA certificate that issued the IMAP server certificate (a private CA); without it the system CAs decide.'),
+        path: repoPath('The maildir, mbox file or directory (in the repo; outside it: reports fetch --maildir/--mbox/--dir).'),
+      },
+      required: ['type'],
+      not: { required: ['password_file', 'password_env'] },
       additionalProperties: false,
     },
   },

@@ -63,6 +63,7 @@ export function validatePolicy(sources: readonly PolicySource[]): Validation {
   checkFragments(zones, signers?.paths ?? [], report);
   const targets = parts.flatMap((p) => p.targets);
   checkTargets(targets, zones, report);
+  const reports = once(parts.map((p) => p.reports), 'reports', report);
 
   if (issues.length > 0) return { ok: false, issues: sortIssues(issues), files };
   const policy: Policy = {
@@ -77,10 +78,11 @@ export function validatePolicy(sources: readonly PolicySource[]): Validation {
     dkimKeys,
     signers: signers?.signers ?? {},
   };
+  if (reports?.config) policy.reports = reports.config;
   return { ok: true, policy, files };
 }
 
-/** A block one file may declare (dkim_keys:, signers:): the first; the others are reported. */
+/** A block one file may declare (dkim_keys:, signers:, reports:): the first; the others are reported. */
 function once<T extends { position: SourcePosition; path: string }>(declared: readonly (T | undefined)[], key: string, report: Report): T | undefined {
   const [first, ...others] = declared.filter((d): d is T => d !== undefined);
   for (const other of others) report(other.position, other.path, `${key} is declared twice`, `also declared at ${formatPosition(first!.position)}; keep one ${key}: block`);

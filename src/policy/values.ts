@@ -32,6 +32,13 @@ export interface NameOptions {
 }
 
 /**
+ * Zone apexes and the domains in them: one label is enough, as for BIND (`example.` is a
+ * zone that mail servers' integration tests use). A domain still has to lie in a declared
+ * zone, which catches a name written without its parent by mistake.
+ */
+export const APEX: NameOptions = { minLabels: 1 };
+
+/**
  * A domain name as mailrec writes it into zone files: lowercase, no trailing dot,
  * labels of 1–63 letters, digits, hyphens or underscores, at most 253 characters.
  */
@@ -250,9 +257,9 @@ export function checkServiceName(raw: string): Check<string> {
 }
 
 /** An environment variable name, as POSIX shells accept it. */
-export function checkEnvName(raw: string): Check<string> {
+export function checkEnvName(raw: string, what = 'secret_env'): Check<string> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) {
-    return refuse(`secret_env ${quote(raw)} is not an environment variable name`, 'letters, digits and underscores, not starting with a digit');
+    return refuse(`${what} ${quote(raw)} is not an environment variable name`, 'letters, digits and underscores, not starting with a digit');
   }
   return ok(raw);
 }

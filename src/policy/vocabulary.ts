@@ -6,7 +6,7 @@ import { MTA_STS_MAX_AGE_LIMIT } from '../mail/mta-sts/limits.js';
 
 /** Keys accepted by each kind of mapping in a policy file, in the order the docs list them. */
 export const POLICY_KEYS = {
-  policy: ['version', 'defaults', 'zones', 'domains', 'targets', 'dkim_keys', 'signers'],
+  policy: ['version', 'defaults', 'zones', 'domains', 'targets', 'dkim_keys', 'signers', 'reports'],
   defaults: ['ttl', 'spf'],
   spf: ['all'],
   zone: ['fragment', 'zone_file', 'nameservers'],
@@ -34,6 +34,8 @@ export const POLICY_KEYS = {
   raw: ['name', 'type', 'value', 'ttl'],
   target: ['type', 'server', 'zones', 'key'],
   target_key: ['name', 'algorithm', 'secret_file', 'secret_env'],
+  reports: ['archive', 'retention', 'mailbox'],
+  mailbox: ['type', 'server', 'tls', 'user', 'password_file', 'password_env', 'folder', 'after', 'move_to', 'ca_file', 'path'],
   dkim_keys: ['dir', 'group', 'type', 'rotate_after', 'max_age', 'margin', 'grace', 'remove_after'],
   signers: ['rspamd', 'opendkim'],
   signer_rspamd: ['config', 'key_dir'],
@@ -51,6 +53,7 @@ export const KEY_ALIASES: Partial<Record<KeyGroup, Readonly<Record<string, strin
   mx: { exchange: 'host', priority: 'preference', pref: 'preference' },
   mta_sts: { maxage: 'max_age' },
   domain: { sender: 'senders', tlsrpt: 'tls_rpt', mtasts: 'mta_sts', dkim_keys: 'dkim' },
+  mailbox: { host: 'server', username: 'user', login: 'user', mailbox: 'folder', starttls: 'tls', ssl: 'tls', cafile: 'ca_file' },
 };
 
 /** Values each enum allows. `spf_all` leaves out `pass`, which is refused with its reason. */
@@ -68,6 +71,9 @@ export const POLICY_ENUMS = {
   mta_sts_mode: ['enforce', 'testing', 'none'],
   target_type: ['rfc2136'],
   tsig_algorithm: ['hmac-sha256', 'hmac-sha512', 'hmac-sha1'],
+  mailbox_type: ['imap', 'maildir', 'mbox', 'directory'],
+  mailbox_tls: ['implicit', 'starttls'],
+  mailbox_after: ['leave', 'seen', 'move'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -97,6 +103,10 @@ export const LIMITS = {
 export const DEFAULT_TTL = 3600;
 export const DEFAULT_SPF_ALL = 'softfail';
 export const DEFAULT_MTA_STS_MAX_AGE = 604800;
+export const DEFAULT_REPORTS_ARCHIVE = 'reports';
+/** RFC 8314 §3.3 (IMAP over implicit TLS) and RFC 3501 §2.1 (IMAP, upgraded with STARTTLS). */
+export const IMAPS_PORT = 993;
+export const IMAP_PORT = 143;
 
 /**
  * `dkim_keys:` defaults. max_age 180 days: M3AAWG's DKIM key rotation practice (2019) asks

@@ -10,6 +10,7 @@ export function renderAuditJson(run: AuditRun): string {
   const doc = {
     schema: AUDIT_SCHEMA,
     source: run.source,
+    ...(run.notes && run.notes.length > 0 ? { notes: run.notes } : {}),
     domains: run.reports.map((r) => domainJson(r, run.policies?.has(r.domain) ?? false)),
     summary: summarizeAudit(run),
     ...(run.shard ? { shard: run.shard } : {}),
@@ -29,8 +30,12 @@ export function renderAuditJsonLine(report: DomainReport, hasPolicy: boolean): s
  * The closing line of an NDJSON stream: `{"schema":"mailrec-audit/1","type":"summary",...}`,
  * with the source and the shard of the run when given (`audit merge` reads them).
  */
-export function renderAuditSummaryLine(summary: AuditSummary, run?: Pick<AuditRun, 'source' | 'shard'>): string {
-  const extra = { ...(run?.source ? { source: run.source } : {}), ...(run?.shard ? { shard: run.shard } : {}) };
+export function renderAuditSummaryLine(summary: AuditSummary, run?: Pick<AuditRun, 'source' | 'shard' | 'notes'>): string {
+  const extra = {
+    ...(run?.source ? { source: run.source } : {}),
+    ...(run?.notes && run.notes.length > 0 ? { notes: run.notes } : {}),
+    ...(run?.shard ? { shard: run.shard } : {}),
+  };
   return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'summary', ...summary, ...extra })}\n`;
 }
 

@@ -4,7 +4,7 @@
 
 import type { Category, Finding } from '../base/finding.js';
 import type { DomainReport } from '../audit/run.js';
-import { failingFindings, summarizeAudit, type AuditRun } from '../audit/summary.js';
+import { failingFindings, formatPoints, summarizeAudit, type AuditRun } from '../audit/summary.js';
 
 /**
  * Text for XML 1.0 content or a double-quoted attribute: the five predefined entities
@@ -113,6 +113,8 @@ export function renderAuditJunit(run: AuditRun): string {
       `  <testsuite name=${attr(report.domain)} tests=${attr(cases.length)} failures=${attr(f)} errors="0" skipped=${attr(s)}>`,
       '    <properties>',
       `      <property name="score" value=${attr(report.score.score ?? 'none')}/>`,
+      `      <property name="coverage" value=${attr(`${formatPoints(report.score.coverage.points)} of ${report.score.coverage.of} points`)}/>`,
+      `      <property name="worstCase" value=${attr(report.score.worstCase ?? 'none')}/>`,
       '    </properties>',
       ...cases.flatMap((c) => renderCase(report.domain, c)),
       '  </testsuite>',

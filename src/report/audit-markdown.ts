@@ -3,8 +3,8 @@
 
 import type { Finding, Severity } from '../base/finding.js';
 import type { DomainReport } from '../audit/run.js';
-import { summarizeAudit, type AuditRun } from '../audit/summary.js';
-import { summaryText } from './audit-text.js';
+import { formatPoints, summarizeAudit, type AuditRun } from '../audit/summary.js';
+import { categoryCell, scoreText, sourceLines, summaryText, unknownChecksText } from './audit-text.js';
 
 /** Table cells must not break the table: escape pipes and backslashes, keep one line. */
 function cell(text: string): string {
@@ -28,10 +28,8 @@ function findingRow(f: Finding): string {
 }
 
 function domainSection(report: DomainReport): string[] {
-  const score = report.score.score === null ? 'no score' : `${report.score.score}/100`;
-  const out = [`<details><summary><b>${cell(report.domain)}</b>: ${score}</summary>`, ''];
-  const cats = report.score.categories.map((c) => (c.status === 'scored' ? `${c.category} ${c.percent}%` : `${c.category} ${c.status === 'unknown' ? 'unknown' : 'n/a'}`));
-  out.push(cats.join(' · '), '');
+  const out = [`<details><summary><b>${cell(report.domain)}</b>: ${scoreText(report.score)}</summary>`, ''];
+  out.push(report.score.categories.map(categoryCell).join(' · '), '');
   if (report.findings.length > 0) {
     out.push('| severity | code | name | finding | fix |', '|---|---|---|---|---|');
     for (const f of report.findings) out.push(findingRow(f));
@@ -43,6 +41,8 @@ function domainSection(report: DomainReport): string[] {
     if (c.status === 'unknown') out.push(`- **${c.category} unknown**: ${cell(c.reason ?? 'some lookups failed')}`);
     else if (c.status === 'not-applicable') out.push(`- ${c.category} not scored: ${cell(c.reason ?? 'does not apply')}`);
   }
+  const unchecked = unknownChecksText(report.score);
+  if (unchecked) out.push(`- ${cell(unchecked)}`);
   if (report.score.pathTo100.length > 0) {
     out.push('', '**Path to 100**', '');
     let at = report.score.score ?? 0;
@@ -60,14 +60,18 @@ function domainSection(report: DomainReport): string[] {
 export function renderAuditMarkdown(run: AuditRun): string {
   const summary = summarizeAudit(run);
   const out: string[] = ['### mailrec audit', '', `${summaryText(summary)} Source: ${cell(run.source.description)}.`, ''];
+  const files = sourceLines(run);
+  if (files.length > 0) out.push('<details><summary>Zone files</summary>', '', ...files.map((l) => `- ${cell(l.trim())}`), '', '</details>', '');
+  for (const note of run.notes ?? []) out.push(`> **Note:** ${cell(note)}`, '');
   if (summary.failUnder !== null || summary.failOn !== null) {
     if (summary.passed) out.push('**Passed.**', '');
     else out.push('**Failed:**', '', ...summary.failures.map((f) => `- ${cell(f)}`), '');
   }
-  out.push('| domain | score | errors | warnings | not scored |', '|---|---:|---:|---:|---|');
+  out.push('| domain | score | on points | errors | warnings | not scored |', '|---|---:|---:|---:|---:|---|');
   for (const r of run.reports) {
     const left = r.score.categories.filter((c) => c.status !== 'scored').map((c) => `${c.category} (${c.status === 'unknown' ? 'unknown' : 'n/a'})`);
-    out.push(`| ${cell(r.domain)} | ${r.score.score ?? '—'} | ${count(r, 'error')} | ${count(r, 'warning')} | ${left.join(', ') || '—'} |`);
+    const on = `${formatPoints(r.score.coverage.points)} of ${r.score.coverage.of}`;
+    out.push(`| ${cell(r.domain)} | ${r.score.score ?? '—'} | ${on} | ${count(r, 'error')} | ${count(r, 'warning')} | ${left.join(', ') || '—'} |`);
   }
   out.push('');
   for (const r of run.reports) out.push(...domainSection(r));

@@ -127,7 +127,8 @@ export function renderAuditSarif(run: AuditRun): string {
         columnKind: 'utf16CodeUnits',
         properties: {
           source: run.source.description,
-          scores: run.reports.map((r) => ({ domain: r.domain, score: r.score.score })),
+          scores: run.reports.map((r) => ({ domain: r.domain, score: r.score.score, coverage: r.score.coverage, worstCase: r.score.worstCase })),
+          ...(run.notes && run.notes.length > 0 ? { notes: run.notes } : {}),
         },
       },
     ],

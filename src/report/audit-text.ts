@@ -3,15 +3,34 @@
 
 import type { Finding, Severity } from '../base/finding.js';
 import type { DomainReport } from '../audit/run.js';
-import type { CategoryScore } from '../audit/score.js';
-import { summarizeAudit, type AuditRun, type AuditSummary } from '../audit/summary.js';
+import type { CategoryScore, ScoreCard } from '../audit/score.js';
+import { formatPoints, summarizeAudit, type AuditRun, type AuditSummary } from '../audit/summary.js';
 import { plain, type Style, type Tone } from './style.js';
 
 const TONE: Record<Severity, Tone> = { error: 'error', warning: 'warn', info: 'faint' };
 
-function categoryCell(c: CategoryScore): string {
-  if (c.status === 'scored') return `${c.category} ${c.percent}%`;
+/** "spf 80%", "mx 60-100%" (between its worst case and its score: unknown checks), "dkim unknown", "dkim n/a". */
+export function categoryCell(c: CategoryScore): string {
+  if (c.status === 'scored') return c.floor !== undefined && c.floor < c.percent! ? `${c.category} ${c.floor}-${c.percent}%` : `${c.category} ${c.percent}%`;
   return `${c.category} ${c.status === 'unknown' ? 'unknown' : 'n/a'}`;
+}
+
+/** "score 87/100 on 97.5 of 100 points": a score never goes without the weight it rests on. */
+export function scoreText(card: ScoreCard): string {
+  const on = `on ${formatPoints(card.coverage.points)} of ${card.coverage.of} points`;
+  return card.score === null ? `no score ${on}` : `score ${card.score}/100 ${on}`;
+}
+
+/**
+ * The weight left uncovered by unknown checks, per category ("mx 4 points"), and the worst
+ * case, for the line under a domain's findings; undefined when no check is unknown.
+ */
+export function unknownChecksText(card: ScoreCard): string | undefined {
+  const parts = card.categories
+    .filter((c) => c.status === 'scored' && c.floor !== undefined && c.floor < c.percent!)
+    .map((c) => `${c.category} ${formatPoints((c.weight * (c.percent! - c.floor!)) / 100)} points`);
+  if (parts.length === 0) return undefined;
+  return `unknown checks (see check-unknown): ${parts.join(', ')}; with every unknown counted as failed the score is ${card.worstCase ?? 0}`;
 }
 
 function findingLines(f: Finding, width: number, style: Style): string[] {
@@ -28,8 +47,7 @@ function findingLines(f: Finding, width: number, style: Style): string[] {
 export function renderDomainText(report: DomainReport, style: Style = plain): string[] {
   const { score } = report;
   const lines: string[] = [];
-  const total = score.score === null ? 'no score' : `score ${score.score}/100`;
-  lines.push(style('strong', `${report.domain}  ${total}`));
+  lines.push(style('strong', `${report.domain}  ${scoreText(score)}`));
   lines.push(`  ${score.categories.map(categoryCell).join('  ')}`);
   const width = Math.max(0, ...report.findings.map((f) => f.code.length));
   for (const f of report.findings) lines.push(...findingLines(f, width, style));
@@ -38,6 +56,8 @@ export function renderDomainText(report: DomainReport, style: Style = plain): st
     if (c.status === 'unknown') lines.push(style('warn', `  unknown: ${c.category} is not scored: ${c.reason ?? 'some lookups failed'}`));
     else if (c.status === 'not-applicable') lines.push(style('faint', `  not scored: ${c.category}: ${c.reason ?? 'does not apply'}`));
   }
+  const unchecked = unknownChecksText(score);
+  if (unchecked) lines.push(style('warn', `  ${unchecked}`));
   if (score.pathTo100.length > 0) {
     let at = score.score ?? 0;
     const steps = score.pathTo100.map((s) => {
@@ -58,12 +78,30 @@ export function summaryText(summary: AuditSummary): string {
   const lowest = summary.lowestScore === null ? 'no score' : `lowest score ${summary.lowestScore}`;
   const counts = `${f.error} error${f.error === 1 ? '' : 's'}, ${f.warning} warning${f.warning === 1 ? '' : 's'}, ${f.info} info`;
   const unknown = summary.unknown.length > 0 ? `; ${summary.unknown.length} with unknown categories` : '';
-  return `${n} domain${n === 1 ? '' : 's'}, ${lowest}: ${counts}${unknown}.`;
+  const partly = summary.uncovered.length - summary.unknown.length;
+  const checks = partly > 0 ? `; ${partly} with unknown checks` : '';
+  return `${n} domain${n === 1 ? '' : 's'}, ${lowest}: ${counts}${unknown}${checks}.`;
+}
+
+/** Skipped files listed without -v; the rest are counted. */
+export const SKIPPED_SHOWN = 5;
+
+/** With --zones: one line per zone with its files, one per skipped file (the first few, or all with -v). */
+export function sourceLines(run: AuditRun): string[] {
+  const lines = (run.source.zones ?? []).map((z) => `  zone ${z.apex}: ${z.files.join(', ')}`);
+  const skipped = run.source.skipped ?? [];
+  const shown = run.verbose ? skipped : skipped.slice(0, SKIPPED_SHOWN);
+  for (const s of shown) lines.push(`  skipped ${s.file}: ${s.reason}`);
+  if (shown.length < skipped.length) lines.push(`  skipped ${skipped.length - shown.length} more file(s) (-v lists them)`);
+  return lines;
 }
 
 export function renderAuditText(run: AuditRun, style: Style = plain): string {
   const summary = summarizeAudit(run);
-  const lines: string[] = [style('faint', `mailrec audit: ${run.source.description}`), ''];
+  const lines: string[] = [style('faint', `mailrec audit: ${run.source.description}`)];
+  lines.push(...sourceLines(run).map((l) => style('faint', l)));
+  for (const note of run.notes ?? []) lines.push(style('warn', `note: ${note}`));
+  lines.push('');
   for (const report of run.reports) lines.push(...renderDomainText(report, style), '');
   lines.push(style('strong', summaryText(summary)));
   if (summary.failUnder !== null || summary.failOn !== null) {

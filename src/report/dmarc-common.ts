@@ -4,7 +4,7 @@
 import type { DmarcAnalysis, SourceReport } from '../dmarc-reports/analyze.js';
 import type { SourceFix } from '../dmarc-reports/fix.js';
 import { formatCount, formatShare } from '../dmarc-reports/impact.js';
-import type { OutcomeCounts } from '../dmarc-reports/simulate.js';
+import type { OutcomeCounts, VerdictDisagreement } from '../dmarc-reports/simulate.js';
 
 export { formatCount, formatShare };
 
@@ -25,7 +25,21 @@ export function describeInput(a: DmarcAnalysis): string {
   const extra: string[] = [`${plural(i.files, 'file')} read`];
   if (i.duplicates > 0) extra.push(`${plural(i.duplicates, 'duplicate report')} counted once`);
   if (i.errors.length > 0) extra.push(`${plural(i.errors.length, 'report')} skipped`);
-  return `${plural(i.reports, 'report')} from ${plural(i.receivers.length, 'receiver')}${period}, ${plural(i.messages, 'message')} (${extra.join('; ')})`;
+  if (i.warnings.length > 0) extra.push(plural(i.warnings.length, 'warning'));
+  // With --domain the tables count that domain's mail: the header says the same number.
+  const messages = i.domain ? `${plural(i.domain.messages, 'message')} from ${i.domain.name} and below (of ${formatCount(i.messages)} in the reports)` : plural(i.messages, 'message');
+  return `${plural(i.reports, 'report')} from ${plural(i.receivers.length, 'receiver')}${period}, ${messages} (${extra.join('; ')})`;
+}
+
+/** "google.com: receiver fail, recomputed pass 120 (DKIM 100, SPF 20); receiver pass, recomputed fail 3 (DKIM 3)". */
+export function describeDisagreement(d: VerdictDisagreement): string {
+  const side = (label: string, key: 'receiverFail' | 'receiverPass'): string | undefined => {
+    const mechanisms = [d.dkim[key] > 0 ? `DKIM ${formatCount(d.dkim[key])}` : '', d.spf[key] > 0 ? `SPF ${formatCount(d.spf[key])}` : ''].filter((x) => x !== '');
+    if (d.dmarc[key] === 0 && mechanisms.length === 0) return undefined;
+    return `${label} ${formatCount(d.dmarc[key])} message${d.dmarc[key] === 1 ? '' : 's'}${mechanisms.length > 0 ? ` (${mechanisms.join(', ')})` : ''}`;
+  };
+  const parts = [side('receiver fail, recomputed pass:', 'receiverFail'), side('receiver pass, recomputed fail:', 'receiverPass')].filter((x) => x !== undefined);
+  return `${d.receiver} (${plural(d.messages, 'message')} with its verdict): ${parts.join('; ')}`;
 }
 
 export interface OutcomeLine {

@@ -1,7 +1,8 @@
 // Renders a DMARC simulation as Markdown (for a merge-request comment).
 
 import type { DmarcAnalysis } from '../dmarc-reports/analyze.js';
-import { describeDkim, describeInput, describeLoss, describeName, describeSpf, formatCount, formatShare, outcomeLines } from './dmarc-common.js';
+import { coverageLines } from './coverage.js';
+import { describeDisagreement, describeDkim, describeInput, describeLoss, describeName, describeSpf, formatCount, formatShare, outcomeLines } from './dmarc-common.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -35,8 +36,13 @@ export function renderDmarcMarkdown(a: DmarcAnalysis): string {
   for (const l of outcomeLines(sim.published, sim.proposed))
     out.push(`| ${l.label} | ${formatCount(l.published)} (${formatShare(l.published, total)}) | ${formatCount(l.proposed)} (${formatShare(l.proposed, total)}) |`);
   out.push('');
+  if (sim.disagreements.length > 0) {
+    out.push("### Receivers' verdicts vs the recomputation", '');
+    for (const d of sim.disagreements) out.push(`- ${cell(describeDisagreement(d))}`);
+    out.push('', sim.trustReceiver ? "_--trust-receiver: the receivers' verdicts were used._" : "_The counts use the recomputation from auth_results; `--trust-receiver` uses the receivers' verdicts._", '');
+  }
   if (a.sources.length > 0) {
-    out.push('### Sources, by mail the proposed record would lose');
+    out.push('### Sources that would lose mail under the proposed record');
     out.push('');
     out.push(`| source | ${a.resolved ? 'reverse DNS | ' : ''}messages | lost | lost unless overridden |`);
     out.push(`|---|${a.resolved ? '---|' : ''}---:|---:|---:|`);
@@ -59,10 +65,22 @@ export function renderDmarcMarkdown(a: DmarcAnalysis): string {
       out.push('');
     }
   }
+  if (a.coverage) {
+    out.push('### Coverage');
+    out.push('');
+    for (const l of coverageLines(a.coverage)) out.push(`- ${l}`);
+    out.push('');
+  }
   if (sim.notes.length > 0) {
     out.push('### Notes');
     out.push('');
     for (const n of sim.notes) out.push(`- ${n}`);
+    out.push('');
+  }
+  if (a.input.warnings.length > 0) {
+    out.push('### Warnings (the reports were counted)');
+    out.push('');
+    for (const w of a.input.warnings) out.push(`- \`${w.file}\`: ${cell(w.message)}`);
     out.push('');
   }
   if (a.input.errors.length > 0) {

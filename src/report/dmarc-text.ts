@@ -3,6 +3,7 @@
 
 import type { DmarcAnalysis } from '../dmarc-reports/analyze.js';
 import {
+  describeDisagreement,
   describeDkim,
   describeInput,
   describeLoss,
@@ -13,6 +14,7 @@ import {
   outcomeLines,
   plural,
 } from './dmarc-common.js';
+import { coverageLines } from './coverage.js';
 import { plain, type Style } from './style.js';
 
 function pad(text: string, width: number, right = false): string {
@@ -63,9 +65,16 @@ export function renderDmarcText(a: DmarcAnalysis, style: Style = plain): string 
     for (const g of a.operators) lines.push(`  ${g.operator}: ${plural(g.sources, 'source')}, ${plural(g.messages, 'message')}, ${formatCount(g.lost)} lost`);
   }
 
+  if (sim.disagreements.length > 0) {
+    lines.push('');
+    lines.push(`Receivers' verdicts vs the recomputation from auth_results (published record):`);
+    for (const d of sim.disagreements) lines.push(`  ${describeDisagreement(d)}`);
+    lines.push(sim.trustReceiver ? '  (--trust-receiver: the receivers\' verdicts were used)' : '  (the counts above use the recomputation; --trust-receiver uses the receivers\' verdicts)');
+  }
+
   lines.push('');
   const shownNote = a.sources.length < a.sourceCount ? `; ${formatCount(a.sources.length)} of ${formatCount(a.sourceCount)} shown` : '';
-  lines.push(style('strong', `Sources, by mail the proposed record would lose${shownNote}:`));
+  lines.push(style('strong', `Sources that would lose mail under the proposed record${shownNote}:`));
   if (a.sources.length === 0) lines.push('  (none)');
   for (const s of a.sources) {
     const name = describeName(s, a.resolved);
@@ -80,10 +89,20 @@ export function renderDmarcText(a: DmarcAnalysis, style: Style = plain): string 
     }
   }
 
+  if (a.coverage) {
+    lines.push('');
+    lines.push('Coverage:');
+    for (const l of coverageLines(a.coverage)) lines.push(`  ${l}`);
+  }
   if (sim.notes.length > 0) {
     lines.push('');
     lines.push('Notes:');
     for (const n of sim.notes) lines.push(`  - ${n}`);
+  }
+  if (a.input.warnings.length > 0) {
+    lines.push('');
+    lines.push(style('warn', `Warnings (the reports were counted):`));
+    for (const w of a.input.warnings) lines.push(style('warn', `  ${w.file}: ${w.message}`));
   }
   if (a.input.errors.length > 0) {
     lines.push('');

@@ -12,12 +12,12 @@ import { copyExample, runCli } from '../helpers/cli.js';
 import { cleanZone, resolverFor, withNames } from './zone.js';
 
 const summary = (over: Partial<AuditSummary> = {}): AuditSummary => ({
-  domains: 0, scored: 0, lowestScore: null, findings: { error: 0, warning: 0, info: 0 }, unknown: [],
-  failUnder: null, failOn: null, passed: true, failures: [], ...over,
+  domains: 0, scored: 0, lowestScore: null, findings: { error: 0, warning: 0, info: 0 }, unknown: [], uncovered: [],
+  failUnder: null, allowUnknown: false, failOn: null, passed: true, failures: [], ...over,
 });
 
 const domain = (name: string, score: number | null = 100): DomainJson => ({
-  domain: name, score, categories: [], unknownCategories: [], findings: [], pathTo100: [], notes: [], drift: 'no-policy', questions: 3,
+  domain: name, score, coverage: { points: 100, of: 100 }, worstCase: score, categories: [], unknownCategories: [], findings: [], pathTo100: [], notes: [], drift: 'no-policy', questions: 3,
 });
 
 const LIST = ['a.example', 'b.example', 'c.example', 'd.example'];

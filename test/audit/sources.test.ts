@@ -59,8 +59,8 @@ describe('the zone repo as a resolver (authoritative answers, RFC 1034 §4.3.2)'
   });
 
   it('answers names outside every loaded zone as unknown, never as missing', async () => {
-    expect(await resolver.resolve('example.com', 'TXT')).toEqual({ status: 'error', reason: OUTSIDE_REASON });
-    expect(await resolver.resolve('_dmarc.org', 'TXT')).toEqual({ status: 'error', reason: OUTSIDE_REASON });
+    expect(await resolver.resolve('example.com', 'TXT')).toEqual({ status: 'error', reason: OUTSIDE_REASON, cause: 'outside-zone-repo' });
+    expect(await resolver.resolve('_dmarc.org', 'TXT')).toEqual({ status: 'error', reason: OUTSIDE_REASON, cause: 'outside-zone-repo' });
     // A CNAME that leaves the repo, and a delegated subzone, are unknown too.
     expect((await resolver.resolve('ext.example.org', 'A')).status).toBe('error');
     const sub = await resolver.resolve('host.sub.example.org', 'A');
@@ -110,6 +110,7 @@ describe('loading a zone repo', () => {
     const dir = repo({ 'db.example.org': '', 'example.org.zone': '$TTL 300\n@ SOA ns1 h 1 1 1 1 1\nmx1 A 127.0.0.25\n', 'x.zone': '$TTL 300\n@ SOA ns1 h 1 1 1 1 1\n' });
     const byName = await loadZoneRepo(dir);
     expect(byName.zones.map((z) => z.apex)).toEqual(['example.org', 'x']);
+    expect(byName.skipped).toEqual([{ file: 'db.example.org', reason: 'holds no records' }]);
     const byPolicy = await loadZoneRepo(dir, { origins: new Map([[join(dir, 'x.zone'), 'example.com']]) });
     expect(byPolicy.zones.map((z) => z.apex)).toEqual(['example.com', 'example.org']);
   });
@@ -128,7 +129,7 @@ describe('loading a zone repo', () => {
   });
 
   it('refuses a directory without zone files, and reports a broken file with its line', async () => {
-    await expect(loadZoneRepo(repo({ 'README': 'x' }))).rejects.toThrow(/no \*\.zone files/);
+    await expect(loadZoneRepo(repo({ 'README.md': 'x' }))).rejects.toThrow(/no zone file could be read/);
     await expect(loadZoneRepo(repo({ 'a.zone': '$ORIGIN a.\n$TTL 300\n@ SOA ns1 h 1 1 1 1 1\n@ MX ten mx\n' }))).rejects.toThrow(/a\.zone:4:/);
   });
 });

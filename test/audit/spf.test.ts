@@ -132,11 +132,16 @@ describe('SPF record checks: one planted defect each', () => {
     expect(codes(await checkSpf(D, r))).toEqual(['spf.rrtype-spf']);
   });
 
-  it('a failed include lookup is unknown, not a missing include', async () => {
+  it('a failed include lookup is unknown, not a missing include: only what lies below it is unknown', async () => {
     const z = zone(`v=spf1 include:slow.${D} -all`, { [`slow.${D}`]: 'servfail' });
     const findings = await checkSpf(D, resolverFor(z));
-    expect(codes(findings)).toEqual(['spf.unknown']);
+    expect(codes(findings)).toEqual(['spf.check-unknown']);
     expect(findings[0]!.evidence.asked).toEqual([{ name: `slow.${D}`, type: 'TXT', status: 'error' }]);
+    expect(findings[0]!.unknownChecks).toContain('spf.include-missing');
+    expect(findings[0]!.unknownChecks).toContain('spf.too-many-lookups');
+    // The domain's own record is known: its ?all still costs points beside the unknown include.
+    const neutral = await checkSpf(D, resolverFor(zone(`v=spf1 include:slow.${D} ?all`, { [`slow.${D}`]: 'servfail' })));
+    expect(codes(neutral)).toEqual(['spf.check-unknown', 'spf.neutral-all']);
   });
 
   it('a failed lookup of the record itself is unknown, not missing', async () => {

@@ -42,7 +42,8 @@ describe('reading the estate: every container, several receivers', () => {
       ['comcast.net', 1, 3],
       ['Fastmail Pty Ltd', 1, 2],
     ]);
-    expect(set.duplicates).toEqual([{ file: 'google.zip: google.com!example.org!1777852800!1777939199.xml', orgName: 'google.com', reportId: '13541781262960862411' }]);
+    expect(set.duplicates).toEqual([{ file: 'google.zip: google.com!example.org!1777852800!1777939199.xml', orgName: 'google.com', reportId: '13541781262960862411', first: 'again/google.xml' }]);
+    expect(set.warnings).toEqual([]);
     expect(set.errors).toEqual([{ file: 'broken.xml.gz', message: 'corrupt or truncated gzip data (unexpected end of file)' }]);
     expect(set.begin).toBe(1777852800);
     expect(set.end).toBe(1777939200);

@@ -78,10 +78,20 @@ describe('transport', () => {
     expect(addresses(await ok.resolve('a.example.test', 'A'))).toEqual(['a.example.test 192.0.2.3']);
     const bad = createDnsClient({ servers: [servfail.server, refused.server], attempts: 3 });
     const result = await bad.resolve('a.example.test', 'A');
-    expect(result).toEqual({ status: 'error', reason: `REFUSED from 127.0.0.1:${refused.port} for a.example.test A` });
+    // REFUSED with RA clear: the server answers only for its own zones (told apart for the audit's note).
+    expect(result).toEqual({ status: 'error', reason: `REFUSED from 127.0.0.1:${refused.port} for a.example.test A`, cause: 'not-recursive' });
+    expect(bad.nonRecursiveServers()).toEqual([refused.server]);
     // A server that answered is not asked again in later passes.
     expect(servfail.queries.length + refused.queries.length).toBe(4);
     expect((await bad.query('a.example.test', 'A')).rcode).toBe('REFUSED');
+  });
+
+  test('REFUSED from a recursive resolver (RA set) is a plain failure, not an authoritative-only server', async () => {
+    const policy = await fake((q, reply) => reply(answer(q, [], { rcode: 5, flags: FLAG.RA })));
+    const client = createDnsClient({ servers: [policy.server], attempts: 1 });
+    const result = await client.resolve('a.example.test', 'A');
+    expect(result).toEqual({ status: 'error', reason: `REFUSED from 127.0.0.1:${policy.port} for a.example.test A` });
+    expect(client.nonRecursiveServers()).toEqual([]);
   });
 
   test('a closed port: a network error, quickly', async () => {

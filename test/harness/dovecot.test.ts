@@ -155,6 +155,19 @@ describe('Dovecot harness', () => {
     expect(dovecot.logs()).not.toContain(wrong);
     expect(dovecot.logs()).not.toContain(dovecot.password);
   });
+
+  it('fails logins temporarily (UNAVAILABLE) on demand, and logs them in again once restored', async () => {
+    // Resolves only once a login was answered UNAVAILABLE (a second one would wait ~4 s: Dovecot slows repeated failures).
+    const restore = await dovecot.failAuthTemporarily();
+    try {
+      expect(await dovecot.waitForLog(/auth service reported temporary failure\): user=<test@example\.org>/)).toBeTruthy();
+      expect(dovecot.logs()).toMatch(/checkpassword\(test@example\.org,127\.0\.0\.1,<[^>]+>\): Child \d+ exited with status 111/);
+    } finally {
+      await restore();
+    }
+    const client = await dovecot.connect();
+    await client.logout();
+  });
 });
 
 describe('Dovecot harness stop', () => {

@@ -66,6 +66,9 @@ describe('POLICY_SCHEMA', () => {
     ['mta_sts_mode', def('mta_sts').properties?.mode?.enum],
     ['target_type', def('target').properties?.type?.enum],
     ['tsig_algorithm', def('target_key').properties?.algorithm?.enum],
+    ['mailbox_type', def('mailbox').properties?.type?.enum],
+    ['mailbox_tls', def('mailbox').properties?.tls?.enum],
+    ['mailbox_after', def('mailbox').properties?.after?.enum],
     ['dkim_key_type', def('dkim_keys').properties?.type?.enum],
   ];
   test.each(enumAt)('enum %s matches', (name, schemaEnum) => {
@@ -88,6 +91,13 @@ describe('POLICY_SCHEMA', () => {
     }
   });
 
+  test('both accept a single-label zone and domain, as BIND loads a zone "example."', () => {
+    const text = 'version: 1\nzones:\n  example: {}\ndomains:\n  example:\n    senders: [mx]\n    mx: [{ host: mail.example, preference: 10 }]\n';
+    expect(checkJsonSchema(POLICY_SCHEMA, parse(text))).toEqual([]);
+    const result = validatePolicy([{ file: 'p.yaml', text }]);
+    expect(result.ok ? [] : result.issues).toEqual([]);
+  });
+
   // Shapes both must refuse: the checker is not vacuous, and the two agree.
   const refused: [string, string][] = [
     ['unknown key', 'version: 1\nbogus: 1\n'],
@@ -108,6 +118,9 @@ describe('POLICY_SCHEMA', () => {
     ['absolute path', 'version: 1\nzones:\n  example.org: { fragment: /etc/zone }\n'],
     ['path escaping the root', 'version: 1\nzones:\n  example.org: { fragment: ../zone }\n'],
     ['domain with a semicolon', 'version: 1\ndomains:\n  "example.org;":\n    mail: none\n'],
+    ['mailbox with both passwords', 'version: 1\nreports: { mailbox: { type: imap, server: imap.example.org, user: u, password_file: p, password_env: P } }\n'],
+    ['mailbox of an unknown type', 'version: 1\nreports: { mailbox: { type: pop3, path: x } }\n'],
+    ['retention in months', 'version: 1\nreports: { retention: 13mo }\n'],
     ['tsig key with both secrets', 'version: 1\ntargets: [{ type: rfc2136, server: ns.example.org, key: { name: k, secret_file: s, secret_env: S } }]\n'],
     ['a duration in months', 'version: 1\ndkim_keys: { grace: 1mo }\n'],
     ['a relative signer key_dir', 'version: 1\nsigners: { rspamd: { config: s/d.conf, key_dir: keys } }\n'],

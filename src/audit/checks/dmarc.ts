@@ -3,7 +3,7 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import type { DmarcPolicy } from '../../policy/model.js';
-import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { evidenceFor, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
 import { txtTexts } from '../../dns/answers.js';
 import { findingOf, makeFinding, type Finding } from '../../base/finding.js';
 import { checkDmarcMultiple, checkDmarcRecord, reportUnauthorizedProblem } from '../../mail/dmarc/rules.js';
@@ -80,8 +80,27 @@ export async function checkDmarc(domain: string, resolver: Resolver, _opts: Dmar
     if (s.status === 'multiple' && s.name === domain) findings.push(findingOf(checkDmarcMultiple(`_dmarc.${s.name}`, s.records), domain, evidenceFor(rec, [`_dmarc.${s.name}`], s.records)));
   }
   const last = steps[steps.length - 1]!;
-  if (last.status === 'failed') return [...findings, ...unknownFinding('dmarc', domain, rec.failed())];
+  // The domain's own name unanswered: nothing about its DMARC is known.
+  if (last.status === 'failed' && last.name === domain) return [...findings, ...unknownFinding('dmarc', domain, rec.failed())];
   if (last.status !== 'found') {
+    if (last.status === 'failed') {
+      // _dmarc.<domain> answered without a record: the domain has no policy of its own,
+      // whatever lies above (RFC 9989 §4.10). Only a policy higher up, a public suffix's
+      // (psd=y) or an organizational domain's, is unknown: said, not scored.
+      const answered = asked.slice(0, -1);
+      add('dmarc.missing', `_dmarc.${domain}`, `no DMARC record for ${domain}: the tree walk asked ${answered.join(', ')}; it could not ask _dmarc.${last.name}`, answered);
+      const failed = rec.failed();
+      findings.push(
+        makeFinding(
+          'dmarc.walk-unknown',
+          domain,
+          `_dmarc.${last.name}`,
+          `the tree walk could not ask _dmarc.${last.name} (${failed.map((a) => a.cause === 'outside-zone-repo' ? 'outside the zone repo' : a.cause === 'not-recursive' ? 'refused: the server does not recurse' : 'lookup failed').join(', ')}): a policy published there or above, such as a public suffix's, could still apply to ${domain}`,
+          { asked: failed },
+        ),
+      );
+      return findings;
+    }
     add('dmarc.missing', `_dmarc.${domain}`, `no DMARC record for ${domain}: the tree walk asked ${asked.join(', ')}`, asked);
     return findings;
   }
@@ -98,27 +117,51 @@ export async function checkDmarc(domain: string, resolver: Resolver, _opts: Dmar
   if (!parsed.ok) return [...findings, ...unknownFinding('dmarc', domain, rec.failed())];
   const r = parsed.record;
 
+  // What failed so far concerns the record itself: the category is unknown.
+  const recordFailures = rec.failed();
+  if (recordFailures.length > 0) return [...findings, ...unknownFinding('dmarc', domain, recordFailures)];
+
   // RFC 9990: a report destination outside the Organizational Domain must publish
   // <domain>._report._dmarc.<destination> (a wildcard *._report._dmarc answers it too).
+  // A lookup that fails here leaves this one check unknown, not the category.
   const destinations = [...new Set([...r.rua, ...r.ruf].filter((u) => u.mailto).map((u) => u.domain!))].sort();
   let org: string | undefined | null = null;
+  const unchecked: string[] = [];
   for (const dest of destinations) {
     if (related(dest, at)) continue;
-    if (org === null) org = await organizationalDomain(at, rec);
-    if (org === undefined) break; // unknown: reported below
-    const destOrg = await organizationalDomain(dest, rec);
-    if (destOrg === undefined || destOrg === org) continue;
+    // The Organizational Domain is the name or an ancestor of it (RFC 9989 §4.10): names
+    // with no label in common at the end never share one, and need no tree walk.
+    if (sharesParent(dest, at)) {
+      if (org === null) org = await organizationalDomain(at, rec);
+      const destOrg: string | undefined = org === undefined ? undefined : await organizationalDomain(dest, rec);
+      if (org === undefined || destOrg === undefined) {
+        unchecked.push(dest);
+        continue;
+      }
+      if (destOrg === org) continue;
+    }
     const authName = `${at}._report._dmarc.${dest}`;
     const answer = await rec.resolve(authName, 'TXT');
-    if (answer.status === 'error') continue;
+    if (answer.status === 'error') {
+      unchecked.push(dest);
+      continue;
+    }
     const texts = txtTexts(answer);
     if (!texts.some(isDmarcRecord)) findings.push(findingOf(reportUnauthorizedProblem(authName, at, dest), domain, evidenceFor(rec, [authName], texts)));
   }
-
-  return [...findings, ...unknownFinding('dmarc', domain, rec.failed())];
+  if (unchecked.length > 0) {
+    const what = `whether ${unchecked.join(', ')} ${unchecked.length === 1 ? 'authorizes' : 'authorize'} reports for ${at}`;
+    findings.push(...uncheckedFinding('dmarc', domain, owner, what, ['dmarc.report-unauthorized'], rec.failed()));
+  }
+  return findings;
 }
 
 /** Same name, or one under the other: certainly the same organization. */
 function related(a: string, b: string): boolean {
   return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
+}
+
+/** The two names end in the same label: they have a common ancestor below the root. */
+function sharesParent(a: string, b: string): boolean {
+  return a.slice(a.lastIndexOf('.') + 1) === b.slice(b.lastIndexOf('.') + 1);
 }

@@ -5,7 +5,7 @@
 import type { Resolver } from '../../dns/resolver.js';
 import type { DomainPolicy } from '../../policy/model.js';
 import type { Code } from '../../base/codes.js';
-import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { evidenceFor, failedAbout, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
 import { addressLookup, recordsOf } from '../../dns/answers.js';
 import { findingOf, makeFinding, type Finding } from '../../base/finding.js';
 import { checkMxRecords, mxTargetCnameProblem } from '../../mail/mx/rules.js';
@@ -53,6 +53,12 @@ export async function checkMx(domain: string, resolver: Resolver, opts: MxCheckO
       if (address === 'absent') {
         add('mx.target-no-address', target, `the MX target ${target} has no A or AAAA record: mail to it cannot be delivered`, [target]);
       }
+      // A host outside the zone repo (or whose servers fail) leaves its own checks unknown,
+      // not the domain's MX RRset, which was answered.
+      const unknown: Code[] = [];
+      if (cname.status === 'error') unknown.push('mx.target-cname');
+      if (address === 'unknown') unknown.push('mx.target-no-address');
+      findings.push(...uncheckedFinding('mx', domain, target, `the MX target ${target}`, unknown, failedAbout(rec, target)));
     }
   }
 
@@ -62,27 +68,41 @@ export async function checkMx(domain: string, resolver: Resolver, opts: MxCheckO
     const ip = parseIp(a);
     if (ip) addresses.add(formatIp(ip));
   }
+  const FCRDNS: Code[] = ['mx.fcrdns-missing', 'mx.fcrdns-mismatch'];
   for (const host of [...new Set(opts.sendingHosts ?? [])].sort()) {
     for (const type of ['A', 'AAAA'] as const) {
       const ans = await rec.resolve(host, type);
       for (const r of type === 'A' ? recordsOf(ans, 'A') : recordsOf(ans, 'AAAA')) addresses.add(r.address);
     }
+    // The addresses of a sending host could not be read: their reverse DNS is not known.
+    const failed = failedAbout(rec, host);
+    if (failed.length > 0) findings.push(...uncheckedFinding('mx', domain, host, `the reverse DNS of the sending host ${host}'s addresses`, FCRDNS, failed));
   }
   for (const address of [...addresses].sort()) {
     const ip = parseIp(address)!;
     const rname = reverseName(ip);
     const fcrdns = await resolveFcrdns(ip, rec);
-    if (fcrdns.status === 'error') continue;
+    if (fcrdns.status === 'error') {
+      // PTR names are rarely in the zone repo: the check is unknown, the category is not.
+      findings.push(...uncheckedFinding('mx', domain, rname, `the reverse DNS of the sending address ${address}`, FCRDNS, failedAbout(rec, rname)));
+      continue;
+    }
     const names = fcrdns.names;
     if (names.length === 0) {
       add('mx.fcrdns-missing', rname, `the sending address ${address} has no PTR record`, [rname]);
       continue;
     }
-    if (fcrdns.confirmed.length === 0 && !fcrdns.failed) {
-      add('mx.fcrdns-mismatch', rname, `the PTR name(s) of ${address} (${names.join(', ')}) do not resolve back to it`, [rname, ...names], names.map((n) => `PTR ${n}`));
+    if (fcrdns.confirmed.length === 0) {
+      if (!fcrdns.failed) {
+        add('mx.fcrdns-mismatch', rname, `the PTR name(s) of ${address} (${names.join(', ')}) do not resolve back to it`, [rname, ...names], names.map((n) => `PTR ${n}`));
+      } else {
+        const what = `whether the PTR name(s) of ${address} (${names.join(', ')}) resolve back to it`;
+        findings.push(...uncheckedFinding('mx', domain, rname, what, ['mx.fcrdns-mismatch'], failedAbout(rec, ...names)));
+      }
     }
   }
 
-  findings.push(...unknownFinding('mx', domain, rec.failed()));
+  // Only the domain's own MX RRset makes the category unknown.
+  findings.push(...unknownFinding('mx', domain, failedAbout(rec, domain)));
   return findings;
 }

@@ -3,8 +3,8 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import { resolveSpfTree, type SpfProblem, type SpfTreeNode } from '../../mail/spf/lookup-tree.js';
-import { raisedBy } from '../../base/codes.js';
-import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { raisedBy, type Code } from '../../base/codes.js';
+import { evidenceFor, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
 import { findingOf, type Evidence, type Finding } from '../../base/finding.js';
 import { checkLookupLimit, checkVoidLimit, describeSpfProblem, rrtypeSpfProblem } from '../../mail/spf/rules.js';
 
@@ -48,8 +48,37 @@ export async function analyzeSpf(domain: string, resolver: Resolver): Promise<Sp
     }
   }
 
-  findings.push(...unknownFinding('spf', domain, rec.failed()));
+  findings.push(...unknownsOf(domain, rec));
   return { ...(tree ? { tree } : {}), lookups: walk.lookups, voids: walk.voids.length, findings };
+}
+
+/** What the records below an unanswered include or redirect could still hold (§4.6.4, §5.2, §6.1). */
+const BELOW_INCLUDE: Code[] = [
+  'spf.too-many-lookups', 'spf.void-lookups', 'spf.include-missing', 'spf.redirect-missing', 'spf.loop',
+  'spf.mx-too-many-hosts', 'spf.pass-all', 'spf.syntax', 'spf.multiple',
+];
+
+/**
+ * The domain's own TXT unanswered: SPF is unknown. Below it, an include target outside
+ * the zone repo (a provider's `_spf` name, typically) leaves unknown only what the records
+ * there decide; an unanswered a/mx term only whether it is void (or has too many hosts).
+ */
+function unknownsOf(domain: string, rec: RecordingResolver): Finding[] {
+  const own = rec.failed().filter((a) => a.name === domain && a.type === 'TXT');
+  if (own.length > 0) return unknownFinding('spf', domain, own);
+  const failed = rec.failed().filter((a) => !(a.name === domain && a.type === 'TXT'));
+  if (failed.length === 0) return [];
+  const codes = new Set<Code>();
+  for (const a of failed) {
+    if (a.type === 'TXT') for (const c of BELOW_INCLUDE) codes.add(c);
+    else if (a.type === 'SPF') codes.add('spf.rrtype-spf');
+    else {
+      codes.add('spf.void-lookups');
+      if (a.type === 'MX') codes.add('spf.mx-too-many-hosts');
+    }
+  }
+  const names = [...new Set(failed.map((a) => a.name))];
+  return uncheckedFinding('spf', domain, names[0]!, `the SPF lookup tree below ${names.join(', ')}`, [...codes], failed);
 }
 
 /** The evidence a problem of the walk rests on: the questions about the names it concerns. */

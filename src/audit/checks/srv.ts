@@ -4,7 +4,7 @@
 import type { Resolver } from '../../dns/resolver.js';
 import { MAIL_SRV_SERVICES } from '../../mail/srv/record.js';
 import type { SrvRecord } from '../../policy/model.js';
-import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { evidenceFor, failedAbout, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
 import { addressLookup, recordsOf } from '../../dns/answers.js';
 import { compareText, findingOf, makeFinding, type Finding } from '../../base/finding.js';
 import { checkSubmissionPort } from '../../mail/srv/rules.js';
@@ -30,12 +30,17 @@ export async function checkSrv(domain: string, resolver: Resolver, opts: SrvChec
     }
   }
   for (const [target, owners] of [...targets].sort(([a], [b]) => compareText(a, b))) {
-    if ((await addressLookup(rec, target)) === 'absent') {
+    const address = await addressLookup(rec, target);
+    if (address === 'absent') {
       findings.push(
         makeFinding('srv.target-unresolvable', domain, target, `the SRV target ${target} (of ${owners.join(', ')}) has no A or AAAA record`, evidenceFor(rec, [target, ...owners])),
       );
+    } else if (address === 'unknown') {
+      // A target outside the zone repo leaves this check unknown, not the category.
+      findings.push(...uncheckedFinding('mx', domain, target, `the SRV target ${target} (of ${owners.join(', ')})`, ['srv.target-unresolvable'], failedAbout(rec, target)));
     }
   }
-  findings.push(...unknownFinding('mx', domain, rec.failed()));
+  // The SRV names are the domain's own: a failure there makes the category unknown.
+  findings.push(...unknownFinding('mx', domain, failedAbout(rec, ...names)));
   return findings;
 }

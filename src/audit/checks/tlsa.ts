@@ -2,7 +2,7 @@
 // under DNSSEC, usages 2/3 only, and a second record ready for rollover.
 
 import type { Resolver } from '../../dns/resolver.js';
-import { evidenceFor, RecordingResolver, unknownFinding } from '../evidence.js';
+import { evidenceFor, failedAbout, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
 import { recordsOf } from '../../dns/answers.js';
 import { makeFinding, type Finding } from '../../base/finding.js';
 import { isUsableForSmtp, tlsaProblem } from '../../mail/tlsa/record.js';
@@ -17,7 +17,12 @@ export interface TlsaAnalysis {
   findings: Finding[];
   /** Hosts with TLSA records that validated (AD bit): DANE in force for them. */
   daneHosts: string[];
+  /** Hosts whose TLSA lookup failed: whether DANE protects them is unknown. */
+  unknownHosts: string[];
 }
+
+/** What a host's TLSA records decide: unknown when their lookup fails. */
+const TLSA_CHECKS = ['tlsa.no-dnssec', 'tlsa.invalid', 'tlsa.bad-usage'] as const;
 
 export async function checkTlsa(domain: string, resolver: Resolver, opts: TlsaCheckOptions = {}): Promise<Finding[]> {
   return (await analyzeTlsa(domain, resolver, opts)).findings;
@@ -27,6 +32,7 @@ export async function analyzeTlsa(domain: string, resolver: Resolver, opts: Tlsa
   const rec = new RecordingResolver(resolver);
   const findings: Finding[] = [];
   const daneHosts: string[] = [];
+  const unknownHosts: string[] = [];
   let hosts = opts.mxHosts;
   if (!hosts) {
     const mx = await rec.resolve(domain, 'MX');
@@ -35,6 +41,12 @@ export async function analyzeTlsa(domain: string, resolver: Resolver, opts: Tlsa
   for (const host of [...new Set(hosts)].sort()) {
     const name = `_25._tcp.${host}`;
     const answer = await rec.resolve(name, 'TLSA');
+    if (answer.status === 'error') {
+      // MX hosts are often at a provider: outside the zone repo, or another operator's.
+      unknownHosts.push(host);
+      findings.push(...uncheckedFinding('transport', domain, name, `the TLSA records of the MX host ${host}`, TLSA_CHECKS, failedAbout(rec, name)));
+      continue;
+    }
     const records = recordsOf(answer, 'TLSA');
     if (records.length === 0 || answer.status !== 'ok') continue;
     const seen = records.map((r) => `TLSA ${r.usage} ${r.selector} ${r.matchingType} ${r.certificate}`).sort();
@@ -49,6 +61,7 @@ export async function analyzeTlsa(domain: string, resolver: Resolver, opts: Tlsa
     const usable = records.filter((r) => isUsableForSmtp(r) && tlsaProblem(r) === undefined);
     if (usable.length === 1) add('tlsa.no-rollover', `${name} has one usable TLSA record: a key change will break DANE until caches expire`);
   }
-  findings.push(...unknownFinding('transport', domain, rec.failed()));
-  return { findings, daneHosts };
+  // Only the domain's own MX question (asked when no hosts were given) makes the category unknown.
+  findings.push(...unknownFinding('transport', domain, failedAbout(rec, domain)));
+  return { findings, daneHosts, unknownHosts };
 }

@@ -3,7 +3,7 @@
 // MTA-STS makes senders require TLS.
 
 import type { Resolver } from '../../dns/resolver.js';
-import { RecordingResolver } from '../evidence.js';
+import { RecordingResolver, uncheckedFinding } from '../evidence.js';
 import { makeFinding, type Finding } from '../../base/finding.js';
 import { analyzeMtaSts } from './mta-sts.js';
 import { analyzeTlsa } from './tlsa.js';
@@ -25,9 +25,15 @@ export async function checkTransport(domain: string, resolver: Resolver, opts: T
   const unknown = findings.some((f) => f.code === 'transport.unknown');
   if (!unknown && tlsa.daneHosts.length === 0 && !sts.present) {
     const names = [`_mta-sts.${domain}`, ...opts.mxHosts.map((h) => `_25._tcp.${h}`)];
-    findings.push(
-      makeFinding('transport.none', domain, domain, `${domain} publishes neither an MTA-STS record nor DNSSEC-validated TLSA records: senders fall back to opportunistic TLS`, { asked: rec.about(...names) }),
-    );
+    if (tlsa.unknownHosts.length > 0) {
+      // No MTA-STS, and DANE unknown for some hosts: whether senders require TLS is unknown.
+      const what = `whether DANE protects ${tlsa.unknownHosts.join(', ')} (no MTA-STS record)`;
+      findings.push(...uncheckedFinding('transport', domain, domain, what, ['transport.none'], rec.failed()));
+    } else {
+      findings.push(
+        makeFinding('transport.none', domain, domain, `${domain} publishes neither an MTA-STS record nor DNSSEC-validated TLSA records: senders fall back to opportunistic TLS`, { asked: rec.about(...names) }),
+      );
+    }
   }
   return findings;
 }

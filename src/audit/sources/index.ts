@@ -8,11 +8,11 @@ import { formatServer, type ServerAddress } from '../../dns/servers.js';
 import type { TypeResolver } from '../../dns/answers.js';
 import { createAuthoritativeResolver } from './authoritative.js';
 import { createLiveResolver } from './live.js';
-import { createZoneRepoResolver, loadZoneRepo, type LoadedZone } from './zone-repo.js';
+import { createZoneRepoResolver, loadZoneRepo, type LoadedZone, type SkippedFile } from './zone-repo.js';
 
 export { createAuthoritativeResolver, hasCoveringRrsig, type AuthoritativeOptions } from './authoritative.js';
 export { createLiveResolver, queryOtherType, type LiveResolver } from './live.js';
-export { createZoneRepoResolver, loadZoneRepo, OUTSIDE_REASON, type LoadedZone, type ZoneRepo, type ZoneRepoOptions } from './zone-repo.js';
+export { createZoneRepoResolver, loadZoneRepo, OUTSIDE_REASON, type LoadedZone, type SkippedFile, type ZoneRepo, type ZoneRepoOptions } from './zone-repo.js';
 
 export type SourceSpec =
   /** A recursive resolver: `servers` (--resolver) or /etc/resolv.conf. */
@@ -34,8 +34,20 @@ export interface AuditSource {
   exactTtl: boolean;
   /** The zones loaded (--zones only). */
   zones?: LoadedZone[];
+  /** Files under --zones DIR not read, with the reason. */
+  skipped?: SkippedFile[];
   /** What the source could not use, in plain words. */
   notes: string[];
+  /** What the source learnt while answering, said once per run after it (e.g. a server that does not recurse). */
+  runNotes(): string[];
+}
+
+/**
+ * The one line for a resolver that answers only for its own zones (REFUSED, RA clear): said
+ * once per run, since every domain's names outside those zones are unknown for that reason.
+ */
+export function nonRecursiveNote(server: string): string {
+  return `${server} answers only for its own zones; names outside them are unknown: use a recursive resolver or --authoritative`;
 }
 
 export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
@@ -45,7 +57,14 @@ export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
       // DO bit (RFC 3225): a validating resolver then sets AD, which the TLSA checks need.
       const resolver = createLiveResolver({ ...(spec.servers ? { servers: spec.servers } : {}), dnssecOk: true, ...timing });
       const servers = await resolver.servers();
-      return { kind: 'dns', resolver, description: `DNS via ${servers.map(formatServer).join(', ')}`, exactTtl: false, notes: [] };
+      return {
+        kind: 'dns',
+        resolver,
+        description: `DNS via ${servers.map(formatServer).join(', ')}`,
+        exactTtl: false,
+        notes: [],
+        runNotes: () => resolver.nonRecursiveServers().map((s) => nonRecursiveNote(formatServer(s))),
+      };
     }
     case 'authoritative': {
       const finder = createDnsClient({ ...(spec.servers ? { servers: spec.servers } : {}), ...timing });
@@ -58,7 +77,7 @@ export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
           createDnsClient({ servers: port === undefined ? servers : servers.map((s) => ({ ...s, port })), recursionDesired: false, cache, ...timing }),
       });
       const via = (await finder.servers()).map(formatServer).join(', ');
-      return { kind: 'authoritative', resolver, description: `the zones' own name servers (found via ${via})`, exactTtl: true, notes: [] };
+      return { kind: 'authoritative', resolver, description: `the zones' own name servers (found via ${via})`, exactTtl: true, notes: [], runNotes: () => [] };
     }
     case 'zones': {
       const repo = await loadZoneRepo(spec.dir, { ...(spec.root ? { root: spec.root } : {}), ...(spec.origins ? { origins: spec.origins } : {}), ...(spec.files ? { files: spec.files } : {}) });
@@ -69,7 +88,9 @@ export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
         description: `zone files in ${spec.label ?? spec.dir} (${repo.zones.length} zone${repo.zones.length === 1 ? '' : 's'}: ${names})`,
         exactTtl: true,
         zones: repo.zones,
+        skipped: repo.skipped,
         notes: repo.notes,
+        runNotes: () => [],
       };
     }
   }

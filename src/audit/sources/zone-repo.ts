@@ -1,15 +1,18 @@
 // `audit --zones DIR`: a Resolver over the zone repo's own master files, answering for the zones they hold as their authoritative server would (RFC 1034 §4.3.2), and "unknown" for every other name.
 
-import type { Dirent } from 'node:fs';
-import { basename, join, normalize } from 'node:path';
-import { RepoFiles } from '../../base/repo-files.js';
+import { statSync, type Dirent } from 'node:fs';
+import { join, normalize } from 'node:path';
 import type { Answer, Resolver } from '../../dns/resolver.js';
+import { formatPosition, InputError, MailrecError, OutsideRepoError, RepoFileError, ZoneSyntaxError, type SourcePosition } from '../../base/errors.js';
 import { clip } from '../../base/quote.js';
-import { formatPosition, InputError, RepoFileError, ZoneSyntaxError, type SourcePosition } from '../../base/errors.js';
+import { FILE_CAPS, RepoFiles } from '../../base/repo-files.js';
 import { renderRR } from '../../dns-types/rdata.js';
 import { isInZone, normalizeName, typeOf, type RR, type RRType } from '../../dns-types/rr.js';
+import { classifyZoneFileName, ZONE_FILE_NAMES } from '../../zone/file-names.js';
+import { parseWithImpliedOrigin } from '../../zone/implied-origin.js';
 import { loadZoneFile } from '../../zone/load.js';
-import { type ParsedRR } from '../../zone/reader.js';
+import type { ParsedRR } from '../../zone/reader.js';
+import { compareText } from '../../base/finding.js';
 import type { TypeResolver } from '../../dns/answers.js';
 
 /** One zone as loaded from the repo: its apex and every record of its files. */
@@ -49,7 +52,7 @@ function indexZone(zone: LoadedZone): ZoneIndex {
   const apex = normalizeName(zone.apex);
   const index: ZoneIndex = { apex, owners: new Map(), existing: new Set([apex]), cuts: new Set() };
   const unread = zone.unread?.[0];
-  if (unread) index.unknownAbsence = `$INCLUDE ${unread.path} of ${apex} ${unread.reason}`;
+  if (unread) index.unknownAbsence = `$INCLUDE ${clip(unread.path)} of ${apex} ${unread.reason}`;
   for (const rr of zone.records) {
     const name = normalizeName(rr.name);
     if (!isInZone(name, apex)) continue;
@@ -79,23 +82,22 @@ export function createZoneRepoResolver(zones: readonly LoadedZone[]): Resolver &
 
   function lookup(qname: string, type: string, hops: number): Answer {
     const zone = zoneOf(qname);
-    if (!zone) return { status: 'error', reason: OUTSIDE_REASON };
+    if (!zone) return { status: 'error', reason: OUTSIDE_REASON, cause: 'outside-zone-repo' };
     // A file of the zone was not read: any name, any RRset may hold more there. Unknown, not absent nor complete.
-    if (zone.unknownAbsence !== undefined) return { status: 'error', reason: zone.unknownAbsence };
+    if (zone.unknownAbsence !== undefined) return { status: 'error', reason: zone.unknownAbsence, cause: 'outside-zone-repo' };
     for (let n = qname; n !== zone.apex && n !== ''; n = parentOf(n)) {
       // A delegated name is answered by the child zone's servers, which the repo lacks.
-      if (zone.cuts.has(n)) return { status: 'error', reason: `${OUTSIDE_REASON} (${n} is delegated away from ${zone.apex})` };
+      if (zone.cuts.has(n)) return { status: 'error', reason: `${OUTSIDE_REASON} (${n} is delegated away from ${zone.apex})`, cause: 'outside-zone-repo' };
     }
     let owner = qname;
     let records = zone.owners.get(qname);
-    const absent = (status: 'nodata' | 'nxdomain'): Answer => ({ status, authenticated: false });
     if (!records) {
-      if (zone.existing.has(qname)) return absent('nodata');
+      if (zone.existing.has(qname)) return { status: 'nodata', authenticated: false };
       // RFC 4592 §3.3.1: the closest encloser's "*" child answers for a name that does not exist.
       let encloser = parentOf(qname);
       while (!zone.existing.has(encloser) && encloser !== zone.apex && encloser !== '') encloser = parentOf(encloser);
       const wildcard = zone.owners.get(encloser === '' ? '*' : `*.${encloser}`);
-      if (!wildcard) return absent('nxdomain');
+      if (!wildcard) return { status: 'nxdomain', authenticated: false };
       records = wildcard.map((rr) => ({ ...rr, name: qname }));
       owner = qname;
     }
@@ -107,7 +109,7 @@ export function createZoneRepoResolver(zones: readonly LoadedZone[]): Resolver &
       // Like the DNS client: the answer holds the records of the chain's last name.
       return lookup(cname.target, type, hops + 1);
     }
-    return absent('nodata');
+    return { status: 'nodata', authenticated: false };
   }
 
   const answer = (name: string, type: string): Promise<Answer> => Promise.resolve(lookup(normalizeName(name), type.toUpperCase(), 0));
@@ -135,106 +137,197 @@ export interface ZoneRepoOptions {
   origins?: ReadonlyMap<string, string>;
 }
 
+/** A file under the directory that was not read as part of any zone, and why. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
 export interface ZoneRepo {
   zones: LoadedZone[];
-  /** What was skipped, in plain words. */
+  /** Files not read, in name order, each with its reason. */
+  skipped: SkippedFile[];
+  /** What was ignored inside the files read, in plain words. */
   notes: string[];
 }
 
-/** Every `*.zone` file under dir, sorted, as absolute paths; subdirectories that lead out of the repo are not walked. */
-function listZoneFiles(files: RepoFiles, dir: string, notes: string[]): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
+/** A master file is text; one this large is not a zone a repo keeps (and is not read into memory). */
+export const MAX_ZONE_FILE_BYTES = FILE_CAPS.zone;
+
+/** A candidate file: its path, and the origin its name suggests. */
+interface Candidate {
+  file: string;
+  nameOrigin: string;
+  /** The name follows a zone-file pattern (*.zone, db.*, *.db), not merely an origin's shape. */
+  zoneNamed: boolean;
+}
+
+/**
+ * Every regular file under dir, sorted: those named as BIND users name zone files are
+ * candidates, the rest skipped with the reason. Dot files and directories (.git) are
+ * not looked at.
+ */
+async function listCandidates(files: RepoFiles, dir: string, skip: (file: string, reason: string) => void): Promise<Candidate[]> {
+  const out: Candidate[] = [];
+  const walk = async (d: string): Promise<void> => {
     let entries: Dirent[];
     try {
+      // Through the repo's checks: a directory that a link leads out of the repo is not walked.
       entries = files.list(d);
     } catch (error) {
       if (!(error instanceof RepoFileError)) throw error;
       if (d === dir) throw new InputError(`--zones: cannot read ${error.message}`, error.hint ?? 'pass the directory that holds the zone files, e.g. --zones zones');
-      notes.push(`${error.message}`);
+      skip(d, error.reason);
       return;
     }
-    for (const e of entries) {
+    for (const e of entries.sort((a, b) => compareText(a.name, b.name))) {
+      if (e.name.startsWith('.')) continue;
       const path = join(d, e.name);
-      if (e.isDirectory()) walk(path);
-      else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.zone')) out.push(path);
+      if (e.isDirectory()) {
+        await walk(path);
+        continue;
+      }
+      // A link is followed to what it names, inside the repo; only a regular file is read.
+      let real: string;
+      try {
+        real = files.locate(path);
+      } catch (error) {
+        if (!(error instanceof RepoFileError)) throw error;
+        skip(path, error instanceof OutsideRepoError ? 'outside the zone repo (a symbolic link leads out)' : 'a link to nothing');
+        continue;
+      }
+      const info = (() => {
+        try {
+          return statSync(real);
+        } catch {
+          return undefined;
+        }
+      })();
+      if (!info?.isFile()) {
+        if (!info?.isDirectory()) skip(path, info ? 'not a regular file' : 'a link to nothing');
+        continue;
+      }
+      const name = classifyZoneFileName(e.name);
+      if (name.kind === 'not-zone') skip(path, name.reason);
+      else if (info.size > MAX_ZONE_FILE_BYTES) skip(path, `larger than ${MAX_ZONE_FILE_BYTES >> 20} MiB`);
+      else out.push({ file: path, nameOrigin: name.origin, zoneNamed: name.pattern !== '<origin>' });
     }
   };
-  walk(dir);
+  await walk(dir);
   return out;
-}
-
-/** "example.org.zone", "db.example.org" -> "example.org": the origin a file's name suggests. */
-function originFromFileName(file: string): string {
-  return basename(file).replace(/\.zone$/, '').replace(/^db\./, '');
 }
 
 interface ParsedFile {
   file: string;
   records: ParsedRR[];
   includes: string[];
-  origin: string | undefined;
   unread: NonNullable<LoadedZone['unread']>;
 }
 
 /**
- * Read one file and what it includes. The origin is the configured one, or none (the file
- * sets $ORIGIN or writes absolute names); a file with relative names and neither gets the
- * origin its file name suggests, as a server's zone statement would give it.
+ * Read one file and what it includes, with the origin a server would give it: the policy's
+ * when it names the file; else the file's own `$ORIGIN`, its absolute SOA owner, or the
+ * origin its file name says, in that order (implied-origin.ts).
  */
-function parseFile(files: RepoFiles, file: string, text: string, texts: Map<string, string>, configured: string | undefined): ParsedFile {
+function parseFile(files: RepoFiles, candidate: Candidate, text: string, texts: Map<string, string>, configured: string | undefined): ParsedFile {
+  const { file } = candidate;
   const attempt = (origin: string | undefined): ParsedFile => {
     const includes: string[] = [];
-    // An included file need not be a *.zone file: it is read when it is not one of them.
+    // An included file need not be a zone file by its name: it is read (through the repo's checks) when it is none of them.
     const parsed = loadZoneFile(files, file, {
       text,
       substitute: (path) => texts.get(normalize(path)),
       onInclude: (path) => includes.push(normalize(path)),
       ...(origin !== undefined ? { origin } : {}),
     });
-    return { file, records: parsed.records, includes, origin, unread: parsed.unread };
+    return { file, records: parsed.records, includes, unread: parsed.unread };
   };
   if (configured !== undefined) return attempt(configured);
-  try {
-    return attempt(undefined);
-  } catch (error) {
-    if (error instanceof ZoneSyntaxError && /needs an origin|no origin set/.test(error.message)) return attempt(originFromFileName(file));
-    throw error;
+  return parseWithImpliedOrigin(attempt, candidate.nameOrigin);
+}
+
+/** Why a candidate could not be read, in one line, quoting only a file named as a zone file. */
+function parseFailure(candidate: Candidate, error: unknown, show: (file: string) => string): string {
+  if (error instanceof ZoneSyntaxError) {
+    const where = `line ${error.position.line}`;
+    if (!candidate.zoneNamed) return `does not parse as a master file (${where})`;
+    const text = error.message.slice(formatPosition(error.position).length + 2);
+    return `does not parse as a master file: ${formatPosition({ ...error.position, file: show(error.position.file) })}: ${text}`;
   }
+  if (error instanceof MailrecError) return error.message;
+  return `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
 }
 
 /**
- * Load every `*.zone` file under dir with the zone reader, $INCLUDEs followed. A file that
- * another includes is read as part of it, not alone. Each remaining file is a zone whose
- * apex is the policy's for that file (zone_file or fragment), else its SOA owner; a file with
- * neither (a fragment nobody includes) lends its records to the loaded zone that contains them.
+ * Load every zone file under dir with the zone reader, $INCLUDEs followed, by the names
+ * BIND users give them (`*.zone`, `db.*`, `*.db`, `<origin>`, `<origin>.`). A file that
+ * another includes is read as part of it, not alone. A file with an SOA record is a zone,
+ * whose apex is the policy's for that file, else the SOA owner; two files holding one zone
+ * are refused. A file without one (a fragment nobody includes) lends its records to the
+ * loaded zone that contains them, or forms the zone the policy names for it when no file
+ * holds that zone. Every other file is listed with the reason it was skipped.
  */
 export async function loadZoneRepo(dir: string, options: ZoneRepoOptions = {}): Promise<ZoneRepo> {
   const repo = options.files ?? new RepoFiles(options.root ?? dir);
   // Named on the command line: a directory outside the repo is the user's say-so.
   const absDir = repo.allowNamed(dir);
   const show = (file: string): string => repo.show(file);
-  const notes: string[] = [];
-  const files = listZoneFiles(repo, absDir, notes);
-  if (files.length === 0) throw new InputError(`--zones: no *.zone files in ${dir}`, 'pass the directory that holds the zone files');
+  const skipped: SkippedFile[] = [];
+  const skip = (file: string, reason: string): void => {
+    skipped.push({ file: show(file), reason });
+  };
+  const listed = await listCandidates(repo, absDir, skip);
   const texts = new Map<string, string>();
-  for (const file of files) texts.set(normalize(file), repo.read(file, 'zone'));
-  const parsed = files.map((file) => parseFile(repo, file, texts.get(normalize(file))!, texts, options.origins?.get(file)));
-  const included = new Set(parsed.flatMap((p) => p.includes));
-  const byApex = new Map<string, { records: RR[]; files: string[]; unread: ParsedFile['unread'] }>();
-  const orphans: ParsedFile[] = [];
-  for (const p of parsed) {
-    if (included.has(normalize(p.file))) continue;
-    const soa = p.records.find((rr) => rr.type === 'SOA');
-    const apex = options.origins?.get(p.file) !== undefined ? normalizeName(options.origins.get(p.file)!) : soa ? normalizeName(soa.name) : undefined;
-    if (apex === undefined) {
-      orphans.push(p);
-      continue;
+  const candidates: Candidate[] = [];
+  for (const c of listed) {
+    try {
+      texts.set(normalize(c.file), repo.read(c.file, 'zone'));
+      candidates.push(c);
+    } catch (error) {
+      if (!(error instanceof RepoFileError)) throw error;
+      skip(c.file, error.reason);
     }
-    const zone = byApex.get(apex) ?? { records: [], files: [], unread: [] };
-    zone.files.push(show(p.file), ...p.includes.map(show));
-    zone.unread.push(...p.unread);
+  }
+  const parsed: ParsedFile[] = [];
+  for (const c of candidates) {
+    try {
+      const p = parseFile(repo, c, texts.get(normalize(c.file))!, texts, options.origins?.get(c.file));
+      if (p.records.length === 0 && p.includes.length === 0) skip(c.file, 'holds no records');
+      else parsed.push(p);
+    } catch (error) {
+      skip(c.file, parseFailure(c, error, show));
+    }
+  }
+  const included = new Set(parsed.flatMap((p) => p.includes));
+  const tops = parsed.filter((p) => !included.has(normalize(p.file)));
+  if (tops.length === 0) {
+    const first = skipped[0];
+    throw new InputError(
+      `--zones: no zone file could be read in ${dir}${first ? ` (${first.file}: ${first.reason}${skipped.length > 1 ? `; ${skipped.length - 1} more skipped` : ''})` : ''}`,
+      `pass the directory that holds the zone files (read: ${ZONE_FILE_NAMES})`,
+    );
+  }
+
+  const notes: string[] = [];
+  const byApex = new Map<string, { records: RR[]; files: string[]; owner: string; unread: ParsedFile['unread'] }>();
+  const noteUnread = (p: ParsedFile, apex: string): void => {
     for (const u of p.unread) notes.push(`${formatPosition(u.position)}: $INCLUDE ${clip(u.path)} ${u.reason}; every name of ${apex} is unknown, not missing (pass --allow-outside to read it)`);
+  };
+  const configuredApex = (p: ParsedFile): string | undefined => {
+    const o = options.origins?.get(p.file);
+    return o === undefined ? undefined : normalizeName(o);
+  };
+  const addZone = (p: ParsedFile, apex: string): void => {
+    const other = byApex.get(apex);
+    // BIND loads one file per zone: a second file for the same origin is a mistake to fix, not to guess.
+    if (other) {
+      throw new InputError(
+        `--zones: ${other.owner} and ${show(p.file)} both hold the zone ${apex}`,
+        'keep one file per zone under the directory: move the other one out (or $INCLUDE one from the other)',
+      );
+    }
+    const zone = { records: [] as RR[], files: [show(p.file), ...p.includes.map(show)], owner: show(p.file), unread: [...p.unread] };
+    noteUnread(p, apex);
     let outside = 0;
     for (const rr of p.records) {
       // A server ignores out-of-zone data in a zone file (BIND: "ignoring out-of-zone data").
@@ -243,6 +336,19 @@ export async function loadZoneRepo(dir: string, options: ZoneRepoOptions = {}): 
     }
     if (outside > 0) notes.push(`${show(p.file)}: ${outside} record(s) outside the zone ${apex} ignored`);
     byApex.set(apex, zone);
+  };
+  const soaOf = (p: ParsedFile) => p.records.find((rr) => rr.type === 'SOA');
+  for (const p of tops) {
+    const soa = soaOf(p);
+    if (soa) addZone(p, configuredApex(p) ?? normalizeName(soa.name));
+  }
+  const orphans: ParsedFile[] = [];
+  for (const p of tops) {
+    if (soaOf(p)) continue;
+    const apex = configuredApex(p);
+    // A fragment the policy names, for a zone no file holds (a zone updated over RFC 2136).
+    if (apex !== undefined && !byApex.has(apex)) addZone(p, apex);
+    else orphans.push(p);
   }
   const apexes = [...byApex.keys()].sort((a, b) => b.length - a.length);
   for (const p of orphans) {
@@ -252,16 +358,22 @@ export async function loadZoneRepo(dir: string, options: ZoneRepoOptions = {}): 
       if (apex === undefined) continue;
       const zone = byApex.get(apex)!;
       zone.records.push(stripPosition(rr));
-      if (!zone.files.includes(show(p.file))) zone.files.push(show(p.file));
+      if (!zone.files.includes(show(p.file))) {
+        zone.files.push(show(p.file), ...p.includes.map(show));
+        zone.unread.push(...p.unread);
+        noteUnread(p, apex);
+      }
       placed++;
     }
-    if (placed < p.records.length) {
+    if (placed === 0) skip(p.file, 'no SOA, and none of its records is in a loaded zone');
+    else if (placed < p.records.length) {
       notes.push(`${show(p.file)}: no SOA and no zone in the policy; ${p.records.length - placed} record(s) in no loaded zone ignored`);
     }
   }
   const zones = [...byApex].map(([apex, z]) => ({ apex, records: dedupe(z.records), files: [...new Set(z.files)], ...(z.unread.length > 0 ? { unread: z.unread } : {}) }));
-  zones.sort((a, b) => (a.apex < b.apex ? -1 : a.apex > b.apex ? 1 : 0));
-  return { zones, notes };
+  zones.sort((a, b) => compareText(a.apex, b.apex));
+  skipped.sort((a, b) => compareText(a.file, b.file));
+  return { zones, skipped, notes };
 }
 
 function stripPosition(rr: ParsedRR): RR {

@@ -15,6 +15,7 @@ import { packageVersion } from '../package-info.js';
 
 interface MergeOptions extends GlobalOptions {
   failUnder?: string;
+  allowUnknown?: boolean;
   failOn?: string;
 }
 
@@ -24,6 +25,7 @@ export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: nu
     .description('merge the json outputs of sharded audit runs (--shard K/N) into one report and one exit code')
     .argument('<files...>', 'outputs of `mailrec audit --format json` (documents or NDJSON), one per shard')
     .option('--fail-under <score>', 'exit 2 when a domain scores under this (0-100); default: the shards\' own')
+    .option('--allow-unknown', 'with --fail-under: compare the score, not the worst case; default: the shards\' own')
     .option('--fail-on <severity>', 'exit 2 on a finding of this severity or worse: error or warning; default: the shards\' own')
     .action(async (files: string[], _opts: MergeOptions, command: Command) => {
       // --fail-under/--fail-on may be taken by `audit` itself (they are its options too).
@@ -59,7 +61,8 @@ export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: nu
       if (problems.length === 0) {
         const merged = mergeAuditParts(parts);
         if (merged.ok) {
-          const run = mergedRun(merged.merged, { ...(failUnder !== undefined ? { failUnder } : {}), ...(failOn ? { failOn } : {}) }, packageVersion());
+          const thresholds = { ...(failUnder !== undefined ? { failUnder } : {}), ...(opts.allowUnknown ? { allowUnknown: true } : {}), ...(failOn ? { failOn } : {}) };
+          const run = mergedRun(merged.merged, thresholds, packageVersion());
           // In the zone repo, the policy gives SARIF its locations (the line that declared
           // each record), as it does for the audit itself.
           if ((opts.policy?.length ?? 0) > 0 || ctx.policyPaths.every((p) => ctx.files.exists(p))) {

@@ -42,8 +42,10 @@ interface AuditCommandOptions extends GlobalOptions {
   timeout?: string;
   concurrency?: string;
   failUnder?: string;
+  allowUnknown?: boolean;
   failOn?: string;
   probe?: boolean;
+  verbose?: boolean;
   probeSmtpPort?: string;
   probeHttpsPort?: string;
   probeCa?: string;
@@ -174,9 +176,11 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .option('--selector <selector>', 'DKIM selector to check besides the policy\'s (repeatable)', collect)
     .option('--timeout <ms>', 'per DNS exchange, in milliseconds (default 2000)')
     .option('--concurrency <n>', 'domains audited at once (default 8)')
-    .option('--fail-under <score>', 'exit 2 when a domain scores under this (0-100)')
+    .option('--fail-under <score>', 'exit 2 when a domain scores under this (0-100), unknown weight counted as failed')
+    .option('--allow-unknown', 'with --fail-under: compare the score over what could be checked, not the worst case')
     .option('--fail-on <severity>', 'exit 2 on a finding of this severity or worse: error or warning')
     .option('--no-probe', 'do not connect to the MX and MTA-STS hosts (TLS, DANE, policy fetch)')
+    .option('-v, --verbose', 'with --zones: list every file skipped, not only the first few')
     .addOption(new Option('--probe-smtp-port <port>', 'port the SMTP probe connects to instead of 25 (test setups)').hideHelp())
     .addOption(new Option('--probe-https-port <port>', 'port the MTA-STS fetch connects to instead of 443 (test setups)').hideHelp())
     .addOption(new Option('--probe-ca <file>', 'CA bundle (PEM) trusted for the MTA-STS fetch (test setups)').hideHelp())
@@ -246,9 +250,15 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         return extra.length > 0 ? { ...r, notes: [...r.notes, ...extra] } : r;
       };
       const onProgress = (done: number, total: number, domain: string): void => progress.update('audit', done, total, domain);
+      if (opts.allowUnknown && failUnder === undefined) throw new UsageError('--allow-unknown goes with --fail-under', 'e.g. --fail-under 80 --allow-unknown');
+      const zoneFiles = source.zones
+        ? { zones: source.zones.map((z) => ({ apex: z.apex, files: z.files })), skipped: source.skipped ?? [] }
+        : {};
       const base = {
-        source: { kind: source.kind, description: source.description },
+        source: { kind: source.kind, description: source.description, ...zoneFiles },
+        ...(opts.verbose ? { verbose: true } : {}),
         ...(failUnder !== undefined ? { failUnder } : {}),
+        ...(opts.allowUnknown ? { allowUnknown: true } : {}),
         ...(failOn ? { failOn } : {}),
         ...(shard ? { shard } : {}),
       };
@@ -268,7 +278,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         );
         progress.clear();
         const summary = fold.summary();
-        io.stdout(renderAuditSummaryLine(summary, base));
+        io.stdout(renderAuditSummaryLine(summary, { ...base, notes: source.runNotes() }));
         if (!summary.passed) for (const failure of summary.failures) io.stderr(`failed: ${failure}\n`);
         setExit(summary.passed ? 0 : 2);
         return;
@@ -277,8 +287,10 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       const reports = await auditDomains(targets.domains, source.resolver, { concurrency, onProgress, optionsFor });
       progress.clear();
 
+      const runNotes = source.runNotes();
       const run: AuditRun = {
         ...base,
+        ...(runNotes.length > 0 ? { notes: runNotes } : {}),
         reports: reports.map(withNotes),
         policies,
         ...(targets.positions ? { domainPositions: targets.positions } : {}),

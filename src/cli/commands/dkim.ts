@@ -84,7 +84,7 @@ function rotateJson(r: RotateResult): Record<string, unknown> {
 }
 
 async function keygen(ctx: Context, domain: string, opts: KeygenOptions): Promise<string> {
-  const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root });
+  const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
   const type = parseType(opts.type);
   const result = await runKeygen({
     root: ctx.root,
@@ -132,7 +132,7 @@ export function registerDkim(program: Command, io: CliIO, setExit: (code: number
       const results: RotateResult[] = [];
       for (const domain of domains) {
         // Each step rereads the policy: the previous domain's step may have edited the same file.
-        const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root });
+        const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
         results.push(
           await runRotate({
             root: ctx.root,

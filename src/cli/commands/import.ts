@@ -6,13 +6,15 @@ import { clip } from '../../base/quote.js';
 import type { Command } from 'commander';
 import { createDnsClient } from '../../dns/client.js';
 import { parseServer } from '../../dns/servers.js';
-import { formatPosition, MailrecError, RepoFileError, UsageError } from '../../base/errors.js';
+import { formatPosition, MailrecError, RepoFileError, UsageError, ZoneSyntaxError } from '../../base/errors.js';
 import { hasChanges } from '../../plan/plan.js';
 import { importEstate, type ImportZoneInput } from '../../interop/import/estate.js';
 import { readLiveEstate } from '../../interop/import/live.js';
 import { importReportJson, renderImportMarkdown, renderImportText, type ImportReport } from '../../interop/import/report.js';
 import { writeFilesAtomically } from '../../apply/atomic-write.js';
 import { loadZoneFile } from '../../zone/load.js';
+import { classifyZoneFileName } from '../../zone/file-names.js';
+import { parseWithImpliedOrigin } from '../../zone/implied-origin.js';
 import { checkFragment } from '../../zone/writer.js';
 import { makeContext, type Context, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
@@ -49,17 +51,24 @@ function readZoneSource(files: RepoFiles, file: string, origin: string | undefin
     if (error instanceof RepoFileError) throw new UsageError(`cannot read zone file ${error.message}`, error.hint);
     throw error;
   }
-  texts.set(file, text);
-  const guess = origin ?? HEADER_APEX.exec(text)?.[1] ?? path.basename(file).replace(/\.zone$/, '');
-  const included: string[] = [];
-  const { records, unread } = loadZoneFile(files, file, {
-    origin: guess,
-    text,
-    onInclude: (absolute, includedText) => {
-      included.push(files.show(absolute));
-      if (includedText !== undefined) texts.set(files.show(absolute), includedText);
-    },
-  });
+  const named = classifyZoneFileName(path.basename(file));
+  const guess = origin ?? HEADER_APEX.exec(text)?.[1] ?? (named.kind === 'zone' ? named.origin : path.basename(file));
+  let included: string[] = [];
+  const attempt = (o: string | undefined) => {
+    included = [];
+    texts.clear();
+    texts.set(file, text);
+    return loadZoneFile(files, file, {
+      text,
+      ...(o !== undefined ? { origin: o } : {}),
+      onInclude: (absolute, includedText) => {
+        included.push(files.show(absolute));
+        if (includedText !== undefined) texts.set(files.show(absolute), includedText);
+      },
+    });
+  };
+  // As BIND's zone statement would: --origin, else the file's $ORIGIN, its SOA, its name.
+  const { records, unread } = origin !== undefined ? attempt(origin) : parseWithImpliedOrigin(attempt, guess);
   for (const u of unread) notes.push(`${formatPosition(u.position)}: $INCLUDE ${clip(u.path)} ${u.reason}; what it holds was not imported`);
   const soa = records.find((rr) => rr.type === 'SOA');
   const apex = (origin ?? soa?.name ?? guess).toLowerCase().replace(/\.$/, '');
@@ -68,13 +77,26 @@ function readZoneSource(files: RepoFiles, file: string, origin: string | undefin
 }
 
 /**
- * Without --zone-file: every zones/*.zone that no other one includes. A mailrec fragment that
- * no zone file includes yet (written by an earlier import) is left out when its zone has a file
- * of its own: that file is what is published.
+ * Without --zone-file: every zone file in zones/ that no other one includes, by the names BIND
+ * users give them (*.zone, db.*, *.db, <origin>). A file named only like an origin that does not
+ * parse (a README) is passed over with a note. A mailrec fragment that no zone file includes yet
+ * (written by an earlier import) is left out when its zone has a file of its own: that file is
+ * what is published.
  */
 function discoverZoneFiles(files: RepoFiles, notes: string[]): (ImportZoneInput & { included: string[] })[] {
-  const names = files.exists('zones') ? files.list('zones').filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.zone')).map((e) => e.name) : [];
-  const read = names.map((n) => readZoneSource(files, `zones/${n}`, undefined, notes));
+  const names = files.exists('zones')
+    ? files.list('zones').filter((e) => e.isFile() && !e.name.startsWith('.') && classifyZoneFileName(e.name).kind === 'zone').map((e) => e.name)
+    : [];
+  const read: (ImportZoneInput & { included: string[] })[] = [];
+  for (const n of names) {
+    const named = classifyZoneFileName(n);
+    try {
+      read.push(readZoneSource(files, `zones/${n}`, undefined, notes));
+    } catch (error) {
+      if (!(error instanceof ZoneSyntaxError) || named.kind !== 'zone' || named.pattern !== '<origin>') throw error;
+      notes.push(`zones/${n} is not a master file (line ${error.position.line}); not imported`);
+    }
+  }
   const included = new Set(read.flatMap((z) => z.included.map((p) => path.normalize(p))));
   let tops = read.filter((z) => !included.has(path.normalize(z.zoneFile!)));
   const orphan = (z: (typeof tops)[number]): boolean => (z.fragments ?? []).includes(z.zoneFile!);

@@ -1,13 +1,22 @@
 // mailrec plan: what would change, record by record, with the risk explained.
 
 import type { Command } from 'commander';
-import { summarizeDmarcImpact, withDmarcImpact } from '../../dmarc-reports/impact.js';
+import { existsSync } from 'node:fs';
+import { readTlsReports, selectArchive } from '../../dmarc-reports/archive-select.js';
+import { INDEX_FILE } from '../../dmarc-reports/archive.js';
+import { summarizeDmarcImpact, withDmarcImpact, withExtraRisks } from '../../dmarc-reports/impact.js';
+import { tlsRisks } from '../../dmarc-reports/tls-impact.js';
+import { sinceWindow } from '../../dmarc-reports/window.js';
+import { mtaStsPolicyPath } from '../../mail/mta-sts/record.js';
+import path from 'node:path';
 import { RecordError } from '../../base/errors.js';
 import { hasChanges, type Plan } from '../../plan/plan.js';
+import type { Policy } from '../../policy/model.js';
 import { renderPlanMarkdown } from '../../report/plan-markdown.js';
 import { summarizePlan } from '../../report/plan-summary.js';
 import { renderNotice, renderPlanText } from '../../report/plan-text.js';
-import { makeContext, type Context, type GlobalOptions } from '../context.js';
+import { makeContext, type Context } from '../context.js';
+import { openArchiveFiles, WINDOW_HELP, windowOf, type ArchiveOptions } from '../reports-archive.js';
 import { colourEnabled, styleFor, type CliIO } from '../io.js';
 import { parseServer } from '../../dns/servers.js';
 import { computePlan } from '../workflow.js';
@@ -36,12 +45,12 @@ export function refuseBrokenPlan(ctx: Context, plan: Plan): void {
   );
 }
 
-interface PlanCommandOptions extends GlobalOptions {
+interface PlanCommandOptions extends ArchiveOptions {
   detailedExitcode?: boolean;
   resolve?: boolean;
   live?: boolean;
   resolver?: string[];
-  reports?: string;
+  reports?: string | true;
   allowLargeTxt?: boolean;
 }
 
@@ -57,19 +66,49 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .option('--resolve', 'fetch SPF include trees and count DNS lookups exactly (needs DNS)')
     .option('--live', 'compare with what DNS publishes (via --resolver) instead of the fragments on disk; zones with an rfc2136 target are always read from their primary')
     .option('--resolver <host[:port]>', 'DNS server for --resolve (repeatable; default /etc/resolv.conf)', (v: string, p: string[] = []) => [...p, v])
-    .option('--reports <dir>', 'DMARC aggregate reports: add their simulated impact to the risk note of each DMARC change')
+    .option('--reports [dir]', 'add what the reports say to the risk notes: DMARC changes get the simulated impact, MTA-STS enforce and TLSA changes the TLS-RPT failures; without DIR (or with --since, --between) the archive over a window (default 30d), with DIR the report files in it')
+    .option('--since <period>', WINDOW_HELP.since)
+    .option('--between <dates...>', WINDOW_HELP.between)
+    .option('--archive <dir>', WINDOW_HELP.archive)
     .option('--allow-large-txt', 'publish TXT records that do not fit a 1232-octet UDP answer (resolvers must retry over TCP)')
     .action(async (_opts: PlanCommandOptions, command: Command) => {
       const opts = command.optsWithGlobals<PlanCommandOptions>();
       const ctx = makeContext(io, opts);
       const servers = resolverServers(opts.resolver);
       const run = await computePlan(ctx, { resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt), ...(servers ? { resolvers: servers } : {}) });
-      // Named on the command line; a report linked out of the repo from there is not read.
-      const reports = opts.reports === undefined ? undefined : ctx.files.allowNamed(opts.reports);
-      const allow = (real: string) => ctx.files.isAllowed(real);
-      const plan = reports ? withDmarcImpact(run.plan, await summarizeDmarcImpact(reports, run.policy, { allow })) : run.plan;
+      const plan = await withReports(ctx, opts, run);
       refuseBrokenPlan(ctx, plan);
       io.stdout(renderPlan(ctx, plan));
       setExit(opts.detailedExitcode && hasChanges(plan) ? 2 : 0);
     });
+}
+
+/**
+ * plan --reports: report files in DIR (DMARC only, as before), or the archive over a window:
+ * DMARC impact and TLS-RPT failures, each with what the window's reports cover.
+ */
+async function withReports(ctx: Context, opts: PlanCommandOptions, run: { plan: Plan; policy: Policy }): Promise<Plan> {
+  const now = new Date();
+  const window = windowOf(opts, now);
+  if (opts.reports === undefined && !window) return run.plan;
+  // Named on the command line; a report linked out of the repo from there is not read.
+  const dir = typeof opts.reports === 'string' ? ctx.files.allowNamed(opts.reports) : undefined;
+  const allow = (real: string) => ctx.files.isAllowed(real);
+  if (dir !== undefined && !window && !existsSync(path.join(dir, INDEX_FILE))) return withDmarcImpact(run.plan, await summarizeDmarcImpact([dir], run.policy, { allow }));
+  const { files, dir: archive } = openArchiveFiles(ctx, dir !== undefined ? { ...opts, archive: dir } : opts, run.policy);
+  const w = window ?? sinceWindow('30d', now);
+  const dmarc = selectArchive(files, archive, 'dmarc', w);
+  let plan = withDmarcImpact(run.plan, await summarizeDmarcImpact(dmarc.paths, run.policy, { coverage: dmarc.coverage }));
+  const tls = selectArchive(files, archive, 'tlsrpt', w);
+  const { summary } = readTlsReports(files, archive, tls.entries);
+  const currentModes = new Map<string, string | undefined>();
+  for (const d of run.policy.domains) {
+    if (!d.mtaSts) continue;
+    const text = ctx.files.readOptional(mtaStsPolicyPath(d.name), 'generated');
+    currentModes.set(d.name, text === undefined ? undefined : /^mode:\s*([a-z]+)\s*$/m.exec(text)?.[1]);
+  }
+  const input = { summary, window: w.label, coverage: tls.coverage, policy: run.policy, currentModes };
+  const base = plan;
+  plan = withExtraRisks(base, (change) => tlsRisks(base, change, input));
+  return plan;
 }

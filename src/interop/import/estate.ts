@@ -7,7 +7,7 @@
 // raw: (or, with `normalize`, kept when it means the same). The loop ends when nothing differs.
 
 import { posix } from 'node:path';
-import type { SourcePosition } from '../../base/errors.js';
+import { MailrecError, type SourcePosition } from '../../base/errors.js';
 import { attachFiles } from '../../policy/attach-files.js';
 import type { Policy, SpfAll } from '../../policy/model.js';
 import { validatePolicy } from '../../policy/validate.js';
@@ -269,7 +269,8 @@ interface Estate {
   cls: Classification;
   proposals: Map<string, Modelled | { reason: string }>;
   ttlOf: Map<string, number>;
-  defaults: { ttl: number; spfAll: SpfAll };
+  /** spfAll: the most common all term of the SPF records with senders; none when there is no such record. */
+  defaults: { ttl: number; spfAll?: SpfAll };
   zones: DraftPolicy['zones'];
   keysDir: string;
   files: ReadonlyMap<string, string>;
@@ -409,7 +410,8 @@ export function importEstate(input: ImportInput): ImportResult {
     ttlOf.set(domain, mostCommon(own, ttl, ttl));
   }
   const spfAlls = [...proposals.values()].flatMap((p) => ('kind' in p && p.kind === 'spf' && p.spf.senders.length > 0 ? [p.spf.all] : []));
-  const defaults = { ttl, spfAll: mostCommon<SpfAll>(spfAlls, 'softfail', 'softfail') };
+  // A zone without SPF gets no defaults.spf.all: there is no term to say it came from.
+  const defaults = spfAlls.length > 0 ? { ttl, spfAll: mostCommon<SpfAll>(spfAlls, 'softfail', 'softfail') } : { ttl };
   for (const domain of cls.domains) if (isNoMail(cls, proposals, domain)) state.noMail.add(domain);
 
   const placement = placeFragments(zonesIn, cls);
@@ -435,7 +437,13 @@ export function importEstate(input: ImportInput): ImportResult {
     if (!validation.ok) {
       for (const issue of validation.issues) {
         const group = groupAtPath(rendered.paths, issue.path);
-        if (group === undefined) throw new Error(`import wrote a policy the loader refuses at ${issue.path}: ${issue.message} (this is a bug in mailrec)`);
+        // Not a record group (a zone apex, a domain name): nothing to keep raw, so nothing is imported.
+        if (group === undefined) {
+          throw new MailrecError(
+            `import: a policy cannot say ${issue.path}: ${issue.message}; nothing was written`,
+            'import the other zones (--zone-file for each), and manage this one without mailrec',
+          );
+        }
         if (group.startsWith('mail:')) state.noMail.delete(group.slice('mail:'.length));
         else if (!state.raw.has(group)) state.raw.set(group, `the policy cannot say it: ${issue.message}${issue.hint ? ` (${issue.hint})` : ''}`);
       }

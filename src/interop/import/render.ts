@@ -16,7 +16,7 @@ export interface RawEntry {
 /** Everything that goes into the policy file, each entry tagged with the record group it stands for. */
 export interface DraftPolicy {
   header: string[];
-  defaults: { ttl: number; spfAll: SpfAll };
+  defaults: { ttl: number; spfAll?: SpfAll };
   zones: { apex: string; fragment: string; zoneFile?: string; comment?: string }[];
   domains: DraftDomain[];
 }
@@ -77,7 +77,7 @@ export function renderPolicy(draft: DraftPolicy): RenderedPolicy {
 
   const defaults = new YAMLMap();
   add(defaults, doc, 'ttl', draft.defaults.ttl, { after: 'the most common TTL of the imported records' });
-  add(defaults, doc, 'spf', mapNode(doc, { all: draft.defaults.spfAll }), { after: 'the most common all term of the imported SPF records' });
+  if (draft.defaults.spfAll !== undefined) add(defaults, doc, 'spf', mapNode(doc, { all: draft.defaults.spfAll }), { after: 'the most common all term of the imported SPF records' });
   add(root, doc, 'defaults', defaults);
 
   const zones = new YAMLMap();
