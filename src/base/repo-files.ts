@@ -272,6 +272,50 @@ export class RepoFiles {
   }
 
   /**
+   * The real path of directory `dir`, created one level at a time as needed (0755), never
+   * through a link that leads out of the repo. Errors name `forFile` when given (the file to be
+   * written there), else the directory.
+   */
+  ensureDir(dir: string, forFile?: string): string {
+    const abs = this.resolve(dir);
+    const named = forFile ?? abs;
+    const shown = this.show(named);
+    const missing: string[] = [];
+    let existing = abs;
+    for (;;) {
+      try {
+        statSync(existing);
+        break;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' || path.dirname(existing) === existing) throw new RepoFileError(shown, describeFsError(error));
+        missing.unshift(path.basename(existing));
+        existing = path.dirname(existing);
+      }
+    }
+    let real: string;
+    try {
+      real = realpath(existing);
+    } catch (error) {
+      throw new RepoFileError(shown, describeFsError(error));
+    }
+    // Checked where the directory will be: the real existing part and the levels to make.
+    this.checkInside(named, path.join(real, ...missing));
+    if (!statSync(real).isDirectory()) throw new RepoFileError(shown, 'a part of the path is not a directory');
+    for (const name of missing) {
+      real = path.join(real, name);
+      try {
+        mkdirSync(real, { mode: 0o755 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new RepoFileError(shown, describeFsError(error));
+        // Made meanwhile: only a real directory will do, never a link.
+        if (!lstatSync(real).isDirectory()) throw new RepoFileError(shown, 'a part of the path is not a directory');
+      }
+    }
+    return real;
+  }
+
+  /**
    * Where a write of `p` goes: the real directory (created as needed, one level at a time,
    * never through a link that leads out) joined with the file's name, or the real file when
    * `p` is a link inside the repo. Refused outside the repo and for anything but a regular file.
@@ -279,36 +323,7 @@ export class RepoFiles {
   prepareWrite(p: string): string {
     const abs = this.resolve(p);
     const shown = this.show(abs);
-    const missing: string[] = [];
-    let dir = path.dirname(abs);
-    for (;;) {
-      try {
-        statSync(dir);
-        break;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'ENOENT' || path.dirname(dir) === dir) throw new RepoFileError(shown, describeFsError(error));
-        missing.unshift(path.basename(dir));
-        dir = path.dirname(dir);
-      }
-    }
-    let real: string;
-    try {
-      real = realpath(dir);
-    } catch (error) {
-      throw new RepoFileError(shown, describeFsError(error));
-    }
-    this.checkInside(abs, real);
-    for (const name of missing) {
-      real = path.join(real, name);
-      try {
-        mkdirSync(real, { mode: 0o755 });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new RepoFileError(this.show(path.join(dir, ...missing.slice(0, missing.indexOf(name) + 1))), describeFsError(error));
-        // Made meanwhile: only a real directory will do, never a link.
-        if (!lstatSync(real).isDirectory()) throw new RepoFileError(shown, 'a part of the path is not a directory');
-      }
-    }
+    const real = this.ensureDir(path.dirname(abs), abs);
     const target = path.join(real, path.basename(abs));
     let stats: Stats;
     try {
@@ -340,7 +355,7 @@ export class RepoFiles {
     const shown = this.show(abs);
     throw new OutsideRepoError(
       shown,
-      `outside the zone repo (${shown === real ? 'an absolute path' : `a symbolic link leads to ${real}`}); not read or written`,
+      `outside the zone repo (${within(this.root, abs) ? `a symbolic link leads to ${real}` : 'the path itself lies outside'}); not read or written`,
       `mailrec touches only files inside ${this.root}; to allow this one, pass --allow-outside ${path.dirname(real)}`,
     );
   }

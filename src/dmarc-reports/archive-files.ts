@@ -29,7 +29,7 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { MailrecError, RepoFileError } from '../base/errors.js';
+import { MailrecError, OutsideRepoError, RepoFileError } from '../base/errors.js';
 import { describeFsError } from '../base/fs-errors.js';
 import { RepoFiles, specialFile } from '../base/repo-files.js';
 import { formatBytes } from './limits.js';
@@ -80,13 +80,12 @@ export class ReportFiles {
   }
 
   resolve(p: string): string {
-    return path.resolve(this.root, p);
+    return this.repo.resolve(p);
   }
 
   /** A path as messages show it: relative to the repo when inside it. */
   show(p: string): string {
-    const abs = this.resolve(p);
-    return within(this.root, abs) && abs !== this.root ? path.relative(this.root, abs).split(path.sep).join('/') : abs;
+    return this.repo.show(p);
   }
 
   private check(abs: string, real: string): void {
@@ -111,12 +110,7 @@ export class ReportFiles {
   }
 
   exists(p: string): boolean {
-    try {
-      lstatSync(this.resolve(p));
-      return true;
-    } catch {
-      return false;
-    }
+    return this.repo.exists(p);
   }
 
   /** A regular file's bytes, at most `cap`; a FIFO or device is refused without blocking (O_NONBLOCK, fstat). */
@@ -202,38 +196,34 @@ export class ReportFiles {
     const abs = this.resolve(dir);
     const known = this.dirs.get(abs);
     if (known !== undefined) return known;
-    const missing: string[] = [];
-    let existing = abs;
-    for (;;) {
-      try {
-        statSync(existing);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(existing) === existing) throw new ReportFileError(`${this.show(abs)}: ${describeFsError(error)}`);
-        missing.unshift(path.basename(existing));
-        existing = path.dirname(existing);
-      }
-    }
     let real: string;
     try {
-      real = realpathSync(existing);
+      real = this.repo.ensureDir(abs);
     } catch (error) {
-      throw new ReportFileError(`${this.show(existing)}: ${describeFsError(error)}`);
-    }
-    // What is checked is where the directory will be: the real existing part and the levels to make.
-    this.check(abs, path.join(real, ...missing));
-    if (!statSync(real).isDirectory()) throw new ReportFileError(`${this.show(existing)} is not a directory`);
-    for (const name of missing) {
-      real = path.join(real, name);
-      try {
-        mkdirSync(real, { mode: 0o755 });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new ReportFileError(`${this.show(abs)}: ${describeFsError(error)}`);
-        if (!lstatSync(real).isDirectory()) throw new ReportFileError(`${this.show(abs)}: a part of the path is not a directory`);
+      if (error instanceof OutsideRepoError) {
+        // A directory named on the command line (allow) may lie outside: its own rule, then the repo's.
+        if (!this.allowed.some((a) => within(a, abs))) this.check(abs, abs);
+        return this.makeAllowedDir(abs);
       }
+      if (error instanceof RepoFileError) throw new ReportFileError(error.message, error.hint);
+      throw error;
     }
     this.dirs.set(abs, real);
     return real;
+  }
+
+  /** A directory under a path named on the command line, made as needed. */
+  private makeAllowedDir(abs: string): string {
+    try {
+      mkdirSync(abs, { recursive: true, mode: 0o755 });
+      const real = realpathSync(abs);
+      this.check(abs, real);
+      this.dirs.set(abs, real);
+      return real;
+    } catch (error) {
+      if (error instanceof ReportFileError) throw error;
+      throw new ReportFileError(`${this.show(abs)}: ${describeFsError(error)}`);
+    }
   }
 
   /** Where a write of `p` goes: its real directory (created) and name; an existing link or special file there is refused. */
