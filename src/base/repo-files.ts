@@ -119,7 +119,7 @@ export function specialFile(stats: Stats): string | undefined {
 }
 
 /** True when `inner` is `outer` or lies beneath it (both absolute and normalised). */
-function within(outer: string, inner: string): boolean {
+export function within(outer: string, inner: string): boolean {
   if (inner === outer) return true;
   const rel = path.relative(outer, inner);
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);

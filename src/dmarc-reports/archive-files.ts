@@ -25,24 +25,16 @@ import {
   writeSync,
   type Dirent,
   type ReadStream,
-  type Stats,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { MailrecError, OutsideRepoError, RepoFileError } from '../base/errors.js';
 import { describeFsError } from '../base/fs-errors.js';
-import { RepoFiles, specialFile } from '../base/repo-files.js';
+import { RepoFiles, specialFile, within } from '../base/repo-files.js';
 import { formatBytes } from './limits.js';
 
 /** A file of the archive or a mailbox that cannot be used; the message never quotes its content. */
 export class ReportFileError extends MailrecError {}
-
-const special = (stats: Stats): string | undefined => specialFile(stats);
-
-function within(outer: string, inner: string): boolean {
-  const rel = path.relative(outer, inner);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
-}
 
 /** Writes appended to one file, synced on demand. */
 export interface AppendFile {
@@ -165,7 +157,7 @@ export class ReportFiles {
     } catch (error) {
       throw new ReportFileError(`${shown}: ${describeFsError(error)}`);
     }
-    const why = special(fstatSync(fd));
+    const why = specialFile(fstatSync(fd));
     if (why) {
       closeSync(fd);
       throw new ReportFileError(`${shown} ${why}`);
@@ -231,7 +223,7 @@ export class ReportFiles {
     const abs = this.resolve(p);
     const file = path.join(this.ensureDir(path.dirname(abs)), path.basename(abs));
     try {
-      const why = special(lstatSync(file));
+      const why = specialFile(lstatSync(file));
       if (why) throw new ReportFileError(`${this.show(abs)} ${why}`);
     } catch (error) {
       if (error instanceof ReportFileError) throw error;
