@@ -66,13 +66,14 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
     : built;
   const targets = targetsByZone(policy);
   const claimed = new Map<string, ReadonlySet<string>>();
+  const desiredByZone = new Map(desired.map((d) => [d.zone, d]));
   const current: ZoneState[] = await Promise.all(
     policy.zones.map(async (zone) => {
       const target = targets.get(zone.apex);
       if (!target && !options.live) return readFragmentState(ctx.files, zone);
       const claims = claimsFor(policy, zone.apex);
       claimed.set(zone.apex, new Set(claims.map((c) => c.key)));
-      const records = desired.find((d) => d.zone === zone.apex)?.records ?? [];
+      const records = desiredByZone.get(zone.apex)?.records ?? [];
       if (target) {
         const { client, address } = primaryClient(target.server);
         return readLiveState(zone.apex, records, claims, client, formatServer(address));
@@ -103,6 +104,7 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
 function missingSigningKeys(root: string, policy: Policy): Notice[] {
   const signers = [policy.signers.rspamd, policy.signers.opendkim].filter((s) => s !== undefined);
   if (!signers.some((s) => s.keyDir === undefined)) return [];
+  const domains = new Map(policy.domains.map((d) => [d.name, d]));
   return activeSigningKeys(policy, policy.dkimKeys.dir)
     .filter((key) => !hasRepoFile(root, key.path))
     .map((key) =>
@@ -110,7 +112,7 @@ function missingSigningKeys(root: string, policy: Policy): Notice[] {
         'dkim.signer-key-missing',
         `${key.selector}._domainkey.${key.domain}`,
         `the signers would sign ${key.domain} with ${key.selector}, but its private key ${key.path} is not in the repo: the signer signs nothing for it`,
-        policy.domains.find((d) => d.name === key.domain)?.dkim.find((k) => k.selector.toLowerCase() === key.selector)?.position,
+        domains.get(key.domain)?.dkim.find((k) => k.selector.toLowerCase() === key.selector)?.position,
       ),
     );
 }

@@ -20,8 +20,14 @@ const RR_FIXED_OCTETS = 10; // TYPE, CLASS, TTL, RDLENGTH
 const COMPRESSED_OWNER_OCTETS = 2; // a pointer to the question's name (RFC 1035 §4.1.4)
 const OPT_RR_OCTETS = 11; // RFC 6891 §6.1.2, no options
 
+/** Labels of 1..63 printable ASCII octets, no escapes; anything else goes through labelsOf (which refuses a bad name). */
+const PLAIN_NAME = /^[\x21-\x2d\x2f-\x5b\x5d-\x7e]{1,63}(?:\.[\x21-\x2d\x2f-\x5b\x5d-\x7e]{1,63})*$/;
+
 /** A name's wire length, root label included (RFC 1035 §3.1). */
 export function nameWireOctets(name: string): number {
+  // Printable ASCII without escapes: each dot stands for the next label's length octet, so
+  // the wire form is the text plus the first length octet and the root (RFC 1035 §3.1).
+  if (PLAIN_NAME.test(name)) return name.length + 2;
   return labelsOf(name).reduce((sum, label) => sum + 1 + label.length, 1);
 }
 

@@ -105,9 +105,11 @@ export function assemblePlan({ desired, current, currentFiles, claimed, ...extra
   const changes: PlannedChange[] = [];
   const notices: Notice[] = [];
   const files: FileChange[] = [];
+  // A map, not a find per zone: that was quadratic in the number of zones.
+  const currentByZone = new Map(current.map((c) => [c.zone, c]));
   for (const want of desired) {
-    notices.push(...want.notices);
-    const have = current.find((c) => c.zone === want.zone);
+    for (const n of want.notices) notices.push(n);
+    const have = currentByZone.get(want.zone);
     if (!have) throw new Error(`no current state for zone ${want.zone}`);
     const scope: OwnershipScope = have.source === 'fragment' ? 'all' : 'declared';
     const zoneChanges = diffRecords(want.zone, want.records, have.records, scope, claimed?.get(want.zone));

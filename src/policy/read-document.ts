@@ -1,7 +1,7 @@
 // Parses one policy file with positions and reads it into a PolicyPart: version,
 // defaults, zones, domains, targets. Every problem becomes an issue; nothing throws.
 
-import { isScalar, LineCounter, parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { PolicyIssue } from '../base/errors.js';
 import type { TsigKeyRef } from './model.js';
 import type { DefaultsDraft, FileRef, PolicyPart, TargetDraft, ZoneDraft } from './drafts.js';
@@ -14,6 +14,7 @@ import { readSpf } from './read-spf.js';
 import { APEX, checkDomainName, checkEnvName, checkRepoPath, checkServer } from './values.js';
 import { LIMITS, POLICY_ENUMS, POLICY_KEYS } from './vocabulary.js';
 import { YamlReader, type Field } from './yaml-reader.js';
+import { duplicateKeyErrors } from './yaml-unique-keys.js';
 
 /** One policy file's text and the name issues should carry (relative to the repo root). */
 export interface PolicySource {
@@ -41,11 +42,13 @@ const YAML_ERRORS: Readonly<Record<string, { message: string; hint: string }>> =
 export function readPolicyDocument(source: PolicySource, issues: PolicyIssue[], files: FileRef[]): PolicyPart {
   const part: PolicyPart = { file: source.file, zones: [], domains: [], targets: [] };
   const lines = new LineCounter();
-  const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found in one pass below, not by the library's quadratic check.
+  const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const errors = withDuplicateKeys(doc.errors, duplicateKeyErrors(doc));
   const r = new YamlReader(source.file, doc, lines, issues);
-  if (doc.errors.length > 0 || doc.warnings.length > 0) {
+  if (errors.length > 0 || doc.warnings.length > 0) {
     // A file YAML cannot read is reported as such; its content is not guessed at.
-    for (const error of [...doc.errors, ...doc.warnings]) {
+    for (const error of [...errors, ...doc.warnings]) {
       const known = YAML_ERRORS[error.code];
       r.report(r.positionOf(error.pos[0]), '', known?.message ?? `YAML: ${error.message.split('\n')[0]}`, known?.hint);
     }
@@ -99,6 +102,21 @@ export function readPolicyDocument(source: PolicySource, issues: PolicyIssue[], 
   const signers = map.get('signers');
   if (signers) part.signers = readSigners(r, signers);
   return part;
+}
+
+type ErrorShape = Pick<YAMLError, 'code' | 'message' | 'pos'>;
+
+/** The parse errors with the duplicate keys placed among them by position, as the library reported them. */
+function withDuplicateKeys(errors: readonly ErrorShape[], duplicates: readonly ErrorShape[]): ErrorShape[] {
+  if (duplicates.length === 0) return [...errors];
+  const out: ErrorShape[] = [];
+  let d = 0;
+  for (const error of errors) {
+    while (d < duplicates.length && duplicates[d]!.pos[0] < error.pos[0]) out.push(duplicates[d++]!);
+    out.push(error);
+  }
+  while (d < duplicates.length) out.push(duplicates[d++]!);
+  return out;
 }
 
 function readDefaults(r: YamlReader, field: Field): DefaultsDraft | undefined {

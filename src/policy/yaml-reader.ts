@@ -1,7 +1,7 @@
 // Typed reads from a YAML Document that record an issue, with the node's line and
 // column, for every value that does not fit, and carry on so all issues are found.
 
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type LineCounter, type Node } from 'yaml';
 import type { PolicyIssue, SourcePosition } from '../base/errors.js';
 import { clip, quote } from '../base/quote.js';
 import { suggest } from './suggest.js';
@@ -69,8 +69,16 @@ export class YamlReader {
     return { name: '', path: '', node: contents, at: { file: this.file, line: 1, column: 1 } };
   }
 
+  /** Each alias and the anchored node it stands for, made on the first alias read. */
+  private anchored: Map<Alias, Node> | undefined;
+
   private deref(node: Node | null | undefined): Node | null {
-    if (node && isAlias(node)) return (node.resolve(this.doc) as Node | undefined) ?? null;
+    if (node && isAlias(node)) {
+      // Alias.resolve(doc) walks the whole document on every call: 2,000 aliases made
+      // reading a policy five times slower. One walk serves them all.
+      this.anchored ??= resolveAliases(this.doc);
+      return this.anchored.get(node) ?? null;
+    }
     return node ?? null;
   }
 
@@ -227,4 +235,23 @@ export class YamlReader {
     const label = field.name.startsWith('[') ? `item ${clip(field.path)}` : field.name === '' ? 'the policy' : clip(field.name);
     this.refuse(field, `${label} must be ${expected}, not ${this.describe(field)}`);
   }
+}
+
+/**
+ * What every alias in the document refers to: the last node before it, in document order,
+ * with its anchor (YAML 1.2 §3.2.2.2), the rule of the library's Alias.resolve, in one walk.
+ */
+function resolveAliases(doc: Document): Map<Alias, Node> {
+  const latest = new Map<string, Node>();
+  const out = new Map<Alias, Node>();
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        const target = latest.get(node.source);
+        if (target) out.set(node, target);
+      }
+      else if (node.anchor) latest.set(node.anchor, node);
+    },
+  });
+  return out;
 }

@@ -37,8 +37,15 @@ export function renderNotice(n: Notice, style: Style): string {
 
 export function renderPlanText(plan: Plan, style: Style = plain): string {
   const lines: string[] = [];
+  // Grouped once: a filter per zone was quadratic (100,000 zones × their changes).
+  const byZone = new Map<string, PlannedChange[]>();
+  for (const c of plan.changes) {
+    const list = byZone.get(c.zone);
+    if (list) list.push(c);
+    else byZone.set(c.zone, [c]);
+  }
   for (const zone of plan.zones) {
-    const changes = plan.changes.filter((c) => c.zone === zone.zone);
+    const changes = byZone.get(zone.zone) ?? [];
     const files = zone.source === 'fragment' ? ` (${zone.fragment}${zone.status === 'absent' ? ', new file' : ''})` : ' (live)';
     if (changes.length === 0 && !zone.write) {
       lines.push(style('faint', `zone ${zone.zone}${files}: no changes`));
@@ -49,7 +56,7 @@ export function renderPlanText(plan: Plan, style: Style = plain): string {
       lines.push(style('warn', '  ! the fragment was edited by hand since mailrec wrote it: apply refuses without --force'));
     if (zone.status === 'foreign')
       lines.push(style('warn', '  ! the fragment exists but was not written by mailrec: apply refuses without --force'));
-    for (const change of changes) lines.push(...renderChange(change, style));
+    for (const change of changes) for (const line of renderChange(change, style)) lines.push(line);
     if (changes.length === 0) lines.push(style('faint', '  (fragment rewritten; the records are unchanged)'));
   }
   for (const file of plan.files) {
