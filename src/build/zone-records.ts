@@ -216,7 +216,7 @@ function buildRaw(domain: DomainPolicy): BuildResult {
  * The longest apex that holds the name (isInZone: the name itself or a suffix after a
  * dot), found by looking its suffixes up in a set: linear in the name, not in the zones.
  */
-function longestZone(name: string, apexes: ReadonlySet<string>): string | undefined {
+export function longestZone(name: string, apexes: ReadonlySet<string>): string | undefined {
   if (apexes.has(name)) return name;
   for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
     const suffix = name.slice(dot + 1);

@@ -13,7 +13,7 @@ import type { Policy, SpfAll } from '../../policy/model.js';
 import { validatePolicy } from '../../policy/validate.js';
 import { defaultFragmentPath } from '../../policy/vocabulary.js';
 import { diffRecords, valueKey, type Change } from '../../plan/diff.js';
-import { buildZoneRecords, type DesiredZone } from '../../build/zone-records.js';
+import { buildZoneRecords, longestZone, type DesiredZone } from '../../build/zone-records.js';
 import { compareRecords } from '../../dns-types/order.js';
 import { compileDkimPublicKey } from '../../mail/dkim/record.js';
 import { mtaStsPolicyPath } from '../../mail/mta-sts/record.js';
@@ -286,8 +286,7 @@ function modelOf(estate: Estate, state: LoopState, group: RecordGroup): Modelled
 /** The draft policy for the current decisions, and the key files it names. */
 function assembleDraft(estate: Estate, state: LoopState): { draft: DraftPolicy; keyFiles: Map<string, string> } {
   const keyFiles = new Map<string, string>();
-  const byDomain = new Map<string, RecordGroup[]>();
-  for (const g of estate.cls.groups) byDomain.set(g.domain, [...(byDomain.get(g.domain) ?? []), g]);
+  const byDomain = groupsByDomain(estate.cls.groups);
   const domains: DraftDomain[] = [];
   for (const name of estate.cls.domains) {
     const ttl = estate.ttlOf.get(name)!;
@@ -405,14 +404,16 @@ export function importEstate(input: ImportInput): ImportResult {
   const allRecords = cls.groups.flatMap((g) => g.records);
   const ttl = mostCommon(allRecords.map((rr) => rr.ttl), 3600, 3600);
   const ttlOf = new Map<string, number>();
+  // Grouped once: a scan of every group per domain was quadratic (200,000 domains).
+  const groupsOf = groupsByDomain(cls.groups);
   for (const domain of cls.domains) {
-    const own = cls.groups.filter((g) => g.domain === domain && g.kind !== 'dmarc-auth').flatMap((g) => g.records.map((rr) => rr.ttl));
+    const own = (groupsOf.get(domain) ?? []).filter((g) => g.kind !== 'dmarc-auth').flatMap((g) => g.records.map((rr) => rr.ttl));
     ttlOf.set(domain, mostCommon(own, ttl, ttl));
   }
   const spfAlls = [...proposals.values()].flatMap((p) => ('kind' in p && p.kind === 'spf' && p.spf.senders.length > 0 ? [p.spf.all] : []));
   // A zone without SPF gets no defaults.spf.all: there is no term to say it came from.
   const defaults = spfAlls.length > 0 ? { ttl, spfAll: mostCommon<SpfAll>(spfAlls, 'softfail', 'softfail') } : { ttl };
-  for (const domain of cls.domains) if (isNoMail(cls, proposals, domain)) state.noMail.add(domain);
+  for (const domain of cls.domains) if (isNoMail(groupsOf.get(domain) ?? [], proposals)) state.noMail.add(domain);
 
   const placement = placeFragments(zonesIn, cls);
   const estate: Estate = {
@@ -545,8 +546,8 @@ function abbreviate(text: string, max = 120): string {
   return text.length <= max ? text : `${text.slice(0, max - 30)}…${text.slice(-25)}`;
 }
 
-function isNoMail(cls: Classification, proposals: ReadonlyMap<string, Modelled | { reason: string }>, domain: string): boolean {
-  const groups = cls.groups.filter((g) => g.domain === domain);
+/** Whether a domain's groups (groupsByDomain) say it sends and receives no mail. */
+function isNoMail(groups: readonly RecordGroup[], proposals: ReadonlyMap<string, Modelled | { reason: string }>): boolean {
   const model = (kind: FamilyKind): Modelled | undefined => {
     const g = groups.find((x) => x.kind === kind);
     const p = g && proposals.get(g.key);
@@ -597,10 +598,12 @@ interface Placement {
  */
 function placeFragments(zones: readonly ImportZoneInput[], cls: Classification): Placement {
   const out: Placement = { zones: [], fragmentOf: new Map(), moves: [] };
-  const owned = cls.groups.flatMap((g) => g.records);
+  const byApex = recordsByApex(
+    cls.groups.flatMap((g) => g.records),
+    zones.map((z) => z.apex),
+  );
   for (const zone of zones) {
-    const apexes = zones.map((z) => z.apex);
-    const inZone = owned.filter((rr) => longestApex(rr.name, apexes) === zone.apex);
+    const inZone = byApex.get(zone.apex) ?? [];
     const files = new Set(inZone.flatMap((rr) => (rr.position ? [rr.position.file] : [])));
     const fragments = (zone.fragments ?? []).filter((f) => files.has(f) && f !== zone.zoneFile);
     let fragment: string;
@@ -636,10 +639,29 @@ function placeFragments(zones: readonly ImportZoneInput[], cls: Classification):
   return out;
 }
 
-function longestApex(name: string, apexes: readonly string[]): string | undefined {
-  let best: string | undefined;
-  for (const a of apexes) if (isInZone(name, a) && (best === undefined || a.length > best.length)) best = a;
-  return best;
+/** Groups by domain, in their order. */
+function groupsByDomain(groups: readonly RecordGroup[]): Map<string, RecordGroup[]> {
+  const out = new Map<string, RecordGroup[]>();
+  for (const g of groups) {
+    const list = out.get(g.domain);
+    if (list) list.push(g);
+    else out.set(g.domain, [g]);
+  }
+  return out;
+}
+
+/** Records by the zone they lie in (the longest apex above them), in their order; one look-up per record. */
+function recordsByApex<T extends RR>(records: readonly T[], apexes: readonly string[]): Map<string, T[]> {
+  const set = new Set(apexes);
+  const out = new Map<string, T[]>();
+  for (const rr of records) {
+    const apex = longestZone(rr.name, set);
+    if (apex === undefined) continue;
+    const list = out.get(apex);
+    if (list) list.push(rr);
+    else out.set(apex, [rr]);
+  }
+  return out;
 }
 
 function header(options: ImportOptions): string[] {
@@ -670,20 +692,24 @@ function finish(
     const label = TAG_LABEL[group.kind] ?? typeOf(group.records[0]!);
     findings.push(makeImportFinding('import.raw', group.domain, group.owner, `${label} record kept verbatim under raw: ${reason}`, group.records[0]?.position));
   }
+  const groupByKey = new Map(cls.groups.map((g) => [g.key, g]));
   for (const [key, text] of state.rewrites) {
-    const group = cls.groups.find((g) => g.key === key)!;
+    const group = groupByKey.get(key)!;
     findings.push(makeImportFinding('import.rewritten', group.domain, group.owner, `plan will rewrite it as ${abbreviate(text)} (same meaning)`, group.records[0]?.position));
   }
 
   // What plan will show: the desired records against the records read, zone by zone.
-  const apexes = input.zones.map((z) => z.apex);
   const owned = cls.groups.flatMap((g) => g.records);
+  const byApex = recordsByApex(
+    owned,
+    input.zones.map((z) => z.apex),
+  );
   const changes: Change[] = [];
   const files: ImportFile[] = [{ path: input.options.policyFile, content: result.text, kind: 'policy' }];
   for (const [path, content] of [...result.keyFiles].sort(([a], [b]) => (a < b ? -1 : 1))) files.push({ path, content, kind: 'key' });
   for (const zone of result.desired) {
-    const current = owned.filter((rr) => longestApex(rr.name, apexes) === zone.zone).map(stripPosition);
-    changes.push(...diffRecords(zone.zone, zone.records, current, 'all'));
+    const current = (byApex.get(zone.zone) ?? []).map(stripPosition);
+    for (const change of diffRecords(zone.zone, zone.records, current, 'all')) changes.push(change);
     files.push({ path: placement.fragmentOf.get(zone.zone)!, content: renderFragment(zone.zone, current), kind: 'fragment' });
   }
   const rewritten = new Set([...state.rewrites.keys()]);
