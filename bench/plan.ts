@@ -12,9 +12,43 @@ import { computePlan } from '../src/cli/workflow.js';
 
 const PROVIDERS = ['google', 'microsoft365', 'amazonses', 'sendgrid', 'mailchimp', 'postmark'];
 
-function domainYaml(i: number): string {
+/**
+ * How a domain's sender list and MTA-STS settings are written: each its own (the default);
+ * shared blocks written out in full ('expanded'); or the same blocks as YAML aliases of the
+ * first domain in the file that has them ('aliases': two aliases a domain).
+ */
+export type SharedBlocks = 'own' | 'expanded' | 'aliases';
+
+function domainYaml(i: number, shared: SharedBlocks = 'own', anchored: Set<string> = new Set()): string {
   const d = `customer${String(i).padStart(5, '0')}.example`;
   const provider = PROVIDERS[i % PROVIDERS.length]!;
+  const mode = i % 2 === 0 ? 'enforce' : 'testing';
+  if (shared !== 'own') {
+    // Anchors are per document: the first domain of a file with a block anchors it.
+    const block = (name: string, text: string): string => {
+      if (shared === 'expanded') return ` ${text}`;
+      if (anchored.has(name)) return ` *${name}`;
+      anchored.add(name);
+      return ` &${name} ${text}`;
+    };
+    return [
+      `  ${d}:`,
+      `    senders:${block(`s_${provider}`, `[mx, { provider: ${provider} }]`)}`,
+      '    mx:',
+      `      - { host: mx1.${d}, preference: 10 }`,
+      `      - { host: mx2.${d}, preference: 20 }`,
+      '    dkim:',
+      `      - { selector: s${i % 7}, key: keys/${d}.pub, state: active }`,
+      '    dmarc:',
+      `      policy: ${i % 3 === 0 ? 'none' : 'reject'}`,
+      `      rua: [dmarc@${d}]`,
+      '    srv:',
+      `      - { service: submissions, target: mail.${d}, port: 465 }`,
+      `    mta_sts:${block(`m_${mode}`, `{ mode: ${mode}, max_age: 604800 }`)}`,
+      `    tls_rpt: { rua: [tlsrpt@${d}] }`,
+      '',
+    ].join('\n');
+  }
   return [
     `  ${d}:`,
     '    senders:',
@@ -31,23 +65,42 @@ function domainYaml(i: number): string {
     `      rua: [dmarc@${d}]`,
     '    srv:',
     `      - { service: submissions, target: mail.${d}, port: 465 }`,
-    `    mta_sts: { mode: ${i % 2 === 0 ? 'enforce' : 'testing'}, max_age: 604800 }`,
+    `    mta_sts: { mode: ${mode}, max_age: 604800 }`,
     `    tls_rpt: { rua: [tlsrpt@${d}] }`,
     '',
   ].join('\n');
 }
 
+export interface PlanRepoOptions {
+  /** Domains per policy file (a policy file is capped at 16 MiB: 100,000 domains need several). Default: one file. */
+  perFile?: number;
+  shared?: SharedBlocks;
+}
+
 /** A zone repo of n one-domain zones under dir: policies/, zones/, keys/. */
-export async function writePlanRepo(dir: string, n: number): Promise<void> {
+export async function writePlanRepo(dir: string, n: number, options: PlanRepoOptions = {}): Promise<void> {
   await mkdir(join(dir, 'policies'), { recursive: true });
   await mkdir(join(dir, 'zones'), { recursive: true });
   await mkdir(join(dir, 'keys'), { recursive: true });
-  const zones: string[] = [];
-  const domains: string[] = [];
+  const perFile = options.perFile ?? n;
+  let zones: string[] = [];
+  let domains: string[] = [];
+  let anchored = new Set<string>();
+  const files: string[] = [];
+  const writePolicy = async (): Promise<void> => {
+    const first = files.length === 0;
+    const name = perFile >= n ? 'mail.yaml' : `mail-${String(files.length).padStart(3, '0')}.yaml`;
+    const policy = ['version: 1', ...(first ? ['defaults:', '  ttl: 3600', '  spf: { all: softfail }'] : []), 'zones:', ...zones, 'domains:', ...domains].join('\n');
+    await writeFile(join(dir, 'policies', name), `${policy}\n`);
+    files.push(name);
+    zones = [];
+    domains = [];
+    anchored = new Set();
+  };
   for (let i = 0; i < n; i++) {
     const d = `customer${String(i).padStart(5, '0')}.example`;
     zones.push(`  ${d}:\n    fragment: zones/${d}.mail.zone\n    zone_file: zones/${d}.zone`);
-    domains.push(domainYaml(i));
+    domains.push(domainYaml(i, options.shared, anchored));
     // Ed25519 keys: one of its own per domain, made in microseconds (RFC 8463).
     const { publicKey } = generateKeyPairSync('ed25519');
     await writeFile(join(dir, 'keys', `${d}.pub`), publicKey.export({ type: 'spki', format: 'pem' }));
@@ -67,9 +120,9 @@ export async function writePlanRepo(dir: string, n: number): Promise<void> {
         '',
       ].join('\n'),
     );
+    if (domains.length === perFile) await writePolicy();
   }
-  const policy = ['version: 1', 'defaults:', '  ttl: 3600', '  spf: { all: softfail }', 'zones:', ...zones, 'domains:', ...domains].join('\n');
-  await writeFile(join(dir, 'policies', 'mail.yaml'), `${policy}\n`);
+  if (domains.length > 0 || files.length === 0) await writePolicy();
 }
 
 const quietIO = (cwd: string): CliIO => ({ stdout: () => undefined, stderr: () => undefined, env: {}, cwd, stdoutIsTTY: false, stderrIsTTY: false });

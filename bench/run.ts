@@ -8,6 +8,8 @@
 //   npm run bench -- --no-baseline --no-census --no-plan --concurrency 64
 //   npm run bench -- --hostile                 # only plan on special and huge files (docs/security.md)
 //   BENCH_FETCH_SIZES=1000 npm run bench -- --sizes '' --no-plan --no-dmarc   # only reports fetch
+//   BENCH_PLAN_SIZES=1000,10000 BENCH_IMPORT_SIZES=20000 npm run bench    # plan/import at scale (bench/scale.ts)
+//   npm run bench -- --before 3c7da49          # the "before" build for CPU ms/domain and scale; --before none: leave out
 //
 // Everything it starts listens on 127.0.0.1 only and is stopped at the end.
 
@@ -27,6 +29,8 @@ import { runFetchBench } from './fetch.js';
 import { runHostileBench } from './hostile.js';
 import { runMeasured, type ChildRun } from './measure.js';
 import { timeComputePlan, writePlanRepo } from './plan.js';
+import { buildBefore, type BeforeBuild } from './before-build.js';
+import { runScaleBench } from './scale.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root: dist/bench/ -> ../.. */
@@ -46,7 +50,16 @@ interface Args {
   fetch: number[];
   /** Only the hostile-files section (it runs after the others otherwise). */
   hostileOnly: boolean;
+  /** Plan and import at scale (bench/scale.ts); [] to leave out. */
+  planSizes: number[];
+  importSizes: number[];
+  aliases: boolean;
+  /** The commit built as the "before" of CPU ms/domain and the scale figures (none: no before). */
+  before: string | undefined;
 }
+
+/** The commit before issue 18's CPU and scale work: the "before" build unless --before says otherwise. */
+const DEFAULT_BEFORE = '3c7da49';
 
 /** "1000,3000" -> [1000, 3000]; "" -> [] (only --large, or only the plan). */
 function sizesOf(text: string): number[] {
@@ -66,6 +79,10 @@ function parseArgs(argv: string[]): Args {
     dmarc: true,
     fetch: sizesOf(process.env.BENCH_FETCH_SIZES ?? '2000,10000'),
     hostileOnly: false,
+    planSizes: sizesOf(process.env.BENCH_PLAN_SIZES ?? '1000,10000,100000'),
+    importSizes: sizesOf(process.env.BENCH_IMPORT_SIZES ?? '20000,200000'),
+    aliases: true,
+    before: DEFAULT_BEFORE,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -79,7 +96,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--keep') args.keep = true;
     else if (a === '--no-dmarc') args.dmarc = false;
     else if (a === '--no-fetch') args.fetch = [];
-    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [] });
+    else if (a === '--no-scale') Object.assign(args, { planSizes: [], importSizes: [], aliases: false });
+    else if (a === '--before') args.before = argv[++i] === 'none' ? undefined : argv[i];
+    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [], planSizes: [], importSizes: [], aliases: false });
     else throw new Error(`unknown argument ${a} (see the header of bench/run.ts)`);
   }
   if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad sizes: ${args.sizes.join(',')}`);
@@ -98,10 +117,10 @@ interface AuditFigures {
   defects: { found: number; planted: number; misses: string[] };
 }
 
-async function auditRun(bind: BenchBind, n: number, listFile: string, outFile: string, dir: string, concurrency: number | undefined): Promise<AuditFigures> {
+async function auditRun(bind: BenchBind, n: number, listFile: string, outFile: string, dir: string, concurrency: number | undefined, bin = MAILREC): Promise<AuditFigures> {
   const q0 = await bind.queries();
   const b0 = await bind.cpuSeconds();
-  const args = [MAILREC, 'audit', '--resolver', `127.0.0.1:${bind.port}`, '--domains-file', listFile, '--format', 'json', '--no-probe', '--selector', SELECTOR];
+  const args = [bin, 'audit', '--resolver', `127.0.0.1:${bind.port}`, '--domains-file', listFile, '--format', 'json', '--no-probe', '--selector', SELECTOR];
   if (concurrency !== undefined) args.push('--concurrency', String(concurrency));
   const run = await runMeasured(args, outFile, dir);
   const queries = (await bind.queries()) - q0;
@@ -211,10 +230,24 @@ function printCounts(n: number): void {
   console.log(`  profiles: ${parts.join(', ')}`);
 }
 
+/**
+ * CPU ms per audited domain, this build against the "before" build, on the same list and
+ * server, one after the other; both must find every planted defect.
+ */
+async function cpuBeforeAfter(bind: BenchBind, n: number, listFile: string, dir: string, concurrency: number | undefined, now: AuditFigures, before: BeforeBuild): Promise<void> {
+  const then = await auditRun(bind, n, listFile, join(dir, `audit-before-${n}.json`), dir, concurrency, before.bin);
+  const perDomain = (a: AuditFigures): string => `${fmt((a.cpuS * 1000) / n, 3)} ms`;
+  console.log(
+    `           CPU per domain: ${perDomain(now)} this build, ${perDomain(then)} before (${before.rev}; ${fmt(then.domainsPerS)} domains/s, defects found ${fmt(then.defects.found)}/${fmt(then.defects.planted)})`,
+  );
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   console.log(`mailrec bench — ${machine()}`);
   const keys = makeDkimKeys();
+  const before = args.before !== undefined && (args.sizes.length > 0 || args.planSizes.length > 0 || args.importSizes.length > 0 || args.aliases) ? buildBefore(ROOT, args.before) : undefined;
+  if (before) console.log(`"before" build: ${before.rev} (${before.commit.slice(0, 12)}), built in a temporary directory`);
   const sizes = [...new Set(args.sizes)].sort((a, b) => a - b);
   const rows: { n: number; audit: AuditFigures; census?: { logged: number; distinct: number }; baseline?: BaselineFigures }[] = [];
 
@@ -232,6 +265,7 @@ async function main(): Promise<void> {
           `  ${fmt(n).padStart(7)} domains: ${fmt(audit.domainsPerS)} domains/s, ${fmt(audit.queries / n, 1)} queries/domain, peak RSS ${fmt(audit.maxRssMiB)} MiB, CPU ${fmt(audit.cpuS, 1)} s (BIND ${fmt(audit.bindCpuS, 1)} s); defects found ${fmt(audit.defects.found)}/${fmt(audit.defects.planted)}`,
         );
         for (const miss of audit.defects.misses) console.log(`      missed: ${miss}`);
+        if (before && n === sizes.filter((s) => s <= 10_000).at(-1)) await cpuBeforeAfter(bind, n, listFile, dir, args.concurrency, audit, before);
         if (args.census && n <= 10_000) {
           row.census = await censusRun(bind, listFile, dir, args.concurrency);
           console.log(`           census: ${fmt(row.census.distinct)} distinct questions, ${fmt(row.census.logged)} asked (${fmt(row.census.logged / row.census.distinct, 3)} per distinct question)`);
@@ -283,6 +317,17 @@ async function main(): Promise<void> {
       console.log(`| ${cells.join(' | ')} |`);
     }
   }
+
+  if (args.planSizes.length > 0 || args.importSizes.length > 0 || args.aliases) {
+    await runScaleBench(MAILREC, {
+      planSizes: args.planSizes,
+      importSizes: args.importSizes,
+      aliases: args.aliases,
+      keep: args.keep,
+      ...(before ? { before: { bin: before.bin, label: `the before build (${before.rev})`, planUpTo: 10_000, importUpTo: 20_000 } } : {}),
+    });
+  }
+  before?.remove();
 
   if (args.plan) {
     const n = 1000;
