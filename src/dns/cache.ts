@@ -18,6 +18,8 @@ interface Entry {
   expiresAt: number;
   /** When the entry was last stored or read: the eviction queue's entries for older uses are stale. */
   use: number;
+  /** The answer with its TTLs lowered by `elapsed` seconds, made once for every read in that second. */
+  aged?: { elapsed: number; answer: Answer };
 }
 
 /**
@@ -75,7 +77,14 @@ export class DnsCache {
     this.#touch(key, entry);
     if (entry.answer.status !== 'ok') return entry.answer;
     const elapsed = Math.floor((now - entry.storedAt) / 1000);
-    return { ...entry.answer, records: entry.answer.records.map((rr) => ({ ...rr, ttl: Math.max(0, rr.ttl - elapsed) })) };
+    if (elapsed === 0) return entry.answer;
+    // A shared include is read by thousands of domains: one copy a second, not one a read.
+    // Answers are read, never changed, by every consumer (as the stored negative ones are).
+    if (entry.aged?.elapsed !== elapsed) {
+      const answer = entry.answer;
+      entry.aged = { elapsed, answer: { ...answer, records: answer.records.map((rr) => ({ ...rr, ttl: Math.max(0, rr.ttl - elapsed) })) } };
+    }
+    return entry.aged.answer;
   }
 
   set(key: string, answer: Answer, ttlSeconds: number | undefined): void {

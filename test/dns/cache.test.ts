@@ -27,6 +27,23 @@ describe('DnsCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  test('reads in the same second see the same counted-down TTLs; the stored answer is left as it was', () => {
+    let now = 2_000_000;
+    const cache = new DnsCache({ now: () => now });
+    const b = (ttl: number): RR => ({ name: 'example.org', ttl, type: 'A', address: '192.0.2.2' });
+    const records = [a(300), b(200)];
+    const answer: Answer = { status: 'ok', records, authenticated: false };
+    cache.set('k', answer, 200);
+    now += 5_200;
+    const first = cache.get('k');
+    now += 700;
+    expect(cache.get('k')).toEqual(first);
+    expect(first).toEqual({ status: 'ok', records: [a(295), b(195)], authenticated: false });
+    now += 100;
+    expect(cache.get('k')).toEqual({ status: 'ok', records: [a(294), b(194)], authenticated: false });
+    expect(records.map((rr) => rr.ttl)).toEqual([300, 200]);
+  });
+
   test('TTL 0 and undefined are not cached; TTLs are capped', () => {
     let now = 0;
     const cache = new DnsCache({ now: () => now, maxTtlSeconds: 60 });

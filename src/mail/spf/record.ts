@@ -150,8 +150,25 @@ export function literalText(spec: MacroString): string {
   return spec.map((t) => (t.kind === 'expand' ? '' : t.text)).join('');
 }
 
-/** Parse a record text that starts with v=spf1 (callers select records with isSpfRecord). */
+/**
+ * Parsed records by text. A bulk audit meets the same provider records (the includes every
+ * customer shares) thousands of times; a parse is data nobody changes, so it is kept and
+ * handed out again. Bounded: emptied when full.
+ */
+const PARSED = new Map<string, SpfParse>();
+const PARSED_MAX = 4096;
+
+/** Parse a record text that starts with v=spf1 (callers select records with isSpfRecord). The result is shared: read it, do not change it. */
 export function parseSpfRecord(text: string): SpfParse {
+  const known = PARSED.get(text);
+  if (known) return known;
+  const parsed = parseSpfText(text);
+  if (PARSED.size >= PARSED_MAX) PARSED.clear();
+  PARSED.set(text, parsed);
+  return parsed;
+}
+
+function parseSpfText(text: string): SpfParse {
   if (!isSpfRecord(text)) return { ok: false, error: 'record does not start with "v=spf1"' };
   // §4.6.1: terms are separated by one or more SP; nothing else separates them.
   const parts = text.slice(6).split(' ').filter((p) => p !== '');
