@@ -2,7 +2,7 @@
 // domain's proposed record, as one sentence appended to the risk note of that
 // domain's DMARC change. Reads the reports (IO); no DNS.
 
-import { digestText, type Plan, type PlannedChange } from '../plan/plan.js';
+import { planChecksum, type Plan, type PlannedChange } from '../plan/plan.js';
 import type { Risk } from '../plan/risk.js';
 import type { Policy } from '../policy/model.js';
 import type { ReadLimits } from './limits.js';
@@ -85,7 +85,7 @@ export function withExtraRisks(plan: Plan, extra: (change: PlannedChange) => Ris
     return more.length === 0 ? change : { ...change, risks: [...change.risks, ...more] };
   });
   const body = { version: plan.version, zones: plan.zones, changes, files: plan.files, notices: plan.notices };
-  return { ...body, checksum: digestText(JSON.stringify(body)) };
+  return { ...body, checksum: planChecksum(body) };
 }
 
 /** Each impact sentence added to the risks of the DMARC change at _dmarc.<domain>. */

@@ -139,7 +139,44 @@ export function assemblePlan({ desired, current, currentFiles, claimed, ...extra
   files.push(...diffFiles(extra.files ?? [], currentFiles, extra.fileStates));
   notices.push(...(extra.notices ?? []));
   const body = { version: PLAN_VERSION as typeof PLAN_VERSION, zones, changes, files, notices };
-  return { ...body, checksum: digestText(JSON.stringify(body)) };
+  return { ...body, checksum: planChecksum(body) };
+}
+
+/** The parts of a plan its checksum covers. */
+export type PlanBody = Pick<Plan, 'version' | 'zones' | 'changes' | 'files' | 'notices'>;
+
+/**
+ * sha256 of JSON.stringify(body), computed piece by piece: the same octets, without the one
+ * string of every zone's records (hundreds of MB at 100,000 zones). A key whose value is
+ * undefined is left out, as JSON.stringify does (a plan file read back may lack one).
+ */
+export function planChecksum(body: PlanBody): string {
+  const hash = createHash('sha256');
+  let pending = '{';
+  let first = true;
+  const put = (text: string): void => {
+    pending += text;
+    if (pending.length > 1 << 20) {
+      hash.update(pending, 'utf8');
+      pending = '';
+    }
+  };
+  for (const key of ['version', 'zones', 'changes', 'files', 'notices'] as const) {
+    const value: unknown = body[key];
+    if (value === undefined) continue;
+    put(`${first ? '' : ','}${JSON.stringify(key)}:`);
+    first = false;
+    if (!Array.isArray(value)) {
+      put(JSON.stringify(value));
+      continue;
+    }
+    put('[');
+    // In an array, undefined (and functions) become null, as JSON.stringify writes them.
+    value.forEach((item: unknown, i) => put(`${i === 0 ? '' : ','}${JSON.stringify(item) ?? 'null'}`));
+    put(']');
+  }
+  hash.update(`${pending}}`, 'utf8');
+  return `sha256:${hash.digest('hex')}`;
 }
 
 function diffFiles(wanted: GeneratedFile[], currentFiles: Map<string, string | undefined>, states?: ReadonlyMap<string, 'edited' | 'foreign'>): FileChange[] {
@@ -242,5 +279,5 @@ export function hasChanges(plan: Plan): boolean {
 /** Recompute a plan's checksum: a plan file edited after plan no longer matches. */
 export function checkPlanChecksum(plan: Plan): boolean {
   const body = { version: plan.version, zones: plan.zones, changes: plan.changes, files: plan.files, notices: plan.notices };
-  return digestText(JSON.stringify(body)) === plan.checksum;
+  return planChecksum(body) === plan.checksum;
 }
