@@ -23,38 +23,20 @@ function domainYaml(i: number, shared: SharedBlocks = 'own', anchored: Set<strin
   const d = `customer${String(i).padStart(5, '0')}.example`;
   const provider = PROVIDERS[i % PROVIDERS.length]!;
   const mode = i % 2 === 0 ? 'enforce' : 'testing';
-  if (shared !== 'own') {
-    // Anchors are per document: the first domain of a file with a block anchors it.
-    const block = (name: string, text: string): string => {
-      if (shared === 'expanded') return ` ${text}`;
-      if (anchored.has(name)) return ` *${name}`;
-      anchored.add(name);
-      return ` &${name} ${text}`;
-    };
-    return [
-      `  ${d}:`,
-      `    senders:${block(`s_${provider}`, `[mx, { provider: ${provider} }]`)}`,
-      '    mx:',
-      `      - { host: mx1.${d}, preference: 10 }`,
-      `      - { host: mx2.${d}, preference: 20 }`,
-      '    dkim:',
-      `      - { selector: s${i % 7}, key: keys/${d}.pub, state: active }`,
-      '    dmarc:',
-      `      policy: ${i % 3 === 0 ? 'none' : 'reject'}`,
-      `      rua: [dmarc@${d}]`,
-      '    srv:',
-      `      - { service: submissions, target: mail.${d}, port: 465 }`,
-      `    mta_sts:${block(`m_${mode}`, `{ mode: ${mode}, max_age: 604800 }`)}`,
-      `    tls_rpt: { rua: [tlsrpt@${d}] }`,
-      '',
-    ].join('\n');
-  }
+  // Anchors are per document: the first domain of a file with a block anchors it.
+  const block = (name: string, text: string): string => {
+    if (shared !== 'aliases') return ` ${text}`;
+    if (anchored.has(name)) return ` *${name}`;
+    anchored.add(name);
+    return ` &${name} ${text}`;
+  };
+  const senders =
+    shared === 'own'
+      ? ['    senders:', '      - mx', `      - provider: ${provider}`, `      - ip4: 192.0.2.${i % 250}`]
+      : [`    senders:${block(`s_${provider}`, `[mx, { provider: ${provider} }]`)}`];
   return [
     `  ${d}:`,
-    '    senders:',
-    '      - mx',
-    `      - provider: ${provider}`,
-    `      - ip4: 192.0.2.${i % 250}`,
+    ...senders,
     '    mx:',
     `      - { host: mx1.${d}, preference: 10 }`,
     `      - { host: mx2.${d}, preference: 20 }`,
@@ -65,7 +47,7 @@ function domainYaml(i: number, shared: SharedBlocks = 'own', anchored: Set<strin
     `      rua: [dmarc@${d}]`,
     '    srv:',
     `      - { service: submissions, target: mail.${d}, port: 465 }`,
-    `    mta_sts: { mode: ${mode}, max_age: 604800 }`,
+    `    mta_sts:${block(`m_${mode}`, `{ mode: ${mode}, max_age: 604800 }`)}`,
     `    tls_rpt: { rua: [tlsrpt@${d}] }`,
     '',
   ].join('\n');
