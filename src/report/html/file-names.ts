@@ -20,7 +20,7 @@ export function domainPageName(domain: string): string {
       .toLowerCase()
       .replace(/[^a-z0-9.-]+/g, '_')
       .replace(/\.{2,}/g, '.')
-      .replace(/^[.-]+/, '')
+      .replace(/^[._-]+/, '')
       .slice(0, MAX_READABLE)
       .replace(/[.]+$/, '') || 'domain';
   const hash = createHash('sha256').update(domain, 'utf8').digest('hex').slice(0, 10);
