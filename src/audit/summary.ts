@@ -6,6 +6,7 @@ import type { SpfTreeNode } from './checks/spf.js';
 import type { Finding, Severity } from '../base/finding.js';
 import type { ShardInfo } from './shard.js';
 import type { DomainReport } from './run.js';
+import { recordsOf, type RecordSetJson } from './records.js';
 import type { CategoryScore, Coverage, PathStep, ScoredCategory } from './score.js';
 import type { SourcePosition } from '../base/errors.js';
 import type { DomainPolicy } from '../policy/model.js';
@@ -157,6 +158,8 @@ export interface DomainJson {
   spf?: { lookups: number; voids: number; tree?: SpfTreeNode };
   /** How many DNS questions the domain's checks asked. */
   questions: number;
+  /** The answers about the domain's own names (absent in the output of an older mailrec). */
+  records?: RecordSetJson[];
 }
 
 export function domainJson(report: DomainReport, hasPolicy: boolean): DomainJson {
@@ -173,5 +176,6 @@ export function domainJson(report: DomainReport, hasPolicy: boolean): DomainJson
     drift: hasPolicy ? 'checked' : 'no-policy',
     ...(report.spf ? { spf: report.spf } : {}),
     questions: report.asked.length,
+    records: report.records ?? recordsOf(report.domain, report.answers ?? []),
   };
 }

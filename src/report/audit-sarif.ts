@@ -2,12 +2,12 @@
 // from the catalogue, one result per finding, located at the policy line that declared
 // the record (or the --domains-file line), and always at the DNS name as a logical location.
 
-import { createHash } from 'node:crypto';
 import { codeEntry } from '../base/codes.js';
 import type { Finding, Severity } from '../base/finding.js';
 import type { SourcePosition } from '../base/errors.js';
 import type { DomainPolicy } from '../policy/model.js';
 import type { AuditRun } from '../audit/summary.js';
+import { fingerprintOf } from '../audit/history/fingerprint.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -57,10 +57,6 @@ export function policyPositionOf(policy: DomainPolicy, finding: Pick<Finding, 'c
   return policy.position;
 }
 
-function fingerprint(f: Finding): string {
-  return createHash('sha256').update(`${f.code}\u0000${f.domain}\u0000${f.name}`).digest('hex').slice(0, 32);
-}
-
 function location(f: Finding, run: AuditRun): Record<string, unknown> {
   const policy = run.policies?.get(f.domain);
   const position = policy ? policyPositionOf(policy, f) : run.domainPositions?.get(f.domain);
@@ -107,7 +103,7 @@ export function renderAuditSarif(run: AuditRun): string {
     level: LEVEL[f.severity],
     message: { text: `${f.domain}: ${f.message}` },
     locations: [location(f, run)],
-    partialFingerprints: { 'mailrecFinding/v1': fingerprint(f) },
+    partialFingerprints: { 'mailrecFinding/v1': fingerprintOf(f) },
     properties: {
       domain: f.domain,
       dnsName: f.name,
