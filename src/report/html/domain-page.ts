@@ -6,7 +6,7 @@ import type { DomainJson } from '../../audit/summary.js';
 import type { DmarcDomainSeries, TlsDomainSeries } from '../../dmarc-reports/daily-series.js';
 import { recordState } from './estate-page.js';
 import { cell, html, join, raw, renderChartFigure, renderPage, renderTable, scoreDelta, severityBadge, type Html } from './page.js';
-import { runLabel, runTick, type SiteHistory } from './site-model.js';
+import { runLabel, type SiteHistory } from './site-model.js';
 
 /** Sources drawn apart in the volume chart; the rest are summed as "other sources". */
 const TOP_SOURCES = 5;
@@ -162,7 +162,7 @@ export function renderDomainPage(input: DomainPageInput): string {
     html`<h2 id="trend">Score over ${h.runs.length} runs</h2>`,
     renderChartFigure(
       'line',
-      { id: `${id}-trend`, title: `Score of ${d.domain} per run`, desc: `The score at each of ${h.runs.length} runs, from ${runLabel(h.runs[0]!.time)} to ${runLabel(h.runs.at(-1)!.time)}; a gap where the domain was not scored or not audited.`, categories: h.runs.map((r) => runTick(r.time)), series: [{ name: 'score', values: trend }], yMax: 100 },
+      { id: `${id}-trend`, title: `Score of ${d.domain} per run`, desc: `The score at each of ${h.runs.length} runs, from ${runLabel(h.runs[0]!.time)} to ${runLabel(h.runs.at(-1)!.time)}; a gap where the domain was not scored or not audited.`, categories: h.ticks, series: [{ name: 'score', values: trend }], yMax: 100 },
       'Score per run (0–100).',
       'run',
     ),

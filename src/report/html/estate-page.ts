@@ -7,7 +7,7 @@ import type { DomainJson } from '../../audit/summary.js';
 import type { ReportSeries } from '../../dmarc-reports/daily-series.js';
 import { domainPageName } from './file-names.js';
 import { cell, html, join, raw, renderChartFigure, renderPage, renderTable, scoreDelta, severityBadge, text, type Html } from './page.js';
-import { estatePathTo100, runLabel, runTick, scoreBands, worstDomains, type SiteHistory } from './site-model.js';
+import { estatePathTo100, runLabel, scoreBands, worstDomains, type SiteHistory } from './site-model.js';
 
 /** Rows shown of a long list; the rest is counted. */
 const LIST_LIMIT = 50;
@@ -128,7 +128,7 @@ export function renderEstatePage(history: SiteHistory, series: ReportSeries | un
   const bands = scoreBands(domains);
   const worst = worstDomains(domains, WORST);
   const fixes = estatePathTo100(domains);
-  const ticks = history.runs.map((r) => runTick(r.time));
+  const ticks = history.ticks;
   const top = fixes[0];
   const errorsOf = (d: DomainJson) => d.findings.filter((f) => f.severity === 'error').length;
   const warningsOf = (d: DomainJson) => d.findings.filter((f) => f.severity === 'warning').length;

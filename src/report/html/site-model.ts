@@ -115,6 +115,14 @@ export class SiteHistory {
     return this.previousDoc && this.currentDoc ? compareRuns(this.previousDoc, this.currentDoc) : undefined;
   }
 
+  /** The runs' short labels for chart axes, computed once for every page. */
+  get ticks(): string[] {
+    if (this.tickCache?.length !== this.runs.length) this.tickCache = this.runs.map((r) => runTick(r.time));
+    return this.tickCache;
+  }
+
+  private tickCache?: string[];
+
   /** Each domain's score at the run before the newest; undefined with one run. */
   previousScores(): Map<string, number | null> | undefined {
     return this.previousDoc ? new Map(this.previousDoc.domains.map((d) => [d.domain, d.score])) : undefined;
