@@ -55,11 +55,15 @@ function findingLine(kind: string, f: Finding & { previouslyUnknown?: true }): s
   return `  ${kind.padEnd(8)} ${f.severity.padEnd(7)}  ${f.code}  ${f.name}${why}`;
 }
 
+/** A record change as a diff: the records that went (-) and came (+); a side without records says why. */
 function recordLines(r: RecordChange, style: Style): string[] {
+  const before = recordStateLines(r.before, r.type);
+  const after = recordStateLines(r.after, r.type);
+  const kept = r.before.status === 'ok' && r.after.status === 'ok' ? new Set(before.filter((v) => after.includes(v))) : new Set<string>();
   return [
     `  changed  ${r.name} ${r.type}`,
-    ...recordStateLines(r.before, r.type).map((v) => style('remove', `      - ${v}`)),
-    ...recordStateLines(r.after, r.type).map((v) => style('add', `      + ${v}`)),
+    ...before.filter((v) => !kept.has(v)).map((v) => style('remove', `      - ${v}`)),
+    ...after.filter((v) => !kept.has(v)).map((v) => style('add', `      + ${v}`)),
   ];
 }
 
