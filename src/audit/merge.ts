@@ -330,6 +330,7 @@ export class SummaryFold {
       failUnder: this.run.failUnder ?? null,
       allowUnknown: this.run.allowUnknown ?? false,
       failOn: this.run.failOn ?? null,
+      failOnNew: null,
       passed: failures.length === 0,
       failures,
     };

@@ -153,8 +153,12 @@ function stateOf(r: RecordSetJson): RecordState {
   return r.status === 'ok' ? { status: r.status, data: r.data ?? [] } : { status: r.status };
 }
 
+/**
+ * The same records: NXDOMAIN and NODATA alike hold none of the type (a CNAME question
+ * that found no CNAME before and no name now is no change of the CNAME; the name's other
+ * records say what went).
+ */
 function sameState(a: RecordState, b: RecordState): boolean {
-  if (a.status !== b.status) return false;
   const x = a.data ?? [];
   const y = b.data ?? [];
   return x.length === y.length && x.every((v, i) => v === y[i]);
