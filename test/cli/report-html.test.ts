@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeSyntheticHistory } from '../../harness/site-history.js';
-import { runCli, snapshotTree } from '../helpers/cli.js';
+import { copyExample, runCli, snapshotTree } from '../helpers/cli.js';
+import { domainPageName } from '../../src/report/html/file-names.js';
+import { validateHtmlFile } from '../helpers/html-validate.js';
 
 let dir: string;
 
@@ -66,5 +68,22 @@ describe('mailrec report html', () => {
     expect(dirLink.code).toBe(1);
     expect(dirLink.stderr).toMatch(/domains.*(symbolic link|outside)/);
     expect(snapshotTree(join(dir, 'elsewhere'))).toEqual(before);
+  });
+
+  it('builds from the runs `audit --history` stores: a record changed between two audits shows on the estate and on its domain page', async () => {
+    const repo = copyExample(join(dir, 'repo'));
+    const audit = (now: string) => runCli(['audit', '--zones', 'zones', '--no-probe', '--history', 'history', '--format', 'json'], { cwd: repo, env: { MAILREC_NOW: now } });
+    expect((await audit('2026-12-06T06:00:00Z')).code).toBe(0);
+    const zone = join(repo, 'zones', 'example.org.mail.zone');
+    writeFileSync(zone, readFileSync(zone, 'utf8').replace('p=none; sp=none', 'p=quarantine; sp=none'));
+    expect((await audit('2026-12-07T06:00:00Z')).code).not.toBe(1);
+    const run = await runCli(['report', 'html', '--history', 'history', '--out', 'site'], { cwd: repo });
+    expect(run).toEqual({ code: 0, stdout: 'wrote 5 pages to site (4 domains, 2 runs)\n', stderr: '' });
+    const estate = readFileSync(join(repo, 'site', 'index.html'), 'utf8');
+    expect(estate).toContain('<td>_dmarc.example.org</td><td>TXT</td><td><span class="record">&quot;v=DMARC1; p=none; sp=none; rua=mailto:dmarc-reports@example.org&quot;</span></td><td><span class="record">&quot;v=DMARC1; p=quarantine; sp=none; rua=mailto:dmarc-reports@example.org&quot;</span></td>');
+    const page = join(repo, 'site', domainPageName('example.org'));
+    expect(readFileSync(page, 'utf8')).toContain('record _dmarc.example.org TXT changed');
+    expect(await validateHtmlFile(page)).toEqual([]);
+    expect(await validateHtmlFile(join(repo, 'site', 'index.html'))).toEqual([]);
   });
 });
