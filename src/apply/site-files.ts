@@ -4,7 +4,7 @@
 // file. Each file is written to a temp file beside it and renamed into place, so that a reader
 // of a published site never sees half a page.
 
-import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { RepoFileError } from '../base/errors.js';
 import { describeFsError } from '../base/fs-errors.js';
@@ -33,6 +33,27 @@ export class SiteWriter {
       }
     }
     this.files = new RepoFiles(this.root);
+  }
+
+  private readonly paths = new Set<string>();
+
+  /**
+   * Remove the regular files in directory `rel` whose names match `generated` and that this
+   * build did not write: the pages of domains no longer audited, which nothing links to any
+   * more. Other files there are left alone. Returns how many were removed.
+   */
+  removeStale(rel: string, generated: RegExp): number {
+    const dir = path.resolve(this.root, rel);
+    if (!within(this.root, dir) || !this.checkedDirs.has(dir)) return 0;
+    let removed = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isFile() || !generated.test(entry.name)) continue;
+      const file = path.join(dir, entry.name);
+      if (this.paths.has(file)) continue;
+      rmSync(file);
+      removed++;
+    }
+    return removed;
   }
 
   /** Write `rel` ("index.html", "domains/x.html") under the root. */
@@ -74,6 +95,7 @@ export class SiteWriter {
       rmSync(temp, { force: true });
       throw new RepoFileError(shown, describeFsError(error));
     }
+    this.paths.add(abs);
     this.written++;
   }
 }

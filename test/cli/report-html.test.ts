@@ -25,7 +25,16 @@ describe('mailrec report html', () => {
     expect(run).toEqual({ code: 0, stdout: 'wrote 4 pages to public/site (3 domains, 4 runs)\n', stderr: '' });
     expect(readdirSync(join(dir, 'public', 'site', 'domains'))).toHaveLength(3);
     const json = await runCli(['report', 'html', '--history', 'history', '--out', 'public/site', '--format', 'json'], { cwd: dir });
-    expect(JSON.parse(json.stdout)).toEqual({ out: 'public/site', pages: 4, runs: 4, skippedRuns: 0, domains: 3, dmarcReports: 0, tlsReports: 0 });
+    expect(JSON.parse(json.stdout)).toEqual({ out: 'public/site', pages: 4, stalePagesRemoved: 0, runs: 4, skippedRuns: 0, domains: 3, dmarcReports: 0, tlsReports: 0 });
+  });
+
+  it('removes the pages of domains no longer audited, and nothing else', async () => {
+    expect((await runCli(['report', 'html', '--history', 'history', '--out', 'site'], { cwd: dir })).code).toBe(0);
+    writeFileSync(join(dir, 'site', 'domains', 'gone.example-0123456789.html'), 'an old page');
+    writeFileSync(join(dir, 'site', 'domains', 'notes.txt'), 'mine');
+    const run = await runCli(['report', 'html', '--history', 'history', '--out', 'site'], { cwd: dir });
+    expect(run.stdout).toBe('wrote 4 pages to site (3 domains, 4 runs); removed 1 page of domains no longer audited\n');
+    expect(readdirSync(join(dir, 'site', 'domains')).sort()).toEqual(['d00000.example-', 'd00001.example-', 'd00002.example-', 'notes.txt'].map((p, i) => (i < 3 ? expect.stringMatching(new RegExp(`^${p.replace('.', '\\.')}[0-9a-f]{10}\\.html$`)) : p)) as unknown as string[]);
   });
 
   it('refuses a history without runs', async () => {

@@ -10,6 +10,7 @@ import { SiteWriter } from '../../apply/site-files.js';
 import { readReportSeries, type ReportSeries } from '../../dmarc-reports/daily-series.js';
 import { SiteHistory } from '../../report/html/site-model.js';
 import { renderSite } from '../../report/html/site.js';
+import { DOMAIN_PAGE_NAME, DOMAIN_PAGES_DIR } from '../../report/html/file-names.js';
 import { makeContext } from '../context.js';
 import type { CliIO } from '../io.js';
 import { openArchiveFiles, WINDOW_HELP, windowOf, type ArchiveOptions } from '../reports-archive.js';
@@ -70,9 +71,11 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
 
       const writer = new SiteWriter(ctx.files.allowNamed(opts.out!));
       for (const file of renderSite(history, series)) writer.write(file.path, file.content);
-      const summary = { out: opts.out!, pages: writer.written, runs: history.runs.length, skippedRuns: skipped, domains: history.current.length, dmarcReports: series?.dmarcReports ?? 0, tlsReports: series?.tlsReports ?? 0 };
+      // Pages of domains gone from the newest run would linger unlinked on a published site.
+      const stale = writer.removeStale(DOMAIN_PAGES_DIR, DOMAIN_PAGE_NAME);
+      const summary = { out: opts.out!, pages: writer.written, stalePagesRemoved: stale, runs: history.runs.length, skippedRuns: skipped, domains: history.current.length, dmarcReports: series?.dmarcReports ?? 0, tlsReports: series?.tlsReports ?? 0 };
       if (ctx.format === 'json') io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
-      else io.stdout(`wrote ${summary.pages} pages to ${summary.out} (${summary.domains} domains, ${summary.runs} runs${skipped > 0 ? `, ${skipped} unreadable left out` : ''}${series ? `, ${summary.dmarcReports} DMARC and ${summary.tlsReports} TLS reports` : ''})\n`);
+      else io.stdout(`wrote ${summary.pages} pages to ${summary.out} (${summary.domains} domains, ${summary.runs} runs${skipped > 0 ? `, ${skipped} unreadable left out` : ''}${series ? `, ${summary.dmarcReports} DMARC and ${summary.tlsReports} TLS reports` : ''})${stale > 0 ? `; removed ${stale} page${stale === 1 ? '' : 's'} of domains no longer audited` : ''}\n`);
       setExit(0);
     });
 }

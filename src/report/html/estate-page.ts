@@ -195,7 +195,7 @@ export function renderEstatePage(history: SiteHistory, series: ReportSeries | un
         .sort((a, b) => (a.domain < b.domain ? -1 : 1))
         .map((d) => {
           const trend = previous?.get(d.domain);
-          return [cell(domainLink(d.domain, known), d.domain), cell(d.score ?? 'none', d.score ?? -1), cell(trend === undefined ? 'new' : scoreDelta(trend, d.score), trend === undefined || trend === null || d.score === null ? 0 : d.score - trend), cell(errorsOf(d)), cell(warningsOf(d))];
+          return [cell(domainLink(d.domain, known), d.domain), cell(d.score ?? 'none', d.score ?? -1), cell(previous === undefined ? '—' : trend === undefined ? 'new' : scoreDelta(trend, d.score), trend === undefined || trend === null || d.score === null ? 0 : d.score - trend), cell(errorsOf(d)), cell(warningsOf(d))];
         }),
       { sortable: true, id: 'all-domains' },
     ),

@@ -5,6 +5,10 @@
 import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 
+/** The directory of the domain pages, and the names this module gives them (to tell a stale page from a file put there by hand). */
+export const DOMAIN_PAGES_DIR = 'domains';
+export const DOMAIN_PAGE_NAME = /^[a-z0-9][a-z0-9._-]*-[0-9a-f]{10}\.html$/;
+
 /** The longest readable part kept (file systems allow 255 octets a name). */
 const MAX_READABLE = 80;
 
@@ -24,5 +28,5 @@ export function domainPageName(domain: string): string {
       .slice(0, MAX_READABLE)
       .replace(/[.]+$/, '') || 'domain';
   const hash = createHash('sha256').update(domain, 'utf8').digest('hex').slice(0, 10);
-  return `domains/${readable}-${hash}.html`;
+  return `${DOMAIN_PAGES_DIR}/${readable}-${hash}.html`;
 }
