@@ -80,6 +80,15 @@ describe('the comparison in every format', () => {
     expect(text.stdout).toMatch(/^since the previous run \(before\.json, 2 domains\): 3 new \(2 errors, 1 info\), 1 resolved \(1 warning\), \d+ still open, 1 score changed, 1 record changed in DNS$/m);
   });
 
+  it('ndjson with --history: the stream is stored as it goes, and the next run compares with it', async () => {
+    const first = await runCli(['audit', '--zones', 'zones', '--format', 'ndjson', '--history', 'ndjson-history', ...DOMAINS], { cwd: repo, env: { MAILREC_NOW: '2026-12-01T00:00:00Z' } });
+    expect(first.code).toBe(0);
+    const second = await runCli(['audit', '--zones', 'zones', '--format', 'ndjson', '--history', 'ndjson-history', ...DOMAINS], { cwd: repo, env: { MAILREC_NOW: '2026-12-02T00:00:00Z' } });
+    const parsed = parseAuditOutput(second.stdout, 'second.ndjson');
+    expect(parsed.ok && parsed.part.comparison?.previous).toEqual({ file: 'audit-20261201T000000Z.json.gz', domains: 2 });
+    expect(parsed.ok && parsed.part.comparison?.new).toEqual([]);
+  });
+
   it('audit merge joins the shards\' comparisons into the one of the whole run, or compares itself', async () => {
     const whole = comparisonOf((await audit('--format', 'json', '--compare', 'before.json', ...DOMAINS)).stdout);
     for (const k of [1, 2]) {
@@ -136,6 +145,7 @@ describe('hostile inputs: one line, bounded time, nothing quoted', () => {
     ['a FIFO', (p: string) => execFileSync('mkfifo', [p]), /is a FIFO, not a regular file$/],
     ['not gzip at all', (p: string) => writeFileSync(p, 'not gzip at all'), /not JSON/],
     ['a gzip of garbage', (p: string) => writeFileSync(p, Buffer.from([0x1f, 0x8b, 1, 2, 3])), /is not valid gzip data/],
+    ['a huge file', (p: string) => (writeFileSync(p, ''), truncateSync(p, 300 * 1024 * 1024)), /300 MiB, over the 256 MiB limit/],
   ])('the newest run in --history is %s', async (_what, make, message) => {
     const dir = `history-${Math.random().toString(36).slice(2)}`;
     mkdirSync(join(repo, dir));
