@@ -302,7 +302,7 @@ export class SummaryFold {
   readonly #uncovered: [number, string][] = [];
   readonly #failures: [number, string[]][] = [];
 
-  constructor(private readonly run: Pick<AuditRun, 'failUnder' | 'allowUnknown' | 'failOn' | 'source'>) {}
+  constructor(private readonly run: Pick<AuditRun, 'failUnder' | 'allowUnknown' | 'failOn' | 'failOnNew' | 'source'>) {}
 
   add(report: DomainReport, index: number): void {
     const one = summarizeAudit({ ...this.run, reports: [report] });
@@ -330,7 +330,7 @@ export class SummaryFold {
       failUnder: this.run.failUnder ?? null,
       allowUnknown: this.run.allowUnknown ?? false,
       failOn: this.run.failOn ?? null,
-      failOnNew: null,
+      failOnNew: this.run.failOnNew ?? null,
       passed: failures.length === 0,
       failures,
     };

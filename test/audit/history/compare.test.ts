@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { makeFinding, type Finding } from '../../../src/base/finding.js';
-import { ComparisonFold, compareRuns, matchFindings, mergeComparisons } from '../../../src/audit/history/compare.js';
+import { ComparisonFold, compareRecords, compareRuns, matchFindings, mergeComparisons } from '../../../src/audit/history/compare.js';
 import { evidenceKey, fingerprintOf } from '../../../src/audit/history/fingerprint.js';
 import { regressionFailures, regressionSummary } from '../../../src/audit/history/regressions.js';
 import { shardOf } from '../../../src/audit/shard.js';
@@ -43,6 +43,17 @@ describe('matchFindings', () => {
   it('matches as a multiset: a second copy of a finding is new', () => {
     const m = matchFindings([driftMissing('a.example', '1 MX 1 x.')], [driftMissing('a.example', '1 MX 1 x.'), driftMissing('a.example', '1 MX 1 x.')]);
     expect([m.new.length, m.open.length, m.resolved.length]).toEqual([1, 1, 0]);
+  });
+});
+
+describe('compareRecords', () => {
+  it('NXDOMAIN and NODATA alike hold no record: no change between them; a record gone or come is one', () => {
+    const none = (status: 'nxdomain' | 'nodata', type = 'CNAME'): RecordSetJson => ({ name: '_dmarc.a.example', type, status });
+    expect(compareRecords('a.example', [none('nodata')], [none('nxdomain')])).toEqual([]);
+    expect(compareRecords('a.example', [{ name: '_dmarc.a.example', type: 'CNAME', status: 'ok', data: [] }], [none('nxdomain')])).toEqual([]);
+    expect(compareRecords('a.example', [txt('_dmarc.a.example', '"v=DMARC1; p=none"')], [none('nodata', 'TXT')])).toHaveLength(1);
+    // Asked in one run only: not compared.
+    expect(compareRecords('a.example', [], [txt('a.example', '"x"')])).toEqual([]);
   });
 });
 
