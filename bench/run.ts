@@ -7,6 +7,7 @@
 //   npm run bench -- --large                   # also 100,000 domains (memory; takes a while)
 //   npm run bench -- --no-baseline --no-census --no-plan --concurrency 64
 //   npm run bench -- --hostile                 # only plan on special and huge files (docs/security.md)
+//   npm run bench -- --sizes '' --no-plan --no-dmarc --no-fetch   # only report html (bench/site.ts; --no-site skips it)
 //   BENCH_FETCH_SIZES=1000 npm run bench -- --sizes '' --no-plan --no-dmarc   # only reports fetch
 //   BENCH_PLAN_SIZES=1000,10000 BENCH_IMPORT_SIZES=20000 npm run bench    # plan/import at scale (bench/scale.ts)
 //   npm run bench -- --before 3c7da49          # the "before" build for CPU ms/domain and scale; --before none: leave out
@@ -27,6 +28,7 @@ import { EXPECTED_CODE, makeDkimKeys, profileCounts, profileOf, SELECTOR, type D
 import { writeDomainList, writeEstate } from './files.js';
 import { runFetchBench } from './fetch.js';
 import { runHostileBench } from './hostile.js';
+import { runSiteBench } from './site.js';
 import { runMeasured, type ChildRun } from './measure.js';
 import { timeComputePlan, writePlanRepo } from './plan.js';
 import { buildBefore, type BeforeBuild } from './before-build.js';
@@ -50,6 +52,8 @@ interface Args {
   fetch: number[];
   /** Only the hostile-files section (it runs after the others otherwise). */
   hostileOnly: boolean;
+  /** report html over a 30-run history (bench/site.ts). */
+  site: boolean;
   /** Plan and import at scale (bench/scale.ts); [] to leave out. */
   planSizes: number[];
   importSizes: number[];
@@ -79,6 +83,7 @@ function parseArgs(argv: string[]): Args {
     dmarc: true,
     fetch: sizesOf(process.env.BENCH_FETCH_SIZES ?? '2000,10000'),
     hostileOnly: false,
+    site: true,
     planSizes: sizesOf(process.env.BENCH_PLAN_SIZES ?? '1000,10000,100000'),
     importSizes: sizesOf(process.env.BENCH_IMPORT_SIZES ?? '20000,200000'),
     aliases: true,
@@ -96,9 +101,10 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--keep') args.keep = true;
     else if (a === '--no-dmarc') args.dmarc = false;
     else if (a === '--no-fetch') args.fetch = [];
+    else if (a === '--no-site') args.site = false;
     else if (a === '--no-scale') Object.assign(args, { planSizes: [], importSizes: [], aliases: false });
     else if (a === '--before') args.before = argv[++i] === 'none' ? undefined : argv[i];
-    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [], planSizes: [], importSizes: [], aliases: false });
+    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [], site: false, planSizes: [], importSizes: [], aliases: false });
     else throw new Error(`unknown argument ${a} (see the header of bench/run.ts)`);
   }
   if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad sizes: ${args.sizes.join(',')}`);
@@ -365,6 +371,10 @@ async function main(): Promise<void> {
   if (args.fetch.length > 0) {
     console.log(`\nreports fetch: ${args.fetch.map((n) => fmt(n)).join(' and ')} report messages from the test Dovecot, archived`);
     await runFetchBench(args.fetch);
+  }
+  if (args.site) {
+    console.log('\nreport html: 1,000 domains over 30 runs and a report archive');
+    await runSiteBench({ mailrec: MAILREC, cwd: ROOT, keep: args.keep });
   }
   await runHostileBench(MAILREC, ROOT);
   console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
