@@ -15,7 +15,7 @@ import { recordsOf } from '../dns/answers.js';
 import { checkLiveTransport, reconcileDnssecFindings, type LiveTransportOptions } from './probe/live.js';
 import { compareFindings, type Asked, type Finding } from '../base/finding.js';
 import { scoreDomain, SCORED_CATEGORIES, type NotApplicable, type ScoreCard, type ScoredCategory } from './score.js';
-import { mapBounded } from '../base/limiter.js';
+import { mapBounded, type Limiter } from '../base/limiter.js';
 
 export interface AuditOptions {
   /** The domain's declared policy: DKIM selectors and states, MX expectation, senders. */
@@ -134,8 +134,8 @@ function dedupe(findings: Finding[]): Finding[] {
 }
 
 export interface AuditDomainsOptions {
-  /** Domains audited at once (default 8). */
-  concurrency?: number;
+  /** Domains audited at once (default 8), or a limiter whose limit may change during the run (adaptive pacing). */
+  concurrency?: number | Limiter;
   /** Called after each domain, in completion order. */
   onProgress?: (done: number, total: number, domain: string) => void;
   /** Options per domain (policy, selectors, drift). */
