@@ -9,6 +9,12 @@ export interface Sample {
   outcome: SampleOutcome;
   /** Time from send to answer; ignored for a timeout. */
   latencyMs: number;
+  /**
+   * When the exchange was sent, on any clock that only goes forward. An error from an
+   * exchange sent before the last decrease is not counted again (the recovery point of
+   * RFC 6582 §3.2: one decrease per window): a timeout arrives seconds after its send.
+   */
+  sentAt: number;
 }
 
 export interface AimdOptions {
@@ -24,7 +30,7 @@ export interface AimdOptions {
   delayDecrease?: number;
   /** Answers count as slowed when the round's median exceeds baseline × this + slackMs. */
   delayRatio?: number;
-  /** Absolute slack, so that sub-millisecond jitter on loopback is not taken for a queue (default 2 ms). */
+  /** Absolute slack, so that sub-millisecond jitter on loopback is not taken for a queue (default 5 ms). */
   slackMs?: number;
   /** Rounds over which the lowest median is the latency baseline (default 32). */
   baselineRounds?: number;
@@ -62,6 +68,8 @@ export class AimdWindow {
   #errorShare = 0;
   #errorRounds = 0;
   readonly #medians: number[] = [];
+  #latestSent = -Infinity;
+  #recoveryPoint = -Infinity;
   readonly #o: Required<Omit<AimdOptions, 'initial' | 'min' | 'max'>>;
 
   constructor(options: AimdOptions = {}) {
@@ -73,8 +81,8 @@ export class AimdWindow {
       minRound: options.minRound ?? 32,
       errorDecrease: options.errorDecrease ?? 0.5,
       delayDecrease: options.delayDecrease ?? 0.85,
-      delayRatio: options.delayRatio ?? 1.5,
-      slackMs: options.slackMs ?? 2,
+      delayRatio: options.delayRatio ?? 2,
+      slackMs: options.slackMs ?? 5,
       baselineRounds: options.baselineRounds ?? 32,
     };
   }
@@ -89,8 +97,10 @@ export class AimdWindow {
 
   /** Adds one sample; at the end of a round, returns what was decided (the new limit in it). */
   record(sample: Sample): RoundResult | undefined {
+    this.#latestSent = Math.max(this.#latestSent, sample.sentAt);
     if (sample.outcome === 'ok') this.#round.push(sample.latencyMs);
-    else this.#errors++;
+    else if (sample.sentAt > this.#recoveryPoint) this.#errors++;
+    else return undefined;
     const samples = this.#round.length + this.#errors;
     if (samples < Math.max(this.#o.minRound, 2 * this.#limit)) return undefined;
     return this.#endRound(samples);
@@ -105,15 +115,16 @@ export class AimdWindow {
 
     if (this.#skipNext) {
       this.#skipNext = false;
-      this.#learnErrors(errors / samples);
       return result('hold');
     }
     // A burst: more errors than the usual share explains, beyond three standard deviations
-    // of a binomial count (so a steady loss rate, learnt over the rounds, is not one).
+    // of a binomial count and at least twice the usual share plus 5 % of the round (so a
+    // steady loss rate, learnt over the rounds, is not one).
     const expected = this.#errorShare * samples;
-    const burst = errors > expected + 3 * Math.sqrt(Math.max(expected, 1)) + 1;
-    this.#learnErrors(errors / samples);
+    const burst = errors > Math.max(expected + 3 * Math.sqrt(Math.max(expected, 1)) + 1, (2 * this.#errorShare + 0.05) * samples);
     if (burst) return this.#decrease(this.#o.errorDecrease, 'error-burst', result);
+    // Only rounds judged normal teach the usual share: a server failing every question stays a burst.
+    this.#learnErrors(errors / samples);
 
     if (medianMs !== undefined) {
       const base = this.baselineMs;
@@ -135,6 +146,7 @@ export class AimdWindow {
     this.#limit = Math.max(this.min, Math.floor(this.#limit * factor));
     this.#slowStart = false;
     this.#skipNext = true;
+    this.#recoveryPoint = this.#latestSent;
     return result(decision);
   }
 

@@ -197,7 +197,7 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
       const observed = (r: QueryResult): QueryResult => {
         if (onExchange) {
           const outcome = r.rcode === 'SERVFAIL' ? 'servfail' : r.rcode === 'REFUSED' ? 'refused' : 'ok';
-          onExchange({ outcome, latencyMs: performance.now() - started });
+          onExchange({ outcome, latencyMs: performance.now() - started, sentAt: started });
         }
         return r;
       };
@@ -206,7 +206,7 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
       } catch (error) {
         if (error instanceof DnsTimeoutError) {
           counters.timeouts++;
-          onExchange?.({ outcome: 'timeout', latencyMs: performance.now() - started });
+          onExchange?.({ outcome: 'timeout', latencyMs: performance.now() - started, sentAt: started });
         }
         throw error;
       }
