@@ -29,6 +29,8 @@ export interface DnsProxy {
   readonly received: number[];
   /** Answers dropped on the way back (loss and `drop`). */
   dropped(): number;
+  /** The most UDP queries received and not yet answered (or lost) at any moment. */
+  peakInFlight(): number;
   setAction(action: (n: number, now: number) => ProxyAction): void;
   stop(): Promise<void>;
 }
@@ -55,6 +57,9 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
   let action = options.action ?? (() => 'forward' as const);
   const received: number[] = [];
   let dropped = 0;
+  let inFlight = 0;
+  let peak = 0;
+  const answered = (): void => void inFlight--;
   const later = (fn: () => void): void => {
     if (delayMs > 0) setTimeout(fn, delayMs);
     else fn();
@@ -72,13 +77,19 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
     const now = Date.now();
     const what = action(received.length, now);
     received.push(now);
+    inFlight++;
+    peak = Math.max(peak, inFlight);
     if (what === 'drop') {
+      answered();
       dropped++;
       return;
     }
     if (what === 'servfail') {
       const answer = servfail(query);
-      if (answer) later(() => front.send(answer, client.port, client.address));
+      later(() => {
+        answered();
+        if (answer) front.send(answer, client.port, client.address);
+      });
       return;
     }
     const id = nextId;
@@ -95,10 +106,14 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
     pending.delete(answer.readUInt16BE(0));
     if (lossRate > 0 && random() < lossRate) {
       dropped++;
+      answered();
       return;
     }
     answer.writeUInt16BE(entry.id, 0);
-    later(() => front.send(answer, entry.client.port, entry.client.address));
+    later(() => {
+      answered();
+      front.send(answer, entry.client.port, entry.client.address);
+    });
   });
   front.on('error', () => undefined);
   back.on('error', () => undefined);
@@ -131,6 +146,7 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
     port,
     received,
     dropped: () => dropped,
+    peakInFlight: () => peak,
     setAction: (next) => {
       action = next;
     },

@@ -15,7 +15,12 @@ import { makeFinding, type Asked, type Evidence, type ScoredCategory, type Findi
  * for the domain's full log and the shared memo.
  */
 export class RecordingResolver implements Resolver, TypeResolver {
-  readonly asked: Asked[] = [];
+  /**
+   * Each question in the order it was asked, its outcome once answered. The order asked,
+   * not answered: answers arrive in whatever order the network gives them, and the same
+   * answers must give the same report (docs/audit-json.md).
+   */
+  readonly #log: { asked?: Asked }[] = [];
   private readonly memo = new Map<string, Promise<Answer>>();
 
   constructor(private readonly inner: Resolver) {}
@@ -40,7 +45,14 @@ export class RecordingResolver implements Resolver, TypeResolver {
     return inner instanceof RecordingResolver ? inner.canResolveOtherTypes : canResolveType(inner);
   }
 
-  /** Questions about these names, in the order answered. */
+  /** The questions answered so far, in the order asked. */
+  get asked(): Asked[] {
+    const out: Asked[] = [];
+    for (const entry of this.#log) if (entry.asked) out.push(entry.asked);
+    return out;
+  }
+
+  /** Questions about these names, in the order asked. */
   about(...names: string[]): Asked[] {
     const wanted = new Set(names);
     return this.asked.filter((a) => wanted.has(a.name));
@@ -55,8 +67,10 @@ export class RecordingResolver implements Resolver, TypeResolver {
     const key = `${name}\u0000${type}`;
     let pending = this.memo.get(key);
     if (!pending) {
+      const entry: { asked?: Asked } = {};
+      this.#log.push(entry);
       pending = run().then((answer) => {
-        this.asked.push(answer.status === 'error' && answer.cause ? { name, type, status: answer.status, cause: answer.cause } : { name, type, status: answer.status });
+        entry.asked = answer.status === 'error' && answer.cause ? { name, type, status: answer.status, cause: answer.cause } : { name, type, status: answer.status };
         return answer;
       });
       this.memo.set(key, pending);
