@@ -8,6 +8,7 @@
 //   npm run bench -- --no-baseline --no-census --no-plan --concurrency 64
 //   npm run bench -- --hostile                 # only plan on special and huge files (docs/security.md)
 //   BENCH_FETCH_SIZES=1000 npm run bench -- --sizes '' --no-plan --no-dmarc   # only reports fetch
+//   npm run bench -- --no-latency --no-jobs    # without the latency model and the --jobs section (issue 18)
 //
 // Everything it starts listens on 127.0.0.1 only and is stopped at the end.
 
@@ -27,6 +28,8 @@ import { runFetchBench } from './fetch.js';
 import { runHostileBench } from './hostile.js';
 import { runMeasured, type ChildRun } from './measure.js';
 import { timeComputePlan, writePlanRepo } from './plan.js';
+import { runJobsBench } from './jobs.js';
+import { runLatencyBench } from './latency.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root: dist/bench/ -> ../.. */
@@ -46,6 +49,9 @@ interface Args {
   fetch: number[];
   /** Only the hostile-files section (it runs after the others otherwise). */
   hostileOnly: boolean;
+  /** The latency model (bench/latency.ts) and the --jobs section (bench/jobs.ts). */
+  latency: boolean;
+  jobs: boolean;
 }
 
 /** "1000,3000" -> [1000, 3000]; "" -> [] (only --large, or only the plan). */
@@ -66,6 +72,8 @@ function parseArgs(argv: string[]): Args {
     dmarc: true,
     fetch: sizesOf(process.env.BENCH_FETCH_SIZES ?? '2000,10000'),
     hostileOnly: false,
+    latency: true,
+    jobs: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -79,7 +87,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--keep') args.keep = true;
     else if (a === '--no-dmarc') args.dmarc = false;
     else if (a === '--no-fetch') args.fetch = [];
-    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [] });
+    else if (a === '--no-latency') args.latency = false;
+    else if (a === '--no-jobs') args.jobs = false;
+    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [], latency: false, jobs: false });
     else throw new Error(`unknown argument ${a} (see the header of bench/run.ts)`);
   }
   if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad sizes: ${args.sizes.join(',')}`);
@@ -282,6 +292,16 @@ async function main(): Promise<void> {
       ];
       console.log(`| ${cells.join(' | ')} |`);
     }
+  }
+
+  // Issue 18: all cores on loopback, then a resolver 20 ms away (with and without loss).
+  if (args.jobs) {
+    console.log('\njobs: default flags, --jobs 1 and --jobs 2 straight to BIND (census at the largest size)');
+    await runJobsBench(keys, sizesOf(process.env.BENCH_JOBS_SIZES ?? '1000,3000,10000'), args.keep);
+  }
+  if (args.latency) {
+    console.log('\nlatency model: through a proxy that holds each answer back 20 ms (and one that also loses 5 %)');
+    await runLatencyBench(keys, Number(process.env.BENCH_LATENCY_N ?? 10_000), Number(process.env.BENCH_LATENCY_LOSS_N ?? 3000), args.keep);
   }
 
   if (args.plan) {
