@@ -7,6 +7,7 @@
 //   npm run bench -- --large                   # also 100,000 domains (memory; takes a while)
 //   npm run bench -- --no-baseline --no-census --no-plan --concurrency 64
 //   npm run bench -- --hostile                 # only plan on special and huge files (docs/security.md)
+//   npm run bench -- --sizes '' --no-plan --no-dmarc --no-fetch   # only report html (bench/site.ts; --no-site skips it)
 //   BENCH_FETCH_SIZES=1000 npm run bench -- --sizes '' --no-plan --no-dmarc   # only reports fetch
 //   npm run bench -- --no-latency --no-jobs    # without the latency model and the --jobs section (issue 18)
 //
@@ -26,6 +27,7 @@ import { EXPECTED_CODE, makeDkimKeys, profileCounts, profileOf, SELECTOR, type D
 import { writeDomainList, writeEstate } from './files.js';
 import { runFetchBench } from './fetch.js';
 import { runHostileBench } from './hostile.js';
+import { runSiteBench } from './site.js';
 import { runMeasured, type ChildRun } from './measure.js';
 import { timeComputePlan, writePlanRepo } from './plan.js';
 import { runJobsBench } from './jobs.js';
@@ -52,6 +54,8 @@ interface Args {
   /** The latency model (bench/latency.ts) and the --jobs section (bench/jobs.ts). */
   latency: boolean;
   jobs: boolean;
+  /** report html over a 30-run history (bench/site.ts). */
+  site: boolean;
 }
 
 /** "1000,3000" -> [1000, 3000]; "" -> [] (only --large, or only the plan). */
@@ -74,6 +78,7 @@ function parseArgs(argv: string[]): Args {
     hostileOnly: false,
     latency: true,
     jobs: true,
+    site: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -89,7 +94,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-fetch') args.fetch = [];
     else if (a === '--no-latency') args.latency = false;
     else if (a === '--no-jobs') args.jobs = false;
-    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [], latency: false, jobs: false });
+    else if (a === '--no-site') args.site = false;
+    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [], latency: false, jobs: false, site: false });
     else throw new Error(`unknown argument ${a} (see the header of bench/run.ts)`);
   }
   if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad sizes: ${args.sizes.join(',')}`);
@@ -340,6 +346,10 @@ async function main(): Promise<void> {
   if (args.fetch.length > 0) {
     console.log(`\nreports fetch: ${args.fetch.map((n) => fmt(n)).join(' and ')} report messages from the test Dovecot, archived`);
     await runFetchBench(args.fetch);
+  }
+  if (args.site) {
+    console.log('\nreport html: 1,000 domains over 30 runs and a report archive');
+    await runSiteBench({ mailrec: MAILREC, cwd: ROOT, keep: args.keep });
   }
   await runHostileBench(MAILREC, ROOT);
   console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

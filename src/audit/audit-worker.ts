@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPacing } from '../dns/pacing.js';
 import { auditDomain, type DomainReport } from './run.js';
+import { recordsOf } from './records.js';
 import { openAuditSource } from './sources/index.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel.js';
 
@@ -53,8 +54,10 @@ port.on('message', (message: ToWorker) => {
     pending++;
     void pacing.domains
       .run(() => auditDomain(item.domain, source.resolver, item.options))
-      .then((report) => {
-        out.push({ index: item.index, report });
+      .then(({ answers, ...report }) => {
+        // The domain's own records leave the worker, not every answer it saw (providers' too):
+        // less to copy between threads, and json writes only these (audit/records.ts).
+        out.push({ index: item.index, report: { ...report, records: recordsOf(report.domain, answers ?? []) } });
         if (!flushing) {
           flushing = true;
           setImmediate(flush);

@@ -16,11 +16,11 @@ import { makeFinding, type Asked, type Evidence, type ScoredCategory, type Findi
  */
 export class RecordingResolver implements Resolver, TypeResolver {
   /**
-   * Each question in the order it was asked, its outcome once answered. The order asked,
-   * not answered: answers arrive in whatever order the network gives them, and the same
-   * answers must give the same report (docs/audit-json.md).
+   * Each question in the order it was asked, its outcome and answer once answered. The order
+   * asked, not answered: answers arrive in whatever order the network gives them, and the
+   * same answers must give the same report (docs/audit-json.md).
    */
-  readonly #log: { asked?: Asked }[] = [];
+  readonly #log: { asked?: Asked; answer?: RecordedAnswer }[] = [];
   private readonly memo = new Map<string, Promise<Answer>>();
 
   constructor(private readonly inner: Resolver) {}
@@ -52,6 +52,13 @@ export class RecordingResolver implements Resolver, TypeResolver {
     return out;
   }
 
+  /** The answers themselves, in the order asked (the run keeps them: audit/records.ts). */
+  get answers(): RecordedAnswer[] {
+    const out: RecordedAnswer[] = [];
+    for (const entry of this.#log) if (entry.answer) out.push(entry.answer);
+    return out;
+  }
+
   /** Questions about these names, in the order asked. */
   about(...names: string[]): Asked[] {
     const wanted = new Set(names);
@@ -67,16 +74,24 @@ export class RecordingResolver implements Resolver, TypeResolver {
     const key = `${name}\u0000${type}`;
     let pending = this.memo.get(key);
     if (!pending) {
-      const entry: { asked?: Asked } = {};
+      const entry: { asked?: Asked; answer?: RecordedAnswer } = {};
       this.#log.push(entry);
       pending = run().then((answer) => {
         entry.asked = answer.status === 'error' && answer.cause ? { name, type, status: answer.status, cause: answer.cause } : { name, type, status: answer.status };
+        entry.answer = { name, type, answer };
         return answer;
       });
       this.memo.set(key, pending);
     }
     return pending;
   }
+}
+
+/** One question and the answer it got, as the resolver gave it (no copy, no rendering). */
+export interface RecordedAnswer {
+  name: string;
+  type: string;
+  answer: Answer;
 }
 
 /** The failed questions about the given names. */
