@@ -7,7 +7,7 @@ import { clip } from '../base/quote.js';
 import type { DesiredZone, GeneratedFile } from '../build/zone-records.js';
 import { makeNotice, type Notice } from '../build/notice.js';
 import { typeOf, type RR } from '../dns-types/rr.js';
-import { renderFragment } from '../zone/writer.js';
+import { renderFragment, type FlattenNote, type FragmentOptions } from '../zone/writer.js';
 import { diffRecords, type Change, type OwnershipScope } from './diff.js';
 import { ownershipKey } from './ownership.js';
 import { assessRisks, type Risk } from './risk.js';
@@ -31,6 +31,8 @@ export interface ZoneState {
   foreign?: RR[];
   /** The serial the fragment says it was written with (`; mailrec-serial:`, apply --bump-serial). */
   fragmentSerial?: number;
+  /** The flattened SPF includes' ranges the fragment keeps (`; mailrec-flatten:`). */
+  flattened?: FlattenNote[];
   /** The zone file's SOA serial. */
   zoneSerial?: number;
   /** $INCLUDEs of the zone file that were not read (outside the zone repo): their records are unknown. */
@@ -59,6 +61,8 @@ export interface ZonePlan {
   observed?: RR[];
   /** The `; mailrec-serial:` line the fragment keeps (apply renders `after` with it). */
   fragmentSerial?: number;
+  /** The flattened SPF includes' ranges the fragment keeps (apply renders `after` with them). */
+  flattened?: FlattenNote[];
   /** The zone file's SOA serial is lower than the one its fragment was written for: apply --bump-serial raises it. */
   serialBehind?: { zoneSerial: number; fragmentSerial: number };
 }
@@ -114,8 +118,8 @@ export function assemblePlan({ desired, current, currentFiles, claimed, ...extra
     changes.push(...zoneChanges.map((c) => ({ ...c, risks: assessRisks(c) })));
     notices.push(...checkForeignConflicts(want.zone, want.records, have.foreign ?? []));
     notices.push(...checkZoneFile(have));
-    const serial = have.fragmentSerial === undefined ? {} : { serial: have.fragmentSerial };
-    const after = have.source === 'fragment' ? digestText(renderFragment(want.zone, want.records, serial)) : digestText('');
+    const options = fragmentOptions(have.fragmentSerial, want.flattened);
+    const after = have.source === 'fragment' ? digestText(renderFragment(want.zone, want.records, options)) : digestText('');
     const zonePlan: ZonePlan = {
       zone: want.zone,
       source: have.source,
@@ -129,6 +133,7 @@ export function assemblePlan({ desired, current, currentFiles, claimed, ...extra
     if (have.zoneFile !== undefined) zonePlan.zoneFile = have.zoneFile;
     if (have.source === 'live') zonePlan.observed = have.records;
     if (have.fragmentSerial !== undefined) zonePlan.fragmentSerial = have.fragmentSerial;
+    if (have.source === 'fragment' && want.flattened && want.flattened.length > 0) zonePlan.flattened = want.flattened;
     const behind = serialBehind(have);
     if (behind) zonePlan.serialBehind = behind;
     zones.push(zonePlan);
@@ -138,6 +143,11 @@ export function assemblePlan({ desired, current, currentFiles, claimed, ...extra
   notices.push(...(extra.notices ?? []));
   const body = { version: PLAN_VERSION as typeof PLAN_VERSION, zones, changes, files, notices };
   return { ...body, checksum: digestText(JSON.stringify(body)) };
+}
+
+/** How a fragment is rendered: its serial line and its flattened ranges (plan and apply render it alike). */
+export function fragmentOptions(serial: number | undefined, flattened: readonly FlattenNote[] | undefined): FragmentOptions {
+  return { ...(serial === undefined ? {} : { serial }), ...(flattened && flattened.length > 0 ? { flattened } : {}) };
 }
 
 function diffFiles(wanted: GeneratedFile[], currentFiles: Map<string, string | undefined>, states?: ReadonlyMap<string, 'edited' | 'foreign'>): FileChange[] {
