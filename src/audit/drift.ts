@@ -10,6 +10,7 @@ import { claimsFor, type Claim } from '../plan/claims.js';
 import { diffRecords, type Change } from '../plan/diff.js';
 import { tagOf } from '../mail/txt-tag.js';
 import { buildZoneRecords } from '../build/zone-records.js';
+import type { SpfInputs } from '../build/spf.js';
 import { renderRData } from '../dns-types/rdata.js';
 import { chunkTxt, txtText, typeOf, type RR, type RRType } from '../dns-types/rr.js';
 import type { Code } from '../base/codes.js';
@@ -186,6 +187,8 @@ export function compileDrift(input: DriftInput): DriftResult {
 
 export interface DriftOptions {
   exactTtl: boolean;
+  /** What the SPF builder reads from the zone repo (own host addresses, flattened ranges), as plan reads it. */
+  spfInputs?: SpfInputs;
 }
 
 /**
@@ -196,7 +199,7 @@ export interface DriftOptions {
 export async function checkDrift(policy: Policy, domain: DomainPolicy, resolver: Resolver, opts: DriftOptions): Promise<DriftResult> {
   // The policy cut down to this domain: every record found belongs to it.
   const own: Policy = { ...policy, domains: [domain] };
-  const zones = buildZoneRecords(own);
+  const zones = buildZoneRecords(own, opts.spfInputs);
   const results = await Promise.all(
     zones.map(async (zone) => {
       const claims = claimsFor(own, zone.zone);

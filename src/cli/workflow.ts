@@ -21,7 +21,7 @@ import { readLiveState } from '../plan/live-state.js';
 import { assemblePlan, type Plan, type ZoneState } from '../plan/plan.js';
 import { readFragmentState } from '../plan/fragment-state.js';
 import { addressesIn, ownHostsByAddress, spfInputsFrom, zoneOfName } from '../plan/spf-inputs.js';
-import type { HostAddresses } from '../build/spf.js';
+import type { HostAddresses, SpfInputs } from '../build/spf.js';
 import type { Context } from './context.js';
 
 export interface PlanRun {
@@ -62,9 +62,7 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
   const policy = options.policy ?? (await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files }));
   const targets = targetsByZone(policy);
   // File-managed zones are read first: the SPF builder takes own host addresses and flattened ranges from them.
-  const fragments = new Map<string, ZoneState>();
-  for (const zone of policy.zones) if (!targets.get(zone.apex) && !options.live) fragments.set(zone.apex, await readFragmentState(ctx.files, zone));
-  const inputs = spfInputsFrom(policy, stateByZone(policy, fragments), await askPrimaries(policy, targets));
+  const { fragments, inputs } = await readSpfInputs(ctx, policy, { live: options.live === true });
   const built = options.resolve
     ? await resolveZoneRecords(policy, createDnsClient(options.resolvers ? { servers: options.resolvers } : {}), inputs)
     : buildZoneRecords(policy, inputs);
@@ -104,6 +102,18 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
   }
   const notices = [...signers.notices, ...missingSigningKeys(ctx.root, policy), ...describeRotations(policy, (options.now ?? ctx.now()).getTime())];
   return { policy, plan: assemblePlan({ desired, current, currentFiles, claimed, files: signers.files, notices, fileStates }) };
+}
+
+/**
+ * The SPF builder's inputs from the zone repo (plan, and the audit's drift): the fragments
+ * of file-managed zones (their records, zone files and flattened ranges), and the own
+ * hosts' addresses asked of the primaries of RFC 2136 zones. `live`: plan --live reads no fragment.
+ */
+export async function readSpfInputs(ctx: Context, policy: Policy, options: { live?: boolean } = {}): Promise<{ fragments: Map<string, ZoneState>; inputs: SpfInputs }> {
+  const targets = targetsByZone(policy);
+  const fragments = new Map<string, ZoneState>();
+  for (const zone of policy.zones) if (!targets.get(zone.apex) && !options.live) fragments.set(zone.apex, await readFragmentState(ctx.files, zone));
+  return { fragments, inputs: spfInputsFrom(policy, stateByZone(policy, fragments), await askPrimaries(policy, targets)) };
 }
 
 /** Every zone's state for the SPF inputs: the fragments read, and a live placeholder for the others (no fragment keeps their ranges). */

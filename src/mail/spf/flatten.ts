@@ -205,6 +205,9 @@ class RangeWalk {
   }
 }
 
+/** Links a chain can have within the limit of 10 lookups (§4.6.4): the domain's record reaches the first with one include. */
+export const MAX_CHAIN_LINKS = 9;
+
 /** The name of the n-th link of a domain's chain (n from 1). */
 export function chainLinkName(domain: string, n: number): string {
   return `_spf${n}.${domain}`;
