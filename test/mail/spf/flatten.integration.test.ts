@@ -5,6 +5,7 @@
 // mailauth's SPF agree passes for every sender's address; a provider changing a range is
 // caught by the next audit and refreshed by the next plan --resolve.
 
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import { createDnsClient } from '../../../src/dns/client.js';
 import type { Resolver } from '../../../src/dns/resolver.js';
 import { checkZone } from '../../helpers/bind-tools.js';
 import { startBind, type BindServer } from '../../helpers/bind.js';
-import { runCli } from '../../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../../helpers/cli.js';
+import { parse as parseYaml } from 'yaml';
 
 let bind: BindServer;
 let work: string;
@@ -133,25 +135,15 @@ afterAll(async () => {
 
 /** mailauth's resolver interface (Node's dns.resolve shapes and error codes) over mailrec's client. */
 function mailauthResolver(resolver: Resolver) {
-  return async (name: string, type: string): Promise<unknown> => {
+  // MX answers are objects, which mailauth's type for the resolver leaves out.
+  return async (name: string, type: string): Promise<string[]> => {
     const answer = await resolver.resolve(name.replace(/\.$/, ''), type as 'TXT');
     if (answer.status === 'nxdomain') throw Object.assign(new Error(`${name}: NXDOMAIN`), { code: 'ENOTFOUND' });
     if (answer.status === 'error') throw Object.assign(new Error(`${name}: ${answer.reason}`), { code: 'ESERVFAIL' });
     const records = answer.status === 'ok' ? answer.records.filter((r) => r.type === type) : [];
     if (records.length === 0) throw Object.assign(new Error(`${name}: no ${type}`), { code: 'ENODATA' });
-    return records.map((r) => (r.type === 'TXT' ? r.strings : r.type === 'A' || r.type === 'AAAA' ? r.address : r.type === 'MX' ? { exchange: r.exchange, priority: r.preference } : null));
+    return records.map((r) => (r.type === 'TXT' ? r.strings : r.type === 'A' || r.type === 'AAAA' ? r.address : r.type === 'MX' ? { exchange: r.exchange, priority: r.preference } : null)) as unknown as string[];
   };
-}
-
-async function mailrecVerdict(ip: string): Promise<string> {
-  const run = await cli(['spf', 'check', 'example.org', '--ip', ip, '--format', 'json', ...viaBind()]);
-  expect(run.code).toBe(0);
-  return (JSON.parse(run.stdout) as { result: string }).result;
-}
-
-async function mailauthVerdict(ip: string): Promise<string> {
-  const out = (await mailauthSpf({ sender: 'postmaster@example.org', ip, helo: 'mail.example.org', mta: 'mx.receiver.test', resolver: mailauthResolver(createDnsClient({ servers: [{ host: '127.0.0.1', port: bind.port }] })) })) as { status: { result: string } };
-  return out.status.result;
 }
 
 /** Serve the repo's fragment as example.org's mail records. */
@@ -410,5 +402,63 @@ describe('unflattening', () => {
     ]);
     expect((await cli(['apply'])).code).toBe(0);
     expect(readFileSync(join(repo, 'zones/example.org.mail.zone'), 'utf8')).not.toContain('mailrec-flatten');
+  });
+});
+
+describe('docs/ci.md: the scheduled refresh of flattened includes', () => {
+  interface Step {
+    run?: string;
+    id?: string;
+    if?: string;
+  }
+  const doc = readFileSync(join(REPO_ROOT, 'docs/ci.md'), 'utf8');
+  const steps = (): Step[] => {
+    const m = /```yaml recipe=github-flatten\n([\s\S]*?)\n```/.exec(doc);
+    if (!m) throw new Error('docs/ci.md has no ```yaml recipe=github-flatten block');
+    return (parseYaml(m[1]!) as { jobs: { refresh: { steps: Step[] } } }).jobs.refresh.steps;
+  };
+  /** The `mailrec ARGS [> FILE]` lines of a script; DNS questions go to the test BIND. */
+  const calls = (script: string) =>
+    script
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('mailrec '))
+      .map((line) => {
+        const words = line.split(/\s+/).slice(1);
+        const out = words.indexOf('>');
+        const args = out < 0 ? words : words.slice(0, out);
+        return { args: args[0] === 'apply' ? args : [...args, ...viaBind()], file: out < 0 ? undefined : words[out + 1] };
+      });
+
+  it('finds a stale include, plans --resolve, applies that plan, and has the pull request body', async () => {
+    for (const step of steps()) if (step.run) execFileSync('bash', ['-n'], { input: step.run.replace(/\$\{\{[^}]*\}\}/g, 'X') });
+    writeFileSync(join(repo, 'policies/mail.yaml'), CHOSEN_POLICY);
+    await resolveAndApply();
+    await publish();
+    // The provider changed 127.51.3.0/24 before (above); now 127.51.4.0/24 too.
+    writeFileSync(join(work, 'news.zone'), newsZone(NEWS_RANGES.map((r) => (r === '127.51.3.0/24' ? '127.52.3.0/24' : r === '127.51.4.0/24' ? '127.53.4.0/24' : r))));
+    await bind.reload();
+    const output = join(work, 'github-output');
+    writeFileSync(output, '');
+    for (const step of steps()) {
+      if (step.if && !readFileSync(output, 'utf8').includes('stale=yes')) continue;
+      if (!step.run || step.run.includes('gh pr create')) continue;
+      const list = calls(step.run);
+      if (step.id === 'stale') {
+        // The shell of the "stale?" step, as the runner runs it.
+        execFileSync('bash', ['-e', '-c', step.run], { cwd: repo, env: { ...process.env, GITHUB_OUTPUT: output } });
+        continue;
+      }
+      // npm install and the rest of the runner's setup are not the test's.
+      for (const call of list) {
+        const run = await cli(call.args);
+        expect(run.code, `mailrec ${call.args.join(' ')}: ${run.stderr}`).toBe(0);
+        if (call.file) writeFileSync(join(repo, call.file), run.stdout);
+      }
+    }
+    expect(readFileSync(output, 'utf8')).toBe('stale=yes\n');
+    const body = readFileSync(join(repo, 'plan.md'), 'utf8');
+    expect(body).toContain('include:spf.mandrillapp.com changed its ranges: adds ip4:127.53.4.0/24; removes ip4:127.51.4.0/24');
+    expect(readFileSync(join(repo, 'zones/example.org.mail.zone'), 'utf8')).toContain('ip4:127.53.4.0/24');
   });
 });
