@@ -212,7 +212,7 @@ function flattenedRanges(domain: DomainPolicy, include: string, inputs: SpfInput
     fresh?.kind === 'unknown'
       ? `resolving it failed (${fresh.reason})`
       : cached === 'no-fragment'
-        ? `zone ${domain.zone} is updated by RFC 2136, so no fragment keeps its ranges between runs: run mailrec plan --resolve`
+        ? `no fragment of zone ${domain.zone} was read (an rfc2136 zone has none; plan --live reads none), so nothing keeps its ranges between runs: run mailrec plan --resolve`
         : 'the fragment keeps no ranges for it yet: run mailrec plan --resolve';
   notices.push(makeNotice('spf.flatten-uncached', name, `include:${include} is to be flattened, but ${why}`, domain.position));
   return undefined;
