@@ -118,6 +118,8 @@ beforeAll(async () => {
           'spf.macro IN TXT "v=spf1 exists:%{i}._ip.macro.example.com ptr:macro.example.com ip4:127.70.0.0/24 ~all"',
         ].join('\n'),
       },
+      // A zone updated by RFC 2136: own hosts there are read from its primary.
+      { name: 'hosts.example.net', text: [...SOA, 'relay IN A 127.0.20.1', 'relay IN AAAA ::1'].join('\n'), dynamic: true },
       { name: 'example.org', text: ['@ IN SOA ns1 hostmaster 1 3600 600 86400 60', '@ IN NS ns1', 'ns1 IN A 127.0.0.53', 'mx-01 IN A 127.0.10.1', 'relay-01 IN A 127.0.10.2', 'relay-02 IN A 127.0.10.3', 'relay-02 IN AAAA ::1', `$INCLUDE ${join(work, 'served.zone')}`].join('\n') },
     ],
   });
@@ -361,6 +363,19 @@ describe('own_hosts: addresses', () => {
     ]);
     writeFileSync(join(repo, 'zones/example.org.zone'), ESTATE_ZONE('127.0.10.3'));
     expect((await planJson('--detailed-exitcode')).code).toBe(0);
+  });
+
+  it('reads a host of an rfc2136 zone from its primary', async () => {
+    const policy = CHOSEN_POLICY.replace('zones:\n', 'zones:\n  hosts.example.net: {}\n')
+      .replace('      - host: relay-02.example.org\n', '      - host: relay-02.example.org\n      - host: relay.hosts.example.net\n')
+      .concat(`targets:\n  - type: rfc2136\n    server: 127.0.0.1:${bind.port}\n    zones: [hosts.example.net]\n`);
+    writeFileSync(join(repo, 'policies/mail.yaml'), policy);
+    const { code, plan, stderr } = await planJson('--detailed-exitcode');
+    expect(stderr).toBe('');
+    expect(code).toBe(2);
+    const change = plan.changes.find((c) => c.name === 'example.org' && c.type === 'TXT')!;
+    expect(change.risks.map((r) => r.message)).toEqual(['authorizes ip4:127.0.20.1 to send']);
+    writeFileSync(join(repo, 'policies/mail.yaml'), CHOSEN_POLICY);
   });
 
   it('refuses a host whose addresses mailrec cannot read, with the reason', async () => {
