@@ -70,8 +70,11 @@ export interface SpfInputs {
   cachedRanges?: (domain: string, include: string) => string[] | undefined | 'no-fragment';
   /** plan --resolve: each flattened include's ranges now, by include domain. */
   fresh?: ReadonlyMap<string, FlattenResult>;
-  /** Evaluate a flattened include as the include itself (dmarc simulate: what it passes, not what is cached). */
-  flattenAsInclude?: boolean;
+  /**
+   * Evaluation, not publication (dmarc simulate): a flattened include as the include itself
+   * and own hosts by name, which pass the same hosts as the published record should.
+   */
+  evaluate?: boolean;
 }
 
 /** The record of a domain in the parts the chain layout takes, with what it was made of. */
@@ -107,7 +110,7 @@ export function compileSpfText(domain: DomainPolicy, inputs: SpfInputs = {}): Co
   const includes: string[] = [];
   const flattened = new Map<string, string[]>();
   const extra: string[] = [];
-  const byAddress = domain.spfOwnHosts === 'addresses';
+  const byAddress = domain.spfOwnHosts === 'addresses' && !inputs.evaluate;
 
   for (const sender of domain.senders) {
     switch (sender.kind) {
@@ -143,7 +146,7 @@ export function compileSpfText(domain: DomainPolicy, inputs: SpfInputs = {}): Co
       }
       case 'include': {
         const include = normalizeName(sender.domain.trim());
-        if (!sender.flatten || inputs.flattenAsInclude) includes.push(include);
+        if (!sender.flatten || inputs.evaluate) includes.push(include);
         else {
           const ranges = flattenedRanges(domain, include, inputs, notices);
           if (ranges) flattened.set(include, ranges);

@@ -297,6 +297,13 @@ describe('with the chosen remedies', () => {
     const again = await cli(['plan', '--detailed-exitcode']);
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
+    // export reads the same cache: the chain goes to a cloud provider too.
+    const exported = await cli(['export', '--to', 'octodns', '--out', 'octodns']);
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    const yaml = readFileSync(join(repo, 'octodns', 'example.org.yaml'), 'utf8');
+    expect(yaml).toContain('_spf2:');
+    expect(yaml).toContain('ip4:127.51.49.0/24');
   });
 
   it("mailrec's spf check and mailauth agree: every sender's address passes, none outside does", async () => {
