@@ -407,6 +407,29 @@ describe('a provider whose record depends on the message', () => {
   });
 });
 
+describe('a flattened include in an rfc2136 zone', () => {
+  it('has no fragment to keep its ranges: plan needs --resolve, which plans the chain as owned records', async () => {
+    const policy = CHOSEN_POLICY.replace('zones:\n', 'zones:\n  hosts.example.net: {}\n')
+      .concat(`  hosts.example.net:\n    senders:\n      - include: spf.mandrillapp.com\n        flatten: true\n`)
+      .concat(`targets:\n  - type: rfc2136\n    server: 127.0.0.1:${bind.port}\n    zones: [hosts.example.net]\n`);
+    writeFileSync(join(repo, 'policies/mail.yaml'), policy);
+    const plain = await cli(['plan']);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain(
+      'error spf.flatten-uncached: include:spf.mandrillapp.com is to be flattened, but no fragment of zone hosts.example.net was read (an rfc2136 zone has none; plan --live reads none), so nothing keeps its ranges between runs: run mailrec plan --resolve (hosts.example.net)',
+    );
+    const { code, plan, stderr } = await planJson('--resolve', '--detailed-exitcode', ...viaBind());
+    expect(stderr).toBe('');
+    expect(code).toBe(2);
+    expect(plan.changes.filter((c) => c.name.endsWith('hosts.example.net')).map((c) => [c.action, c.name])).toEqual([
+      ['create', 'hosts.example.net'],
+      ['create', '_spf1.hosts.example.net'],
+      ['create', '_spf2.hosts.example.net'],
+    ]);
+    writeFileSync(join(repo, 'policies/mail.yaml'), CHOSEN_POLICY);
+  });
+});
+
 describe('unflattening', () => {
   it('removes the chain links and the fragment note when the include is published as it is again', async () => {
     writeFileSync(join(repo, 'policies/mail.yaml'), CHOSEN_POLICY.replace('      - include: spf.mandrillapp.com\n        flatten: true\n', '      - include: spf.mandrillapp.com\n'));
