@@ -87,8 +87,9 @@ export interface CompiledSpf {
   parts: { before: string[]; ranges: string[]; after: string[]; all?: string };
   /** The ranges published for each flattened include, by include domain (the fragment keeps them). */
   flattened: Map<string, string[]>;
-  /** host: senders published by name, and host: senders published by address. */
+  /** host: senders published by name (a:host). */
   hostsByName: string[];
+  /** The ip4:/ip6: terms of host: senders published by address. */
   ownRanges: string[];
 }
 
@@ -250,7 +251,7 @@ export function buildSpf(domain: DomainPolicy, inputs: SpfInputs = {}): SpfBuild
   const compiled = compileSpfText(domain, inputs);
   if (!compiled) return { records: [], files: [], notices: [], lookups: 0 };
   const parsed = parseSpfRecord(compiled.text);
-  // A chain's links each cost one more lookup, counted by the include that reaches them.
+  // A chain's links cost one lookup each, counted as the include of the first link (and so on).
   const notices = [...compiled.notices, ...planNotices(checkSpfRecord(domain.name, compiled.text), domain.position)];
   return { ...finish(domain, compiled, notices), lookups: parsed.ok ? countSpfTermLookups(parsed.record) : 0 };
 }
