@@ -16,7 +16,7 @@ import { overlaySpfRecords } from '../mail/spf/overlay.js';
 import { layoutSpfChain, parseRangeTerm, resolveSpfRanges, type FlattenResult, type SpfChainRecord } from '../mail/spf/flatten.js';
 import { adviseSpfRemedies, remedyProblems } from '../mail/spf/remedies.js';
 import { SPF_MAX_LOOKUPS } from '../mail/spf/limits.js';
-import { countSpfTermLookups, parseSpfRecord } from '../mail/spf/record.js';
+import { countSpfTermLookups, LOOKUP_TERMS, parseSpfRecord } from '../mail/spf/record.js';
 import { type BuildResult, type Notice, hasErrors, makeNotice, planNotices } from './notice.js';
 import { findProvider } from '../mail/providers.js';
 import { type RR, normalizeName, txtRecord } from '../dns-types/rr.js';
@@ -251,9 +251,18 @@ export function buildSpf(domain: DomainPolicy, inputs: SpfInputs = {}): SpfBuild
   const compiled = compileSpfText(domain, inputs);
   if (!compiled) return { records: [], files: [], notices: [], lookups: 0 };
   const parsed = parseSpfRecord(compiled.text);
-  // A chain's links cost one lookup each, counted as the include of the first link (and so on).
-  const notices = [...compiled.notices, ...planNotices(checkSpfRecord(domain.name, compiled.text), domain.position)];
-  return { ...finish(domain, compiled, notices), lookups: parsed.ok ? countSpfTermLookups(parsed.record) : 0 };
+  const problems = checkSpfRecord(domain.name, compiled.text);
+  const own = parsed.ok ? countSpfTermLookups(parsed.record) : 0;
+  // The record counts the include of the first chain link; every further link costs one more (§4.6.4).
+  const links = compiled.chain.slice(1).map((r) => `include:${r.name}`);
+  const lookups = own + Math.max(0, links.length - 1);
+  if (lookups > own && !problems.some((p) => p.code === 'spf.too-many-lookups')) {
+    const terms = parsed.ok ? parsed.record.mechanisms.filter((m) => LOOKUP_TERMS.has(m.name) && !links.includes(m.text)).map((m) => m.text) : [];
+    const limit = checkLookupLimit(domain.name, lookups, { kind: 'static', terms: [...terms, ...links] });
+    if (limit) problems.push(limit);
+  }
+  const notices = [...compiled.notices, ...planNotices(problems, domain.position)];
+  return { ...finish(domain, compiled, notices), lookups };
 }
 
 /**

@@ -359,3 +359,32 @@ describe('the fake resolver', () => {
     expect((await createFakeResolver({}, { strict: false }).resolve('elsewhere.example', 'A')).status).toBe('nxdomain');
   });
 });
+
+describe('a flattened include from the fragment (buildSpf with SpfInputs)', () => {
+  const ranges = Array.from({ length: 70 }, (_, i) => `ip4:198.51.${i}.0/24`);
+  const hosts = (n: number): Sender[] => Array.from({ length: n }, (_, i) => ({ kind: 'host', host: `h${i}.example.org` }));
+  const flat: Sender = { kind: 'include', domain: 'spf.p.example', flatten: true };
+
+  it('publishes the kept ranges as a chain and counts every link', () => {
+    const built = buildSpf(makeDomain('example.org', { senders: [...hosts(2), flat] }), { cachedRanges: () => ranges });
+    expect(built.records.map((r) => r.name)).toEqual(['example.org', '_spf1.example.org', '_spf2.example.org', '_spf3.example.org']);
+    expect(built.lookups).toBe(2 + 3);
+    expect(built.notices).toEqual([]);
+    expect(built.flattened).toEqual(new Map([['spf.p.example', ranges]]));
+  });
+
+  it('refuses a chain whose links take the count over 10, naming them', () => {
+    const built = buildSpf(makeDomain('example.org', { senders: [...hosts(8), flat] }), { cachedRanges: () => ranges });
+    expect(built.lookups).toBe(8 + 3);
+    expect(built.records).toEqual([]);
+    expect(built.notices.map((n) => [n.code, n.message])).toEqual([
+      ['spf.too-many-lookups', expect.stringMatching(/^at least 11 DNS-querying terms .* include:_spf1\.example\.org 1, include:_spf2\.example\.org 1, include:_spf3\.example\.org 1$/)],
+    ]);
+  });
+
+  it('refuses to publish a flattened include empty', () => {
+    const built = buildSpf(makeDomain('example.org', { senders: [flat] }), {});
+    expect(built.records).toEqual([]);
+    expect(built.notices.map((n) => n.code)).toEqual(['spf.flatten-uncached']);
+  });
+});
