@@ -7,6 +7,7 @@
 //   npm run bench -- --large                   # also 100,000 domains (memory; takes a while)
 //   npm run bench -- --no-baseline --no-census --no-plan --concurrency 64
 //   npm run bench -- --hostile                 # only plan on special and huge files (docs/security.md)
+//   npm run bench -- --sizes '' --no-plan --no-dmarc --no-fetch   # only report html (bench/site.ts; --no-site skips it)
 //   BENCH_FETCH_SIZES=1000 npm run bench -- --sizes '' --no-plan --no-dmarc   # only reports fetch
 //
 // Everything it starts listens on 127.0.0.1 only and is stopped at the end.
@@ -25,6 +26,7 @@ import { EXPECTED_CODE, makeDkimKeys, profileCounts, profileOf, SELECTOR, type D
 import { writeDomainList, writeEstate } from './files.js';
 import { runFetchBench } from './fetch.js';
 import { runHostileBench } from './hostile.js';
+import { runSiteBench } from './site.js';
 import { runMeasured, type ChildRun } from './measure.js';
 import { timeComputePlan, writePlanRepo } from './plan.js';
 
@@ -46,6 +48,8 @@ interface Args {
   fetch: number[];
   /** Only the hostile-files section (it runs after the others otherwise). */
   hostileOnly: boolean;
+  /** report html over a 30-run history (bench/site.ts). */
+  site: boolean;
 }
 
 /** "1000,3000" -> [1000, 3000]; "" -> [] (only --large, or only the plan). */
@@ -66,6 +70,7 @@ function parseArgs(argv: string[]): Args {
     dmarc: true,
     fetch: sizesOf(process.env.BENCH_FETCH_SIZES ?? '2000,10000'),
     hostileOnly: false,
+    site: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -79,7 +84,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--keep') args.keep = true;
     else if (a === '--no-dmarc') args.dmarc = false;
     else if (a === '--no-fetch') args.fetch = [];
-    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [] });
+    else if (a === '--no-site') args.site = false;
+    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [], site: false });
     else throw new Error(`unknown argument ${a} (see the header of bench/run.ts)`);
   }
   if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad sizes: ${args.sizes.join(',')}`);
@@ -320,6 +326,10 @@ async function main(): Promise<void> {
   if (args.fetch.length > 0) {
     console.log(`\nreports fetch: ${args.fetch.map((n) => fmt(n)).join(' and ')} report messages from the test Dovecot, archived`);
     await runFetchBench(args.fetch);
+  }
+  if (args.site) {
+    console.log('\nreport html: 1,000 domains over 30 runs and a report archive');
+    await runSiteBench({ mailrec: MAILREC, cwd: ROOT, keep: args.keep });
   }
   await runHostileBench(MAILREC, ROOT);
   console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

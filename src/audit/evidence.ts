@@ -16,6 +16,8 @@ import { makeFinding, type Asked, type Evidence, type ScoredCategory, type Findi
  */
 export class RecordingResolver implements Resolver, TypeResolver {
   readonly asked: Asked[] = [];
+  /** The answers themselves, in the order answered (the run keeps them: audit/records.ts). */
+  readonly answers: RecordedAnswer[] = [];
   private readonly memo = new Map<string, Promise<Answer>>();
 
   constructor(private readonly inner: Resolver) {}
@@ -57,12 +59,20 @@ export class RecordingResolver implements Resolver, TypeResolver {
     if (!pending) {
       pending = run().then((answer) => {
         this.asked.push(answer.status === 'error' && answer.cause ? { name, type, status: answer.status, cause: answer.cause } : { name, type, status: answer.status });
+        this.answers.push({ name, type, answer });
         return answer;
       });
       this.memo.set(key, pending);
     }
     return pending;
   }
+}
+
+/** One question and the answer it got, as the resolver gave it (no copy, no rendering). */
+export interface RecordedAnswer {
+  name: string;
+  type: string;
+  answer: Answer;
 }
 
 /** The failed questions about the given names. */

@@ -4,6 +4,7 @@
 // streamed run, which is the same fold over one domain at a time.
 
 import type { Finding } from '../base/finding.js';
+import type { RunComparison } from './history/compare.js';
 import type { DomainReport } from './run.js';
 import { coverageOf, type ScoredCategory } from './score.js';
 import { formatShard, type ShardInfo } from './shard.js';
@@ -18,6 +19,8 @@ export interface AuditPart {
   /** Absent when an NDJSON stream has no closing summary line: the run did not finish. */
   summary?: AuditSummary;
   shard?: ShardInfo;
+  /** The run's "since the previous run" section, when it was made with --compare or --history. */
+  comparison?: RunComparison;
 }
 
 export type PartParse = { ok: true; part: AuditPart } | { ok: false; message: string };
@@ -47,6 +50,12 @@ function checkShard(v: unknown): ShardInfo | undefined {
   if (index === undefined || count === undefined || total === undefined || selected === undefined || typeof v.list !== 'string') return undefined;
   if (count < 1 || index < 1 || index > count) return undefined;
   return { index, count, total, selected, list: v.list };
+}
+
+/** The lists a comparison is read by (audit merge joins them); anything else is carried as it is. */
+function checkComparison(v: unknown): v is RunComparison {
+  if (!isObject(v) || !isObject(v.previous) || !isObject(v.counts)) return false;
+  return ['new', 'resolved', 'unknown', 'scores', 'domainsAdded', 'domainsRemoved', 'records'].every((k) => Array.isArray(v[k]));
 }
 
 function stripLine(v: Record<string, unknown>): Record<string, unknown> {
@@ -84,6 +93,10 @@ export function parseAuditOutput(text: string, file: string): PartParse {
       if (!shard) return { ok: false, message: `${file}: "shard" is not {index, count, total, selected, list}` };
       part.shard = shard;
     }
+    if (whole.comparison !== undefined) {
+      if (!checkComparison(whole.comparison)) return { ok: false, message: `${file}: "comparison" is not a comparison with the previous run` };
+      part.comparison = whole.comparison;
+    }
     return { ok: true, part };
   }
   // NDJSON: one object a line.
@@ -104,6 +117,10 @@ export function parseAuditOutput(text: string, file: string): PartParse {
       const problem = checkDomainJson(v);
       if (problem) return { ok: false, message: `${file}:${i + 1}: ${problem}` };
       part.domains.push(stripLine(v) as unknown as DomainJson);
+    } else if (v.type === 'comparison') {
+      const comparison = stripLine(v);
+      if (part.comparison || !checkComparison(comparison)) return { ok: false, message: `${file}:${i + 1}: not a comparison with the previous run, or a second one` };
+      part.comparison = comparison;
     } else if (v.type === 'summary') {
       const { shard, source, ...summary } = stripLine(v);
       part.summary = summary as unknown as AuditSummary;
@@ -135,6 +152,7 @@ export function reportFromJson(d: DomainJson): DomainReport {
     notes: d.notes,
     ...(d.spf ? { spf: d.spf } : {}),
     asked: [],
+    ...(d.records ? { records: d.records } : {}),
   };
 }
 
@@ -284,7 +302,7 @@ export class SummaryFold {
   readonly #uncovered: [number, string][] = [];
   readonly #failures: [number, string[]][] = [];
 
-  constructor(private readonly run: Pick<AuditRun, 'failUnder' | 'allowUnknown' | 'failOn' | 'source'>) {}
+  constructor(private readonly run: Pick<AuditRun, 'failUnder' | 'allowUnknown' | 'failOn' | 'failOnNew' | 'source'>) {}
 
   add(report: DomainReport, index: number): void {
     const one = summarizeAudit({ ...this.run, reports: [report] });
@@ -312,6 +330,7 @@ export class SummaryFold {
       failUnder: this.run.failUnder ?? null,
       allowUnknown: this.run.allowUnknown ?? false,
       failOn: this.run.failOn ?? null,
+      failOnNew: this.run.failOnNew ?? null,
       passed: failures.length === 0,
       failures,
     };

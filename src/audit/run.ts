@@ -10,7 +10,8 @@ import { checkDmarc } from './checks/dmarc.js';
 import { checkMx } from './checks/mx.js';
 import { checkSrv } from './checks/srv.js';
 import { checkTransport } from './checks/transport.js';
-import { RecordingResolver, unknownFinding } from './evidence.js';
+import { RecordingResolver, unknownFinding, type RecordedAnswer } from './evidence.js';
+import type { RecordSetJson } from './records.js';
 import { recordsOf } from '../dns/answers.js';
 import { checkLiveTransport, reconcileDnssecFindings, type LiveTransportOptions } from './probe/live.js';
 import { compareFindings, type Asked, type Finding } from '../base/finding.js';
@@ -51,6 +52,10 @@ export interface DomainReport {
   spf?: { tree?: SpfTreeNode; lookups: number; voids: number };
   /** Every DNS question asked for this domain, in order. */
   asked: Asked[];
+  /** The answers to those questions, as the resolver gave them: json keeps the domain's own (audit/records.ts). */
+  answers?: RecordedAnswer[];
+  /** A report read back from json: its records as written there (no answers to render). */
+  records?: RecordSetJson[];
 }
 
 export async function auditDomain(domain: string, resolver: Resolver, opts: AuditOptions = {}): Promise<DomainReport> {
@@ -122,6 +127,7 @@ export async function auditDomain(domain: string, resolver: Resolver, opts: Audi
     notes,
     ...(spf.tree ? { spf: { tree: spf.tree, lookups: spf.lookups, voids: spf.voids } } : {}),
     asked: [...rec.asked],
+    answers: [...rec.answers],
   };
 }
 

@@ -6,6 +6,9 @@ import type { SpfTreeNode } from './checks/spf.js';
 import type { Finding, Severity } from '../base/finding.js';
 import type { ShardInfo } from './shard.js';
 import type { DomainReport } from './run.js';
+import type { RunComparison } from './history/compare.js';
+import { regressionFailures } from './history/regressions.js';
+import { recordsOf, type RecordSetJson } from './records.js';
 import type { CategoryScore, Coverage, PathStep, ScoredCategory } from './score.js';
 import type { SourcePosition } from '../base/errors.js';
 import type { DomainPolicy } from '../policy/model.js';
@@ -42,6 +45,10 @@ export interface AuditRun {
   toolVersion?: string;
   /** The run audited one shard of a list (--shard K/N): recorded for `audit merge`. */
   shard?: ShardInfo;
+  /** --compare / --history: what changed since the previous run. */
+  comparison?: RunComparison;
+  /** --fail-on-new: new findings of this severity or worse fail the run. */
+  failOnNew?: FailOn;
 }
 
 export interface AuditSummary {
@@ -58,6 +65,8 @@ export interface AuditSummary {
   /** --fail-under compared the score (true) or the worst case, unknowns counted as failed (false). */
   allowUnknown: boolean;
   failOn: FailOn | null;
+  /** --fail-on-new, with --compare or --history. */
+  failOnNew?: FailOn | null;
   /** False when a threshold was breached: the CLI exits 2. */
   passed: boolean;
   /** One line per breach. */
@@ -124,7 +133,7 @@ export function summarizeAudit(run: AuditRun): AuditSummary {
       failures.push(`${r.domain} has ${n} finding${n === 1 ? '' : 's'} at --fail-on ${run.failOn} (${[...new Set(failing.map((f) => f.code))].join(', ')})`);
     }
   }
-  return {
+  const summary: AuditSummary = {
     domains: run.reports.length,
     scored,
     lowestScore: lowest,
@@ -134,9 +143,18 @@ export function summarizeAudit(run: AuditRun): AuditSummary {
     failUnder: run.failUnder ?? null,
     allowUnknown: run.allowUnknown ?? false,
     failOn: run.failOn ?? null,
+    failOnNew: run.failOnNew ?? null,
     passed: failures.length === 0,
     failures,
   };
+  return run.comparison ? withRegressions(summary, run.comparison, run.failOnNew) : summary;
+}
+
+/** The summary with the regressions of a comparison under --fail-on-new added to its failures (exit 2). */
+export function withRegressions(summary: AuditSummary, comparison: RunComparison, failOnNew: FailOn | undefined): AuditSummary {
+  const regressions = regressionFailures(comparison, failOnNew);
+  if (regressions.length === 0) return { ...summary, failOnNew: failOnNew ?? null };
+  return { ...summary, failOnNew: failOnNew ?? null, passed: false, failures: [...summary.failures, ...regressions] };
 }
 
 /** One domain in the JSON schema (docs/audit-json.md). */
@@ -157,6 +175,8 @@ export interface DomainJson {
   spf?: { lookups: number; voids: number; tree?: SpfTreeNode };
   /** How many DNS questions the domain's checks asked. */
   questions: number;
+  /** The answers about the domain's own names (absent in the output of an older mailrec). */
+  records?: RecordSetJson[];
 }
 
 export function domainJson(report: DomainReport, hasPolicy: boolean): DomainJson {
@@ -173,5 +193,6 @@ export function domainJson(report: DomainReport, hasPolicy: boolean): DomainJson
     drift: hasPolicy ? 'checked' : 'no-policy',
     ...(report.spf ? { spf: report.spf } : {}),
     questions: report.asked.length,
+    records: report.records ?? recordsOf(report.domain, report.answers ?? []),
   };
 }

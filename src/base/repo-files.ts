@@ -41,7 +41,8 @@ export type RepoFileKind =
   | 'staged'
   | 'export'
   | 'gitignore'
-  | 'audit-output';
+  | 'audit-output'
+  | 'audit-history';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -68,6 +69,8 @@ export const FILE_CAPS: Readonly<Record<RepoFileKind, number>> = {
   export: 16 * MiB,
   gitignore: 1 * MiB,
   'audit-output': 1024 * MiB,
+  /** One gzip-compressed run of `audit --history` (what it inflates to is capped by the reader). */
+  'audit-history': 256 * MiB,
 };
 
 /** A zone file and every file it $INCLUDEs, together. */
@@ -92,6 +95,7 @@ const WHAT: Readonly<Record<RepoFileKind, string>> = {
   export: 'an exported zone file',
   gitignore: 'a .gitignore file',
   'audit-output': "mailrec audit's JSON output",
+  'audit-history': "a run in mailrec audit's history",
 };
 
 /** What is left to read for one zone and its includes. */
@@ -206,6 +210,12 @@ export class RepoFiles {
       }
     }
     return text;
+  }
+
+  /** The file's bytes (a compressed file); refused as read refuses. The caller sniffs what it decodes. */
+  readBytes(p: string, kind: RepoFileKind): Buffer {
+    const abs = this.resolve(p);
+    return this.readCapped(this.locate(abs), this.show(abs), kind);
   }
 
   /** As read, but undefined when the file does not exist (a fragment before the first apply). */

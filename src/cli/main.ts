@@ -12,6 +12,7 @@ import { registerDkim } from './commands/dkim.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
+import { registerReport } from './commands/report.js';
 import { registerReports } from './commands/reports.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSpf } from './commands/spf.js';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerExport(program, io, setExit);
   registerDmarc(program, io, setExit);
   registerReports(program, io, setExit);
+  registerReport(program, io, setExit);
   registerTlsRpt(program, io, setExit);
   registerDkim(program, io, setExit);
   return program;

@@ -65,11 +65,17 @@ export function renderOctets(octets: Uint8Array): string {
   return `${out}"`;
 }
 
+/** Printable ASCII but `"` and `\`: a character-string that renders as itself in quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /**
  * Render one TXT character-string, UTF-8 encoded. Over 255 octets is an error here
  * (RFC 1035 §3.3.14): splitting belongs to the record builders (`chunkTxt`).
  */
 export function renderCharacterString(text: string): string {
+  // Most strings are printable ASCII without a quote or backslash: one octet a character,
+  // nothing to escape, so the text is its own rendering (the loop below gives the same).
+  if (text.length <= TXT_STRING_MAX_OCTETS && PLAIN.test(text)) return `"${text}"`;
   if (LONE_SURROGATE.test(text)) {
     throw new RecordError(`character-string ${quoteDouble(text)} holds a lone UTF-16 surrogate`);
   }

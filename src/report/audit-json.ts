@@ -3,7 +3,8 @@
 
 import type { MergedAudit } from '../audit/merge.js';
 import type { DomainReport } from '../audit/run.js';
-import { AUDIT_SCHEMA, domainJson, summarizeAudit, type AuditRun, type AuditSummary } from '../audit/summary.js';
+import { AUDIT_SCHEMA, domainJson, summarizeAudit, type AuditRun, type AuditSummary, type DomainJson } from '../audit/summary.js';
+import type { RunComparison } from '../audit/history/compare.js';
 
 /** The whole run as one JSON document. */
 export function renderAuditJson(run: AuditRun): string {
@@ -12,10 +13,21 @@ export function renderAuditJson(run: AuditRun): string {
     source: run.source,
     ...(run.notes && run.notes.length > 0 ? { notes: run.notes } : {}),
     domains: run.reports.map((r) => domainJson(r, run.policies?.has(r.domain) ?? false)),
+    ...(run.comparison ? { comparison: run.comparison } : {}),
     summary: summarizeAudit(run),
     ...(run.shard ? { shard: run.shard } : {}),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** One domain's json object as one NDJSON line (what renderAuditJsonLine writes, from the object already made). */
+export function renderDomainJsonLine(domain: DomainJson): string {
+  return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'domain', ...domain })}\n`;
+}
+
+/** The comparison with the previous run as one NDJSON line, written just before the summary line. */
+export function renderComparisonLine(comparison: RunComparison): string {
+  return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'comparison', ...comparison })}\n`;
 }
 
 /**
@@ -23,7 +35,7 @@ export function renderAuditJson(run: AuditRun): string {
  * that a bulk run can print each domain as soon as it is done (docs/audit-json.md).
  */
 export function renderAuditJsonLine(report: DomainReport, hasPolicy: boolean): string {
-  return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'domain', ...domainJson(report, hasPolicy) })}\n`;
+  return renderDomainJsonLine(domainJson(report, hasPolicy));
 }
 
 /**
@@ -45,6 +57,7 @@ export function renderMergedJson(merged: MergedAudit, run: AuditRun): string {
     schema: AUDIT_SCHEMA,
     source: merged.source,
     domains: merged.domains,
+    ...(run.comparison ? { comparison: run.comparison } : {}),
     summary: summarizeAudit(run),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

@@ -4,53 +4,11 @@
 
 import type { Category, Finding } from '../base/finding.js';
 import type { DomainReport } from '../audit/run.js';
-import { failingFindings, formatPoints, summarizeAudit, type AuditRun } from '../audit/summary.js';
-
-/**
- * Text for XML 1.0 content or a double-quoted attribute: the five predefined entities
- * (XML 1.0 §2.4), line breaks kept in attributes as character references (§3.3.3
- * normalizes them away otherwise), and characters XML 1.0 forbids (§2.2: controls other
- * than tab, LF, CR; lone surrogates; U+FFFE, U+FFFF) replaced by U+FFFD.
- */
-export function escapeXml(text: string, attribute = false): string {
-  let out = '';
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0xd800 && c <= 0xdfff) || c === 0xfffe || c === 0xffff) {
-      out += '\uFFFD';
-      continue;
-    }
-    switch (ch) {
-      case '&':
-        out += '&amp;';
-        break;
-      case '<':
-        out += '&lt;';
-        break;
-      case '>':
-        out += '&gt;';
-        break;
-      case '"':
-        out += attribute ? '&quot;' : ch;
-        break;
-      case "'":
-        out += attribute ? '&apos;' : ch;
-        break;
-      case '\n':
-        out += attribute ? '&#10;' : ch;
-        break;
-      case '\r':
-        out += attribute ? '&#13;' : '&#13;';
-        break;
-      case '\t':
-        out += attribute ? '&#9;' : ch;
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
+import { failingFindings, formatPoints, summarizeAudit, type AuditRun, type FailOn } from '../audit/summary.js';
+import type { RunComparison } from '../audit/history/compare.js';
+import { newAtOrAbove } from '../audit/history/regressions.js';
+import { comparisonHeadline, recordStateLines, scoreChangeText } from './audit-compare.js';
+import { escapeXml } from './xml-escape.js';
 
 const attr = (text: string | number): string => `"${escapeXml(String(text), true)}"`;
 
@@ -97,6 +55,47 @@ function renderCase(domain: string, c: Case): string[] {
   return body.length === 0 ? [`${open}/>`] : [`${open}>`, ...body, '    </testcase>'];
 }
 
+/**
+ * The "since the previous run" suite: one case per new finding (failed when --fail-on-new
+ * counts it, so GitLab shows exactly the regressions), one per resolved finding, one per
+ * score and record change, with the words in system-out.
+ */
+function comparisonSuite(c: RunComparison, failOnNew: FailOn | undefined): { lines: string[]; tests: number; failures: number } {
+  const cases: string[] = [];
+  let failures = 0;
+  const testcase = (domain: string, name: string, body: string[]): void => {
+    const open = `    <testcase classname=${attr(`mailrec.since-previous.${domain}`)} name=${attr(name)}`;
+    cases.push(...(body.length === 0 ? [`${open}/>`] : [`${open}>`, ...body, '    </testcase>']));
+  };
+  const regressions = new Set(failOnNew ? newAtOrAbove(c, failOnNew) : []);
+  for (const f of c.new) {
+    const text = escapeXml(describe(f));
+    if (regressions.has(f)) {
+      failures++;
+      testcase(f.domain, `new ${f.code} at ${f.name}`, [`      <failure type=${attr(f.code)} message=${attr(`new since the previous run: ${f.message}`)}>${text}</failure>`]);
+    } else testcase(f.domain, `new ${f.code} at ${f.name}`, [`      <system-out>${text}</system-out>`]);
+  }
+  for (const f of c.resolved) testcase(f.domain, `resolved ${f.code} at ${f.name}`, [`      <system-out>${escapeXml(describe(f))}</system-out>`]);
+  for (const s of c.scores) testcase(s.domain, 'score', [`      <system-out>${escapeXml(`score ${scoreChangeText(s)}`)}</system-out>`]);
+  for (const r of c.records) {
+    const text = [`${r.name} ${r.type} changed in DNS`, ...recordStateLines(r.before, r.type).map((v) => `  - ${v}`), ...recordStateLines(r.after, r.type).map((v) => `  + ${v}`)].join('\n');
+    testcase(r.domain, `record ${r.name} ${r.type}`, [`      <system-out>${escapeXml(text)}</system-out>`]);
+  }
+  const tests = c.new.length + c.resolved.length + c.scores.length + c.records.length;
+  return {
+    tests,
+    failures,
+    lines: [
+      `  <testsuite name="since the previous run" tests=${attr(tests)} failures=${attr(failures)} errors="0" skipped="0">`,
+      '    <properties>',
+      `      <property name="summary" value=${attr(comparisonHeadline(c))}/>`,
+      '    </properties>',
+      ...cases,
+      '  </testsuite>',
+    ],
+  };
+}
+
 export function renderAuditJunit(run: AuditRun): string {
   const suites: string[] = [];
   let tests = 0;
@@ -119,6 +118,12 @@ export function renderAuditJunit(run: AuditRun): string {
       ...cases.flatMap((c) => renderCase(report.domain, c)),
       '  </testsuite>',
     );
+  }
+  if (run.comparison) {
+    const since = comparisonSuite(run.comparison, run.failOnNew);
+    suites.push(...since.lines);
+    tests += since.tests;
+    failures += since.failures;
   }
   const summary = summarizeAudit(run);
   return [

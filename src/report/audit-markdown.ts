@@ -5,6 +5,8 @@ import type { Finding, Severity } from '../base/finding.js';
 import type { DomainReport } from '../audit/run.js';
 import { formatPoints, summarizeAudit, type AuditRun } from '../audit/summary.js';
 import { categoryCell, scoreText, sourceLines, summaryText, unknownChecksText } from './audit-text.js';
+import type { ComparedFinding, RecordState, RunComparison } from '../audit/history/compare.js';
+import { comparisonHeadline, recordStateLines, scoreChangeText } from './audit-compare.js';
 
 /** Table cells must not break the table: escape pipes and backslashes, keep one line. */
 function cell(text: string): string {
@@ -57,13 +59,41 @@ function domainSection(report: DomainReport): string[] {
   return out;
 }
 
+/** The section for a merge-request comment: the headline, then tables of findings, scores and records. */
+export function renderComparisonMarkdown(c: RunComparison): string[] {
+  const headline = comparisonHeadline(c);
+  const out = [`#### ${cell(headline.slice(0, 1).toUpperCase() + headline.slice(1, headline.indexOf(':')))}`, '', `${cell(headline.slice(headline.indexOf(':') + 2))}.`, ''];
+  const findings: [string, ComparedFinding][] = [...c.new.map((f) => ['new', f] as [string, ComparedFinding]), ...c.resolved.map((f) => ['resolved', f] as [string, ComparedFinding]), ...c.unknown.map((f) => ['not checked', f] as [string, ComparedFinding])];
+  if (findings.length > 0) {
+    out.push('| change | severity | code | domain | name | finding |', '|---|---|---|---|---|---|');
+    for (const [kind, f] of findings) out.push(`| ${kind}${f.previouslyUnknown ? ' (not checked before)' : ''} | ${f.severity} | ${code(f.code)} | ${cell(f.domain)} | ${code(cell(f.name))} | ${cell(f.message)} |`);
+    out.push('');
+  }
+  if (c.scores.length > 0) {
+    out.push('| domain | score |', '|---|---|');
+    for (const s of c.scores) out.push(`| ${cell(s.domain)} | ${cell(scoreChangeText(s))} |`);
+    out.push('');
+  }
+  if (c.records.length > 0) {
+    out.push('| domain | record | before | after |', '|---|---|---|---|');
+    for (const r of c.records) {
+      const side = (s: RecordState): string => recordStateLines(s, r.type).map((v) => code(cell(v))).join('<br>');
+      out.push(`| ${cell(r.domain)} | ${code(cell(`${r.name} ${r.type}`))} | ${side(r.before)} | ${side(r.after)} |`);
+    }
+    out.push('');
+  }
+  if (c.domainsAdded.length > 0) out.push(`Added: ${c.domainsAdded.map(cell).join(', ')}.`, '');
+  if (c.domainsRemoved.length > 0) out.push(`Removed: ${c.domainsRemoved.map(cell).join(', ')}.`, '');
+  return out;
+}
+
 export function renderAuditMarkdown(run: AuditRun): string {
   const summary = summarizeAudit(run);
   const out: string[] = ['### mailrec audit', '', `${summaryText(summary)} Source: ${cell(run.source.description)}.`, ''];
   const files = sourceLines(run);
   if (files.length > 0) out.push('<details><summary>Zone files</summary>', '', ...files.map((l) => `- ${cell(l.trim())}`), '', '</details>', '');
   for (const note of run.notes ?? []) out.push(`> **Note:** ${cell(note)}`, '');
-  if (summary.failUnder !== null || summary.failOn !== null) {
+  if (summary.failUnder !== null || summary.failOn !== null || (summary.failOnNew ?? null) !== null) {
     if (summary.passed) out.push('**Passed.**', '');
     else out.push('**Failed:**', '', ...summary.failures.map((f) => `- ${cell(f)}`), '');
   }
@@ -74,6 +104,7 @@ export function renderAuditMarkdown(run: AuditRun): string {
     out.push(`| ${cell(r.domain)} | ${r.score.score ?? '—'} | ${on} | ${count(r, 'error')} | ${count(r, 'warning')} | ${left.join(', ') || '—'} |`);
   }
   out.push('');
+  if (run.comparison) out.push(...renderComparisonMarkdown(run.comparison));
   for (const r of run.reports) out.push(...domainSection(r));
   return `${out.join('\n')}\n`;
 }

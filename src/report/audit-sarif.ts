@@ -2,12 +2,13 @@
 // from the catalogue, one result per finding, located at the policy line that declared
 // the record (or the --domains-file line), and always at the DNS name as a logical location.
 
-import { createHash } from 'node:crypto';
 import { codeEntry } from '../base/codes.js';
 import type { Finding, Severity } from '../base/finding.js';
 import type { SourcePosition } from '../base/errors.js';
 import type { DomainPolicy } from '../policy/model.js';
 import type { AuditRun } from '../audit/summary.js';
+import { fingerprintOf } from '../audit/history/fingerprint.js';
+import type { RunComparison } from '../audit/history/compare.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -57,10 +58,6 @@ export function policyPositionOf(policy: DomainPolicy, finding: Pick<Finding, 'c
   return policy.position;
 }
 
-function fingerprint(f: Finding): string {
-  return createHash('sha256').update(`${f.code}\u0000${f.domain}\u0000${f.name}`).digest('hex').slice(0, 32);
-}
-
 function location(f: Finding, run: AuditRun): Record<string, unknown> {
   const policy = run.policies?.get(f.domain);
   const position = policy ? policyPositionOf(policy, f) : run.domainPositions?.get(f.domain);
@@ -72,6 +69,42 @@ function location(f: Finding, run: AuditRun): Record<string, unknown> {
       region: { startLine: position.line, startColumn: position.column },
     },
     logicalLocations: logical,
+  };
+}
+
+/**
+ * SARIF 2.1.0 §3.27.24 baselineState of each finding against the previous run: "new" when
+ * the comparison counts it new or its domain was not audited then, else "unchanged". Of
+ * several findings with one fingerprint, the last ones are the new ones (as compare.ts
+ * matches them).
+ */
+function baselineStates(findings: readonly Finding[], comparison: RunComparison): ('new' | 'unchanged')[] {
+  const added = new Set(comparison.domainsAdded);
+  const fresh = new Map<string, number>();
+  for (const f of comparison.new) fresh.set(f.fingerprint, (fresh.get(f.fingerprint) ?? 0) + 1);
+  const prints = findings.map((f) => fingerprintOf(f));
+  const left = new Map<string, number>();
+  for (const p of prints) left.set(p, (left.get(p) ?? 0) + 1);
+  return findings.map((f, i) => {
+    const p = prints[i]!;
+    const remaining = left.get(p)!;
+    left.set(p, remaining - 1);
+    return added.has(f.domain) || remaining <= (fresh.get(p) ?? 0) ? 'new' : 'unchanged';
+  });
+}
+
+/** The comparison in the run's properties: resolved findings are not results (code scanning would open alerts for them). */
+function comparisonProperties(c: RunComparison): Record<string, unknown> {
+  const brief = (f: RunComparison['resolved'][number]) => ({ fingerprint: f.fingerprint, code: f.code, severity: f.severity, domain: f.domain, name: f.name });
+  return {
+    previous: c.previous,
+    counts: c.counts,
+    resolved: c.resolved.map(brief),
+    unknown: c.unknown.map(brief),
+    scores: c.scores,
+    records: c.records,
+    domainsAdded: c.domainsAdded,
+    domainsRemoved: c.domainsRemoved,
   };
 }
 
@@ -101,13 +134,15 @@ export function renderAuditSarif(run: AuditRun): string {
     };
   });
   const ruleIndex = new Map(codes.map((c, i) => [c, i]));
-  const results = findings.map((f) => ({
+  const baseline = run.comparison ? baselineStates(findings, run.comparison) : undefined;
+  const results = findings.map((f, i) => ({
     ruleId: f.code,
     ruleIndex: ruleIndex.get(f.code)!,
     level: LEVEL[f.severity],
     message: { text: `${f.domain}: ${f.message}` },
     locations: [location(f, run)],
-    partialFingerprints: { 'mailrecFinding/v1': fingerprint(f) },
+    partialFingerprints: { 'mailrecFinding/v1': fingerprintOf(f) },
+    ...(baseline ? { baselineState: baseline[i] } : {}),
     properties: {
       domain: f.domain,
       dnsName: f.name,
@@ -129,6 +164,7 @@ export function renderAuditSarif(run: AuditRun): string {
           source: run.source.description,
           scores: run.reports.map((r) => ({ domain: r.domain, score: r.score.score, coverage: r.score.coverage, worstCase: r.score.worstCase })),
           ...(run.notes && run.notes.length > 0 ? { notes: run.notes } : {}),
+          ...(run.comparison ? { comparison: comparisonProperties(run.comparison) } : {}),
         },
       },
     ],

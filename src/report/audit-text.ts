@@ -6,6 +6,7 @@ import type { DomainReport } from '../audit/run.js';
 import type { CategoryScore, ScoreCard } from '../audit/score.js';
 import { formatPoints, summarizeAudit, type AuditRun, type AuditSummary } from '../audit/summary.js';
 import { plain, type Style, type Tone } from './style.js';
+import { renderComparisonText } from './audit-compare.js';
 
 const TONE: Record<Severity, Tone> = { error: 'error', warning: 'warn', info: 'faint' };
 
@@ -103,8 +104,9 @@ export function renderAuditText(run: AuditRun, style: Style = plain): string {
   for (const note of run.notes ?? []) lines.push(style('warn', `note: ${note}`));
   lines.push('');
   for (const report of run.reports) lines.push(...renderDomainText(report, style), '');
+  if (run.comparison) lines.push(...renderComparisonText(run.comparison, style), '');
   lines.push(style('strong', summaryText(summary)));
-  if (summary.failUnder !== null || summary.failOn !== null) {
+  if (summary.failUnder !== null || summary.failOn !== null || (summary.failOnNew ?? null) !== null) {
     if (summary.passed) lines.push(style('add', 'passed'));
     else for (const failure of summary.failures) lines.push(style('error', `failed: ${failure}`));
   }

@@ -3,31 +3,34 @@
 
 import type { Command } from 'commander';
 import { mergeAuditParts, mergedRun, parseAuditOutput, type AuditPart } from '../../audit/merge.js';
-import { renderMergedJson } from '../../report/audit-json.js';
+import { renderComparisonLine, renderDomainJsonLine, renderMergedJson } from '../../report/audit-json.js';
+import { mergeComparisons } from '../../audit/history/compare.js';
+import type { Policy } from '../../policy/model.js';
+import { addHistoryFlags, compareWith, notifyNew, planHistory, storeRun, type HistoryFlags } from '../history.js';
 import { RepoFileError, UsageError } from '../../base/errors.js';
 import { loadPolicy } from '../../policy/load.js';
-import { AUDIT_SCHEMA, summarizeAudit, type FailOn } from '../../audit/summary.js';
+import { summarizeAudit, type FailOn } from '../../audit/summary.js';
 import { renderAuditSummaryLine } from '../../report/audit-json.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
 import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
 import { packageVersion } from '../package-info.js';
 
-interface MergeOptions extends GlobalOptions {
+interface MergeOptions extends GlobalOptions, HistoryFlags {
   failUnder?: string;
   allowUnknown?: boolean;
   failOn?: string;
 }
 
 export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: number) => void): void {
-  audit
+  const merge = audit
     .command('merge')
     .description('merge the json outputs of sharded audit runs (--shard K/N) into one report and one exit code')
     .argument('<files...>', 'outputs of `mailrec audit --format json` (documents or NDJSON), one per shard')
     .option('--fail-under <score>', 'exit 2 when a domain scores under this (0-100); default: the shards\' own')
     .option('--allow-unknown', 'with --fail-under: compare the score, not the worst case; default: the shards\' own')
-    .option('--fail-on <severity>', 'exit 2 on a finding of this severity or worse: error or warning; default: the shards\' own')
-    .action(async (files: string[], _opts: MergeOptions, command: Command) => {
+    .option('--fail-on <severity>', 'exit 2 on a finding of this severity or worse: error or warning; default: the shards\' own');
+  addHistoryFlags(merge).action(async (files: string[], _opts: MergeOptions, command: Command) => {
       // --fail-under/--fail-on may be taken by `audit` itself (they are its options too).
       const opts = command.optsWithGlobals<MergeOptions>();
       const ctx = makeContext(io, opts, AUDIT_FORMATS);
@@ -42,6 +45,8 @@ export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: nu
         throw new UsageError(`--fail-on: unknown severity '${opts.failOn}'`, 'use --fail-on error or --fail-on warning');
       }
       const failOn = opts.failOn as FailOn | undefined;
+      const history = planHistory(ctx, opts);
+      if (history.dir !== undefined && !history.previous) io.stderr(`note: no earlier run in ${opts.history}: nothing to compare with; this run is stored as the first\n`);
 
       const parts: AuditPart[] = [];
       const problems: string[] = [];
@@ -63,21 +68,32 @@ export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: nu
         if (merged.ok) {
           const thresholds = { ...(failUnder !== undefined ? { failUnder } : {}), ...(opts.allowUnknown ? { allowUnknown: true } : {}), ...(failOn ? { failOn } : {}) };
           const run = mergedRun(merged.merged, thresholds, packageVersion());
+          // Compared here when asked; else the parts' own comparisons, joined, when every part has one.
+          const comparison =
+            compareWith(history, { domains: merged.merged.domains }) ??
+            (parts.every((p) => p.comparison) ? mergeComparisons(parts.map((p) => p.comparison!)) : undefined);
+          if (comparison) run.comparison = comparison;
+          if (history.failOnNew) run.failOnNew = history.failOnNew;
           // In the zone repo, the policy gives SARIF its locations (the line that declared
           // each record), as it does for the audit itself.
+          let policy: Policy | undefined;
           if ((opts.policy?.length ?? 0) > 0 || ctx.policyPaths.every((p) => ctx.files.exists(p))) {
-            const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
+            policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
             const names = new Set(merged.merged.domains.map((d) => d.domain));
             run.policies = new Map(policy.domains.filter((d) => names.has(d.name)).map((d) => [d.name, d]));
           }
           const summary = summarizeAudit(run);
-          if (ctx.format === 'json') io.stdout(renderMergedJson(merged.merged, run));
+          const json = renderMergedJson(merged.merged, run);
+          if (ctx.format === 'json') io.stdout(json);
           else if (ctx.format === ('ndjson' as string)) {
             // The domains exactly as the shards wrote them.
-            for (const d of merged.merged.domains) io.stdout(`${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'domain', ...d })}\n`);
+            for (const d of merged.merged.domains) io.stdout(renderDomainJsonLine(d));
+            if (comparison) io.stdout(renderComparisonLine(comparison));
             io.stdout(renderAuditSummaryLine(summary, { source: run.source }));
           } else io.stdout(renderAudit(ctx.format, run, io));
+          storeRun(ctx, history, json);
           if (!summary.passed && ctx.format !== 'text') for (const failure of summary.failures) io.stderr(`failed: ${failure}\n`);
+          await notifyNew(ctx, history, comparison, policy);
           setExit(summary.passed ? 0 : 2);
           return;
         }

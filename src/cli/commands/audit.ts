@@ -16,8 +16,9 @@ import { mapBounded } from '../../base/limiter.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';
 import { checkDomainName, checkSelector } from '../../policy/values.js';
-import { summarizeAudit, type AuditRun, type FailOn } from '../../audit/summary.js';
-import { renderAuditJsonLine, renderAuditSummaryLine } from '../../report/audit-json.js';
+import { domainJson, summarizeAudit, withRegressions, type AuditRun, type FailOn } from '../../audit/summary.js';
+import { renderAuditJson, renderAuditSummaryLine, renderComparisonLine, renderDomainJsonLine } from '../../report/audit-json.js';
+import { addHistoryFlags, compareWith, comparisonFold, notifyNew, planHistory, storeRun, streamRun, type HistoryFlags } from '../history.js';
 import { makeContext, type Context, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
 import { registerAuditMerge } from './audit-merge.js';
@@ -33,7 +34,7 @@ import { readSpfInputs } from '../workflow.js';
  */
 export const STREAM_ABOVE = 1000;
 
-interface AuditCommandOptions extends GlobalOptions {
+interface AuditCommandOptions extends GlobalOptions, HistoryFlags {
   domainsFile?: string;
   resolver?: string[];
   authoritative?: boolean;
@@ -186,8 +187,8 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .addOption(new Option('--probe-https-port <port>', 'port the MTA-STS fetch connects to instead of 443 (test setups)').hideHelp())
     .addOption(new Option('--probe-ca <file>', 'CA bundle (PEM) trusted for the MTA-STS fetch (test setups)').hideHelp())
     .option('--probe-timeout <ms>', 'per probe step, in milliseconds (default 10000)')
-    .option('--shard <K/N>', 'audit only shard K of N of the domains (a stable split by name, for CI matrices; see audit merge)')
-    .action(async (args: string[], _opts: AuditCommandOptions, command: Command) => {
+    .option('--shard <K/N>', 'audit only shard K of N of the domains (a stable split by name, for CI matrices; see audit merge)');
+  addHistoryFlags(audit).action(async (args: string[], _opts: AuditCommandOptions, command: Command) => {
       const opts = command.optsWithGlobals<AuditCommandOptions>();
       const ctx = makeContext(io, opts, AUDIT_FORMATS);
       const failUnder = parseInteger(opts.failUnder, '--fail-under', 0, 100);
@@ -211,6 +212,9 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         targets.domains = selected.domains;
         shard = selected.info;
       }
+      // The previous run is read before the audit: a bad file fails now, not after the DNS work.
+      const history = planHistory(ctx, opts, shard);
+      if (history.dir !== undefined && !history.previous) io.stderr(`note: no earlier run in ${opts.history}: nothing to compare with; this run is stored as the first\n`);
       const spec = sourceSpec(ctx, opts, targets.policy);
       const source: AuditSource = await openAuditSource(spec);
       for (const note of source.notes) io.stderr(`note: ${note}\n`);
@@ -264,25 +268,38 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         ...(opts.allowUnknown ? { allowUnknown: true } : {}),
         ...(failOn ? { failOn } : {}),
         ...(shard ? { shard } : {}),
+        ...(history.failOnNew ? { failOnNew: history.failOnNew } : {}),
       };
 
       if (ctx.format === ('ndjson' as string) || (ctx.format === 'json' && targets.domains.length > STREAM_ABOVE)) {
         // Streamed: each domain is written as it finishes and let go.
         const fold = new SummaryFold(base);
+        const compared = comparisonFold(history, shard);
+        const stored = streamRun(ctx, history);
+        const out = (text: string): void => {
+          io.stdout(text);
+          stored?.write(text);
+        };
         await auditEach(
           targets.domains,
           source.resolver,
           (r, i) => {
             const report = withNotes(r);
-            io.stdout(renderAuditJsonLine(report, policies.has(report.domain)));
+            const json = domainJson(report, policies.has(report.domain));
+            out(renderDomainJsonLine(json));
+            compared?.add(json);
             fold.add(report, i);
           },
           { concurrency, onProgress, optionsFor },
         );
         progress.clear();
-        const summary = fold.summary();
-        io.stdout(renderAuditSummaryLine(summary, { ...base, notes: source.runNotes() }));
+        const comparison = compared?.finish();
+        if (comparison) out(renderComparisonLine(comparison));
+        const summary = comparison ? withRegressions(fold.summary(), comparison, history.failOnNew) : fold.summary();
+        out(renderAuditSummaryLine(summary, { ...base, notes: source.runNotes() }));
+        await stored?.commit();
         if (!summary.passed) for (const failure of summary.failures) io.stderr(`failed: ${failure}\n`);
+        await notifyNew(ctx, history, comparison, targets.policy);
         setExit(summary.passed ? 0 : 2);
         return;
       }
@@ -299,9 +316,14 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         ...(targets.positions ? { domainPositions: targets.positions } : {}),
         toolVersion: packageVersion(),
       };
-      io.stdout(renderAudit(ctx.format, run, io));
+      const comparison = compareWith(history, { domains: run.reports.map((r) => domainJson(r, policies.has(r.domain))), ...(shard ? { shard } : {}) });
+      if (comparison) run.comparison = comparison;
+      const output = renderAudit(ctx.format, run, io);
+      io.stdout(output);
+      storeRun(ctx, history, ctx.format === 'json' ? output : renderAuditJson(run));
       const summary = summarizeAudit(run);
       if (!summary.passed && ctx.format !== 'text') for (const failure of summary.failures) io.stderr(`failed: ${failure}\n`);
+      await notifyNew(ctx, history, comparison, targets.policy);
       setExit(summary.passed ? 0 : 2);
     });
   registerAuditMerge(audit, io, setExit);
