@@ -3,7 +3,7 @@
 
 import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy } from '../policy/model.js';
-import { analyzeSpf, type SpfTreeNode } from './checks/spf.js';
+import { analyzeSpf, checkFlattened, type SpfTreeNode } from './checks/spf.js';
 import { checkCname } from './checks/cname.js';
 import { checkDkim, type DkimSelector } from './checks/dkim.js';
 import { checkDmarc } from './checks/dmarc.js';
@@ -101,6 +101,9 @@ export async function auditDomain(domain: string, resolver: Resolver, opts: Audi
       ? checkTransport(domain, rec, { mxHosts })
       : Promise.resolve(unknownFinding('transport', domain, mxAnswer.status === 'error' ? rec.about(domain).filter((a) => a.type === 'MX' && a.status === 'error') : [])),
   ]);
+  // Flattened includes (known from the policy) against the providers' trees now.
+  const flattenedIncludes = (policy?.senders ?? []).flatMap((s) => (s.kind === 'include' && s.flatten ? [s.domain.toLowerCase()] : []));
+  const flattened = await checkFlattened(domain, rec, spf.tree, flattenedIncludes);
   // The live probes connect to the MX hosts and the MTA-STS web server: only when asked.
   const live =
     opts.probe && receivesMail
@@ -109,7 +112,7 @@ export async function auditDomain(domain: string, resolver: Resolver, opts: Audi
   if (!rec.canResolveOtherTypes) notes.push('the obsolete type 99 SPF record was not asked: the resolver asks only the common types');
 
   const findings = reconcileDnssecFindings(
-    dedupe([...spf.findings, ...dmarc, ...dkim, ...mx, ...srv, ...cname, ...transport, ...live, ...(opts.driftFindings ?? []), ...(opts.keyFindings ?? [])]),
+    dedupe([...spf.findings, ...flattened, ...dmarc, ...dkim, ...mx, ...srv, ...cname, ...transport, ...live, ...(opts.driftFindings ?? []), ...(opts.keyFindings ?? [])]),
   ).sort(compareFindings);
   const score = scoreDomain(findings, notApplicable);
   const unknownCategories = SCORED_CATEGORIES.filter((c) => score.categories.some((s) => s.category === c && s.status === 'unknown'));

@@ -29,6 +29,7 @@ import { registerAuditMerge } from './audit-merge.js';
 import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
 import { packageVersion } from '../package-info.js';
 import { resolverServers } from './plan.js';
+import { readSpfInputs } from '../workflow.js';
 
 /**
  * Above this many domains `--format json` streams NDJSON (one line per domain as it
@@ -244,10 +245,12 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       const withPolicy = targets.domains.filter((d) => policies.has(d));
       let drifted = 0;
       const drift = new Map<string, DriftResult>();
+      // Own host addresses and flattened ranges from the zone repo, as plan reads them.
+      const spfInputs = targets.policy && withPolicy.length > 0 ? (await readSpfInputs(ctx, targets.policy)).inputs : undefined;
       await mapBounded(
         withPolicy,
         pacing.domains,
-        async (domain) => void drift.set(domain, await checkDrift(targets.policy!, policies.get(domain)!, source.resolver, { exactTtl: source.exactTtl })),
+        async (domain) => void drift.set(domain, await checkDrift(targets.policy!, policies.get(domain)!, source.resolver, { exactTtl: source.exactTtl, ...(spfInputs ? { spfInputs } : {}) })),
         (_, domain) => progress.update('drift', ++drifted, withPolicy.length, domain),
       );
       // DKIM key lifecycle from the repo: key age, the signer configs, the private keys against what DNS publishes.
