@@ -11,6 +11,7 @@
 //   BENCH_FETCH_SIZES=1000 npm run bench -- --sizes '' --no-plan --no-dmarc   # only reports fetch
 //   BENCH_PLAN_SIZES=1000,10000 BENCH_IMPORT_SIZES=20000 npm run bench    # plan/import at scale (bench/scale.ts)
 //   npm run bench -- --before 3c7da49          # the "before" build for CPU ms/domain and scale; --before none: leave out
+//   npm run bench -- --no-latency --no-jobs    # without the latency model and the --jobs section (issue 18)
 //
 // Everything it starts listens on 127.0.0.1 only and is stopped at the end.
 
@@ -33,6 +34,8 @@ import { runMeasured, type ChildRun } from './measure.js';
 import { timeComputePlan, writePlanRepo } from './plan.js';
 import { buildBefore, type BeforeBuild } from './before-build.js';
 import { runScaleBench } from './scale.js';
+import { runJobsBench } from './jobs.js';
+import { runLatencyBench } from './latency.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root: dist/bench/ -> ../.. */
@@ -52,6 +55,9 @@ interface Args {
   fetch: number[];
   /** Only the hostile-files section (it runs after the others otherwise). */
   hostileOnly: boolean;
+  /** The latency model (bench/latency.ts) and the --jobs section (bench/jobs.ts). */
+  latency: boolean;
+  jobs: boolean;
   /** report html over a 30-run history (bench/site.ts). */
   site: boolean;
   /** Plan and import at scale (bench/scale.ts); [] to leave out. */
@@ -83,6 +89,8 @@ function parseArgs(argv: string[]): Args {
     dmarc: true,
     fetch: sizesOf(process.env.BENCH_FETCH_SIZES ?? '2000,10000'),
     hostileOnly: false,
+    latency: true,
+    jobs: true,
     site: true,
     planSizes: sizesOf(process.env.BENCH_PLAN_SIZES ?? '1000,10000,100000'),
     importSizes: sizesOf(process.env.BENCH_IMPORT_SIZES ?? '20000,200000'),
@@ -101,10 +109,12 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--keep') args.keep = true;
     else if (a === '--no-dmarc') args.dmarc = false;
     else if (a === '--no-fetch') args.fetch = [];
+    else if (a === '--no-latency') args.latency = false;
+    else if (a === '--no-jobs') args.jobs = false;
     else if (a === '--no-site') args.site = false;
     else if (a === '--no-scale') Object.assign(args, { planSizes: [], importSizes: [], aliases: false });
     else if (a === '--before') args.before = argv[++i] === 'none' ? undefined : argv[i];
-    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [], site: false, planSizes: [], importSizes: [], aliases: false });
+    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [], latency: false, jobs: false, site: false, planSizes: [], importSizes: [], aliases: false });
     else throw new Error(`unknown argument ${a} (see the header of bench/run.ts)`);
   }
   if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad sizes: ${args.sizes.join(',')}`);
@@ -324,6 +334,15 @@ async function main(): Promise<void> {
     }
   }
 
+  // Issue 18: all cores on loopback, then a resolver 20 ms away (with and without loss).
+  if (args.jobs) {
+    console.log('\njobs: default flags, --jobs 1 and --jobs 2 straight to BIND (census at the largest size)');
+    await runJobsBench(keys, sizesOf(process.env.BENCH_JOBS_SIZES ?? '1000,3000,10000'), args.keep);
+  }
+  if (args.latency) {
+    console.log('\nlatency model: through a proxy that holds each answer back 20 ms (and one that also loses 5 %)');
+    await runLatencyBench(keys, Number(process.env.BENCH_LATENCY_N ?? 10_000), Number(process.env.BENCH_LATENCY_LOSS_N ?? 3000), args.keep);
+  }
   if (args.planSizes.length > 0 || args.importSizes.length > 0 || args.aliases) {
     await runScaleBench(MAILREC, {
       planSizes: args.planSizes,

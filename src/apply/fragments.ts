@@ -3,7 +3,7 @@
 
 import type { RepoFiles } from '../base/repo-files.js';
 import { MailrecError, StalePlanError } from '../base/errors.js';
-import { digestText, type Plan } from '../plan/plan.js';
+import { digestText, fragmentOptions, type Plan } from '../plan/plan.js';
 import { bumpSoaSerial } from '../zone/serial.js';
 import { renderFragment } from '../zone/writer.js';
 import { writeFilesAtomically, type AtomicWriteOptions, type FileWrite } from './atomic-write.js';
@@ -57,7 +57,7 @@ export async function prepareFileWrites(plan: Plan, options: ApplyFilesOptions):
           : `${zone.fragment} exists and was not written by mailrec; nothing was written`,
         'move the hand-made records into the policy, or pass --force to overwrite the file',
       );
-    const planned = renderFragment(zone.zone, zone.records, zone.fragmentSerial === undefined ? {} : { serial: zone.fragmentSerial });
+    const planned = renderFragment(zone.zone, zone.records, fragmentOptions(zone.fragmentSerial, zone.flattened));
     if (digestText(planned) !== zone.after)
       throw new StalePlanError(`the plan for ${zone.zone} does not match its own records; nothing was written`, 'run mailrec plan again');
     if (!bump) {
@@ -66,7 +66,7 @@ export async function prepareFileWrites(plan: Plan, options: ApplyFilesOptions):
     }
     // The fragment records the serial that publishes it, so that plan can tell a zone file left behind.
     const serial = bumpSoaSerial(files.read(zone.zoneFile!, 'zone'), zone.zoneFile!, bump.now, zone.fragmentSerial);
-    writes.push({ file, content: renderFragment(zone.zone, zone.records, { serial: serial.to }) });
+    writes.push({ file, content: renderFragment(zone.zone, zone.records, fragmentOptions(serial.to, zone.flattened)) });
     writes.push({ file: zone.zoneFile!, content: serial.text });
     serials.push({ zoneFile: zone.zoneFile!, from: serial.from, to: serial.to });
   }

@@ -15,9 +15,12 @@ import { makeFinding, type Asked, type Evidence, type ScoredCategory, type Findi
  * for the domain's full log and the shared memo.
  */
 export class RecordingResolver implements Resolver, TypeResolver {
-  readonly asked: Asked[] = [];
-  /** The answers themselves, in the order answered (the run keeps them: audit/records.ts). */
-  readonly answers: RecordedAnswer[] = [];
+  /**
+   * Each question in the order it was asked, its outcome and answer once answered. The order
+   * asked, not answered: answers arrive in whatever order the network gives them, and the
+   * same answers must give the same report (docs/audit-json.md).
+   */
+  readonly #log: { asked?: Asked; answer?: RecordedAnswer }[] = [];
   private readonly memo = new Map<string, Promise<Answer>>();
 
   constructor(private readonly inner: Resolver) {}
@@ -42,7 +45,21 @@ export class RecordingResolver implements Resolver, TypeResolver {
     return inner instanceof RecordingResolver ? inner.canResolveOtherTypes : canResolveType(inner);
   }
 
-  /** Questions about these names, in the order answered. */
+  /** The questions answered so far, in the order asked. */
+  get asked(): Asked[] {
+    const out: Asked[] = [];
+    for (const entry of this.#log) if (entry.asked) out.push(entry.asked);
+    return out;
+  }
+
+  /** The answers themselves, in the order asked (the run keeps them: audit/records.ts). */
+  get answers(): RecordedAnswer[] {
+    const out: RecordedAnswer[] = [];
+    for (const entry of this.#log) if (entry.answer) out.push(entry.answer);
+    return out;
+  }
+
+  /** Questions about these names, in the order asked. */
   about(...names: string[]): Asked[] {
     const wanted = new Set(names);
     return this.asked.filter((a) => wanted.has(a.name));
@@ -57,9 +74,11 @@ export class RecordingResolver implements Resolver, TypeResolver {
     const key = `${name}\u0000${type}`;
     let pending = this.memo.get(key);
     if (!pending) {
+      const entry: { asked?: Asked; answer?: RecordedAnswer } = {};
+      this.#log.push(entry);
       pending = run().then((answer) => {
-        this.asked.push(answer.status === 'error' && answer.cause ? { name, type, status: answer.status, cause: answer.cause } : { name, type, status: answer.status });
-        this.answers.push({ name, type, answer });
+        entry.asked = answer.status === 'error' && answer.cause ? { name, type, status: answer.status, cause: answer.cause } : { name, type, status: answer.status };
+        entry.answer = { name, type, answer };
         return answer;
       });
       this.memo.set(key, pending);

@@ -3,7 +3,7 @@
 
 import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy } from '../policy/model.js';
-import { analyzeSpf, type SpfTreeNode } from './checks/spf.js';
+import { analyzeSpf, checkFlattened, type SpfTreeNode } from './checks/spf.js';
 import { checkCname } from './checks/cname.js';
 import { checkDkim, type DkimSelector } from './checks/dkim.js';
 import { checkDmarc } from './checks/dmarc.js';
@@ -16,7 +16,7 @@ import { recordsOf } from '../dns/answers.js';
 import { checkLiveTransport, reconcileDnssecFindings, type LiveTransportOptions } from './probe/live.js';
 import { compareFindings, type Asked, type Finding } from '../base/finding.js';
 import { scoreDomain, SCORED_CATEGORIES, type NotApplicable, type ScoreCard, type ScoredCategory } from './score.js';
-import { mapBounded } from '../base/limiter.js';
+import { mapBounded, type Limiter } from '../base/limiter.js';
 
 export interface AuditOptions {
   /** The domain's declared policy: DKIM selectors and states, MX expectation, senders. */
@@ -101,6 +101,9 @@ export async function auditDomain(domain: string, resolver: Resolver, opts: Audi
       ? checkTransport(domain, rec, { mxHosts })
       : Promise.resolve(unknownFinding('transport', domain, mxAnswer.status === 'error' ? rec.about(domain).filter((a) => a.type === 'MX' && a.status === 'error') : [])),
   ]);
+  // Flattened includes (known from the policy) against the providers' trees now.
+  const flattenedIncludes = (policy?.senders ?? []).flatMap((s) => (s.kind === 'include' && s.flatten ? [s.domain.toLowerCase()] : []));
+  const flattened = await checkFlattened(domain, rec, spf.tree, flattenedIncludes);
   // The live probes connect to the MX hosts and the MTA-STS web server: only when asked.
   const live =
     opts.probe && receivesMail
@@ -109,7 +112,7 @@ export async function auditDomain(domain: string, resolver: Resolver, opts: Audi
   if (!rec.canResolveOtherTypes) notes.push('the obsolete type 99 SPF record was not asked: the resolver asks only the common types');
 
   const findings = reconcileDnssecFindings(
-    dedupe([...spf.findings, ...dmarc, ...dkim, ...mx, ...srv, ...cname, ...transport, ...live, ...(opts.driftFindings ?? []), ...(opts.keyFindings ?? [])]),
+    dedupe([...spf.findings, ...flattened, ...dmarc, ...dkim, ...mx, ...srv, ...cname, ...transport, ...live, ...(opts.driftFindings ?? []), ...(opts.keyFindings ?? [])]),
   ).sort(compareFindings);
   const score = scoreDomain(findings, notApplicable);
   const unknownCategories = SCORED_CATEGORIES.filter((c) => score.categories.some((s) => s.category === c && s.status === 'unknown'));
@@ -140,8 +143,8 @@ function dedupe(findings: Finding[]): Finding[] {
 }
 
 export interface AuditDomainsOptions {
-  /** Domains audited at once (default 8). */
-  concurrency?: number;
+  /** Domains audited at once (default 8), or a limiter whose limit may change during the run (adaptive pacing). */
+  concurrency?: number | Limiter;
   /** Called after each domain, in completion order. */
   onProgress?: (done: number, total: number, domain: string) => void;
   /** Options per domain (policy, selectors, drift). */

@@ -170,6 +170,36 @@ export const CODES = {
     title: 'SPF lookup failed while counting',
     fix: 'Retry, or check the name servers of the name in the message: the lookup count is a lower bound.',
   },
+  'spf.remedy': {
+    severity: 'info', category: 'spf', rfc: 'RFC 7208 §4.6.4', penalty: 0, stages: ['plan'],
+    title: 'a way under the SPF lookup limit',
+    fix: 'Pick the safest remedy that reaches 10 lookups or fewer; the count each one reaches is in the message.',
+  },
+  'spf.own-host-unreadable': {
+    severity: 'error', category: 'spf', penalty: 0, stages: ['plan'],
+    title: 'own host addresses not readable',
+    fix: 'Put the host in a zone of the policy (with zone_file: so mailrec reads its A/AAAA records), or publish it by name (own_hosts: names).',
+  },
+  'spf.flatten-refused': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §5.2', penalty: 0, stages: ['plan'],
+    title: 'include cannot be flattened',
+    fix: 'Publish the include as it is (remove flatten: true): its tree passes hosts no fixed address list can hold.',
+  },
+  'spf.flatten-uncached': {
+    severity: 'error', category: 'spf', penalty: 0, stages: ['plan'],
+    title: 'flattened include without addresses',
+    fix: 'Run mailrec plan --resolve: the fragment keeps the addresses of a flattened include once resolved.',
+  },
+  'spf.flatten-refresh': {
+    severity: 'info', category: 'spf', penalty: 0, stages: ['plan'],
+    title: 'flattened include refreshed',
+    fix: 'Review the ranges the provider added and removed before applying.',
+  },
+  'spf.flatten-stale': {
+    severity: 'error', category: 'spf', rfc: 'RFC 7208 §5.2', penalty: 40, stages: ['audit'],
+    title: 'flattened include out of date',
+    fix: 'Run mailrec plan --resolve and apply: the provider sends from ranges the published record no longer lists, so that mail fails SPF.',
+  },
 
   // --- DMARC (RFC 9989, reports RFC 9990) ----------------------------------------------
   'dmarc.missing': {

@@ -12,8 +12,11 @@ import type { SourcePosition } from '../base/errors.js';
 import type { DomainPolicy, SpfAll } from '../policy/model.js';
 import { resolveSpfTree, type SpfTree } from '../mail/spf/lookup-tree.js';
 import { checkLookupLimit, checkSpfRecord, checkVoidLimit, describeSpfProblem } from '../mail/spf/rules.js';
-import { overlaySpfResolver } from '../mail/spf/overlay.js';
-import { countSpfTermLookups, parseSpfRecord } from '../mail/spf/record.js';
+import { overlaySpfRecords } from '../mail/spf/overlay.js';
+import { layoutSpfChain, parseRangeTerm, resolveSpfRanges, type FlattenResult, type SpfChainRecord } from '../mail/spf/flatten.js';
+import { adviseSpfRemedies, remedyProblems } from '../mail/spf/remedies.js';
+import { SPF_MAX_LOOKUPS } from '../mail/spf/limits.js';
+import { countSpfTermLookups, LOOKUP_TERMS, parseSpfRecord } from '../mail/spf/record.js';
 import { type BuildResult, type Notice, hasErrors, makeNotice, planNotices } from './notice.js';
 import { findProvider } from '../mail/providers.js';
 import { type RR, normalizeName, txtRecord } from '../dns-types/rr.js';
@@ -25,6 +28,8 @@ export interface SpfBuild extends BuildResult {
   text?: string;
   /** Lookup count: static (includes count 1) from buildSpf, exact from resolveSpfLookups. */
   lookups: number;
+  /** The ranges published for each flattened include (the fragment keeps them as its cache). */
+  flattened?: Map<string, string[]>;
 }
 
 interface Cidr {
@@ -50,12 +55,51 @@ function sortedUnique(values: Iterable<string>): string[] {
   return [...new Set(values)].sort();
 }
 
+/** A host's addresses as the zone repo holds them (own_hosts: addresses), or why mailrec cannot read them. */
+export type HostAddresses = { ok: true; addresses: string[] } | { ok: false; reason: string };
+
+/**
+ * What the SPF builder reads beyond the policy, all of it gathered by the caller: the zone
+ * repo's addresses of own hosts, the flattened ranges the fragment keeps, and (plan
+ * --resolve) each flattened include's ranges now.
+ */
+export interface SpfInputs {
+  /** own_hosts: addresses — the host's A/AAAA in the same plan; absent: the zone repo was not read. */
+  hostAddresses?: (host: string) => HostAddresses;
+  /** The ranges the fragment keeps for `include` flattened at `domain`; undefined: none; 'no-fragment': the zone has none (RFC 2136). */
+  cachedRanges?: (domain: string, include: string) => string[] | undefined | 'no-fragment';
+  /** plan --resolve: each flattened include's ranges now, by include domain. */
+  fresh?: ReadonlyMap<string, FlattenResult>;
+  /**
+   * Evaluation, not publication (dmarc simulate): a flattened include as the include itself
+   * and own hosts by name, which pass the same hosts as the published record should.
+   */
+  evaluate?: boolean;
+}
+
+/** The record of a domain in the parts the chain layout takes, with what it was made of. */
+export interface CompiledSpf {
+  /** The text at the domain itself. */
+  text: string;
+  /** Every record: the domain's, then its chain links (`_spf<n>.<domain>`) when the text is split. */
+  chain: SpfChainRecord[];
+  notices: Notice[];
+  parts: { before: string[]; ranges: string[]; after: string[]; all?: string };
+  /** The ranges published for each flattened include, by include domain (the fragment keeps them). */
+  flattened: Map<string, string[]>;
+  /** host: senders published by name (a:host). */
+  hostsByName: string[];
+  /** The ip4:/ip6: terms of host: senders published by address. */
+  ownRanges: string[];
+}
+
 /** Policy senders -> the record text in canonical order, with any sender problems. */
-export function compileSpfText(domain: DomainPolicy): { text: string; notices: Notice[] } | undefined {
+export function compileSpfText(domain: DomainPolicy, inputs: SpfInputs = {}): CompiledSpf | undefined {
   const name = domain.name;
   const position = domain.position;
+  const empty = { flattened: new Map<string, string[]>(), hostsByName: [], ownRanges: [] };
   // RFC 7208 §10.1.2 / RFC 7505 §4.1: a domain that sends no mail says so with "-all" alone.
-  if (domain.noMail) return { text: 'v=spf1 -all', notices: [] };
+  if (domain.noMail) return { text: 'v=spf1 -all', chain: [{ name, text: 'v=spf1 -all' }], notices: [], parts: { before: [], ranges: [], after: [], all: '-all' }, ...empty };
   if (domain.senders === undefined) return undefined;
 
   const notices: Notice[] = [];
@@ -65,6 +109,9 @@ export function compileSpfText(domain: DomainPolicy): { text: string; notices: N
   const ip4: Cidr[] = [];
   const ip6: Cidr[] = [];
   const includes: string[] = [];
+  const flattened = new Map<string, string[]>();
+  const extra: string[] = [];
+  const byAddress = domain.spfOwnHosts === 'addresses' && !inputs.evaluate;
 
   for (const sender of domain.senders) {
     switch (sender.kind) {
@@ -78,6 +125,14 @@ export function compileSpfText(domain: DomainPolicy): { text: string; notices: N
         const host = normalizeName(sender.host.trim());
         if (isIpLiteral(host)) {
           notices.push(makeNotice('spf.host-ip-literal', name, `sender host "${sender.host}" is an IP address; declare it as ip4: or ip6:`, position));
+        } else if (byAddress) {
+          const found: HostAddresses = inputs.hostAddresses?.(host) ?? { ok: false, reason: 'the zone repo was not read' };
+          if (found.ok && found.addresses.length > 0) extra.push(...found.addresses.map((a) => (a.includes(':') ? `ip6:${a}` : `ip4:${a}`)));
+          else {
+            const reason = found.ok ? `${host} has no A or AAAA record there` : found.reason;
+            // Never dropped silently: a host left out of SPF fails every message it sends.
+            notices.push(makeNotice('spf.own-host-unreadable', name, `own_hosts: addresses: cannot publish the addresses of ${host}: ${reason}`, position));
+          }
         } else hosts.push(host);
         break;
       }
@@ -90,9 +145,15 @@ export function compileSpfText(domain: DomainPolicy): { text: string; notices: N
         } else (family === 4 ? ip4 : ip6).push(cidr);
         break;
       }
-      case 'include':
-        includes.push(normalizeName(sender.domain.trim()));
+      case 'include': {
+        const include = normalizeName(sender.domain.trim());
+        if (!sender.flatten || inputs.evaluate) includes.push(include);
+        else {
+          const ranges = flattenedRanges(domain, include, inputs, notices);
+          if (ranges) flattened.set(include, ranges);
+        }
         break;
+      }
       case 'provider': {
         const provider = findProvider(sender.name);
         if (!provider) {
@@ -103,48 +164,137 @@ export function compileSpfText(domain: DomainPolicy): { text: string; notices: N
     }
   }
 
+  const ownRanges = [...extra];
+  for (const term of [...extra, ...[...flattened.values()].flat()]) {
+    const range = parseRangeTerm(term);
+    if (!range) continue;
+    const text = range.term.slice(4);
+    (range.network.family === 4 ? ip4 : ip6).push({ text, address: text.split('/')[0]!, prefix: range.prefix });
+  }
   const uniqueCidrs = (list: Cidr[]): string[] => [...new Set(list.sort(compareCidr).map((c) => c.text))];
-  const terms = [
-    ...(self ? ['a'] : []),
-    ...(mx ? ['mx'] : []),
-    ...sortedUnique(hosts).map((h) => `a:${h}`),
-    ...uniqueCidrs(ip4).map((c) => `ip4:${c}`),
-    ...uniqueCidrs(ip6).map((c) => `ip6:${c}`),
-    ...sortedUnique(includes).map((d) => `include:${d}`),
-  ];
+  const before = [...(self ? ['a'] : []), ...(mx ? ['mx'] : []), ...sortedUnique(hosts).map((h) => `a:${h}`)];
+  const ranges = [...uniqueCidrs(ip4).map((c) => `ip4:${c}`), ...uniqueCidrs(ip6).map((c) => `ip6:${c}`)];
+  const after = sortedUnique(includes).map((d) => `include:${d}`);
   const all = ALL_QUALIFIER[domain.spfAll] as string | undefined;
+  const rest = { flattened, hostsByName: sortedUnique(hosts), ownRanges };
   if (all === undefined) {
     // The loader refuses "pass"; a builder still never emits "+all" (RFC 7208 §10.1).
     notices.push(...planNotices([describeSpfProblem({ kind: 'pass-all', name, record: '', term: '+all', path: [] })], position));
-    return { text: ['v=spf1', ...terms].join(' '), notices };
+    const text = ['v=spf1', ...before, ...ranges, ...after].join(' ');
+    return { text, chain: [{ name, text }], notices, parts: { before, ranges, after }, ...rest };
   }
-  return { text: ['v=spf1', ...terms, all].join(' '), notices };
-}
-
-function finish(domain: DomainPolicy, text: string, notices: Notice[]): SpfBuild {
-  const records: RR[] = hasErrors(notices) ? [] : [txtRecord(domain.name, domain.ttl, text)];
-  return { records, files: [], notices, text, lookups: 0 };
-}
-
-/** The SPF record of one domain, with a static lookup count (an include counts 1). */
-export function buildSpf(domain: DomainPolicy): SpfBuild {
-  const compiled = compileSpfText(domain);
-  if (!compiled) return { records: [], files: [], notices: [], lookups: 0 };
-  const parsed = parseSpfRecord(compiled.text);
-  const notices = [...compiled.notices, ...planNotices(checkSpfRecord(domain.name, compiled.text), domain.position)];
-  return { ...finish(domain, compiled.text, notices), lookups: parsed.ok ? countSpfTermLookups(parsed.record) : 0 };
+  // Only flattened ranges make a record long enough to split; the domain's own senders are short.
+  const chain = flattened.size > 0 ? layoutSpfChain(name, before, ranges, after, all) : [{ name, text: ['v=spf1', ...before, ...ranges, ...after, all].join(' ') }];
+  return { text: chain[0]!.text, chain, notices, parts: { before, ranges, after, all }, ...rest };
 }
 
 /**
- * buildSpf with the exact lookup count: the policy's own text is walked as if published
- * at the domain, include and redirect trees are fetched through `resolver`, and void
- * lookups are counted (RFC 7208 §4.6.4).
+ * The ranges to publish for a flattened include: the fresh ones (plan --resolve), else
+ * what the fragment keeps. A tree that cannot be flattened, or no ranges known at all,
+ * is an error: a flattened include is never published empty.
  */
-export async function resolveSpfLookups(domain: DomainPolicy, resolver: Resolver): Promise<SpfBuild> {
-  const compiled = compileSpfText(domain);
+function flattenedRanges(domain: DomainPolicy, include: string, inputs: SpfInputs, notices: Notice[]): string[] | undefined {
+  const name = domain.name;
+  const cached = inputs.cachedRanges?.(name, include);
+  const fresh = inputs.fresh?.get(include);
+  if (fresh?.kind === 'refused') {
+    notices.push(makeNotice('spf.flatten-refused', name, `include:${include} cannot be flattened: ${fresh.reasons.join('; ')}`, domain.position));
+    return undefined;
+  }
+  if (fresh?.kind === 'ok') {
+    const now = fresh.ranges.map((r) => r.term);
+    notices.push(...refreshNotices(name, include, Array.isArray(cached) ? cached : undefined, now, fresh.lookups, domain.position));
+    return now;
+  }
+  if (Array.isArray(cached)) {
+    if (fresh?.kind === 'unknown') {
+      notices.push(makeNotice('spf.lookup-failed', name, `could not resolve include:${include} to refresh its flattened ranges (${fresh.reason}): the fragment's ${cached.length} ranges are kept`, domain.position));
+    }
+    return cached;
+  }
+  const why =
+    fresh?.kind === 'unknown'
+      ? `resolving it failed (${fresh.reason})`
+      : cached === 'no-fragment'
+        ? `no fragment of zone ${domain.zone} was read (an rfc2136 zone has none; plan --live reads none), so nothing keeps its ranges between runs: run mailrec plan --resolve`
+        : 'the fragment keeps no ranges for it yet: run mailrec plan --resolve';
+  notices.push(makeNotice('spf.flatten-uncached', name, `include:${include} is to be flattened, but ${why}`, domain.position));
+  return undefined;
+}
+
+/** plan --resolve: what a flattened include adds and removes against the fragment, as one info notice. */
+function refreshNotices(name: string, include: string, before: string[] | undefined, now: string[], lookups: number, position: SourcePosition): Notice[] {
+  if (before === undefined) {
+    return [makeNotice('spf.flatten-refresh', name, `include:${include} flattened into ${now.length} range${now.length === 1 ? '' : 's'} (the include cost ${lookups} lookup${lookups === 1 ? '' : 's'})`, position)];
+  }
+  const added = now.filter((t) => !before.includes(t));
+  const removed = before.filter((t) => !now.includes(t));
+  if (added.length === 0 && removed.length === 0) return [];
+  const parts = [...(added.length > 0 ? [`adds ${added.join(', ')}`] : []), ...(removed.length > 0 ? [`removes ${removed.join(', ')}`] : [])];
+  return [
+    makeNotice(
+      'spf.flatten-refresh',
+      name,
+      `include:${include} changed its ranges: ${parts.join('; ')}${removed.length > 0 ? ' (mail from the removed ranges fails SPF once applied: apply only when the provider no longer sends from them)' : ''}`,
+      position,
+    ),
+  ];
+}
+
+function finish(domain: DomainPolicy, compiled: CompiledSpf, notices: Notice[]): SpfBuild {
+  const records: RR[] = hasErrors(notices) ? [] : compiled.chain.map((r) => txtRecord(r.name, domain.ttl, r.text));
+  return { records, files: [], notices, text: compiled.text, lookups: 0, ...(compiled.flattened.size > 0 ? { flattened: compiled.flattened } : {}) };
+}
+
+/** The SPF record of one domain, with a static lookup count (an include counts 1). */
+export function buildSpf(domain: DomainPolicy, inputs: SpfInputs = {}): SpfBuild {
+  const compiled = compileSpfText(domain, inputs);
   if (!compiled) return { records: [], files: [], notices: [], lookups: 0 };
-  const tree = await resolveSpfTree(domain.name, overlaySpfResolver(domain.name, compiled.text, resolver));
-  return { ...finish(domain, compiled.text, [...compiled.notices, ...checkSpfTree(tree, domain.name, domain.position)]), lookups: tree.lookups };
+  const parsed = parseSpfRecord(compiled.text);
+  const problems = checkSpfRecord(domain.name, compiled.text);
+  const own = parsed.ok ? countSpfTermLookups(parsed.record) : 0;
+  // The record counts the include of the first chain link; every further link costs one more (§4.6.4).
+  const links = compiled.chain.slice(1).map((r) => `include:${r.name}`);
+  const lookups = own + Math.max(0, links.length - 1);
+  if (lookups > own && !problems.some((p) => p.code === 'spf.too-many-lookups')) {
+    const terms = parsed.ok ? parsed.record.mechanisms.filter((m) => LOOKUP_TERMS.has(m.name) && !links.includes(m.text)).map((m) => m.text) : [];
+    const limit = checkLookupLimit(domain.name, lookups, { kind: 'static', terms: [...terms, ...links] });
+    if (limit) problems.push(limit);
+  }
+  const notices = [...compiled.notices, ...planNotices(problems, domain.position)];
+  return { ...finish(domain, compiled, notices), lookups };
+}
+
+/**
+ * buildSpf with the exact lookup count: the policy's own records (the chain too) are
+ * walked as if published, include and redirect trees are fetched through `resolver`, and
+ * void lookups are counted (RFC 7208 §4.6.4). Over the limit, the remedies follow, each
+ * with the count it would reach.
+ */
+export async function resolveSpfLookups(domain: DomainPolicy, resolver: Resolver, inputs: SpfInputs = {}): Promise<SpfBuild> {
+  const compiled = compileSpfText(domain, inputs);
+  if (!compiled) return { records: [], files: [], notices: [], lookups: 0 };
+  const overlay = overlaySpfRecords(new Map(compiled.chain.map((r) => [r.name, r.text])), resolver);
+  const tree = await resolveSpfTree(domain.name, overlay);
+  const notices = [...compiled.notices, ...checkSpfTree(tree, domain.name, domain.position)];
+  if (tree.lookups > SPF_MAX_LOOKUPS && tree.root) {
+    const includes = compiled.parts.after.map((t) => t.slice('include:'.length));
+    const resolved = await Promise.all(includes.map((d) => resolveSpfRanges(d, resolver)));
+    const remedies = adviseSpfRemedies({
+      domain: domain.name,
+      tree: tree.root,
+      lookups: tree.lookups,
+      record: compiled.parts,
+      hosts: compiled.hostsByName.map((host) => {
+        const found: HostAddresses = inputs.hostAddresses?.(host) ?? { ok: false, reason: 'the zone repo was not read' };
+        return found.ok && found.addresses.length > 0 ? { host } : { host, unreadable: found.ok ? 'no A or AAAA record in the zone repo' : found.reason };
+      }),
+      ownRanges: compiled.parts.ranges.flatMap((t) => parseRangeTerm(t) ?? []),
+      includes: resolved,
+    });
+    notices.push(...planNotices(remedyProblems(domain.name, remedies), domain.position));
+  }
+  return { ...finish(domain, compiled, notices), lookups: tree.lookups };
 }
 
 /**

@@ -26,7 +26,9 @@ import { buildMx } from './mx.js';
 import { type BuildResult, type GeneratedFile, type Notice, makeNotice, planNotices } from './notice.js';
 import { compareRecords, recordIdentity } from '../dns-types/order.js';
 import { type RR, isInZone, normalizeName, txtText, typeOf } from '../dns-types/rr.js';
-import { type SpfBuild, buildSpf, resolveSpfLookups } from './spf.js';
+import { type SpfBuild, type SpfInputs, buildSpf, resolveSpfLookups } from './spf.js';
+import { resolveSpfRanges } from '../mail/spf/flatten.js';
+import type { FlattenNote } from '../zone/writer.js';
 import { buildSrv } from './srv.js';
 import { buildTlsa } from './tlsa.js';
 import { buildTlsRpt } from './tls-rpt.js';
@@ -40,6 +42,8 @@ export interface DesiredZone {
   records: RR[];
   files: GeneratedFile[];
   notices: Notice[];
+  /** The ranges of the zone's flattened SPF includes, which its fragment keeps. */
+  flattened?: FlattenNote[];
 }
 
 /** The rule for several TXT records of one protocol at a name (tag of the ownership model). */
@@ -248,17 +252,19 @@ const BUILDERS = ['spf', 'dkim', 'dmarc', 'mx', 'srv', 'tlsa', 'mta-sts', 'tls-r
 function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild): DesiredZone[] {
   const apexes = [...new Set(policy.zones.map((z) => normalizeName(z.apex)))].sort(compareNames);
   const apexSet = new Set(apexes);
-  const zones = new Map<string, { records: RR[]; files: GeneratedFile[]; notices: Notice[] }>();
-  for (const apex of apexes) zones.set(apex, { records: [], files: [], notices: [] });
+  const zones = new Map<string, { records: RR[]; files: GeneratedFile[]; notices: Notice[]; flattened: FlattenNote[] }>();
+  for (const apex of apexes) zones.set(apex, { records: [], files: [], notices: [], flattened: [] });
 
   const domains = [...policy.domains].sort((a, b) => compareNames(a.name, b.name));
   const sources = new Map<string, SourcePosition>();
   for (const domain of domains) {
     // A domain's notices and files go to its own zone; with no zone at all there is nowhere to report (the loader refuses that).
     const home = zones.get(domain.zone) ?? zones.get(longestZone(domain.name, apexSet) ?? '') ?? [...zones.values()][0];
+    const spf = spfOf(domain);
+    for (const [include, ranges] of spf.flattened ?? []) (zones.get(longestZone(domain.name, apexSet) ?? '') ?? home)?.flattened.push({ domain: domain.name, include, ranges });
     // In the order of BUILDERS.
     const results: BuildResult[] = [
-      spfOf(domain),
+      spf,
       buildDkim(domain),
       buildDmarc(domain, apexes),
       buildMx(domain),
@@ -289,7 +295,13 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
     const canonical = canonicalizeRecords(zone.records);
     const checked = checkWire(apex, canonical.records, (rr) => sources.get(recordIdentity(rr)));
     const files = [...zone.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { zone: apex, records: checked.records, files, notices: [...zone.notices, ...canonical.notices, ...checked.notices, ...checkRecordSet(checked.records)] };
+    return {
+      zone: apex,
+      records: checked.records,
+      files,
+      notices: [...zone.notices, ...canonical.notices, ...checked.notices, ...checkRecordSet(checked.records)],
+      ...(zone.flattened.length > 0 ? { flattened: zone.flattened } : {}),
+    };
   });
 }
 
@@ -299,14 +311,20 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
  * the policy does not matter. SPF lookups are counted statically (an include counts 1).
  * A notice of severity error means the plan must be refused.
  */
-export function buildZoneRecords(policy: Policy): DesiredZone[] {
-  return assembleZones(policy, buildSpf);
+export function buildZoneRecords(policy: Policy, inputs: SpfInputs = {}): DesiredZone[] {
+  return assembleZones(policy, (domain) => buildSpf(domain, inputs));
 }
 
-/** buildZoneRecords with SPF lookups counted exactly through `resolver` (the --resolve option). */
-export async function resolveZoneRecords(policy: Policy, resolver: Resolver): Promise<DesiredZone[]> {
+/**
+ * buildZoneRecords with SPF lookups counted exactly through `resolver` (the --resolve
+ * option), and every flattened include resolved again to its current ranges.
+ */
+export async function resolveZoneRecords(policy: Policy, resolver: Resolver, inputs: SpfInputs = {}): Promise<DesiredZone[]> {
+  const flattened = [...new Set(policy.domains.flatMap((d) => (d.senders ?? []).flatMap((s) => (s.kind === 'include' && s.flatten ? [normalizeName(s.domain)] : []))))];
+  const fresh = new Map(await Promise.all(flattened.map(async (include) => [include, await resolveSpfRanges(include, resolver)] as const)));
+  const withFresh: SpfInputs = { ...inputs, fresh };
   // Lookups run concurrently; the resolver bounds its own concurrency. Results do not depend on the order.
-  const built = await Promise.all(policy.domains.map((domain) => resolveSpfLookups(domain, resolver)));
+  const built = await Promise.all(policy.domains.map((domain) => resolveSpfLookups(domain, resolver, withFresh)));
   const spf = new Map<DomainPolicy, SpfBuild>(policy.domains.map((domain, i) => [domain, built[i]!]));
-  return assembleZones(policy, (domain) => spf.get(domain) ?? buildSpf(domain));
+  return assembleZones(policy, (domain) => spf.get(domain) ?? buildSpf(domain, withFresh));
 }

@@ -20,6 +20,8 @@ import { claimsFor } from '../plan/claims.js';
 import { readLiveState } from '../plan/live-state.js';
 import { assemblePlan, type Plan, type ZoneState } from '../plan/plan.js';
 import { readFragmentState } from '../plan/fragment-state.js';
+import { addressesIn, ownHostsByAddress, spfInputsFrom, zoneOfName } from '../plan/spf-inputs.js';
+import type { HostAddresses, SpfInputs } from '../build/spf.js';
 import type { Context } from './context.js';
 
 export interface PlanRun {
@@ -58,19 +60,22 @@ function primaryClient(server: string): { client: DnsClient; address: ServerAddr
 
 export async function computePlan(ctx: Context, options: PlanOptions = {}): Promise<PlanRun> {
   const policy = options.policy ?? (await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files }));
+  const targets = targetsByZone(policy);
+  // File-managed zones are read first: the SPF builder takes own host addresses and flattened ranges from them.
+  const { fragments, inputs } = await readSpfInputs(ctx, policy, { live: options.live === true });
   const built = options.resolve
-    ? await resolveZoneRecords(policy, createDnsClient(options.resolvers ? { servers: options.resolvers } : {}))
-    : buildZoneRecords(policy);
+    ? await resolveZoneRecords(policy, createDnsClient(options.resolvers ? { servers: options.resolvers } : {}), inputs)
+    : buildZoneRecords(policy, inputs);
   const desired = options.allowLargeTxt
     ? built.map((zone) => ({ ...zone, notices: zone.notices.map((n) => (n.code === TXT_TOO_LARGE ? { ...n, severity: 'warning' as const } : n)) }))
     : built;
-  const targets = targetsByZone(policy);
   const claimed = new Map<string, ReadonlySet<string>>();
   const desiredByZone = new Map(desired.map((d) => [d.zone, d]));
   const current: ZoneState[] = await Promise.all(
     policy.zones.map(async (zone) => {
       const target = targets.get(zone.apex);
-      if (!target && !options.live) return readFragmentState(ctx.files, zone);
+      const read = fragments.get(zone.apex);
+      if (read) return read;
       const claims = claimsFor(policy, zone.apex);
       claimed.set(zone.apex, new Set(claims.map((c) => c.key)));
       const records = desiredByZone.get(zone.apex)?.records ?? [];
@@ -98,6 +103,41 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
   }
   const notices = [...signers.notices, ...missingSigningKeys(ctx.root, policy), ...describeRotations(policy, (options.now ?? ctx.now()).getTime())];
   return { policy, plan: assemblePlan({ desired, current, currentFiles, claimed, files: signers.files, notices, fileStates }) };
+}
+
+/**
+ * The SPF builder's inputs from the zone repo (plan, and the audit's drift): the fragments
+ * of file-managed zones (their records, zone files and flattened ranges), and the own
+ * hosts' addresses asked of the primaries of RFC 2136 zones. `live`: plan --live reads no fragment.
+ */
+export async function readSpfInputs(ctx: Context, policy: Policy, options: { live?: boolean } = {}): Promise<{ fragments: Map<string, ZoneState>; inputs: SpfInputs }> {
+  const targets = targetsByZone(policy);
+  const fragments = new Map<string, ZoneState>();
+  for (const zone of policy.zones) if (!targets.get(zone.apex) && !options.live) fragments.set(zone.apex, await readFragmentState(ctx.files, zone));
+  return { fragments, inputs: spfInputsFrom(policy, stateByZone(policy, fragments), await askPrimaries(policy, targets)) };
+}
+
+/** Every zone's state for the SPF inputs: the fragments read, and a live placeholder for the others (no fragment keeps their ranges). */
+function stateByZone(policy: Policy, fragments: ReadonlyMap<string, ZoneState>): Map<string, ZoneState> {
+  const out = new Map<string, ZoneState>();
+  for (const zone of policy.zones) out.set(zone.apex, fragments.get(zone.apex) ?? { zone: zone.apex, source: 'live', status: 'live', digest: 'absent', records: [] });
+  return out;
+}
+
+/** own_hosts: addresses for hosts in RFC 2136 zones: their A/AAAA asked of the zone's primary, in the same plan. */
+async function askPrimaries(policy: Policy, targets: ReadonlyMap<string, Rfc2136Target>): Promise<Map<string, HostAddresses>> {
+  const out = new Map<string, HostAddresses>();
+  for (const host of ownHostsByAddress(policy)) {
+    const zone = zoneOfName(policy, host);
+    const target = zone === undefined ? undefined : targets.get(zone);
+    if (!target) continue;
+    const { client, address } = primaryClient(target.server);
+    const answers = await Promise.all([client.resolve(host, 'A'), client.resolve(host, 'AAAA')]);
+    const failed = answers.find((a) => a.status === 'error');
+    if (failed?.status === 'error') out.set(host, { ok: false, reason: `the primary ${formatServer(address)} did not answer for ${host}: ${failed.reason}` });
+    else out.set(host, addressesIn(host, answers.flatMap((a) => (a.status === 'ok' ? a.records : [])), `the primary ${formatServer(address)}`));
+  }
+  return out;
 }
 
 /** A signer reading the repo's key directory would not sign with an active key whose private key is not there. */

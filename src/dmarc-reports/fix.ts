@@ -89,7 +89,7 @@ function matchingIpTerm(spfText: string, ip: string): string | undefined {
 /** check_host(ip, domain) with the policy's SPF for `domain` in place of what DNS has. */
 export async function checkPolicySpf(ip: string, entry: DomainPolicy, resolver: Resolver | undefined): Promise<SpfVerdict> {
   const domain = entry.name;
-  const compiled = compileSpfText(entry);
+  const compiled = compileSpfText(entry, { evaluate: true });
   if (!compiled) return { domain, result: 'no-policy', detail: `the policy declares no senders for ${domain}` };
   if (!parseIp(ip)) return { domain, result: 'unknown', detail: `${ip} is not an IP address` };
   const out = await checkHost({ ip, sender: `postmaster@${domain}`, helo: domain }, overlaySpfResolver(domain, compiled.text, resolver ?? OFFLINE));

@@ -6,6 +6,8 @@ import { DnsCache, cacheTtl } from './cache.js';
 import { DnsTimeoutError } from './failure.js';
 import { readName } from './guard.js';
 import { Limiter } from '../base/limiter.js';
+import type { Sample } from '../base/aimd.js';
+import type { TokenBucket } from '../base/token-bucket.js';
 import { buildQuery, EDNS_UDP_PAYLOAD, FLAG, randomId } from './message.js';
 import type { Answer, Resolver } from './resolver.js';
 import { matchesQuery, parseResponse, type DnsFlags, type DnsResponse } from './response.js';
@@ -24,6 +26,15 @@ export interface DnsClientOptions {
   attempts?: number;
   /** Exchanges in flight at once. Default 64. */
   concurrency?: number;
+  /**
+   * The limit on exchanges in flight, shared and changed from outside (an audit's adaptive
+   * pacing, src/dns/pacing.ts); takes the place of `concurrency`.
+   */
+  limiter?: Limiter;
+  /** Told of each exchange's outcome and answer time (the adaptive control's input). */
+  onExchange?: (sample: Sample) => void;
+  /** --max-qps: every message sent takes a token first (shared by the clients of one run). */
+  rateLimit?: TokenBucket;
   /** Set the EDNS0 DO bit (RFC 3225) to receive DNSSEC records. Default false. */
   dnssecOk?: boolean;
   /** RD bit; false when asking authoritative servers directly. Default true. */
@@ -96,7 +107,14 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
   const recursionDesired = options.recursionDesired ?? true;
   const maxHops = options.maxCnameHops ?? 8;
   const cache = options.cache === false ? undefined : (options.cache ?? new DnsCache({ now: options.now ?? Date.now }));
-  const limiter = new Limiter(options.concurrency ?? 64);
+  const limiter = options.limiter ?? new Limiter(options.concurrency ?? 64);
+  const bucket = options.rateLimit;
+  const onExchange = options.onExchange;
+  /** Wait for a token when --max-qps is set; no wait (and no turn of the event loop) otherwise. */
+  const paced = (): Promise<void> | undefined => {
+    const wait = bucket?.take(Date.now()) ?? 0;
+    return wait > 0 ? new Promise((resolve) => setTimeout(resolve, Math.ceil(wait))) : undefined;
+  };
   const counters = {
     queriesSent: 0, udpQueries: 0, tcpQueries: 0, tcpFallbacks: 0, cacheHits: 0,
     cacheMisses: 0, deduplicated: 0, timeouts: 0, dropped: 0,
@@ -138,7 +156,9 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     return undefined;
   }
 
-  function viaUdp(server: ServerAddress, name: string, type: number, dnssecOk: boolean, edns: boolean): Promise<Received> {
+  async function viaUdp(server: ServerAddress, name: string, type: number, dnssecOk: boolean, edns: boolean): Promise<Received> {
+    const wait = paced();
+    if (wait) await wait;
     const id = randomId();
     const message = buildQuery({ id, name, type, recursionDesired, edns, udpPayloadSize, dnssecOk });
     counters.queriesSent++;
@@ -147,6 +167,8 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
   }
 
   async function viaTcp(server: ServerAddress, name: string, type: number, dnssecOk: boolean): Promise<DnsResponse> {
+    const wait = paced();
+    if (wait) await wait;
     const id = randomId();
     const message = buildQuery({ id, name, type, recursionDesired, udpPayloadSize: 65535, dnssecOk });
     counters.queriesSent++;
@@ -171,26 +193,41 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
   /** One server: UDP, then TCP on TC (RFC 7766 §5), then plain DNS on an EDNS FORMERR (RFC 6891 §7). */
   async function exchange(server: ServerAddress, name: string, type: number, dnssecOk: boolean, tcp: boolean): Promise<QueryResult> {
     return limiter.run(async () => {
+      const started = onExchange ? performance.now() : 0;
+      const observed = (r: QueryResult): QueryResult => {
+        if (onExchange) {
+          const outcome = r.rcode === 'SERVFAIL' ? 'servfail' : r.rcode === 'REFUSED' ? 'refused' : 'ok';
+          onExchange({ outcome, latencyMs: performance.now() - started, sentAt: started });
+        }
+        return r;
+      };
+      try {
+        return observed(await exchangeOnce());
+      } catch (error) {
+        if (error instanceof DnsTimeoutError) {
+          counters.timeouts++;
+          onExchange?.({ outcome: 'timeout', latencyMs: performance.now() - started, sentAt: started });
+        }
+        throw error;
+      }
+    });
+
+    async function exchangeOnce(): Promise<QueryResult> {
       const result = (response: DnsResponse, transport: 'udp' | 'tcp'): QueryResult => ({
         server, transport, rcode: response.rcode, flags: response.flags, authenticated: response.flags.ad,
         answers: response.answers, authorities: response.authorities, additionals: response.additionals, response,
       });
-      try {
-        if (tcp) return result(await viaTcp(server, name, type, dnssecOk), 'tcp');
-        let received = await viaUdp(server, name, type, dnssecOk, true);
-        if (!received.truncated && (received.response.rcode === 'FORMERR' || received.response.rcode === 'NOTIMP') && !received.response.edns) {
-          received = await viaUdp(server, name, type, false, false);
-        }
-        if (received.truncated || received.response.flags.tc) {
-          counters.tcpFallbacks++;
-          return result(await viaTcp(server, name, type, dnssecOk), 'tcp');
-        }
-        return result(received.response, 'udp');
-      } catch (error) {
-        if (error instanceof DnsTimeoutError) counters.timeouts++;
-        throw error;
+      if (tcp) return result(await viaTcp(server, name, type, dnssecOk), 'tcp');
+      let received = await viaUdp(server, name, type, dnssecOk, true);
+      if (!received.truncated && (received.response.rcode === 'FORMERR' || received.response.rcode === 'NOTIMP') && !received.response.edns) {
+        received = await viaUdp(server, name, type, false, false);
       }
-    });
+      if (received.truncated || received.response.flags.tc) {
+        counters.tcpFallbacks++;
+        return result(await viaTcp(server, name, type, dnssecOk), 'tcp');
+      }
+      return result(received.response, 'udp');
+    }
   }
 
   async function query(name: string, type: string, queryOptions: QueryOptions = {}): Promise<QueryResult> {

@@ -12,6 +12,13 @@ export interface Provider {
   spfInclude: string;
   /** DKIM records the provider asks for, as hints shown by plan. */
   dkimHints: string[];
+  /**
+   * mailbox: people's own mail (its envelope sender is the domain itself); bulk: mail a
+   * service sends for the domain, which can use an envelope subdomain of its own.
+   */
+  role: 'mailbox' | 'bulk';
+  /** The provider's setting that puts its envelope sender (Return-Path) on a subdomain of the customer, and where it is documented. */
+  returnPath?: { setting: string; source: string };
 }
 
 export const PROVIDERS: readonly Provider[] = [
@@ -20,6 +27,7 @@ export const PROVIDERS: readonly Provider[] = [
     title: 'Google Workspace',
     spfInclude: '_spf.google.com',
     dkimHints: ['google._domainkey TXT: generate the key in the Admin console (Apps > Gmail > Authenticate email)'],
+    role: 'mailbox',
   },
   {
     id: 'microsoft365',
@@ -29,12 +37,15 @@ export const PROVIDERS: readonly Provider[] = [
       'selector1._domainkey CNAME selector1-<domain-with-dashes>._domainkey.<tenant>.onmicrosoft.com',
       'selector2._domainkey CNAME selector2-<domain-with-dashes>._domainkey.<tenant>.onmicrosoft.com',
     ],
+    role: 'mailbox',
   },
   {
     id: 'amazonses',
     title: 'Amazon SES',
     spfInclude: 'amazonses.com',
     dkimHints: ['<token>._domainkey CNAME <token>.dkim.amazonses.com (three tokens from the SES console)'],
+    role: 'bulk',
+    returnPath: { setting: 'custom MAIL FROM domain', source: 'https://docs.aws.amazon.com/ses/latest/dg/mail-from.html' },
   },
   {
     id: 'sendgrid',
@@ -44,23 +55,40 @@ export const PROVIDERS: readonly Provider[] = [
       's1._domainkey CNAME s1.domainkey.<account>.sendgrid.net',
       's2._domainkey CNAME s2.domainkey.<account>.sendgrid.net',
     ],
+    role: 'bulk',
+    returnPath: {
+      setting: '"Use custom return path" (Domain Authentication, advanced settings)',
+      source: 'https://www.twilio.com/docs/sendgrid/ui/account-and-settings/how-to-set-up-domain-authentication',
+    },
   },
   {
     id: 'mailchimp',
     title: 'Mailchimp / Mandrill',
     spfInclude: 'spf.mandrillapp.com',
     dkimHints: ['k1._domainkey CNAME dkim.mcsv.net', 'mte1._domainkey CNAME dkim1.mandrillapp.com'],
+    role: 'bulk',
+    returnPath: {
+      setting: 'custom Return Path domain (Settings > Tracking & Return Path Domains)',
+      source: 'https://mandrill.zendesk.com/hc/en-us/articles/205582727-Can-I-customize-the-Return-Path-bounce-address-used-for-my-emails-',
+    },
   },
   {
     id: 'postmark',
     title: 'Postmark',
     spfInclude: 'spf.mtasv.net',
     dkimHints: ['<date>pm._domainkey TXT: the key shown in the Postmark sender signature'],
+    role: 'bulk',
+    returnPath: { setting: 'custom Return-Path domain', source: 'https://postmarkapp.com/blog/introducing-full-dmarc-support-with-custom' },
   },
 ];
 
 export function findProvider(id: string): Provider | undefined {
   return PROVIDERS.find((p) => p.id === id);
+}
+
+/** The catalogue entry whose SPF include is `domain`. */
+export function providerOfInclude(domain: string): Provider | undefined {
+  return PROVIDERS.find((p) => p.spfInclude === domain);
 }
 
 /** The DKIM selectors a hint names ("selector1._domainkey CNAME ..." -> "selector1"); templates like <token> give none. */

@@ -7,6 +7,7 @@ import type { Policy } from '../policy/model.js';
 import { isInZone, txtText } from '../dns-types/rr.js';
 import { MAIL_SRV_SERVICES } from '../mail/srv/record.js';
 import { tagOf } from '../mail/txt-tag.js';
+import { chainLinkName, MAX_CHAIN_LINKS } from '../mail/spf/flatten.js';
 
 /** A question to ask the server, and the ownership key it may reveal. */
 export interface Claim {
@@ -23,6 +24,8 @@ export function claimsFor(policy: Policy, zone: string): Claim[] {
     if (domain.zone !== zone) continue;
     const d = domain.name;
     txt(d, 'spf');
+    // A flattened include may split the record into a chain (_spf1.<domain> …, RFC 7208 §3.4): the links are mailrec's too.
+    if ((domain.senders ?? []).some((s) => s.kind === 'include' && s.flatten)) for (let n = 1; n <= MAX_CHAIN_LINKS; n++) txt(chainLinkName(d, n), 'spf');
     claims.push({ name: d, type: 'MX', key: `${d} MX` });
     txt(`_dmarc.${d}`, 'dmarc');
     txt(`_mta-sts.${d}`, 'mta-sts');

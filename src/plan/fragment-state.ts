@@ -7,7 +7,7 @@ import { digestText, type ZoneState } from './plan.js';
 import type { RR } from '../dns-types/rr.js';
 import { loadZoneFile } from '../zone/load.js';
 import { parseZoneText } from '../zone/reader.js';
-import { checkFragment, readFragmentSerial } from '../zone/writer.js';
+import { checkFragment, readFlattenNotes, readFragmentSerial } from '../zone/writer.js';
 
 function stripPosition(records: Array<RR & { position?: unknown }>): RR[] {
   return records.map(({ position: _position, ...rr }) => rr as RR);
@@ -29,6 +29,8 @@ export async function readFragmentState(files: RepoFiles, zone: ZoneConfig): Pro
   };
   const fragmentSerial = text === undefined ? undefined : readFragmentSerial(text);
   if (fragmentSerial !== undefined) state.fragmentSerial = fragmentSerial;
+  const flattened = text === undefined ? [] : readFlattenNotes(text);
+  if (flattened.length > 0) state.flattened = flattened;
   if (zone.zoneFile !== undefined) {
     state.zoneFile = zone.zoneFile;
     const read = readZoneFileRecords(files, zone, fragmentFile);

@@ -6,8 +6,10 @@ import type { SourcePosition } from '../base/errors.js';
 import { clip } from '../base/quote.js';
 import type { DesiredZone, GeneratedFile } from '../build/zone-records.js';
 import { makeNotice, type Notice } from '../build/notice.js';
-import { typeOf, type RR } from '../dns-types/rr.js';
-import { renderFragment } from '../zone/writer.js';
+import { txtRecord, txtText, typeOf, type RR } from '../dns-types/rr.js';
+import { isChainLink } from '../mail/spf/flatten.js';
+import { tagOf } from '../mail/txt-tag.js';
+import { renderFragment, type FlattenNote, type FragmentOptions } from '../zone/writer.js';
 import { diffRecords, type Change, type OwnershipScope } from './diff.js';
 import { ownershipKey } from './ownership.js';
 import { assessRisks, type Risk } from './risk.js';
@@ -31,6 +33,8 @@ export interface ZoneState {
   foreign?: RR[];
   /** The serial the fragment says it was written with (`; mailrec-serial:`, apply --bump-serial). */
   fragmentSerial?: number;
+  /** The flattened SPF includes' ranges the fragment keeps (`; mailrec-flatten:`). */
+  flattened?: FlattenNote[];
   /** The zone file's SOA serial. */
   zoneSerial?: number;
   /** $INCLUDEs of the zone file that were not read (outside the zone repo): their records are unknown. */
@@ -59,6 +63,8 @@ export interface ZonePlan {
   observed?: RR[];
   /** The `; mailrec-serial:` line the fragment keeps (apply renders `after` with it). */
   fragmentSerial?: number;
+  /** The flattened SPF includes' ranges the fragment keeps (apply renders `after` with them). */
+  flattened?: FlattenNote[];
   /** The zone file's SOA serial is lower than the one its fragment was written for: apply --bump-serial raises it. */
   serialBehind?: { zoneSerial: number; fragmentSerial: number };
 }
@@ -113,11 +119,11 @@ export function assemblePlan({ desired, current, currentFiles, claimed, ...extra
     if (!have) throw new Error(`no current state for zone ${want.zone}`);
     const scope: OwnershipScope = have.source === 'fragment' ? 'all' : 'declared';
     const zoneChanges = diffRecords(want.zone, want.records, have.records, scope, claimed?.get(want.zone));
-    changes.push(...zoneChanges.map((c) => ({ ...c, risks: assessRisks(c) })));
+    changes.push(...zoneChanges.map((c) => ({ ...c, risks: assessRisks(spfChainView(c, want.records, have.records)) })));
     notices.push(...checkForeignConflicts(want.zone, want.records, have.foreign ?? []));
     notices.push(...checkZoneFile(have));
-    const serial = have.fragmentSerial === undefined ? {} : { serial: have.fragmentSerial };
-    const after = have.source === 'fragment' ? digestText(renderFragment(want.zone, want.records, serial)) : digestText('');
+    const options = fragmentOptions(have.fragmentSerial, want.flattened);
+    const after = have.source === 'fragment' ? digestText(renderFragment(want.zone, want.records, options)) : digestText('');
     const zonePlan: ZonePlan = {
       zone: want.zone,
       source: have.source,
@@ -131,6 +137,7 @@ export function assemblePlan({ desired, current, currentFiles, claimed, ...extra
     if (have.zoneFile !== undefined) zonePlan.zoneFile = have.zoneFile;
     if (have.source === 'live') zonePlan.observed = have.records;
     if (have.fragmentSerial !== undefined) zonePlan.fragmentSerial = have.fragmentSerial;
+    if (have.source === 'fragment' && want.flattened && want.flattened.length > 0) zonePlan.flattened = want.flattened;
     const behind = serialBehind(have);
     if (behind) zonePlan.serialBehind = behind;
     zones.push(zonePlan);
@@ -177,6 +184,39 @@ export function planChecksum(body: PlanBody): string {
   }
   hash.update(`${pending}}`, 'utf8');
   return `sha256:${hash.digest('hex')}`;
+}
+
+/**
+ * An SPF change seen with its chain (RFC 7208 §3.4 split, `_spf<n>.<domain>` links): the
+ * terms of the record and all its links before and after, so that a range moved between
+ * links is no risk and a range gone from the whole chain is. A link's own change is
+ * judged on its domain's record.
+ */
+function spfChainView(change: Change, desired: readonly RR[], current: readonly RR[]): Change {
+  if (change.type !== 'TXT' || change.tag !== 'spf') return change;
+  const link = /^_spf[1-9][0-9]*\.(.+)$/.exec(change.name);
+  const root = link ? link[1]! : change.name;
+  const chain = (records: readonly RR[]) => records.filter((rr) => rr.type === 'TXT' && (rr.name === root || isChainLink(rr.name, root)) && tagOf(rr.name, txtText(rr)) === 'spf');
+  const joined = (records: RR[]): RR[] => {
+    if (records.length === 0) return [];
+    const terms = records.flatMap((rr) => txtText(rr as RR & { type: 'TXT' }).split(' ').slice(1)).filter((t) => !/^include:_spf[1-9][0-9]*\./i.test(t));
+    return [txtRecord(root, records[0]!.ttl, ['v=spf1', ...terms].join(' '))];
+  };
+  const before = chain(current);
+  const after = chain(desired);
+  if (before.length <= 1 && after.length <= 1 && !link) return change;
+  if (link) {
+    // The domain's own record changes too: its change carries the chain's risks, once.
+    const text = (records: RR[]) => records.filter((rr) => rr.name === root).map((rr) => txtText(rr as RR & { type: 'TXT' })).join('\n');
+    if (text(before) !== text(after)) return { ...change, action: 'update', before: [], after: [] };
+    return { ...change, action: 'update', name: root, before: joined(before), after: joined(after) };
+  }
+  return { ...change, before: joined(before), after: joined(after) };
+}
+
+/** How a fragment is rendered: its serial line and its flattened ranges (plan and apply render it alike). */
+export function fragmentOptions(serial: number | undefined, flattened: readonly FlattenNote[] | undefined): FragmentOptions {
+  return { ...(serial === undefined ? {} : { serial }), ...(flattened && flattened.length > 0 ? { flattened } : {}) };
 }
 
 function diffFiles(wanted: GeneratedFile[], currentFiles: Map<string, string | undefined>, states?: ReadonlyMap<string, 'edited' | 'foreign'>): FileChange[] {

@@ -10,13 +10,17 @@ import type { MtaStsMode } from '../mail/mta-sts/record.js';
 
 export type SpfAll = 'fail' | 'softfail' | 'neutral';
 
+/** How `host:` senders are published: names (a:host, the default) or addresses (ip4:/ip6: read from the zone repo). */
+export type SpfOwnHosts = 'names' | 'addresses';
+
 export type Sender =
   | { kind: 'host'; host: string }
   | { kind: 'self' }
   | { kind: 'mx' }
   | { kind: 'ip4'; cidr: string }
   | { kind: 'ip6'; cidr: string }
-  | { kind: 'include'; domain: string }
+  /** flatten: publish the include's addresses instead of the include (plan --resolve refreshes them). */
+  | { kind: 'include'; domain: string; flatten?: true }
   | { kind: 'provider'; name: string };
 
 export interface MxHost {
@@ -141,6 +145,8 @@ export interface DomainPolicy {
   /** undefined: the policy says nothing about SPF for this name. */
   senders?: Sender[];
   spfAll: SpfAll;
+  /** `spf: { own_hosts }`; undefined: names. */
+  spfOwnHosts?: SpfOwnHosts;
   /** undefined: no MX declared; 'none': RFC 7505 null MX. */
   mx?: MxHost[] | 'none';
   dkim: DkimKey[];

@@ -130,7 +130,7 @@ function readDefaults(r: YamlReader, field: Field): DefaultsDraft | undefined {
   }
   const spf = map.get('spf');
   if (spf) {
-    const all = readSpf(r, spf);
+    const { all } = readSpf(r, spf, 'defaults');
     if (all) out.spfAll = all;
   }
   return out;

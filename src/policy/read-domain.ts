@@ -50,8 +50,9 @@ export function readDomain(ctx: ReadContext, field: Field): DomainDraft | undefi
   if (ttl !== undefined) draft.ttl = ttl;
   const senders = get('senders', (f) => readSenders(ctx, f));
   if (senders) draft.senders = senders;
-  const spfAll = get('spf', (f) => readSpf(r, f));
-  if (spfAll) draft.spfAll = spfAll;
+  const spf = get('spf', (f) => readSpf(r, f));
+  if (spf?.all) draft.spfAll = spf.all;
+  if (spf?.ownHosts) draft.spfOwnHosts = spf.ownHosts;
   const mx = get('mx', (f) => readMx(ctx, f));
   if (mx) draft.mx = mx;
   const dmarc = get('dmarc', (f) => readDmarc(ctx, f));

@@ -3,7 +3,7 @@
 
 import { isMap, isScalar } from 'yaml';
 import { findProvider, PROVIDERS } from '../mail/providers.js';
-import type { Sender, SpfAll } from './model.js';
+import type { Sender, SpfAll, SpfOwnHosts } from './model.js';
 import { readUniqueList, type ReadContext } from './read-context.js';
 import { suggest } from './suggest.js';
 import { checkCidr, checkDomainName, checkHostName } from './values.js';
@@ -39,11 +39,23 @@ export function readSpfAll(r: YamlReader, field: Field): SpfAll | undefined {
   return r.oneOf(field, POLICY_ENUMS.spf_all);
 }
 
-export function readSpf(r: YamlReader, field: Field): SpfAll | undefined {
+/** `spf: { all, own_hosts }`; `where`: defaults take only all (own_hosts is a domain's). */
+export function readSpf(r: YamlReader, field: Field, where: 'domain' | 'defaults' = 'domain'): { all?: SpfAll; ownHosts?: SpfOwnHosts } {
   const map = r.mapping(field, POLICY_KEYS.spf);
-  const all = map?.get('all');
-  if (map && !all) r.report(field.at, field.path, "missing key 'all' in spf");
-  return all ? readSpfAll(r, all) : undefined;
+  if (!map) return {};
+  const all = map.get('all');
+  const ownHosts = map.get('own_hosts');
+  if (!all && !ownHosts) r.report(field.at, field.path, "missing key 'all' in spf");
+  const out: { all?: SpfAll; ownHosts?: SpfOwnHosts } = {};
+  const word = all ? readSpfAll(r, all) : undefined;
+  if (word) out.all = word;
+  if (ownHosts && where === 'defaults') {
+    r.refuse(ownHosts, 'own_hosts is set per domain', 'move it to the spf: of each domain whose host: senders should be published by address');
+  } else if (ownHosts) {
+    const value = r.oneOf(ownHosts, POLICY_ENUMS.spf_own_hosts);
+    if (value) out.ownHosts = value;
+  }
+  return out;
 }
 
 const SENDER_FORMS = 'a sender is self, mx, or a map with one of host:, ip4:, ip6:, include:, provider:';
@@ -79,11 +91,17 @@ function readSender(ctx: ReadContext, field: Field): Sender | undefined {
   const map = r.mapping(field, POLICY_KEYS.sender, { hints: SENDER_KEY_HINTS, what: 'self, mx or a map' });
   if (!map) return undefined;
   const count = isMap(node) ? node.items.length : 0;
-  if (count !== 1) {
+  const flattenField = map.get('flatten');
+  // `flatten:` goes beside `include:` only.
+  if (flattenField && !map.has('include')) {
+    r.refuse(flattenField, 'flatten goes with include: only', "write '- include: <domain>' with 'flatten: true' beside it");
+    return undefined;
+  }
+  if (count !== (flattenField ? 2 : 1)) {
     r.refuse(field, `a sender has exactly one key, not ${count}`, 'give each sender its own list item');
     return undefined;
   }
-  const [kind, value] = [...map.entries()][0] ?? [];
+  const [kind, value] = [...map.entries()].find(([k]) => k !== 'flatten') ?? [];
   if (!kind || !value) return undefined;
   const text = r.string(value);
   if (text === undefined) return undefined;
@@ -99,7 +117,9 @@ function readSender(ctx: ReadContext, field: Field): Sender | undefined {
     }
     case 'include': {
       const domain = r.take(value, checkDomainName(text, 'include'));
-      return domain === undefined ? undefined : { kind: 'include', domain };
+      const flatten = flattenField ? r.boolean(flattenField) : undefined;
+      if (domain === undefined) return undefined;
+      return flatten ? { kind: 'include', domain, flatten } : { kind: 'include', domain };
     }
     case 'provider': {
       const provider = findProvider(text);
@@ -130,7 +150,7 @@ function describeSender(s: Sender): string {
     case 'ip6':
       return `${s.kind}: ${s.cidr}`;
     case 'include':
-      return `include: ${s.domain}`;
+      return `include: ${s.domain}${s.flatten ? ' (flatten)' : ''}`;
     case 'provider':
       return `provider: ${s.name}`;
   }

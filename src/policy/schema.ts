@@ -99,8 +99,12 @@ const spf: JsonSchema = {
       enum: ['fail', 'softfail', 'neutral'],
       description: 'The final all term: fail (-all), softfail (~all) or neutral (?all). pass (+all) is refused: it lets anyone send (RFC 7208 §5.1).',
     },
+    own_hosts: {
+      enum: ['names', 'addresses'],
+      description: 'How host: senders are published: names (a:host, default) or addresses (ip4:/ip6: read from the zone repo in the same plan). A domain setting, not a default.',
+    },
   },
-  required: ['all'],
+  anyOf: [{ required: ['all'] }, { required: ['own_hosts'] }],
   additionalProperties: false,
 };
 
@@ -209,6 +213,15 @@ export const POLICY_SCHEMA: JsonSchema = {
         oneKey('ip4', { type: 'string', description: 'IPv4 address or CIDR (ip4:). /0 is refused.', pattern: '^[0-9.]+(/[0-9]{1,2})?$' }),
         oneKey('ip6', { type: 'string', description: 'IPv6 address or CIDR (ip6:). /0 is refused.', pattern: '^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$' }),
         oneKey('include', domainName('A domain whose SPF record is included (include:).')),
+        {
+          type: 'object',
+          properties: {
+            include: domainName('A domain whose SPF record is flattened into ip4:/ip6: terms.'),
+            flatten: { type: 'boolean', description: 'true: publish the addresses the include passes (plan --resolve refreshes them; audit reports spf.flatten-stale).' },
+          },
+          required: ['include', 'flatten'],
+          additionalProperties: false,
+        },
         oneKey('provider', {
           type: 'string',
           description: 'A sender from the built-in catalogue (its SPF include and DKIM hints).',

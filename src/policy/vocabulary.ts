@@ -8,10 +8,10 @@ import { MTA_STS_MAX_AGE_LIMIT } from '../mail/mta-sts/limits.js';
 export const POLICY_KEYS = {
   policy: ['version', 'defaults', 'zones', 'domains', 'targets', 'dkim_keys', 'signers', 'reports'],
   defaults: ['ttl', 'spf'],
-  spf: ['all'],
+  spf: ['all', 'own_hosts'],
   zone: ['fragment', 'zone_file', 'nameservers'],
   domain: ['mail', 'senders', 'spf', 'ttl', 'mx', 'dkim', 'dmarc', 'srv', 'tlsa', 'mta_sts', 'tls_rpt', 'raw'],
-  sender: ['host', 'ip4', 'ip6', 'include', 'provider'],
+  sender: ['host', 'ip4', 'ip6', 'include', 'provider', 'flatten'],
   mx: ['host', 'preference'],
   dkim: ['selector', 'key', 'state', 'created', 'published_since', 'active_since', 'active_until', 'retired_since'],
   dmarc: [
@@ -59,6 +59,7 @@ export const KEY_ALIASES: Partial<Record<KeyGroup, Readonly<Record<string, strin
 /** Values each enum allows. `spf_all` leaves out `pass`, which is refused with its reason. */
 export const POLICY_ENUMS = {
   spf_all: ['fail', 'softfail', 'neutral'],
+  spf_own_hosts: ['names', 'addresses'],
   mail: ['none'],
   sender_word: ['self', 'mx'],
   dkim_state: ['active', 'published', 'retired', 'removed'],

@@ -25,7 +25,24 @@ const SERIAL_LINE = /^; mailrec-serial: (\d{1,10})$/;
 export interface FragmentOptions {
   /** The zone file's SOA serial the fragment was written with (`apply --bump-serial`). */
   serial?: number;
+  /** The ranges of each flattened SPF include, by domain: the fragment is their cache (FlattenNote). */
+  flattened?: readonly FlattenNote[];
 }
+
+/**
+ * One flattened include's ranges as the fragment keeps them, on a comment line
+ * `; mailrec-flatten: <domain> include:<include> <range> ...` after the serial line:
+ * plan without --resolve publishes them again, plan --resolve compares against them.
+ * Comments, so BIND ignores them; covered by the checksum like every body line.
+ */
+export interface FlattenNote {
+  domain: string;
+  include: string;
+  ranges: string[];
+}
+
+const FLATTEN_PREFIX = '; mailrec-flatten: ';
+const FLATTEN_LINE = /^; mailrec-flatten: ([a-z0-9._-]+) include:([a-z0-9._-]+)((?: ip[46]:[0-9a-f.:/]+)*)$/i;
 
 export type FragmentState = OwnedFileState;
 
@@ -63,7 +80,11 @@ export function renderFragment(zone: string, records: readonly RR[], options: Fr
   checkRRsets(unique.map((line) => line.rr));
 
   const serial = options.serial === undefined ? '' : `${SERIAL_PREFIX}${options.serial}\n`;
-  const body = serial + unique.map((line) => `${line.text}\n`).join('');
+  const notes = [...(options.flattened ?? [])]
+    .sort((a, b) => compareNames(a.domain, b.domain) || compareText(a.include, b.include))
+    .map((n) => `${FLATTEN_PREFIX}${n.domain} include:${n.include}${n.ranges.map((r) => ` ${r}`).join('')}\n`)
+    .join('');
+  const body = serial + notes + unique.map((line) => `${line.text}\n`).join('');
   return renderOwnedFile(';', `for ${apex} Do not edit: mailrec apply refuses to overwrite a changed file.`, body);
 }
 
@@ -81,6 +102,17 @@ export function readFragmentSerial(text: string): number | undefined {
   const match = SERIAL_LINE.exec(lines[2] ?? '');
   // RFC 1035 §3.3.13: a serial is an unsigned 32-bit number.
   return match && Number(match[1]) <= 0xffffffff ? Number(match[1]) : undefined;
+}
+
+/** The flattened includes a fragment keeps (FlattenNote), in file order; lines that do not parse are left out. */
+export function readFlattenNotes(text: string): FlattenNote[] {
+  const out: FlattenNote[] = [];
+  for (const line of text.split('\n')) {
+    const m = FLATTEN_LINE.exec(line);
+    if (!m) continue;
+    out.push({ domain: m[1]!.toLowerCase(), include: m[2]!.toLowerCase(), ranges: m[3]!.split(' ').filter((r) => r !== '') });
+  }
+  return out;
 }
 
 /** Owner in canonical order (RFC 4034 §6.1), then type number, then rdata text, then the line. */

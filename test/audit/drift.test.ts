@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileDrift, driftQuestions, observeRecords, type ObservedRecords } from '../../src/audit/drift.js';
+import { checkDrift, compileDrift, driftQuestions, observeRecords, type ObservedRecords } from '../../src/audit/drift.js';
+import { makeDomain, makePolicy } from '../build/fixtures.js';
 import type { Claim } from '../../src/plan/claims.js';
 import { txtRecord, type RR } from '../../src/dns-types/rr.js';
 import { createFakeResolver } from '../helpers/fake-resolver.js';
@@ -90,5 +91,26 @@ describe('drift: the policy against what DNS answers, through diffRecords', () =
     const r = compileDrift({ domain: D, zone: D, desired, claims, observed: seen, exactTtl: true });
     expect(summary(r)).toEqual([`drift.missing _dmarc.${D} error`, `drift.foreign _dmarc.${D} info`]);
     expect(r.findings[0]!.message).toContain('is an alias of _dmarc.provider.example');
+  });
+});
+
+describe('checkDrift with flattened SPF', () => {
+  const domain = makeDomain('example.org', { senders: [{ kind: 'mx' }, { kind: 'include', domain: 'spf.p.example', flatten: true }] });
+  const policy = makePolicy(['example.org'], [domain]);
+  const published = 'v=spf1 mx ip4:192.0.2.0/24 ~all';
+  const zone = { 'example.org': { TXT: [published], MX: [] as [number, string][] }, ...Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`_spf${i + 1}.example.org`, 'nxdomain' as const])) };
+
+  it('compares the SPF built from the fragment\'s ranges, the chain links claimed', async () => {
+    const inputs = { cachedRanges: () => ['ip4:192.0.2.0/24'] };
+    const same = await checkDrift(policy, domain, createFakeResolver(zone, { strict: false }), { exactTtl: false, spfInputs: inputs });
+    expect(same.findings.filter((f) => f.code.startsWith('drift.'))).toEqual([]);
+    const moved = await checkDrift(policy, domain, createFakeResolver(zone, { strict: false }), { exactTtl: false, spfInputs: { cachedRanges: () => ['ip4:198.51.100.0/24'] } });
+    expect(moved.findings.map((f) => [f.code, f.name])).toEqual([['drift.changed', 'example.org']]);
+  });
+
+  it('leaves the SPF records out when no fragment keeps the ranges (an rfc2136 zone), and says so', async () => {
+    const out = await checkDrift(policy, domain, createFakeResolver(zone, { strict: false }), { exactTtl: false, spfInputs: { cachedRanges: () => 'no-fragment' } });
+    expect(out.findings.filter((f) => f.code.startsWith('drift.'))).toEqual([]);
+    expect(out.notes).toContain('drift: the SPF records of example.org are not compared: its flattened ranges are not known without plan --resolve');
   });
 });

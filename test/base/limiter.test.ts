@@ -43,3 +43,40 @@ describe('the one concurrency limiter', () => {
     expect(() => new Limiter(0)).toThrow(RangeError);
   });
 });
+
+describe('a limiter whose limit changes during the run', () => {
+  it('raised: waiting tasks start at once, and map() starts more workers', async () => {
+    const limiter = new Limiter(2);
+    const { task, peak } = tracked();
+    const slow = (n: number) => new Promise<number>((r) => setTimeout(() => r(n), 20));
+    const run = limiter.map(Array.from({ length: 40 }, (_, i) => i), async (n) => {
+      if (n === 3) limiter.setMax(8);
+      return task(n);
+    });
+    await slow(0);
+    expect(await run).toEqual(Array.from({ length: 40 }, (_, i) => i * 2));
+    expect(peak()).toBeGreaterThan(2);
+    expect(peak()).toBeLessThanOrEqual(8);
+    expect(limiter.peak).toBe(peak());
+  });
+
+  it('lowered: tasks in flight finish, none starts until fewer than the new limit run', async () => {
+    const limiter = new Limiter(6);
+    let active = 0;
+    const starts: number[] = [];
+    const out = limiter.map(Array.from({ length: 30 }, (_, i) => i), async (n) => {
+      active++;
+      starts.push(active);
+      if (n === 5) limiter.setMax(2);
+      await new Promise((r) => setTimeout(r, 3));
+      active--;
+      return n;
+    });
+    expect((await out).length).toBe(30);
+    // After the drop (the sixth start), every start saw at most 2 in flight, once the 6 drained.
+    const afterDrain = starts.slice(12);
+    expect(Math.max(...afterDrain)).toBeLessThanOrEqual(2);
+    expect(limiter.active).toBe(0);
+    expect(() => limiter.setMax(0)).toThrow(RangeError);
+  });
+});

@@ -223,8 +223,18 @@ describe('counting lookups through a fake zone (resolveSpfTree, checkSpfTree)', 
     const resolved = await resolveSpfLookups(domain, resolver);
     expect(resolved.lookups).toBe(11);
     expect(resolved.records).toEqual([]);
-    expect(resolved.notices.map((n) => n.code)).toEqual(['spf.too-many-lookups']);
+    expect(resolved.notices[0]!.code).toBe('spf.too-many-lookups');
     expect(resolved.notices[0]!.message).toContain('11');
+    // Over the limit, the remedies follow, safest first, each with the count it reaches.
+    const via = '"custom return-path" or "custom bounce domain" setting, if it has one; DMARC still aligns under relaxed aspf';
+    expect(resolved.notices.slice(1).map((n) => [n.code, n.severity, n.message])).toEqual([
+      ['spf.remedy', 'info', 'remedy 1: drop include:big.example.net: every range it passes is already listed by include:other.example.net; 5 lookups (within the limit)'],
+      ['spf.remedy', 'info', 'remedy 2: drop include:other.example.net: every range it passes is already listed by include:big.example.net; 6 lookups (within the limit)'],
+      ['spf.remedy', 'info', `remedy 3: move include:big.example.net to its own envelope subdomain (bounce.example.org with "v=spf1 include:big.example.net -all") through the service's ${via}; 5 lookups (within the limit)`],
+      ['spf.remedy', 'info', `remedy 4: move include:other.example.net to its own envelope subdomain (bounce.example.org with "v=spf1 include:other.example.net -all") through the service's ${via}; 6 lookups (within the limit)`],
+      ['spf.remedy', 'info', 'remedy 5: flatten include:big.example.net (flatten: true): 1 range, refreshed by plan --resolve and watched by audit (spf.flatten-stale); 5 lookups (within the limit)'],
+      ['spf.remedy', 'info', 'remedy 6: flatten include:other.example.net (flatten: true): 1 range, refreshed by plan --resolve and watched by audit (spf.flatten-stale); 6 lookups (within the limit)'],
+    ]);
   });
 
   it('accepts exactly 10 counted through includes', async () => {
@@ -347,5 +357,34 @@ describe('the fake resolver', () => {
   it('throws on a name outside the map in strict mode, NXDOMAIN otherwise', async () => {
     await expect(resolver.resolve('elsewhere.example', 'A')).rejects.toThrow(/unexpected lookup A elsewhere.example/);
     expect((await createFakeResolver({}, { strict: false }).resolve('elsewhere.example', 'A')).status).toBe('nxdomain');
+  });
+});
+
+describe('a flattened include from the fragment (buildSpf with SpfInputs)', () => {
+  const ranges = Array.from({ length: 70 }, (_, i) => `ip4:198.51.${i}.0/24`);
+  const hosts = (n: number): Sender[] => Array.from({ length: n }, (_, i) => ({ kind: 'host', host: `h${i}.example.org` }));
+  const flat: Sender = { kind: 'include', domain: 'spf.p.example', flatten: true };
+
+  it('publishes the kept ranges as a chain and counts every link', () => {
+    const built = buildSpf(makeDomain('example.org', { senders: [...hosts(2), flat] }), { cachedRanges: () => ranges });
+    expect(built.records.map((r) => r.name)).toEqual(['example.org', '_spf1.example.org', '_spf2.example.org', '_spf3.example.org']);
+    expect(built.lookups).toBe(2 + 3);
+    expect(built.notices).toEqual([]);
+    expect(built.flattened).toEqual(new Map([['spf.p.example', ranges]]));
+  });
+
+  it('refuses a chain whose links take the count over 10, naming them', () => {
+    const built = buildSpf(makeDomain('example.org', { senders: [...hosts(8), flat] }), { cachedRanges: () => ranges });
+    expect(built.lookups).toBe(8 + 3);
+    expect(built.records).toEqual([]);
+    expect(built.notices.map((n) => [n.code, n.message])).toEqual([
+      ['spf.too-many-lookups', expect.stringMatching(/^at least 11 DNS-querying terms .* include:_spf1\.example\.org 1, include:_spf2\.example\.org 1, include:_spf3\.example\.org 1$/)],
+    ]);
+  });
+
+  it('refuses to publish a flattened include empty', () => {
+    const built = buildSpf(makeDomain('example.org', { senders: [flat] }), {});
+    expect(built.records).toEqual([]);
+    expect(built.notices.map((n) => n.code)).toEqual(['spf.flatten-uncached']);
   });
 });

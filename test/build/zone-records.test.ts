@@ -142,6 +142,9 @@ describe('buildZoneRecords', () => {
     const org = out.find((z) => z.zone === 'example.org')!;
     expect(org.notices.map((n) => [n.code, n.name])).toEqual([
       ['spf.too-many-lookups', 'example.org'],
+      // A mailbox provider is never advised to move to an envelope subdomain: flatten it, or nothing.
+      ['spf.remedy', 'example.org'],
+      ['spf.remedy', 'example.org'],
       ['dkim.provider-hint', 'example.org'],
     ]);
     expect(org.notices[0]!.message).toContain('12');

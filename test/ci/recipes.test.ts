@@ -3,11 +3,13 @@
 // shards, parallel node index), on the bundled example, offline (`--zones zones` added to
 // audit commands). Checks the exit codes the recipes rely on and that the files CI systems
 // read parse: the plan Markdown, the shard JSON, SARIF 2.1.0, JUnit XML. Every script's
-// shell glue is also checked with `bash -n`.
+// shell glue is also checked with `bash -n`. The Kubernetes Indexed Job's container scripts
+// run under `sh` with the built CLI, one pod per completion index.
 
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -222,4 +224,53 @@ describe('docs/ci.md: the GitLab CI file', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`shard 1/${audit.copies.length} is missing`);
   });
+});
+
+describe('docs/ci.md: the Kubernetes Indexed Job', () => {
+  type K8sJob = { spec: { completionMode?: string; completions?: number; parallelism?: number; template: { spec: { containers: { command: string[]; args: string[] }[] } } } };
+
+  /** Runs a container's `sh -c` script with a `mailrec` on PATH that reads the zone files (offline) and /results in `results`. */
+  function runContainer(job: K8sJob, repo: string, results: string, env: Record<string, string>): { code: number; stderr: string } {
+    const container = job.spec.template.spec.containers[0]!;
+    expect(container.command).toEqual(['sh', '-c']);
+    const bin = mkdtempSync(join(tmpdir(), 'mailrec-k8s-bin-'));
+    const mailrec = join(REPO_ROOT, 'bin', 'mailrec');
+    writeFileSync(
+      join(bin, 'mailrec'),
+      `#!/bin/sh\nif [ "$1 $2" = "audit merge" ]; then exec "${process.execPath}" "${mailrec}" "$@"; fi\nexec "${process.execPath}" "${mailrec}" "$@" --zones zones\n`,
+      { mode: 0o755 },
+    );
+    const script = container.args[0]!.split('/results').join(results);
+    const r = spawnSync('sh', ['-c', script], { cwd: repo, env: { ...process.env, ...env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` }, encoding: 'utf8' });
+    return { code: r.status ?? 1, stderr: r.stderr };
+  }
+
+  it('N indexed pods write one shard each, and the merge Job gives the verdict of the whole estate', async () => {
+    const job = recipe('kubernetes') as K8sJob;
+    const merge = recipe('kubernetes-merge') as K8sJob;
+    expect(job.spec.completionMode).toBe('Indexed');
+    const n = job.spec.completions!;
+    expect(job.spec.parallelism).toBe(n);
+    expect(job.spec.template.spec.containers[0]!.args[0]).toContain(`--shard "$K/${n}"`);
+    const repo = copyExample();
+    const domains = (await runCli(['audit', '--zones', 'zones', '--format', 'json'], { cwd: repo })).stdout;
+    const names = (JSON.parse(domains) as { domains: { domain: string }[] }).domains.map((d) => d.domain);
+    writeFileSync(join(repo, 'domains.txt'), names.map((d) => `${d}\n`).join(''));
+    const results = mkdtempSync(join(tmpdir(), 'mailrec-k8s-results-'));
+    for (let index = 0; index < n; index++) {
+      const pod = runContainer(job, repo, results, { JOB_COMPLETION_INDEX: String(index) });
+      expect(pod.code, pod.stderr).toBe(0);
+    }
+    expect(readdirSync(results).sort()).toEqual(Array.from({ length: n }, (_, i) => `audit-${i + 1}.ndjson`).sort());
+    const merged = runContainer(merge, repo, results, {});
+    const verdict = (await runCli(['audit', '--domains-file', 'domains.txt', '--zones', 'zones', '--fail-under', '80', '--format', 'json'], { cwd: repo })).code;
+    expect(merged.code, merged.stderr).toBe(verdict);
+    const junit = checkJunit(readFileSync(join(results, 'report.xml'), 'utf8'));
+    expect(junit.suites).toBeGreaterThan(0);
+    // A pod that never finished leaves no whole-looking file: the merge names the missing shard.
+    rmSync(join(results, 'audit-2.ndjson'));
+    const short = runContainer(merge, repo, results, {});
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain(`shard 2/${n} is missing`);
+  }, 120_000);
 });

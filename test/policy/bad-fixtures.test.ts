@@ -32,6 +32,12 @@ const CASES: Record<string, Expected[]> = {
     ["10:11", "ruf 'dmarc;x@example.org' contains ';', which separates tags in the record", "list each URI as its own item; a literal ';' must be percent-encoded as %3B"],
     ["11:11", "ruf 'postmaster' is neither an address nor a mailto: URI", "write local@domain, e.g. dmarc-reports@example.org"],
   ],
+  'spf-limit-keys': [
+    ["3:36", "own_hosts is set per domain", "move it to the spf: of each domain whose host: senders should be published by address"],
+    ["8:18", "flatten must be true or false, not the text 'yes'"],
+    ["10:18", "flatten goes with include: only", "write '- include: <domain>' with 'flatten: true' beside it"],
+    ["13:23", "invalid own_hosts 'address'", "did you mean 'addresses'? allowed values: names, addresses"],
+  ],
   'duplicate-selector': [
     ["6:21", "duplicate DKIM selector 's1'", "first declared at policy/bad/duplicate-selector.yaml:5:21"],
   ],

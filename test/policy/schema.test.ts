@@ -21,7 +21,7 @@ function def(name: string): JsonSchema {
 function schemaKeys(group: KeyGroup): string[] {
   const schema = group === 'policy' ? POLICY_SCHEMA : def(group);
   if (group === 'sender') {
-    return (schema.oneOf ?? []).flatMap((s) => Object.keys(s.properties ?? {}));
+    return [...new Set((schema.oneOf ?? []).flatMap((s) => Object.keys(s.properties ?? {})))];
   }
   expect(schema.additionalProperties, `${group} must refuse unknown keys`).toBe(false);
   return Object.keys(schema.properties ?? {});
@@ -52,6 +52,7 @@ describe('POLICY_SCHEMA', () => {
 
   const enumAt: [keyof typeof POLICY_ENUMS, unknown][] = [
     ['spf_all', def('spf').properties?.all?.enum],
+    ['spf_own_hosts', def('spf').properties?.own_hosts?.enum],
     ['mail', def('domain').properties?.mail?.enum],
     ['sender_word', def('sender').oneOf?.[0]?.enum],
     ['dkim_state', def('dkim').properties?.state?.enum],

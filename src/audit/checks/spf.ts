@@ -6,7 +6,9 @@ import { resolveSpfTree, type SpfProblem, type SpfTreeNode } from '../../mail/sp
 import { raisedBy, type Code } from '../../base/codes.js';
 import { evidenceFor, RecordingResolver, uncheckedFinding, unknownFinding } from '../evidence.js';
 import { findingOf, type Evidence, type Finding } from '../../base/finding.js';
-import { checkLookupLimit, checkVoidLimit, describeSpfProblem, rrtypeSpfProblem } from '../../mail/spf/rules.js';
+import { checkFlattenCoverage, checkLookupLimit, checkVoidLimit, describeSpfProblem, publishedRanges, rrtypeSpfProblem } from '../../mail/spf/rules.js';
+import { resolveSpfRanges } from '../../mail/spf/flatten.js';
+import type { Resolver as BaseResolver } from '../../dns/resolver.js';
 
 export type { SpfTreeNode, SpfTreeTerm } from '../../mail/spf/lookup-tree.js';
 
@@ -50,6 +52,29 @@ export async function analyzeSpf(domain: string, resolver: Resolver): Promise<Sp
 
   findings.push(...unknownsOf(domain, rec));
   return { ...(tree ? { tree } : {}), lookups: walk.lookups, voids: walk.voids.length, findings };
+}
+
+/**
+ * The policy's flattened includes against DNS: each include's tree is resolved now and
+ * its ranges compared with the ip4:/ip6: terms the domain publishes (its chain links
+ * included). The audit knows which includes are flattened from the policy only: the
+ * published record holds addresses, not where they came from.
+ */
+export async function checkFlattened(domain: string, resolver: BaseResolver, tree: SpfTreeNode | undefined, includes: readonly string[]): Promise<Finding[]> {
+  if (includes.length === 0 || !tree) return [];
+  const rec = new RecordingResolver(resolver);
+  const published = publishedRanges(domain, tree);
+  const findings: Finding[] = [];
+  for (const include of includes) {
+    const result = await resolveSpfRanges(include, rec);
+    if (result.kind === 'unknown') {
+      findings.push(...uncheckedFinding('spf', domain, include, `the flattened include ${include}`, ['spf.flatten-stale'], rec.failed()));
+      continue;
+    }
+    const problem = checkFlattenCoverage(domain, result, published);
+    if (problem) findings.push(findingOf(problem, domain, evidenceFor(rec, rec.asked.map((a) => a.name))));
+  }
+  return findings;
 }
 
 /** What the records below an unanswered include or redirect could still hold (§4.6.4, §5.2, §6.1). */

@@ -6,6 +6,7 @@ import { createDnsClient } from '../../dns/client.js';
 import type { Resolver } from '../../dns/resolver.js';
 import { formatServer, type ServerAddress } from '../../dns/servers.js';
 import type { TypeResolver } from '../../dns/answers.js';
+import type { Pacing } from '../../dns/pacing.js';
 import { createAuthoritativeResolver } from './authoritative.js';
 import { createLiveResolver } from './live.js';
 import { createZoneRepoResolver, loadZoneRepo, type LoadedZone, type SkippedFile } from './zone-repo.js';
@@ -16,9 +17,9 @@ export { createZoneRepoResolver, loadZoneRepo, OUTSIDE_REASON, type LoadedZone, 
 
 export type SourceSpec =
   /** A recursive resolver: `servers` (--resolver) or /etc/resolv.conf. */
-  | { kind: 'dns'; servers?: ServerAddress[]; timeoutMs?: number; attempts?: number }
+  | { kind: 'dns'; servers?: ServerAddress[]; timeoutMs?: number; attempts?: number; pacing?: Pacing }
   /** The zones' own servers, found through `servers` or /etc/resolv.conf (--authoritative). */
-  | { kind: 'authoritative'; servers?: ServerAddress[]; timeoutMs?: number; attempts?: number; port?: number }
+  | { kind: 'authoritative'; servers?: ServerAddress[]; timeoutMs?: number; attempts?: number; port?: number; pacing?: Pacing }
   /** The zone repo's files (--zones DIR): no network. */
   | { kind: 'zones'; dir: string; root?: string; origins?: ReadonlyMap<string, string>; /** The directory as the user wrote it, for reports. */ label?: string; /** The zone repo's files (the CLI's). */ files?: RepoFiles };
 
@@ -50,8 +51,22 @@ export function nonRecursiveNote(server: string): string {
   return `${server} answers only for its own zones; names outside them are unknown: use a recursive resolver or --authoritative`;
 }
 
+/** What every DNS client of a run shares: the exchange limit, the control's input, the --max-qps bucket. */
+function clientPacing(pacing: Pacing): { limiter: Pacing['questions']; onExchange?: NonNullable<Pacing['onExchange']>; rateLimit?: NonNullable<Pacing['rateLimit']> } {
+  return {
+    limiter: pacing.questions,
+    ...(pacing.onExchange ? { onExchange: pacing.onExchange } : {}),
+    ...(pacing.rateLimit ? { rateLimit: pacing.rateLimit } : {}),
+  };
+}
+
 export async function openAuditSource(spec: SourceSpec): Promise<AuditSource> {
-  const timing = { ...(spec.kind !== 'zones' && spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}), ...(spec.kind !== 'zones' && spec.attempts !== undefined ? { attempts: spec.attempts } : {}) };
+  const pacing = spec.kind !== 'zones' && spec.pacing ? clientPacing(spec.pacing) : {};
+  const timing = {
+    ...(spec.kind !== 'zones' && spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+    ...(spec.kind !== 'zones' && spec.attempts !== undefined ? { attempts: spec.attempts } : {}),
+    ...pacing,
+  };
   switch (spec.kind) {
     case 'dns': {
       // DO bit (RFC 3225): a validating resolver then sets AD, which the TLSA checks need.

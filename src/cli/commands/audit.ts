@@ -8,7 +8,11 @@ import { checkKeyAge, checkSignerDrift } from '../../audit/checks/dkim-keys.js';
 import { readPrivateKeys, readSignerViews } from '../../apply/dkim/repo-signing.js';
 import type { Finding } from '../../base/finding.js';
 import { SummaryFold } from '../../audit/merge.js';
-import { auditDomains, auditEach, type AuditOptions, type DomainReport } from '../../audit/run.js';
+import { auditEach, type AuditOptions, type DomainReport } from '../../audit/run.js';
+import { inInputOrder } from '../../audit/in-order.js';
+import { auditInWorkers, defaultJobs, type WorkerSpec } from '../../audit/parallel.js';
+import { createPacing, defaultMaxQps, type PacingStats } from '../../dns/pacing.js';
+import { loadResolvConf } from '../../dns/servers.js';
 import { parseShard, selectShard, type ShardInfo } from '../../audit/shard.js';
 import { openAuditSource, type AuditSource, type SourceSpec } from '../../audit/sources/index.js';
 import { RepoFileError, UsageError, type SourcePosition } from '../../base/errors.js';
@@ -25,6 +29,7 @@ import { registerAuditMerge } from './audit-merge.js';
 import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
 import { packageVersion } from '../package-info.js';
 import { resolverServers } from './plan.js';
+import { readSpfInputs } from '../workflow.js';
 
 /**
  * Above this many domains `--format json` streams NDJSON (one line per domain as it
@@ -42,6 +47,8 @@ interface AuditCommandOptions extends GlobalOptions, HistoryFlags {
   selector?: string[];
   timeout?: string;
   concurrency?: string;
+  maxQps?: string;
+  jobs?: string;
   failUnder?: string;
   allowUnknown?: boolean;
   failOn?: string;
@@ -176,12 +183,14 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .option('--zones <dir>', 'offline: answer from the zone files under DIR (no network)')
     .option('--selector <selector>', 'DKIM selector to check besides the policy\'s (repeatable)', collect)
     .option('--timeout <ms>', 'per DNS exchange, in milliseconds (default 2000)')
-    .option('--concurrency <n>', 'domains audited at once (default 8)')
+    .option('--concurrency <n>', 'domains audited at once, fixed (default: adaptive, from 8 up while answers stay fast, down on timeouts, SERVFAIL or REFUSED)')
+    .option('--max-qps <n>', 'DNS messages a second at most, 0 for no limit (default: none for a --resolver on loopback, 500 for a public resolver, 1000 otherwise)')
+    .option('--jobs <n>', 'worker threads, each with its own sockets (default: one per core from 2,000 domains, else 1)')
     .option('--fail-under <score>', 'exit 2 when a domain scores under this (0-100), unknown weight counted as failed')
     .option('--allow-unknown', 'with --fail-under: compare the score over what could be checked, not the worst case')
     .option('--fail-on <severity>', 'exit 2 on a finding of this severity or worse: error or warning')
     .option('--no-probe', 'do not connect to the MX and MTA-STS hosts (TLS, DANE, policy fetch)')
-    .option('-v, --verbose', 'with --zones: list every file skipped, not only the first few')
+    .option('-v, --verbose', 'with --zones: list every file skipped, not only the first few; over DNS: how the concurrency adapted (stderr)')
     .addOption(new Option('--probe-smtp-port <port>', 'port the SMTP probe connects to instead of 25 (test setups)').hideHelp())
     .addOption(new Option('--probe-https-port <port>', 'port the MTA-STS fetch connects to instead of 443 (test setups)').hideHelp())
     .addOption(new Option('--probe-ca <file>', 'CA bundle (PEM) trusted for the MTA-STS fetch (test setups)').hideHelp())
@@ -195,7 +204,9 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         throw new UsageError(`--fail-on: unknown severity '${opts.failOn}'`, 'use --fail-on error or --fail-on warning');
       }
       const failOn = opts.failOn as FailOn | undefined;
-      const concurrency = parseInteger(opts.concurrency, '--concurrency', 1, 1024) ?? 8;
+      const concurrency = parseInteger(opts.concurrency, '--concurrency', 1, 1024);
+      const maxQpsFlag = parseInteger(opts.maxQps, '--max-qps', 0, 10_000_000);
+      const jobsFlag = parseInteger(opts.jobs, '--jobs', 1, 256);
       const selectors = (opts.selector ?? []).map((s) => {
         const checked = checkSelector(s);
         if (!checked.ok) throw new UsageError(`--selector: ${checked.message}`, checked.hint);
@@ -215,6 +226,12 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       const history = planHistory(ctx, opts, shard);
       if (history.dir !== undefined && !history.previous) io.stderr(`note: no earlier run in ${opts.history}: nothing to compare with; this run is stored as the first\n`);
       const spec = sourceSpec(ctx, opts, targets.policy);
+      const maxQps = maxQpsFlag ?? (spec.kind === 'dns' ? defaultMaxQps(spec.servers ?? (await loadResolvConf()).servers, spec.servers !== undefined) : undefined);
+      const pacingOptions = { ...(concurrency !== undefined ? { concurrency } : {}), ...(maxQps !== undefined ? { maxQps } : {}) };
+      const pacing = createPacing(pacingOptions);
+      if (spec.kind !== 'zones') spec.pacing = pacing;
+      // Workers for live DNS only: the zone files are read once, in this thread.
+      const jobs = spec.kind === 'zones' ? 1 : (jobsFlag ?? defaultJobs(targets.domains.length));
       const source: AuditSource = await openAuditSource(spec);
       for (const note of source.notes) io.stderr(`note: ${note}\n`);
       // The live probes need the network: never with --zones.
@@ -228,10 +245,12 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       const withPolicy = targets.domains.filter((d) => policies.has(d));
       let drifted = 0;
       const drift = new Map<string, DriftResult>();
+      // Own host addresses and flattened ranges from the zone repo, as plan reads them.
+      const spfInputs = targets.policy && withPolicy.length > 0 ? (await readSpfInputs(ctx, targets.policy)).inputs : undefined;
       await mapBounded(
         withPolicy,
-        concurrency,
-        async (domain) => void drift.set(domain, await checkDrift(targets.policy!, policies.get(domain)!, source.resolver, { exactTtl: source.exactTtl })),
+        pacing.domains,
+        async (domain) => void drift.set(domain, await checkDrift(targets.policy!, policies.get(domain)!, source.resolver, { exactTtl: source.exactTtl, ...(spfInputs ? { spfInputs } : {}) })),
         (_, domain) => progress.update('drift', ++drifted, withPolicy.length, domain),
       );
       // DKIM key lifecycle from the repo: key age, the signer configs, the private keys against what DNS publishes.
@@ -268,8 +287,34 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         ...(history.failOnNew ? { failOnNew: history.failOnNew } : {}),
       };
 
+      /**
+       * Every domain through `onReport` (completion order, with its index): in this thread,
+       * or split over worker threads with --jobs. Returns what the run learnt (run notes).
+       */
+      const auditAll = async (onReport: (r: DomainReport, i: number) => void): Promise<string[]> => {
+        let done = 0;
+        if (jobs > 1 && spec.kind !== 'zones') {
+          const { pacing: _own, ...workerSpec } = spec;
+          const result = await auditInWorkers(targets.domains, {
+            jobs,
+            spec: workerSpec as WorkerSpec,
+            pacing: pacingOptions,
+            optionsFor,
+            onReport: (r, i) => {
+              onReport(r, i);
+              onProgress(++done, targets.domains.length, r.domain);
+            },
+          });
+          if (opts.verbose) for (const [k, stats] of result.pacing.entries()) io.stderr(`note: job ${k + 1}/${jobs}: ${describePacing(stats)}\n`);
+          return [...new Set([...source.runNotes(), ...result.runNotes])];
+        }
+        await auditEach(targets.domains, source.resolver, onReport, { concurrency: pacing.domains, onProgress, optionsFor });
+        if (opts.verbose && spec.kind !== 'zones') io.stderr(`note: ${describePacing(pacing.stats())}\n`);
+        return source.runNotes();
+      };
+
       if (ctx.format === ('ndjson' as string) || (ctx.format === 'json' && targets.domains.length > STREAM_ABOVE)) {
-        // Streamed: each domain is written as it finishes and let go.
+        // Streamed: each domain is written as soon as it and those before it are done, and let go.
         const fold = new SummaryFold(base);
         const compared = comparisonFold(history, shard);
         const stored = streamRun(ctx, history);
@@ -277,23 +322,19 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
           io.stdout(text);
           stored?.write(text);
         };
-        await auditEach(
-          targets.domains,
-          source.resolver,
-          (r, i) => {
-            const report = withNotes(r);
-            const json = domainJson(report, policies.has(report.domain));
-            out(renderDomainJsonLine(json));
-            compared?.add(json);
-            fold.add(report, i);
-          },
-          { concurrency, onProgress, optionsFor },
-        );
+        const ordered = inInputOrder((r: DomainReport, i: number) => {
+          const report = withNotes(r);
+          const json = domainJson(report, policies.has(report.domain));
+          out(renderDomainJsonLine(json));
+          compared?.add(json);
+          fold.add(report, i);
+        });
+        const runNotes = await auditAll(ordered.add);
         progress.clear();
         const comparison = compared?.finish();
         if (comparison) out(renderComparisonLine(comparison));
         const summary = comparison ? withRegressions(fold.summary(), comparison, history.failOnNew) : fold.summary();
-        out(renderAuditSummaryLine(summary, { ...base, notes: source.runNotes() }));
+        out(renderAuditSummaryLine(summary, { ...base, notes: runNotes }));
         await stored?.commit();
         if (!summary.passed) for (const failure of summary.failures) io.stderr(`failed: ${failure}\n`);
         await notifyNew(ctx, history, comparison, targets.policy);
@@ -301,10 +342,10 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         return;
       }
 
-      const reports = await auditDomains(targets.domains, source.resolver, { concurrency, onProgress, optionsFor });
+      const reports = new Array<DomainReport>(targets.domains.length);
+      const runNotes = await auditAll((r, i) => void (reports[i] = r));
       progress.clear();
 
-      const runNotes = source.runNotes();
       const run: AuditRun = {
         ...base,
         ...(runNotes.length > 0 ? { notes: runNotes } : {}),
@@ -344,4 +385,12 @@ async function probeOptionsFrom(files: RepoFiles, opts: AuditCommandOptions): Pr
     smtp: { ...(smtpPort !== undefined ? { port: smtpPort } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
     mtaSts: { ...(httpsPort !== undefined ? { port: httpsPort } : {}), ...(ca !== undefined ? { ca } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
   };
+}
+
+/** One line on how a run paced itself (--verbose). */
+function describePacing(stats: PacingStats): string {
+  const qps = stats.maxQps !== undefined ? `, at most ${stats.maxQps} DNS messages a second` : ', no --max-qps limit';
+  if (!stats.adaptive) return `concurrency fixed at ${stats.start} domains in flight${qps}`;
+  const rounds = Object.entries(stats.decisions).map(([d, n]) => `${d} ${n}`).join(', ');
+  return `adaptive concurrency: ${stats.start} domains in flight at the start, ${stats.peak} at most, ${stats.end} at the end (rounds: ${rounds || 'none'})${qps}`;
 }

@@ -10,6 +10,7 @@ import { ExportError } from '../../base/errors.js';
 import { exportOctodns } from '../../interop/export/octodns.js';
 import { loadPolicy } from '../../policy/load.js';
 import { buildZoneRecords } from '../../build/zone-records.js';
+import { readSpfInputs } from '../workflow.js';
 import { renderNotice } from '../../report/plan-text.js';
 import { clip } from '../../base/quote.js';
 import { makeContext, type GlobalOptions } from '../context.js';
@@ -44,7 +45,8 @@ export function registerExport(program: Command, io: CliIO, setExit: (code: numb
       const tool = opts.to?.toLowerCase();
       if (!tool || !(TOOLS as readonly string[]).includes(tool)) throw new UsageError(`unknown export target '${opts.to}'`, `use --to ${TOOLS.join('|')}`);
       const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
-      const desired = buildZoneRecords(policy);
+      // Own host addresses and flattened ranges from the zone repo, as plan reads them.
+      const desired = buildZoneRecords(policy, (await readSpfInputs(ctx, policy)).inputs);
       const errors = desired.flatMap((z) => z.notices).filter((n) => n.severity === 'error');
       if (errors.length > 0) {
         const style = styleFor(colourEnabled(io.env, io.stderrIsTTY));

@@ -38,6 +38,8 @@ export function refuseBrokenPlan(ctx: Context, plan: Plan): void {
   if (errors.length === 0) return;
   const style = styleFor(colourEnabled(ctx.io.env, ctx.io.stderrIsTTY));
   for (const notice of errors) ctx.io.stderr(`${renderNotice(notice, style)}\n`);
+  // Over the SPF lookup limit, the ways out come with the refusal.
+  for (const notice of plan.notices.filter((n) => n.code === 'spf.remedy')) ctx.io.stderr(`${renderNotice(notice, style)}\n`);
   throw new RecordError(
     `the policy asks for ${errors.length === 1 ? 'a record' : `${errors.length} records`} that would break the RFCs; nothing was planned`,
     undefined,

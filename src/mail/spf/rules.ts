@@ -6,6 +6,7 @@ import type { Problem } from '../../base/finding.js';
 import { SPF_LONG_RECORD_OCTETS, SPF_MAX_LOOKUPS, SPF_MAX_MX_HOSTS, SPF_MAX_VOID_LOOKUPS } from './limits.js';
 import { LOOKUP_CAP, recordProblems, type SpfProblem, type SpfTreeNode, type SpfVoid } from './lookup-tree.js';
 import { countSpfTermLookups, hasMacros, LOOKUP_TERMS, parseSpfRecord } from './record.js';
+import { isChainLink, parseRangeTerm, uncoveredRanges, type FlattenResult, type SpfRange } from './flatten.js';
 
 /** The code and words for one problem of the walk (or of a record read alone). */
 export function describeSpfProblem(p: SpfProblem): Problem {
@@ -120,4 +121,33 @@ export function checkSpfRecord(name: string, text: string): Problem[] {
   const terms = [...evaluated.filter((m) => LOOKUP_TERMS.has(m.name)).map((m) => m.text), ...(end < 0 && record.redirect ? [record.redirect.text] : [])];
   const limit = checkLookupLimit(name, lookups, { kind: 'static', terms });
   return limit ? [...out, limit] : out;
+}
+
+/** The ip4:/ip6: ranges a domain's record publishes, its chain links (`_spf<n>.<domain>`) included. */
+export function publishedRanges(domain: string, node: SpfTreeNode): SpfRange[] {
+  return node.terms.flatMap((t) => {
+    if (t.child && isChainLink(t.child.domain, domain)) return publishedRanges(domain, t.child);
+    const range = parseRangeTerm(t.term);
+    return range ? [range] : [];
+  });
+}
+
+/**
+ * A flattened include (RFC 7208 §5.2) whose tree now passes ranges the published records
+ * do not list, or can no longer be flattened: its mail fails SPF. `null` when covered, and
+ * when the include could not be resolved (the caller reports that as unknown).
+ */
+export function checkFlattenCoverage(domain: string, result: FlattenResult, published: readonly SpfRange[]): Problem | null {
+  const inc = `include:${result.domain}`;
+  if (result.kind === 'unknown') return null;
+  if (result.kind === 'refused') {
+    return { code: 'spf.flatten-stale', name: domain, message: `${inc} is published flattened, but its tree can no longer be flattened: ${result.reasons.join('; ')}` };
+  }
+  const missing = uncoveredRanges(result.ranges, published);
+  if (missing.length === 0) return null;
+  return {
+    code: 'spf.flatten-stale',
+    name: domain,
+    message: `${inc} is published flattened, but now passes ${missing.length} range${missing.length === 1 ? '' : 's'} the SPF of ${domain} does not list: ${missing.map((r) => r.term).join(', ')}; mail from there fails SPF (run mailrec plan --resolve, then apply)`,
+  };
 }

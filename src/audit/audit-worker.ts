@@ -1,0 +1,72 @@
+// One worker thread of `audit --jobs N` (src/audit/parallel.ts): its own DNS source, sockets,
+// cache and pacing; domains come in chunks from the main thread and reports go back.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { createPacing } from '../dns/pacing.js';
+import { auditDomain, type DomainReport } from './run.js';
+import { recordsOf } from './records.js';
+import { openAuditSource } from './sources/index.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './parallel.js';
+
+const port = parentPort!;
+const setup = workerData as WorkerSetup;
+const pacing = createPacing(setup.pacing);
+const source = await openAuditSource({ ...setup.spec, pacing });
+
+let pending = 0;
+let ended = false;
+let asked = false;
+let out: { index: number; report: DomainReport }[] = [];
+let flushing = false;
+const post = (message: FromWorker): void => port.postMessage(message);
+
+/** Reports leave in batches, one message per turn of the event loop. */
+const flush = (): void => {
+  flushing = false;
+  if (out.length === 0) return;
+  post({ type: 'reports', items: out });
+  out = [];
+};
+
+/** Keeps about four times the domains in flight queued here, so the worker never idles. */
+const askMore = (): void => {
+  const want = Math.max(32, 4 * pacing.domains.max);
+  if (ended || asked || pending >= want / 2) return;
+  asked = true;
+  post({ type: 'more', want: want - pending });
+};
+
+const finishIfDone = (): void => {
+  if (!ended || pending > 0) return;
+  flush();
+  post({ type: 'done', runNotes: source.runNotes(), pacing: pacing.stats() });
+  port.close();
+};
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'end') {
+    ended = true;
+    finishIfDone();
+    return;
+  }
+  asked = false;
+  for (const item of message.items) {
+    pending++;
+    void pacing.domains
+      .run(() => auditDomain(item.domain, source.resolver, item.options))
+      .then(({ answers, ...report }) => {
+        // The domain's own records leave the worker, not every answer it saw (providers' too):
+        // less to copy between threads, and json writes only these (audit/records.ts).
+        out.push({ index: item.index, report: { ...report, records: recordsOf(report.domain, answers ?? []) } });
+        if (!flushing) {
+          flushing = true;
+          setImmediate(flush);
+        }
+        pending--;
+        askMore();
+        finishIfDone();
+      });
+  }
+  askMore();
+});
+askMore();

@@ -1,0 +1,170 @@
+// The adaptive concurrency control law of a live audit: additive increase, multiplicative
+// decrease (AIMD), as TCP congestion control (RFC 5681 §3.1, slow start then congestion
+// avoidance) with a delay signal as in TCP Vegas. Pure: samples in, a limit out; no clock.
+
+/** What became of one DNS exchange. */
+export type SampleOutcome = 'ok' | 'timeout' | 'servfail' | 'refused';
+
+export interface Sample {
+  outcome: SampleOutcome;
+  /** Time from send to answer; ignored for a timeout. */
+  latencyMs: number;
+  /**
+   * When the exchange was sent, on any clock that only goes forward. An error from an
+   * exchange sent before the last decrease is not counted again (the recovery point of
+   * RFC 6582 §3.2: one decrease per window): a timeout arrives seconds after its send.
+   */
+  sentAt: number;
+}
+
+export interface AimdOptions {
+  /** The limit at the start (default 8: the old fixed --concurrency). */
+  initial?: number;
+  min?: number;
+  max?: number;
+  /** Samples per round at least (default 32); a round is otherwise twice the limit. */
+  minRound?: number;
+  /** Factor on a burst of errors (default 0.5). */
+  errorDecrease?: number;
+  /** Factor when answers slow down (default 0.85). */
+  delayDecrease?: number;
+  /** Answers count as slowed when the round's median exceeds baseline × this + slackMs. */
+  delayRatio?: number;
+  /** Absolute slack, so that sub-millisecond jitter on loopback is not taken for a queue (default 5 ms). */
+  slackMs?: number;
+  /** Rounds over which the lowest median is the latency baseline (default 32). */
+  baselineRounds?: number;
+}
+
+/** Why the limit changed at the end of a round. */
+export type Decision = 'grow' | 'slow-start' | 'error-burst' | 'delay' | 'hold';
+
+export interface RoundResult {
+  decision: Decision;
+  limit: number;
+  samples: number;
+  errors: number;
+  medianMs: number | undefined;
+  baselineMs: number | undefined;
+}
+
+/**
+ * A limit that doubles each round while answers come back as fast as ever and without an
+ * error burst (slow start), then grows by one a round (congestion avoidance); halves on an
+ * error burst (timeouts, SERVFAIL, REFUSED well above their usual share) and shrinks by
+ * 15 % when the median answer time rises above the baseline (a queue is building: at the
+ * server, on the link, or in mailrec's own event loop when it is the CPU that is short).
+ * The round after a decrease is not judged: its samples were sent under the old limit.
+ */
+export class AimdWindow {
+  readonly min: number;
+  readonly max: number;
+  #limit: number;
+  #slowStart = true;
+  #skipNext = false;
+  #round: number[] = [];
+  #errors = 0;
+  /** Usual share of errors (exponentially weighted over rounds): a steady 5 % loss is not a burst. */
+  #errorShare = 0;
+  #errorRounds = 0;
+  readonly #medians: number[] = [];
+  #latestSent = -Infinity;
+  #recoveryPoint = -Infinity;
+  readonly #o: Required<Omit<AimdOptions, 'initial' | 'min' | 'max'>>;
+
+  constructor(options: AimdOptions = {}) {
+    this.min = options.min ?? 2;
+    this.max = options.max ?? 1024;
+    if (!(this.min >= 1 && this.max >= this.min)) throw new RangeError('AIMD: need 1 <= min <= max');
+    this.#limit = Math.min(this.max, Math.max(this.min, options.initial ?? 8));
+    this.#o = {
+      minRound: options.minRound ?? 32,
+      errorDecrease: options.errorDecrease ?? 0.5,
+      delayDecrease: options.delayDecrease ?? 0.85,
+      delayRatio: options.delayRatio ?? 2,
+      slackMs: options.slackMs ?? 5,
+      baselineRounds: options.baselineRounds ?? 32,
+    };
+  }
+
+  get limit(): number {
+    return this.#limit;
+  }
+
+  get slowStart(): boolean {
+    return this.#slowStart;
+  }
+
+  /** Adds one sample; at the end of a round, returns what was decided (the new limit in it). */
+  record(sample: Sample): RoundResult | undefined {
+    this.#latestSent = Math.max(this.#latestSent, sample.sentAt);
+    if (sample.outcome === 'ok') this.#round.push(sample.latencyMs);
+    else if (sample.sentAt > this.#recoveryPoint) this.#errors++;
+    else return undefined;
+    const samples = this.#round.length + this.#errors;
+    if (samples < Math.max(this.#o.minRound, 2 * this.#limit)) return undefined;
+    return this.#endRound(samples);
+  }
+
+  #endRound(samples: number): RoundResult {
+    const errors = this.#errors;
+    const medianMs = this.#round.length > 0 ? median(this.#round) : undefined;
+    this.#round = [];
+    this.#errors = 0;
+    const result = (decision: Decision): RoundResult => ({ decision, limit: this.#limit, samples, errors, medianMs, baselineMs: this.baselineMs });
+
+    if (this.#skipNext) {
+      this.#skipNext = false;
+      return result('hold');
+    }
+    // A burst: more errors than the usual share explains, beyond three standard deviations
+    // of a binomial count and at least twice the usual share plus 5 % of the round (so a
+    // steady loss rate, learnt over the rounds, is not one).
+    const expected = this.#errorShare * samples;
+    const burst = errors > Math.max(expected + 3 * Math.sqrt(Math.max(expected, 1)) + 1, (2 * this.#errorShare + 0.05) * samples);
+    if (burst) return this.#decrease(this.#o.errorDecrease, 'error-burst', result);
+    // Only rounds judged normal teach the usual share: a server failing every question stays a burst.
+    this.#learnErrors(errors / samples);
+
+    if (medianMs !== undefined) {
+      const base = this.baselineMs;
+      this.#medians.push(medianMs);
+      if (this.#medians.length > this.#o.baselineRounds) this.#medians.shift();
+      if (base !== undefined && medianMs > base * this.#o.delayRatio + this.#o.slackMs) {
+        return this.#decrease(this.#o.delayDecrease, 'delay', result);
+      }
+    }
+    if (this.#slowStart) {
+      this.#limit = Math.min(this.max, this.#limit * 2);
+      return result('slow-start');
+    }
+    this.#limit = Math.min(this.max, this.#limit + 1);
+    return result('grow');
+  }
+
+  #decrease(factor: number, decision: Decision, result: (d: Decision) => RoundResult): RoundResult {
+    this.#limit = Math.max(this.min, Math.floor(this.#limit * factor));
+    this.#slowStart = false;
+    this.#skipNext = true;
+    this.#recoveryPoint = this.#latestSent;
+    return result(decision);
+  }
+
+  #learnErrors(share: number): void {
+    // The first rounds learn fast (a plain mean), later ones slowly (weight 1/10).
+    this.#errorRounds++;
+    const weight = Math.max(0.1, 1 / this.#errorRounds);
+    this.#errorShare += weight * (share - this.#errorShare);
+  }
+
+  /** The lowest round median of the recent rounds: the answer time with no queue. */
+  get baselineMs(): number | undefined {
+    return this.#medians.length > 0 ? Math.min(...this.#medians) : undefined;
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
