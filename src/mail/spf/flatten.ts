@@ -5,7 +5,7 @@
 
 import type { Resolver } from '../../dns/resolver.js';
 import { recordsOf, txtTexts } from '../../dns/answers.js';
-import { formatIp, inPrefix, parseIp, type IpAddress } from '../../dns-types/ip.js';
+import { formatIp, inPrefix, parseCidr, parseIp, type IpAddress } from '../../dns-types/ip.js';
 import { SPF_LONG_RECORD_OCTETS, SPF_MAX_MX_HOSTS } from './limits.js';
 import { hasMacros, isSpfRecord, literalText, parseSpfRecord, type MacroString, type Mechanism } from './record.js';
 
@@ -40,14 +40,12 @@ export function makeRange(address: IpAddress, prefix: number): SpfRange {
 
 /** "ip4:192.0.2.0/24" or "ip6:2001:db8::/32" → a range; undefined for any other term. */
 export function parseRangeTerm(term: string): SpfRange | undefined {
-  const m = /^\+?ip([46]):([^/]+)(?:\/(\d+))?$/i.exec(term);
+  const m = /^\+?ip([46]):(.+)$/i.exec(term);
   if (!m) return undefined;
   const family = Number(m[1]) as 4 | 6;
-  const address = parseIp(m[2]!, false);
-  if (!address || address.family !== family) return undefined;
-  const max = family === 4 ? 32 : 128;
-  const prefix = m[3] === undefined ? max : Number(m[3]);
-  return prefix > max ? undefined : makeRange(address, prefix);
+  // The address codec's own CIDR reader (RFC 7208 §5.6 lengths), not a second one here.
+  const cidr = parseCidr(m[2]!, family);
+  return cidr && makeRange(cidr.address, cidr.prefix ?? (family === 4 ? 32 : 128));
 }
 
 /** True when `outer` holds every address of `inner`. */
