@@ -32,6 +32,23 @@ export interface AimdOptions {
   delayRatio?: number;
   /** Absolute slack, so that sub-millisecond jitter on loopback is not taken for a queue (default 5 ms). */
   slackMs?: number;
+  /**
+   * The highest error share learnt as usual (default 0.2): a link that loses more, or a server
+   * that fails every question, stays a burst however long it lasts.
+   */
+  maxUsualErrorShare?: number;
+  /**
+   * Time constant, in the samples' milliseconds, of the usual error share (default 10,000):
+   * several timeouts long, so that errors and the answers sent with them are weighed together.
+   */
+  usualShareHorizonMs?: number;
+  /**
+   * How long after its send an exchange's outcome is surely known, in the samples'
+   * milliseconds: the client's timeout and a margin (default 2,500, for the 2 s default).
+   */
+  settleMs?: number;
+  /** Width of the send-time slices the usual share is learnt from (default 100 ms). */
+  bucketMs?: number;
   /** Rounds over which the lowest median is the latency baseline (default 32). */
   baselineRounds?: number;
 }
@@ -64,9 +81,17 @@ export class AimdWindow {
   #skipNext = false;
   #round: number[] = [];
   #errors = 0;
+  /** Errors of exchanges sent before the last decrease: not reacted to, but they teach the usual share. */
+  #lateErrors = 0;
   /** Usual share of errors (exponentially weighted over rounds): a steady 5 % loss is not a burst. */
   #errorShare = 0;
-  #errorRounds = 0;
+  /** Samples and errors behind #errorShare, each weighted down by its age (see #learnErrors). */
+  #learntSamples = 0;
+  #learntErrors = 0;
+  #learntAt = -Infinity;
+  #latestArrival = -Infinity;
+  /** Outcomes by when they were sent (slices of bucketMs), until settleMs has told them all. */
+  readonly #bySend = new Map<number, { samples: number; errors: number }>();
   readonly #medians: number[] = [];
   #latestSent = -Infinity;
   #recoveryPoint = -Infinity;
@@ -84,6 +109,10 @@ export class AimdWindow {
       delayRatio: options.delayRatio ?? 2,
       slackMs: options.slackMs ?? 5,
       baselineRounds: options.baselineRounds ?? 32,
+      maxUsualErrorShare: options.maxUsualErrorShare ?? 0.2,
+      usualShareHorizonMs: options.usualShareHorizonMs ?? 10_000,
+      settleMs: options.settleMs ?? 2500,
+      bucketMs: options.bucketMs ?? 100,
     };
   }
 
@@ -98,33 +127,48 @@ export class AimdWindow {
   /** Adds one sample; at the end of a round, returns what was decided (the new limit in it). */
   record(sample: Sample): RoundResult | undefined {
     this.#latestSent = Math.max(this.#latestSent, sample.sentAt);
+    this.#latestArrival = Math.max(this.#latestArrival, sample.sentAt + sample.latencyMs);
     if (sample.outcome === 'ok') this.#round.push(sample.latencyMs);
     else if (sample.sentAt > this.#recoveryPoint) this.#errors++;
-    else return undefined;
-    const samples = this.#round.length + this.#errors;
+    else this.#lateErrors++;
+    const slice = Math.floor(sample.sentAt / this.#o.bucketMs);
+    let bucket = this.#bySend.get(slice);
+    if (!bucket && slice * this.#o.bucketMs + this.#o.settleMs > this.#latestArrival - this.#o.bucketMs) this.#bySend.set(slice, (bucket = { samples: 0, errors: 0 }));
+    if (bucket) {
+      bucket.samples++;
+      if (sample.outcome !== 'ok') bucket.errors++;
+    }
+    const samples = this.#round.length + this.#errors + this.#lateErrors;
     if (samples < Math.max(this.#o.minRound, 2 * this.#limit)) return undefined;
     return this.#endRound(samples);
   }
 
   #endRound(samples: number): RoundResult {
     const errors = this.#errors;
+    const lateErrors = this.#lateErrors;
     const medianMs = this.#round.length > 0 ? median(this.#round) : undefined;
     this.#round = [];
     this.#errors = 0;
+    this.#lateErrors = 0;
     const result = (decision: Decision): RoundResult => ({ decision, limit: this.#limit, samples, errors, medianMs, baselineMs: this.baselineMs });
 
+    // Judged against the usual share before this round. Then every round teaches it, errors
+    // sent before the last decrease included: they are the loss rate as much as the others.
+    // (Learning only from rounds judged normal, and without those, kept a steady 5 % loss
+    // at about 1 %: right after a decrease its timeouts all came late, a round at 6 % was a
+    // burst that taught nothing, and every timeout's length the fresh ones looked like a new
+    // burst.) A round counts at most maxUsualErrorShare of errors, so a server that fails
+    // every question stays a burst.
+    const burst = this.#isBurst(errors, samples);
+    // The errors of the burst already answered still arriving: no growth until they stop.
+    const draining = !burst && lateErrors > 0 && this.#isBurst(errors + lateErrors, samples);
+    this.#learnSettled();
     if (this.#skipNext) {
       this.#skipNext = false;
       return result('hold');
     }
-    // A burst: more errors than the usual share explains, beyond three standard deviations
-    // of a binomial count and at least twice the usual share plus 5 % of the round (so a
-    // steady loss rate, learnt over the rounds, is not one).
-    const expected = this.#errorShare * samples;
-    const burst = errors > Math.max(expected + 3 * Math.sqrt(Math.max(expected, 1)) + 1, (2 * this.#errorShare + 0.05) * samples);
     if (burst) return this.#decrease(this.#o.errorDecrease, 'error-burst', result);
-    // Only rounds judged normal teach the usual share: a server failing every question stays a burst.
-    this.#learnErrors(errors / samples);
+    if (draining) return result('hold');
 
     if (medianMs !== undefined) {
       const base = this.baselineMs;
@@ -142,6 +186,16 @@ export class AimdWindow {
     return result('grow');
   }
 
+  /**
+   * More errors than the usual share explains: beyond three standard deviations of a binomial
+   * count and at least twice the usual share plus 5 % of the round (so a steady loss rate,
+   * learnt over the rounds, is not a burst).
+   */
+  #isBurst(errors: number, samples: number): boolean {
+    const expected = this.#errorShare * samples;
+    return errors > Math.max(expected + 3 * Math.sqrt(Math.max(expected, 1)) + 1, (2 * this.#errorShare + 0.05) * samples);
+  }
+
   #decrease(factor: number, decision: Decision, result: (d: Decision) => RoundResult): RoundResult {
     this.#limit = Math.max(this.min, Math.floor(this.#limit * factor));
     this.#slowStart = false;
@@ -150,11 +204,26 @@ export class AimdWindow {
     return result(decision);
   }
 
-  #learnErrors(share: number): void {
-    // The first rounds learn fast (a plain mean), later ones slowly (weight 1/10).
-    this.#errorRounds++;
-    const weight = Math.max(0.1, 1 / this.#errorRounds);
-    this.#errorShare += weight * (share - this.#errorShare);
+  /**
+   * The usual share is learnt from exchanges by when they were sent, once all their outcomes
+   * are in (settleMs after the slice they were sent in), not from a round's arrivals: a
+   * timeout arrives seconds after its exchange and an answer within milliseconds, so a round
+   * while the limit grows holds too few of them and one after a slow-down too many, and for
+   * the first timeout's length there are none at all. Errors over samples, each weighted down
+   * with its age (time constant usualShareHorizonMs).
+   */
+  #learnSettled(): void {
+    const settled = this.#latestArrival - this.#o.settleMs;
+    for (const [slice, bucket] of this.#bySend) {
+      const end = (slice + 1) * this.#o.bucketMs;
+      if (end > settled) continue;
+      this.#bySend.delete(slice);
+      const decay = this.#learntAt === -Infinity ? 1 : Math.exp(-Math.max(0, end - this.#learntAt) / this.#o.usualShareHorizonMs);
+      this.#learntAt = Math.max(this.#learntAt, end);
+      this.#learntSamples = this.#learntSamples * decay + bucket.samples;
+      this.#learntErrors = this.#learntErrors * decay + Math.min(this.#o.maxUsualErrorShare * bucket.samples, bucket.errors);
+    }
+    if (this.#learntSamples > 0) this.#errorShare = this.#learntErrors / this.#learntSamples;
   }
 
   /** The lowest round median of the recent rounds: the answer time with no queue. */

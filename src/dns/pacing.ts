@@ -20,6 +20,11 @@ export interface PacingOptions {
   concurrency?: number;
   /** Messages a second at most (--max-qps); undefined or 0: none. */
   maxQps?: number;
+  /**
+   * The DNS client's timeout per exchange (default 2,000 ms): how long until every outcome of
+   * an exchange is known, for the control law's usual error share.
+   */
+  timeoutMs?: number;
   /** For the token bucket's clock (tests). */
   now?: () => number;
 }
@@ -58,7 +63,7 @@ export function createPacing(options: PacingOptions = {}): Pacing {
   let peak = start;
   let onExchange: ((sample: Sample) => void) | undefined;
   if (pinned === undefined) {
-    const window = new AimdWindow({ initial: ADAPTIVE_START, max: ADAPTIVE_MAX });
+    const window = new AimdWindow({ initial: ADAPTIVE_START, max: ADAPTIVE_MAX, settleMs: (options.timeoutMs ?? 2000) + 500 });
     onExchange = (sample) => {
       const round = window.record(sample);
       if (!round) return;

@@ -227,7 +227,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       if (history.dir !== undefined && !history.previous) io.stderr(`note: no earlier run in ${opts.history}: nothing to compare with; this run is stored as the first\n`);
       const spec = sourceSpec(ctx, opts, targets.policy);
       const maxQps = maxQpsFlag ?? (spec.kind === 'dns' ? defaultMaxQps(spec.servers ?? (await loadResolvConf()).servers, spec.servers !== undefined) : undefined);
-      const pacingOptions = { ...(concurrency !== undefined ? { concurrency } : {}), ...(maxQps !== undefined ? { maxQps } : {}) };
+      const pacingOptions = { ...(concurrency !== undefined ? { concurrency } : {}), ...(maxQps !== undefined ? { maxQps } : {}), ...(spec.kind !== 'zones' && spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}) };
       const pacing = createPacing(pacingOptions);
       if (spec.kind !== 'zones') spec.pacing = pacing;
       // Workers for live DNS only: the zone files are read once, in this thread.
