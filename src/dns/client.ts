@@ -20,9 +20,14 @@ export interface DnsClientOptions {
   /** Servers asked in turn; default: the nameservers of /etc/resolv.conf. */
   servers?: ServerAddress[];
   resolvConfPath?: string;
-  /** Per exchange (one server, one transport). Default 2000 ms. */
+  /** Per exchange (one server, one transport). Default 2000 ms; see `attempts` for the default schedule. */
   timeoutMs?: number;
-  /** Passes over the server list before giving up. Default 2. */
+  /**
+   * Passes over the server list before giving up, each waiting timeoutMs. Default: three
+   * passes waiting timeoutMs/2, timeoutMs/2 and timeoutMs (RFC 1035 §4.2.1's retransmission
+   * with backoff, in the budget of two full passes): on a lossy link a question lost twice
+   * gets a third chance, and a lost answer is asked again after half the wait.
+   */
   attempts?: number;
   /** Exchanges in flight at once. Default 64. */
   concurrency?: number;
@@ -96,13 +101,20 @@ export interface DnsClient extends Resolver {
   nonRecursiveServers(): ServerAddress[];
 }
 
+/** Each pass's wait: `attempts` passes of timeoutMs when given, else timeoutMs/2, timeoutMs/2, timeoutMs. */
+export function retrySchedule(timeoutMs: number, attempts?: number): number[] {
+  if (attempts !== undefined) return Array.from({ length: Math.max(1, attempts) }, () => timeoutMs);
+  const half = Math.max(1, Math.round(timeoutMs / 2));
+  return [half, half, timeoutMs];
+}
+
 const RETRY_ELSEWHERE = new Set(['SERVFAIL', 'REFUSED', 'NOTIMP', 'FORMERR']);
 
 type Received = { response: DnsResponse; truncated: false } | { truncated: true };
 
 export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
   const timeoutMs = options.timeoutMs ?? 2000;
-  const attempts = options.attempts ?? 2;
+  const schedule = retrySchedule(timeoutMs, options.attempts);
   const udpPayloadSize = options.udpPayloadSize ?? EDNS_UDP_PAYLOAD;
   const recursionDesired = options.recursionDesired ?? true;
   const maxHops = options.maxCnameHops ?? 8;
@@ -156,7 +168,7 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     return undefined;
   }
 
-  async function viaUdp(server: ServerAddress, name: string, type: number, dnssecOk: boolean, edns: boolean): Promise<Received> {
+  async function viaUdp(server: ServerAddress, name: string, type: number, dnssecOk: boolean, edns: boolean, timeoutMs: number): Promise<Received> {
     const wait = paced();
     if (wait) await wait;
     const id = randomId();
@@ -166,7 +178,7 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     return udp.exchange({ server, message, timeoutMs, accept: (buf) => accept(buf, id, name, type) });
   }
 
-  async function viaTcp(server: ServerAddress, name: string, type: number, dnssecOk: boolean): Promise<DnsResponse> {
+  async function viaTcp(server: ServerAddress, name: string, type: number, dnssecOk: boolean, timeoutMs: number): Promise<DnsResponse> {
     const wait = paced();
     if (wait) await wait;
     const id = randomId();
@@ -191,7 +203,7 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
   }
 
   /** One server: UDP, then TCP on TC (RFC 7766 §5), then plain DNS on an EDNS FORMERR (RFC 6891 §7). */
-  async function exchange(server: ServerAddress, name: string, type: number, dnssecOk: boolean, tcp: boolean): Promise<QueryResult> {
+  async function exchange(server: ServerAddress, name: string, type: number, dnssecOk: boolean, tcp: boolean, timeoutMs: number): Promise<QueryResult> {
     return limiter.run(async () => {
       const started = onExchange ? performance.now() : 0;
       const observed = (r: QueryResult): QueryResult => {
@@ -217,14 +229,14 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
         server, transport, rcode: response.rcode, flags: response.flags, authenticated: response.flags.ad,
         answers: response.answers, authorities: response.authorities, additionals: response.additionals, response,
       });
-      if (tcp) return result(await viaTcp(server, name, type, dnssecOk), 'tcp');
-      let received = await viaUdp(server, name, type, dnssecOk, true);
+      if (tcp) return result(await viaTcp(server, name, type, dnssecOk, timeoutMs), 'tcp');
+      let received = await viaUdp(server, name, type, dnssecOk, true, timeoutMs);
       if (!received.truncated && (received.response.rcode === 'FORMERR' || received.response.rcode === 'NOTIMP') && !received.response.edns) {
-        received = await viaUdp(server, name, type, false, false);
+        received = await viaUdp(server, name, type, false, false, timeoutMs);
       }
       if (received.truncated || received.response.flags.tc) {
         counters.tcpFallbacks++;
-        return result(await viaTcp(server, name, type, dnssecOk), 'tcp');
+        return result(await viaTcp(server, name, type, dnssecOk, timeoutMs), 'tcp');
       }
       return result(received.response, 'udp');
     }
@@ -249,12 +261,12 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
       let lastResult: QueryResult | undefined;
       let lastError: Error | undefined;
       let settled: Set<string> | undefined;
-      for (let attempt = 0; attempt < attempts; attempt++) {
+      for (const attemptMs of schedule) {
         for (const server of list) {
           // A server that answered with an error is not asked again; one that timed out is.
           if (settled?.has(formatServer(server))) continue;
           try {
-            const result = await exchange(server, qname, qtype, dnssecOk, tcp);
+            const result = await exchange(server, qname, qtype, dnssecOk, tcp, attemptMs);
             if (!RETRY_ELSEWHERE.has(result.rcode)) return result;
             (settled ??= new Set()).add(formatServer(server));
             lastResult = result;
