@@ -1,7 +1,7 @@
 // The client against scripted servers: fallbacks, retries, CNAME chasing, cache, de-duplication, concurrency, stats.
 
 import { afterEach, describe, expect, test } from 'vitest';
-import { createDnsClient } from '../../src/dns/client.js';
+import { createDnsClient, retrySchedule } from '../../src/dns/client.js';
 import { findAuthoritativeServers } from '../../src/dns/authoritative.js';
 import { buildMessage, FLAG, type WireRR } from '../../src/dns/message.js';
 import type { Answer, Resolver } from '../../src/dns/resolver.js';
@@ -63,11 +63,36 @@ describe('transport', () => {
   test('a silent server: the next one in turn; each attempt times out on its own', async () => {
     const silent = await fake(() => undefined);
     const good = await fake((q, reply) => reply(answer(q, [aRecord(q.name, '192.0.2.2')])));
-    const client = createDnsClient({ servers: [silent.server, good.server], timeoutMs: 150 });
+    const client = createDnsClient({ servers: [silent.server, good.server], timeoutMs: 300 });
     const started = Date.now();
     expect(addresses(await client.resolve('a.example.test', 'A'))).toEqual(['a.example.test 192.0.2.2']);
+    // The first pass waits half the timeout.
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(client.stats().timeouts).toBe(1);
+  });
+
+  test('by default three tries, waiting timeout/2, timeout/2, timeout: an answer lost twice comes on the third; lost three times, an error', async () => {
+    expect(retrySchedule(2000)).toEqual([1000, 1000, 2000]);
+    expect(retrySchedule(2000, 2)).toEqual([2000, 2000]);
+    // Drops the first two queries of each name, answers the third.
+    const seen = new Map<string, number>();
+    const lossy = await fake((q, reply) => {
+      const n = (seen.get(q.name) ?? 0) + 1;
+      seen.set(q.name, n);
+      if (n >= 3 && !q.name.startsWith('never')) reply(answer(q, [aRecord(q.name, '192.0.2.4')]));
+    });
+    const client = createDnsClient({ servers: [lossy.server], timeoutMs: 200, cache: false });
+    const started = Date.now();
+    expect(addresses(await client.resolve('third.example.test', 'A'))).toEqual(['third.example.test 192.0.2.4']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(seen.get('third.example.test')).toBe(3);
+    expect(await client.resolve('never.example.test', 'A')).toMatchObject({ status: 'error', reason: expect.stringMatching(/timeout after 200 ms/) });
+    expect(seen.get('never.example.test')).toBe(3);
+    expect(client.stats().timeouts).toBe(5);
+    // attempts given (as resolv.conf's `options attempts:N` would): that many, each the whole timeout.
+    const two = createDnsClient({ servers: [lossy.server], timeoutMs: 100, attempts: 2, cache: false });
+    expect(await two.resolve('two.example.test', 'A')).toMatchObject({ status: 'error', reason: expect.stringMatching(/timeout after 100 ms/) });
+    expect(seen.get('two.example.test')).toBe(2);
   });
 
   test('SERVFAIL and REFUSED: the next server; all failing: an error naming the rcode and server', async () => {
