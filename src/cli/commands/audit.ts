@@ -182,7 +182,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .addOption(new Option('--authoritative-port <port>', 'port of the name servers found with --authoritative (test setups)').hideHelp())
     .option('--zones <dir>', 'offline: answer from the zone files under DIR (no network)')
     .option('--selector <selector>', 'DKIM selector to check besides the policy\'s (repeatable)', collect)
-    .option('--timeout <ms>', 'per DNS exchange, in milliseconds (default 2000)')
+    .option('--timeout <ms>', 'per DNS exchange, in milliseconds (default 2000; three tries waiting half, half, all of it)')
     .option('--concurrency <n>', 'domains audited at once, fixed (default: adaptive, from 8 up while answers stay fast, down on timeouts, SERVFAIL or REFUSED)')
     .option('--max-qps <n>', 'DNS messages a second at most, 0 for no limit (default: none for a --resolver on loopback, 500 for a public resolver, 1000 otherwise)')
     .option('--jobs <n>', 'worker threads, each with its own sockets (default: one per core from 2,000 domains, else 1)')
