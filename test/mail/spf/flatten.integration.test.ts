@@ -415,6 +415,41 @@ describe('a flattened include in an rfc2136 zone', () => {
     ]);
     writeFileSync(join(repo, 'policies/mail.yaml'), CHOSEN_POLICY);
   });
+
+  it('turned off again: the chain links found on the primary are deleted with the record that named them', async () => {
+    writeFileSync(join(repo, 'tsig.secret'), `${bind.key.secret}\n`, { mode: 0o600 });
+    const key = `    key: { name: ${bind.key.name}, algorithm: ${bind.key.algorithm}, secret_file: tsig.secret }\n`;
+    const target = `targets:\n  - type: rfc2136\n    server: 127.0.0.1:${bind.port}\n    zones: [hosts.example.net]\n${key}`;
+    const withZone = CHOSEN_POLICY.replace('zones:\n', 'zones:\n  hosts.example.net: {}\n');
+    const sender = (flatten: boolean) => `  hosts.example.net:\n    senders:\n      - include: spf.mandrillapp.com\n${flatten ? '        flatten: true\n' : ''}`;
+    const txtAt = async (name: string) => {
+      const answer = await createDnsClient({ servers: [{ host: '127.0.0.1', port: bind.port }] }).resolve(name, 'TXT');
+      return answer.status === 'ok' ? answer.records.filter((r) => r.type === 'TXT').length : 0;
+    };
+    writeFileSync(join(repo, 'policies/mail.yaml'), withZone + sender(true) + target);
+    const made = await cli(['plan', '--resolve', '--format', 'json', ...viaBind()]);
+    expect(made.stderr).toBe('');
+    writeFileSync(join(work, 'plan.json'), made.stdout);
+    const applied = await cli(['apply', '--plan-file', join(work, 'plan.json')]);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect([await txtAt('_spf1.hosts.example.net'), await txtAt('_spf2.hosts.example.net')]).toEqual([1, 1]);
+
+    // The policy no longer flattens, so it claims no link: the primary's own chain says where they are.
+    writeFileSync(join(repo, 'policies/mail.yaml'), withZone + sender(false) + target);
+    const { code, plan, stderr } = await planJson('--detailed-exitcode');
+    expect(stderr).toBe('');
+    expect(code).toBe(2);
+    expect(plan.changes.filter((c) => c.name.endsWith('hosts.example.net')).map((c) => [c.action, c.name])).toEqual([
+      ['update', 'hosts.example.net'],
+      ['delete', '_spf1.hosts.example.net'],
+      ['delete', '_spf2.hosts.example.net'],
+    ]);
+    expect((await cli(['apply'])).code).toBe(0);
+    expect([await txtAt('_spf1.hosts.example.net'), await txtAt('_spf2.hosts.example.net')]).toEqual([0, 0]);
+    expect((await planJson('--detailed-exitcode')).code).toBe(0);
+    writeFileSync(join(repo, 'policies/mail.yaml'), CHOSEN_POLICY);
+  });
 });
 
 describe('unflattening', () => {
