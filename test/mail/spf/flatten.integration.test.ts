@@ -494,7 +494,7 @@ describe('docs/ci.md: the scheduled refresh of flattened includes', () => {
         const words = line.split(/\s+/).slice(1);
         const out = words.indexOf('>');
         const args = out < 0 ? words : words.slice(0, out);
-        return { args: args[0] === 'apply' ? args : [...args, ...viaBind()], file: out < 0 ? undefined : words[out + 1] };
+        return { args: args[0] === 'apply' || args.includes('--plan-file') ? args : [...args, ...viaBind()], file: out < 0 ? undefined : words[out + 1] };
       });
 
   it('finds a stale include, plans --resolve, applies that plan, and has the pull request body', async () => {
@@ -525,6 +525,8 @@ describe('docs/ci.md: the scheduled refresh of flattened includes', () => {
     }
     expect(readFileSync(output, 'utf8')).toBe('stale=yes\n');
     const body = readFileSync(join(repo, 'plan.md'), 'utf8');
+    // The body is the applied plan's own rendering, not a second resolution's.
+    expect(body).toBe((await cli(['plan', '--plan-file', 'plan.json', '--format', 'markdown'])).stdout);
     expect(body).toContain('include:spf.mandrillapp.com changed its ranges: adds ip4:127.53.4.0/24; removes ip4:127.51.4.0/24');
     expect(readFileSync(join(repo, 'zones/example.org.mail.zone'), 'utf8')).toContain('ip4:127.53.4.0/24');
   });
