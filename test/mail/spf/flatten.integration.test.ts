@@ -5,8 +5,10 @@
 // mailauth's SPF agree passes for every sender's address; a provider changing a range is
 // caught by the next audit and refreshed by the next plan --resolve.
 
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -529,5 +531,95 @@ describe('docs/ci.md: the scheduled refresh of flattened includes', () => {
     expect(body).toBe((await cli(['plan', '--plan-file', 'plan.json', '--format', 'markdown'])).stdout);
     expect(body).toContain('include:spf.mandrillapp.com changed its ranges: adds ip4:127.53.4.0/24; removes ip4:127.51.4.0/24');
     expect(readFileSync(join(repo, 'zones/example.org.mail.zone'), 'utf8')).toContain('ip4:127.53.4.0/24');
+  });
+});
+
+describe('docs/ci.md: the same refresh as a scheduled GitLab job', () => {
+  interface Job {
+    variables: Record<string, string>;
+    script: string[];
+  }
+  const job = (): Job => {
+    const m = /```yaml recipe=gitlab-flatten\n([\s\S]*?)\n```/.exec(readFileSync(join(REPO_ROOT, 'docs/ci.md'), 'utf8'));
+    if (!m) throw new Error('docs/ci.md has no ```yaml recipe=gitlab-flatten block');
+    return (parseYaml(m[1]!) as Record<string, Job>)['mailrec-spf-refresh']!;
+  };
+
+  it('pushes the refresh branch and opens the merge request with the applied plan as its description', async () => {
+    for (const tool of ['git', 'jq', 'curl']) expect(spawnSync(tool, ['--version']).status, `${tool} is needed (apt-get install ${tool})`).toBe(0);
+    writeFileSync(join(repo, 'policies/mail.yaml'), CHOSEN_POLICY);
+    await resolveAndApply();
+    await publish();
+    // The zone repo in git, its remote a bare repository on disk (the schedule's PUSH_URL).
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: repo, encoding: 'utf8' });
+    const remote = join(work, 'remote.git');
+    execFileSync('git', ['init', '--quiet', '--bare', remote]);
+    git('init', '--quiet', '--initial-branch=main');
+    git('add', '-A');
+    git('commit', '--quiet', '-m', 'zone repo');
+    git('push', '--quiet', remote, 'main');
+    // `mailrec` on PATH: the built CLI, every DNS question to the test BIND.
+    const bin = mkdtempSync(join(tmpdir(), 'mailrec-bin-'));
+    writeFileSync(
+      join(bin, 'mailrec'),
+      `#!/bin/sh\ncase "$*" in apply*|*--plan-file*) exec "${process.execPath}" "${join(REPO_ROOT, 'bin/mailrec')}" "$@";; esac\nexec "${process.execPath}" "${join(REPO_ROOT, 'bin/mailrec')}" "$@" --resolver 127.0.0.1:${bind.port}\n`,
+    );
+    chmodSync(join(bin, 'mailrec'), 0o755);
+    const posts: Array<{ url: string; token: string | undefined; body: string }> = [];
+    const api = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        posts.push({ url: `${req.method} ${req.url}`, token: req.headers['private-token'] as string | undefined, body });
+        res.writeHead(201, { 'Content-Type': 'application/json' }).end('{"iid": 7}');
+      });
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      PUSH_URL: remote,
+      MAILREC_TOKEN: 'glpat-test',
+      CI_DEFAULT_BRANCH: 'main',
+      CI_PROJECT_ID: '42',
+      CI_API_V4_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}/api/v4`,
+    };
+    /** The job's script as the runner runs it (bash, -e and pipefail), after the npm install. */
+    const runJob = async () => {
+      const script = job().script.filter((line) => !line.startsWith('npm install')).join('\n');
+      return await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: repo, env }, (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+        child.stdin?.end();
+      });
+    };
+    try {
+      expect(job().variables.PUSH_URL).toContain('${MAILREC_TOKEN}');
+      const quiet = await runJob();
+      expect(quiet.stderr).toBe('');
+      expect([quiet.code, quiet.stdout.trim(), posts.length]).toEqual([0, 'no flattened include is stale', 0]);
+
+      writeFileSync(join(work, 'news.zone'), newsZone(NEWS_RANGES.map((r) => (r === '127.51.3.0/24' ? '127.52.3.0/24' : r === '127.51.4.0/24' ? '127.54.4.0/24' : r))));
+      await bind.reload();
+      const run = await runJob();
+      expect(run.code, run.stderr).toBe(0);
+      const branch = `mailrec/spf-refresh-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`;
+      const pushed = execFileSync('git', ['--git-dir', remote, 'show', `${branch}:zones/example.org.mail.zone`], { encoding: 'utf8' });
+      expect(pushed).toContain('ip4:127.54.4.0/24');
+      expect(pushed).not.toContain('ip4:127.53.4.0/24');
+      expect(posts.map((p) => [p.url, p.token])).toEqual([['POST /api/v4/projects/42/merge_requests', 'glpat-test']]);
+      const request = JSON.parse(posts[0]!.body) as Record<string, string>;
+      expect(request).toEqual({
+        source_branch: branch,
+        target_branch: 'main',
+        title: 'SPF: refresh flattened includes',
+        description: readFileSync(join(repo, 'plan.md'), 'utf8'),
+      });
+      expect(request.description).toContain('include:spf.mandrillapp.com changed its ranges: adds ip4:127.54.4.0/24; removes ip4:127.53.4.0/24');
+    } finally {
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
