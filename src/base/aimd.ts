@@ -7,10 +7,11 @@ export type SampleOutcome = 'ok' | 'timeout' | 'servfail' | 'refused';
 
 export interface Sample {
   outcome: SampleOutcome;
-  /** Time from send to answer; ignored for a timeout. */
+  /** Time from send to answer (for a timeout, the time waited), in milliseconds. */
   latencyMs: number;
   /**
-   * When the exchange was sent, on any clock that only goes forward. An error from an
+   * When the exchange was sent, in milliseconds on a clock that only goes forward
+   * (performance.now()); sentAt + latencyMs is when its outcome came. An error from an
    * exchange sent before the last decrease is not counted again (the recovery point of
    * RFC 6582 §3.2: one decrease per window): a timeout arrives seconds after its send.
    */
@@ -83,9 +84,9 @@ export class AimdWindow {
   #errors = 0;
   /** Errors of exchanges sent before the last decrease: not reacted to, but they teach the usual share. */
   #lateErrors = 0;
-  /** Usual share of errors (exponentially weighted over rounds): a steady 5 % loss is not a burst. */
+  /** Usual share of errors (learnt by send time, see #learnSettled): a steady 5 % loss is not a burst. */
   #errorShare = 0;
-  /** Samples and errors behind #errorShare, each weighted down by its age (see #learnErrors). */
+  /** Samples and errors behind #errorShare, each weighted down by its age. */
   #learntSamples = 0;
   #learntErrors = 0;
   #learntAt = -Infinity;
@@ -133,7 +134,8 @@ export class AimdWindow {
     else this.#lateErrors++;
     const slice = Math.floor(sample.sentAt / this.#o.bucketMs);
     let bucket = this.#bySend.get(slice);
-    if (!bucket && slice * this.#o.bucketMs + this.#o.settleMs > this.#latestArrival - this.#o.bucketMs) this.#bySend.set(slice, (bucket = { samples: 0, errors: 0 }));
+    // A slice already learnt (an outcome later than settleMs, e.g. after a TCP fallback) is not opened again.
+    if (!bucket && (slice + 1) * this.#o.bucketMs > this.#latestArrival - this.#o.settleMs) this.#bySend.set(slice, (bucket = { samples: 0, errors: 0 }));
     if (bucket) {
       bucket.samples++;
       if (sample.outcome !== 'ok') bucket.errors++;
@@ -152,13 +154,12 @@ export class AimdWindow {
     this.#lateErrors = 0;
     const result = (decision: Decision): RoundResult => ({ decision, limit: this.#limit, samples, errors, medianMs, baselineMs: this.baselineMs });
 
-    // Judged against the usual share before this round. Then every round teaches it, errors
-    // sent before the last decrease included: they are the loss rate as much as the others.
-    // (Learning only from rounds judged normal, and without those, kept a steady 5 % loss
-    // at about 1 %: right after a decrease its timeouts all came late, a round at 6 % was a
-    // burst that taught nothing, and every timeout's length the fresh ones looked like a new
-    // burst.) A round counts at most maxUsualErrorShare of errors, so a server that fails
-    // every question stays a burst.
+    // Judged against the usual share before this round. Every exchange teaches it (by send
+    // time, #learnSettled), errors sent before the last decrease included: they are the loss
+    // rate as much as the others. (Learning from rounds judged normal only, and without
+    // those, kept a steady 5 % loss at about 1 %: right after a decrease its timeouts all
+    // came late, a round at 6 % was a burst that taught nothing, and every timeout's length
+    // the fresh ones looked like a new burst.)
     const burst = this.#isBurst(errors, samples);
     // The errors of the burst already answered still arriving: no growth until they stop.
     const draining = !burst && lateErrors > 0 && this.#isBurst(errors + lateErrors, samples);
