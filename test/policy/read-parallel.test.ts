@@ -39,6 +39,8 @@ describe('reading policy files in worker threads', () => {
     expect(serial.ok).toBe(true);
     const parallel = await validatePolicyInParallel(input, { jobs: 3, fromChars: 0, mainReads: false });
     expect(parallel).toEqual(serial);
+    // Key order too: plan's checksum hashes the JSON of what is built from the policy.
+    expect(JSON.stringify(parallel)).toBe(JSON.stringify(serial));
     if (parallel.ok) expect(parallel.policy.domains).toHaveLength(200);
   });
 
