@@ -4,8 +4,7 @@
 // they finish, and the caller puts them in input order (src/audit/in-order.ts).
 
 import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { workerModuleUrl } from '../base/worker-url.js';
 import { availableParallelism } from 'node:os';
 import type { PacingOptions, PacingStats } from '../dns/pacing.js';
 import type { AuditOptions, DomainReport } from './run.js';
@@ -53,15 +52,6 @@ export interface ParallelAuditResult {
   pacing: PacingStats[];
 }
 
-/** The worker's module beside this one (dist/src/audit/audit-worker.js once built). */
-function workerUrl(): URL {
-  const url = new URL('./audit-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(url))) return url;
-  // Run from the TypeScript sources (the test runner): the built worker, when there is one.
-  const built = new URL(import.meta.url.replace(/\/src\/audit\/[^/]+$/, '/dist/src/audit/audit-worker.js'));
-  return built;
-}
-
 export async function auditInWorkers(domains: readonly string[], opts: ParallelAuditOptions): Promise<ParallelAuditResult> {
   const jobs = Math.max(1, Math.min(opts.jobs, domains.length));
   const maxQps = opts.pacing.maxQps !== undefined && opts.pacing.maxQps > 0 ? opts.pacing.maxQps / jobs : undefined;
@@ -79,7 +69,7 @@ export async function auditInWorkers(domains: readonly string[], opts: ParallelA
     }
     return items.length > 0 ? { type: 'work', items } : { type: 'end' };
   };
-  const url = workerUrl();
+  const url = workerModuleUrl(import.meta.url, 'audit-worker.js');
   const workers: Worker[] = [];
   const runs = Array.from({ length: jobs }, () => {
     const worker = new Worker(url, { workerData: setup });

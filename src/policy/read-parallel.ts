@@ -4,10 +4,9 @@
 // (policy-worker.ts), and the parts are merged in load order: the same policy and the same
 // issues as reading the files one after another. Workers get texts, never paths.
 
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerModuleUrl } from '../base/worker-url.js';
 import type { PolicySource } from './read-document.js';
 import { mergePolicyParts, readPolicyPart, type ReadPart, type Validation } from './validate.js';
 
@@ -29,14 +28,6 @@ export interface ParallelReadOptions {
   mainReads?: boolean;
 }
 
-/** The worker's module beside this one (dist/src/policy/policy-worker.js once built). */
-function workerUrl(): URL {
-  const url = new URL('./policy-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(url))) return url;
-  // Run from the TypeScript sources (the test runner): the built worker.
-  return new URL(import.meta.url.replace(/\/src\/policy\/[^/]+$/, '/dist/src/policy/policy-worker.js'));
-}
-
 /** validatePolicy over several threads when the files are many and large; else validatePolicy itself. */
 export async function validatePolicyInParallel(sources: readonly PolicySource[], options: ParallelReadOptions = {}): Promise<Validation> {
   const names = sources.map((s) => s.file);
@@ -52,7 +43,7 @@ export async function validatePolicyInParallel(sources: readonly PolicySource[],
   const workers: Worker[] = [];
   const inWorker = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      const worker = new Worker(workerUrl());
+      const worker = new Worker(workerModuleUrl(import.meta.url, 'policy-worker.js'));
       workers.push(worker);
       const send = (): void => {
         const index = take();
