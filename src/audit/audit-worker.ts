@@ -25,12 +25,18 @@ let pending = 0;
 let ended = false;
 let asked = false;
 let out: Extract<FromWorker, { type: 'reports' }>['items'] = [];
-let flushing = false;
+let timer: NodeJS.Timeout | undefined;
+/**
+ * Reports leave in batches of this many, or what is there after FLUSH_MS: each message
+ * wakes the main thread, and one a turn of the event loop was a few reports each.
+ */
+const FLUSH_ITEMS = 64;
+const FLUSH_MS = 50;
 const post = (message: FromWorker): void => port.postMessage(message);
 
-/** Reports leave in batches, one message per turn of the event loop. */
 const flush = (): void => {
-  flushing = false;
+  clearTimeout(timer);
+  timer = undefined;
   if (out.length === 0) return;
   post({ type: 'reports', items: out });
   out = [];
@@ -67,10 +73,8 @@ port.on('message', (message: ToWorker) => {
         // less to copy between threads, and json writes only these (audit/records.ts).
         const report = { ...rest, records: recordsOf(rest.domain, answers ?? []) };
         out.push({ index: item.index, report: item.line && render ? rendered(report, item.line, render) : report });
-        if (!flushing) {
-          flushing = true;
-          setImmediate(flush);
-        }
+        if (out.length >= FLUSH_ITEMS) flush();
+        else timer ??= setTimeout(flush, FLUSH_MS);
         pending--;
         askMore();
         finishIfDone();
