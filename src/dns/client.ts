@@ -337,6 +337,18 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     }
   }
 
+  /** The answer cached (or learnt: `name|` holds an NXDOMAIN for every type) or being asked, counted; undefined when neither. */
+  function knownOrAsked(qname: string, key: string): Answer | Promise<Answer> | undefined {
+    const cached = cache?.get(key) ?? cache?.get(`${qname}|`);
+    if (cached) {
+      counters.cacheHits++;
+      return cached;
+    }
+    const existing = resolvesInFlight.get(key);
+    if (existing) counters.deduplicated++;
+    return existing;
+  }
+
   async function resolve(name: string, type: RRType): Promise<Answer> {
     const qname = normalizeName(name);
     try {
@@ -345,31 +357,15 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
       return { status: 'error', reason: (error as Error).message };
     }
     const key = `${qname}|${type}`;
-    const cached = cache?.get(key) ?? cache?.get(`${qname}|`);
-    if (cached) {
-      counters.cacheHits++;
-      return cached;
-    }
-    const existing = resolvesInFlight.get(key);
-    if (existing) {
-      counters.deduplicated++;
-      return existing;
-    }
+    const early = knownOrAsked(qname, key);
+    if (early) return early;
     if (type === 'CNAME' && cache) {
       // A question of another type about the name, in flight, may answer this one: wait for it.
       const other = namesInFlight.get(qname);
       if (other) {
         await other;
-        const known = cache.get(key) ?? cache.get(`${qname}|`);
-        if (known) {
-          counters.cacheHits++;
-          return known;
-        }
-        const asked = resolvesInFlight.get(key);
-        if (asked) {
-          counters.deduplicated++;
-          return asked;
-        }
+        const later = knownOrAsked(qname, key);
+        if (later) return later;
       }
     }
     counters.cacheMisses++;
