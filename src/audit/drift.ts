@@ -6,12 +6,12 @@
 
 import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
-import { claimsFor, type Claim } from '../plan/claims.js';
+import { chainClaimsFound, claimsFor, type Claim } from '../plan/claims.js';
 import { diffRecords, type Change } from '../plan/diff.js';
 import { tagOf } from '../mail/txt-tag.js';
 import { buildZoneRecords } from '../build/zone-records.js';
 import type { SpfInputs } from '../build/spf.js';
-import { isChainLink } from '../mail/spf/flatten.js';
+import { isChainLink, MAX_CHAIN_LINKS } from '../mail/spf/flatten.js';
 import { renderRData } from '../dns-types/rdata.js';
 import { chunkTxt, txtText, typeOf, type RR, type RRType } from '../dns-types/rr.js';
 import type { Code } from '../base/codes.js';
@@ -86,6 +86,23 @@ export async function observeRecords(questions: readonly DriftQuestion[], resolv
     }
   }
   return { records, failed, aliases, asked: [...rec.asked] };
+}
+
+/**
+ * Claim and observe the chain links the observed SPF records reach that were not claimed
+ * (chainClaimsFound), link by link: `claims` and `observed` grow in place.
+ */
+async function followChains(policy: Policy, zone: string, claims: Claim[], observed: ObservedRecords, resolver: Resolver): Promise<void> {
+  for (let round = 0; round < MAX_CHAIN_LINKS; round++) {
+    const more = chainClaimsFound(policy, zone, observed.records, new Set(claims.map((c) => c.key)));
+    if (more.length === 0) return;
+    claims.push(...more);
+    const next = await observeRecords(driftQuestions([], more), resolver);
+    observed.records.push(...next.records);
+    for (const failed of next.failed) observed.failed.add(failed);
+    for (const [name, target] of next.aliases) observed.aliases.set(name, target);
+    observed.asked.push(...next.asked);
+  }
 }
 
 /** "3600 TXT "v=spf1 -all"": how evidence shows a record. */
@@ -210,6 +227,8 @@ export async function checkDrift(policy: Policy, domain: DomainPolicy, resolver:
       const claims = claimsFor(own, zone.zone).filter((c) => !(unbuilt && c.key.endsWith(' TXT spf') && spfName(c.name)));
       if (zone.records.length === 0 && claims.length === 0) return { findings: [], notes: [] };
       const observed = await observeRecords(driftQuestions(zone.records, claims), resolver);
+      // A chain of SPF links the policy no longer flattens is found from the published record (as plan finds it).
+      if (!unbuilt) await followChains(own, zone.zone, claims, observed, resolver);
       const result = compileDrift({ domain: domain.name, zone: zone.zone, desired: zone.records, claims, observed, exactTtl: opts.exactTtl });
       if (unbuilt) result.notes.push(`drift: the SPF records of ${domain.name} are not compared: its flattened ranges are not known without plan --resolve`);
       if (zone.notices.some((n) => n.severity === 'error')) {

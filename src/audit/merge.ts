@@ -109,7 +109,10 @@ export function parseAuditOutput(text: string, file: string): PartParse {
     try {
       v = JSON.parse(line);
     } catch {
-      return { ok: false, message: `${file}:${i + 1}: not JSON${i === lines.length - 1 ? ' (the last line is cut short: the run did not finish)' : ''}` };
+      // Cut short only when mailrec's lines came before: a file that starts with garbage is not ours.
+      const cut = i === lines.length - 1 && (part.domains.length > 0 || part.comparison !== undefined);
+      if (!cut && part.domains.length === 0) return { ok: false, message: `${file}: not mailrec audit output (JSON or NDJSON expected)` };
+      return { ok: false, message: `${file}:${i + 1}: not JSON${cut ? ' (the last line is cut short: the run did not finish)' : ''}` };
     }
     if (!isObject(v) || v.schema !== AUDIT_SCHEMA) return { ok: false, message: `${file}:${i + 1}: not mailrec audit output (schema "${AUDIT_SCHEMA}" expected)` };
     if (part.summary) return { ok: false, message: `${file}:${i + 1}: a line after the summary line` };

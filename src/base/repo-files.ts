@@ -402,27 +402,11 @@ export class RepoFiles {
       throw new RepoFileError(shown, describeFsError(error));
     }
     try {
-      const stats = fstatSync(fd);
-      const special = specialFile(stats);
+      const special = specialFile(fstatSync(fd));
       if (special) throw new RepoFileError(shown, special);
-      if (stats.size > cap) throw tooLarge(formatBytes(stats.size));
-      // One more octet than the cap tells a file that grew past it while being read.
-      let buffer = Buffer.allocUnsafe(Math.min(stats.size, cap) + 1);
-      let length = 0;
-      for (;;) {
-        if (length === buffer.length) {
-          if (length > cap) throw tooLarge(`more than ${formatBytes(cap)}`);
-          const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, cap + 1));
-          buffer.copy(grown, 0, 0, length);
-          buffer = grown;
-        }
-        const n = readSync(fd, buffer, length, buffer.length - length, null);
-        if (n === 0) break;
-        length += n;
-      }
-      if (length > cap) throw tooLarge(`more than ${formatBytes(cap)}`);
-      if (budget) budget.left -= length;
-      return buffer.subarray(0, length);
+      const bytes = readOpenFileCapped(fd, cap, tooLarge);
+      if (budget) budget.left -= bytes.length;
+      return bytes;
     } catch (error) {
       if (error instanceof RepoFileError) throw error;
       throw new RepoFileError(shown, describeFsError(error));
@@ -430,6 +414,31 @@ export class RepoFiles {
       closeSync(fd);
     }
   }
+}
+
+/**
+ * The bytes of an open regular file, at most `cap`: refused by its size before a byte is
+ * read, and again if it grows past the cap while being read (one more octet than the cap
+ * tells). `tooLarge` gets "2 KiB" or "more than 1 KiB". The caller opens, checks and closes.
+ */
+export function readOpenFileCapped(fd: number, cap: number, tooLarge: (size: string) => Error): Buffer {
+  const size = fstatSync(fd).size;
+  if (size > cap) throw tooLarge(formatBytes(size));
+  let buffer = Buffer.allocUnsafe(Math.min(size, cap) + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > cap) throw tooLarge(`more than ${formatBytes(cap)}`);
+      const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, cap + 1));
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (n === 0) break;
+    length += n;
+  }
+  if (length > cap) throw tooLarge(`more than ${formatBytes(cap)}`);
+  return buffer.subarray(0, length);
 }
 
 /** "64 MiB", "1.5 KiB", "12 bytes". */

@@ -16,7 +16,9 @@ import { activeSigningKeys, buildSignerFiles } from '../build/signers.js';
 import { makeNotice, type Notice } from '../build/notice.js';
 import { hasRepoFile } from '../apply/dkim/key-files.js';
 import { checkOwnedFile } from '../base/owned-file.js';
-import { claimsFor } from '../plan/claims.js';
+import { chainClaimsFound, claimsFor } from '../plan/claims.js';
+import type { RR } from '../dns-types/rr.js';
+import type { Resolver } from '../dns/resolver.js';
 import { readLiveState } from '../plan/live-state.js';
 import { assemblePlan, type Plan, type ZoneState } from '../plan/plan.js';
 import { readFragmentState } from '../plan/fragment-state.js';
@@ -76,17 +78,24 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
       const target = targets.get(zone.apex);
       const read = fragments.get(zone.apex);
       if (read) return read;
-      const claims = claimsFor(policy, zone.apex);
-      claimed.set(zone.apex, new Set(claims.map((c) => c.key)));
       const records = desiredByZone.get(zone.apex)?.records ?? [];
+      let client: Resolver;
+      let via: string;
       if (target) {
-        const { client, address } = primaryClient(target.server);
-        return readLiveState(zone.apex, records, claims, client, formatServer(address));
+        const primary = primaryClient(target.server);
+        client = primary.client;
+        via = formatServer(primary.address);
+      } else {
+        // plan --live on a file-managed zone: what DNS publishes now, through the resolver.
+        const resolver = createDnsClient(options.resolvers ? { servers: options.resolvers } : {});
+        client = resolver;
+        via = (await resolver.servers()).map(formatServer).join(', ');
       }
-      // plan --live on a file-managed zone: what DNS publishes now, through the resolver.
-      const client = createDnsClient(options.resolvers ? { servers: options.resolvers } : {});
-      const via = (await client.servers()).map(formatServer).join(', ');
-      return readLiveState(zone.apex, records, claims, client, via);
+      // A chain of SPF links left from a flattened include is claimed as found, so it is deleted.
+      const follow = (found: readonly RR[], asked: ReadonlySet<string>) => chainClaimsFound(policy, zone.apex, found, asked);
+      const live = await readLiveState(zone.apex, records, claimsFor(policy, zone.apex), client, via, follow);
+      claimed.set(zone.apex, new Set(live.claims.map((c) => c.key)));
+      return live.state;
     }),
   );
   // The signer configs name the repo's private key directory by its absolute path unless the policy gives key_dir.

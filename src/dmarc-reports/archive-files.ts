@@ -30,8 +30,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { MailrecError, OutsideRepoError, RepoFileError } from '../base/errors.js';
 import { describeFsError } from '../base/fs-errors.js';
-import { RepoFiles, specialFile, within } from '../base/repo-files.js';
-import { formatBytes } from './limits.js';
+import { formatBytes, readOpenFileCapped, RepoFiles, specialFile, within } from '../base/repo-files.js';
 
 /** A file of the archive or a mailbox that cannot be used; the message never quotes its content. */
 export class ReportFileError extends MailrecError {}
@@ -110,17 +109,10 @@ export class ReportFiles {
     const shown = this.show(p);
     const fd = this.openRegular(p);
     try {
-      const stats = fstatSync(fd);
-      if (stats.size > cap) throw new ReportFileError(`${shown} is ${formatBytes(stats.size)}, over the ${formatBytes(cap)} limit`);
-      const buffer = Buffer.allocUnsafe(stats.size + 1);
-      let length = 0;
-      for (;;) {
-        const n = readSync(fd, buffer, length, buffer.length - length, null);
-        if (n === 0) break;
-        length += n;
-        if (length > stats.size) throw new ReportFileError(`${shown} grew while it was read`);
-      }
-      return buffer.subarray(0, length);
+      return readOpenFileCapped(fd, cap, (size) => new ReportFileError(`${shown} is ${size}, over the ${formatBytes(cap)} limit`));
+    } catch (error) {
+      if (error instanceof ReportFileError) throw error;
+      throw new ReportFileError(`${shown}: ${describeFsError(error)}`);
     } finally {
       closeSync(fd);
     }

@@ -5,7 +5,8 @@
 
 import { Readable } from 'node:stream';
 import { ReportFormatError } from '../base/errors.js';
-import { formatBytes, type ReadLimits } from './limits.js';
+import { formatBytes } from '../base/repo-files.js';
+import { type ReadLimits } from './limits.js';
 import { messageOf, readBufferReports, sniffContent, type ReportHandler } from './read-container.js';
 import { readLines } from './read-lines.js';
 import { isTlsRptPart, MimeMessageReader, type MailPart } from './read-mime.js';

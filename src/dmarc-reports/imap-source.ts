@@ -9,7 +9,7 @@ import { ImapFlow, type FetchMessageObject, type ImapFlowOptions } from 'imapflo
 import { MailboxAuthError, MailboxError, TemporaryError } from '../base/errors.js';
 import type { ImapMailbox } from '../policy/model.js';
 import type { FetchedMessage, MessageSource } from './fetch.js';
-import { formatBytes } from './limits.js';
+import { formatBytes } from '../base/repo-files.js';
 
 export interface ImapSourceOptions {
   mailbox: Omit<ImapMailbox, 'password' | 'position' | 'caFile'>;

@@ -2,6 +2,7 @@
 // hits one of these and is skipped with an error, never exhausting memory.
 
 import { ReportFormatError } from '../base/errors.js';
+import { formatBytes } from '../base/repo-files.js';
 
 export interface ReadLimits {
   /** Decompressed XML of one report. Real reports are kilobytes to a few megabytes. */
@@ -69,8 +70,3 @@ export class InflateMeter {
   }
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1 << 20) return `${Math.round(n / (1 << 20))} MiB`;
-  if (n >= 1 << 10) return `${Math.round(n / (1 << 10))} KiB`;
-  return `${n} bytes`;
-}

@@ -2,7 +2,8 @@
 // walks one message's multipart tree line by line and hands back the parts that
 // can hold a report (RFC 7489 §7.2.1.1: gzip, zip or XML attachments), decoded.
 
-import { formatBytes, type ReadLimits } from './limits.js';
+import { formatBytes } from '../base/repo-files.js';
+import { type ReadLimits } from './limits.js';
 import { ReportFormatError } from '../base/errors.js';
 
 export interface MailPart {

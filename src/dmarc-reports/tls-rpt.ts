@@ -4,7 +4,8 @@
 
 import { gunzipSync } from 'node:zlib';
 import { ReportFormatError } from '../base/errors.js';
-import { formatBytes, type ReadLimits } from './limits.js';
+import { formatBytes } from '../base/repo-files.js';
+import { type ReadLimits } from './limits.js';
 
 /** RFC 8460 §4.4: the policy the sender applied. */
 export type TlsPolicyType = 'sts' | 'tlsa' | 'no-policy-found';

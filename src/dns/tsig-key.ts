@@ -1,7 +1,6 @@
 // TSIG keys (RFC 8945 §6): read from a BIND key file, a bare base64 secret file or an environment variable; the secret never leaves the object.
 
 import { createHmac } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { DnsError } from '../base/errors.js';
 import { normalizeName } from '../dns-types/rr.js';
@@ -127,17 +126,15 @@ export function parseKeyClauses(text: string, source: string): KeyClause[] {
 }
 
 export interface TsigKeySpec {
-  /** Key name; required unless the file is a BIND key file that names it. */
+  /** Key name; required unless the secret is a BIND key clause that names it. */
   name?: string;
   algorithm?: string;
-  /** A BIND key file, or a file holding just the base64 secret. */
-  file?: string;
   /** The name of an environment variable holding the base64 secret. */
   env?: string;
 }
 
 /** Build a key from the text of a key file: a BIND clause or a bare base64 secret. */
-export function parseTsigKeyText(text: string, spec: Omit<TsigKeySpec, 'file' | 'env'>, source: string): TsigKey {
+export function parseTsigKeyText(text: string, spec: Omit<TsigKeySpec, 'env'>, source: string): TsigKey {
   if (/\bkey\b[^{]*\{/.test(text)) {
     const clauses = parseKeyClauses(text, source);
     const wanted = spec.name === undefined ? undefined : normalizeName(spec.name);
@@ -157,22 +154,14 @@ export function parseTsigKeyText(text: string, spec: Omit<TsigKeySpec, 'file' | 
   return new TsigKey(spec.name, parseTsigAlgorithm(spec.algorithm ?? 'hmac-sha256', source), decodeSecret(text, source));
 }
 
-/** Load a key from a file or an environment variable (RFC 8945 §6: default hmac-sha256). */
+/**
+ * A key whose secret is in an environment variable (RFC 8945 §6: default hmac-sha256). A
+ * secret file is read by the caller through the repo's file checks (RepoFiles), then given
+ * to parseTsigKeyText: this module reads no file.
+ */
 export async function loadTsigKey(spec: TsigKeySpec, env: NodeJS.ProcessEnv = process.env): Promise<TsigKey> {
-  if (spec.file !== undefined && spec.env !== undefined) throw new DnsError('give a TSIG secret file or an environment variable, not both');
-  if (spec.file !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(spec.file, 'utf8');
-    } catch (error) {
-      throw new DnsError(`cannot read TSIG key file ${spec.file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
-    return parseTsigKeyText(text, spec, `TSIG key file ${spec.file}`);
-  }
-  if (spec.env !== undefined) {
-    const value = env[spec.env];
-    if (value === undefined || value.trim() === '') throw new DnsError(`environment variable ${spec.env} is not set`, 'it should hold the base64 TSIG secret');
-    return parseTsigKeyText(value, spec, `environment variable ${spec.env}`);
-  }
-  throw new DnsError('a TSIG key needs a secret file or an environment variable');
+  if (spec.env === undefined) throw new DnsError('a TSIG key needs a secret file or an environment variable');
+  const value = env[spec.env];
+  if (value === undefined || value.trim() === '') throw new DnsError(`environment variable ${spec.env} is not set`, 'it should hold the base64 TSIG secret');
+  return parseTsigKeyText(value, spec, `environment variable ${spec.env}`);
 }

@@ -4,10 +4,10 @@
 // _smtp._tls TXT); records anywhere else are never touched.
 
 import type { Policy } from '../policy/model.js';
-import { isInZone, txtText } from '../dns-types/rr.js';
+import { isInZone, txtText, type RR } from '../dns-types/rr.js';
 import { MAIL_SRV_SERVICES } from '../mail/srv/record.js';
 import { tagOf } from '../mail/txt-tag.js';
-import { chainLinkName, MAX_CHAIN_LINKS } from '../mail/spf/flatten.js';
+import { chainLinkName, MAX_CHAIN_LINKS, reachedChainLinks } from '../mail/spf/flatten.js';
 
 /** A question to ask the server, and the ownership key it may reveal. */
 export interface Claim {
@@ -49,4 +49,30 @@ export function claimsFor(policy: Policy, zone: string): Claim[] {
     }
   }
   return claims;
+}
+
+/**
+ * The chain links the live records reach from each domain's SPF record (reachedChainLinks)
+ * that `claimsFor` did not claim: a chain left from when the policy flattened an include.
+ * Only SPF records count (the tag mailrec owns them by), so a link is claimed only when a
+ * record of mailrec's chain names it.
+ */
+export function chainClaimsFound(policy: Policy, zone: string, records: readonly RR[], claimed: ReadonlySet<string>): Claim[] {
+  const spfAt = new Map<string, string[]>();
+  for (const rr of records) {
+    if (rr.type !== 'TXT') continue;
+    const text = txtText(rr);
+    if (tagOf(rr.name, text) !== 'spf') continue;
+    const key = rr.name.toLowerCase();
+    spfAt.set(key, [...(spfAt.get(key) ?? []), text]);
+  }
+  const found: Claim[] = [];
+  for (const domain of policy.domains) {
+    if (domain.zone !== zone) continue;
+    for (const name of reachedChainLinks(domain.name, (n) => spfAt.get(n.toLowerCase()) ?? [])) {
+      const key = `${name} TXT spf`;
+      if (!claimed.has(key)) found.push({ name, type: 'TXT', key });
+    }
+  }
+  return found;
 }

@@ -2,7 +2,7 @@
 // change means for real mail. Pure: takes a change, returns sentences.
 
 import { txtText, type RR } from '../dns-types/rr.js';
-import { parseTagList, tagValue } from '../mail/tag-list.js';
+import { appliedDmarc, appliedStrength, parseDmarcRecord, type AppliedDmarc, type DmarcRecord } from '../mail/dmarc/record.js';
 import type { Change } from './diff.js';
 
 export interface Risk {
@@ -10,30 +10,20 @@ export interface Risk {
   message: string;
 }
 
-const STRENGTH: Record<string, number> = { none: 0, quarantine: 1, reject: 2 };
-
 function txtOf(records: RR[]): string | undefined {
   const rr = records[0];
   return rr && rr.type === 'TXT' ? txtText(rr) : undefined;
 }
 
-/** The disposition a DMARC record really asks for: t=y softens it one step (RFC 9989). */
-function effective(policy: string | undefined, testing: boolean): number {
-  const strength = STRENGTH[policy ?? 'none'] ?? 0;
-  return testing ? Math.max(0, strength - 1) : strength;
-}
-
-/** p, sp and np as they apply: sp defaults to p, np to sp (RFC 9989 §4.7). */
-function dispositions(tags: ReturnType<typeof parseTagList>) {
-  const p = tagValue(tags, 'p') ?? 'none';
-  const sp = tagValue(tags, 'sp') ?? p;
-  const np = tagValue(tags, 'np') ?? sp;
-  return { p, sp, np, testing: tagValue(tags, 't') === 'y' };
+/** A DMARC record as receivers read it (the DMARC module's parser), or why they ignore it. */
+function readDmarc(records: RR[]): { record?: DmarcRecord; applied?: AppliedDmarc; invalid?: string } {
+  const text = txtOf(records);
+  if (text === undefined) return {};
+  const parsed = parseDmarcRecord(text);
+  return parsed.ok ? { record: parsed.record, applied: appliedDmarc(parsed.record) } : { invalid: parsed.error };
 }
 
 function riskDmarc(change: Change): Risk[] {
-  const before = parseTagList(txtOf(change.before) ?? '');
-  const after = parseTagList(txtOf(change.after) ?? '');
   const risks: Risk[] = [];
   if (change.name.includes('._report._dmarc.')) {
     if (change.action === 'delete')
@@ -44,15 +34,22 @@ function riskDmarc(change: Change): Risk[] {
     risks.push({ level: 'high', message: 'removes DMARC: receivers stop applying any policy and stop sending reports' });
     return risks;
   }
-  const was = dispositions(change.action === 'create' ? [] : before);
-  const now = dispositions(after);
+  const before = readDmarc(change.action === 'create' ? [] : change.before);
+  const after = readDmarc(change.after);
+  if (after.invalid !== undefined) {
+    // RFC 9989 §4.10: a record that does not parse takes no part in discovery.
+    risks.push({ level: 'high', message: `the new record is not valid DMARC (${after.invalid}): receivers ignore it, as if the domain had none` });
+    return risks;
+  }
+  const was = before.applied ?? NO_DMARC;
+  const now = after.applied ?? NO_DMARC;
   const labels = { p: 'policy (p=)', sp: 'subdomain policy (sp=)', np: 'non-existent subdomain policy (np=)' } as const;
   for (const tag of ['p', 'sp', 'np'] as const) {
     // sp inherits from p and np from sp: report them only when they move apart from their parent.
     const parent = tag === 'np' ? 'sp' : 'p';
     if (tag !== 'p' && was[tag] === was[parent] && now[tag] === now[parent]) continue;
-    const a = effective(was[tag], was.testing);
-    const b = effective(now[tag], now.testing);
+    const a = appliedStrength(was[tag], was.testing);
+    const b = appliedStrength(now[tag], now.testing);
     if (b > a && change.action === 'create' && tag === 'p')
       risks.push({
         level: 'medium',
@@ -66,27 +63,32 @@ function riskDmarc(change: Change): Risk[] {
     else if (b < a)
       risks.push({ level: 'low', message: `loosens the ${labels[tag]} from ${was[tag]} to ${now[tag]}: spoofed mail is treated more leniently` });
   }
-  const tb = tagValue(before, 't') === 'y';
-  const ta = tagValue(after, 't') === 'y';
-  if (change.action === 'update' && tb !== ta)
+  if (change.action !== 'update') return risks;
+  if (before.applied && was.testing !== now.testing)
     risks.push({
-      level: ta ? 'low' : 'high',
-      message: ta ? 'turns testing mode on (t=y): the policy is applied one step softer' : 'turns testing mode off (t=y removed): the full policy now applies',
+      level: now.testing ? 'low' : 'high',
+      message: now.testing ? 'turns testing mode on (t=y): the policy is applied one step softer' : 'turns testing mode off (t=y removed): the full policy now applies',
     });
-  const ruaBefore = tagValue(before, 'rua') ?? '';
-  const ruaAfter = tagValue(after, 'rua') ?? '';
-  if (change.action === 'update' && ruaBefore !== ruaAfter)
+  const ruaBefore = uris(before.record);
+  const ruaAfter = uris(after.record);
+  if (before.record && ruaBefore !== ruaAfter)
     risks.push({
       level: ruaAfter === '' ? 'medium' : 'low',
       message: ruaAfter === '' ? 'removes the report address (rua=): no aggregate reports any more' : `changes where aggregate reports go: ${ruaBefore || '(none)'} -> ${ruaAfter}`,
     });
   for (const [tag, label] of [['adkim', 'DKIM'], ['aspf', 'SPF']] as const) {
-    const was = tagValue(before, tag) ?? 'r';
-    const now = tagValue(after, tag) ?? 'r';
-    if (change.action === 'update' && was !== now && now === 's')
+    if (was[tag] !== now[tag] && now[tag] === 's')
       risks.push({ level: 'medium', message: `requires strict ${label} alignment: mail signed or sent from a subdomain no longer aligns` });
   }
   return risks;
+}
+
+/** No DMARC record (or one receivers ignore): nothing is applied. */
+const NO_DMARC: AppliedDmarc = { p: 'none', sp: 'none', np: 'none', testing: false, adkim: 'r', aspf: 'r' };
+
+/** The rua= destinations receivers would use, as written. */
+function uris(record: DmarcRecord | undefined): string {
+  return (record?.rua ?? []).map((u) => u.raw).join(',');
 }
 
 function spfTerms(text: string | undefined): string[] {

@@ -113,4 +113,19 @@ describe('checkDrift with flattened SPF', () => {
     expect(out.findings.filter((f) => f.code.startsWith('drift.'))).toEqual([]);
     expect(out.notes).toContain('drift: the SPF records of example.org are not compared: its flattened ranges are not known without plan --resolve');
   });
+
+  it('finds the links of a chain the policy no longer flattens from the published record, as records to delete', async () => {
+    const plain = makeDomain('example.org', { senders: [{ kind: 'mx' }, { kind: 'include', domain: 'spf.p.example' }] });
+    const left = {
+      'example.org': { TXT: ['v=spf1 mx include:_spf1.example.org ~all'], MX: [] as [number, string][] },
+      '_spf1.example.org': { TXT: ['v=spf1 ip4:192.0.2.0/24 include:_spf2.example.org'] },
+      '_spf2.example.org': { TXT: ['v=spf1 ip4:198.51.100.0/24'] },
+    };
+    const out = await checkDrift(makePolicy(['example.org'], [plain]), plain, createFakeResolver(left, { strict: false }), { exactTtl: false });
+    expect(out.findings.filter((f) => f.code.startsWith('drift.')).map((f) => [f.code, f.name])).toEqual([
+      ['drift.changed', 'example.org'],
+      ['drift.unexpected', '_spf1.example.org'],
+      ['drift.unexpected', '_spf2.example.org'],
+    ]);
+  });
 });

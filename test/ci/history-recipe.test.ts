@@ -197,3 +197,28 @@ describe('docs/ci.md: the nightly history on GitLab', () => {
     expect(readdirSync(join(cache, 'mailrec-history'))).toHaveLength(2);
   });
 });
+
+describe('docs/ci.md: the one-line webhook that posts the summary as it is', () => {
+  it('posts the regression summary to the URL only when something is new', async () => {
+    const m = /--notify-command '([^']*)'/.exec(DOC.slice(DOC.indexOf('For a webhook that takes any JSON')));
+    if (!m) throw new Error('docs/ci.md has no one-line --notify-command');
+    const command = m[1]!.replace(/\s+/g, ' ');
+    expect(command).toContain('curl');
+    const repo = await zoneRepo();
+    const audit = `mailrec audit --no-probe --history mailrec-history --notify-command '${command}' --format json > /dev/null || test $? -eq 2`;
+    const env = { PATH: `${bin}:${process.env.PATH}`, HOME: repo, MAILREC_WEBHOOK: hookUrl };
+    posts = [];
+    const first = await bash(audit, repo, env);
+    expect(first.status, first.stderr).toBe(0);
+    expect(posts).toEqual([]);
+    removeDmarc(repo);
+    const second = await bash(audit, repo, env);
+    expect(second.status, second.stderr).toBe(0);
+    expect(posts).toHaveLength(1);
+    const [method, url, type, ...body] = posts[0]!.split(' ');
+    expect([method, url, type]).toEqual(['POST', '/hook', 'application/json']);
+    const summary = JSON.parse(body.join(' ')) as { schema: string; new: Array<{ code: string; name: string }> };
+    expect(summary.schema).toBe('mailrec-regressions/1');
+    expect(summary.new).toContainEqual(expect.objectContaining({ code: 'dmarc.missing', name: '_dmarc.example.org' }));
+  });
+});

@@ -143,7 +143,7 @@ describe('hostile inputs: one line, bounded time, nothing quoted', () => {
 
   it.each([
     ['a FIFO', (p: string) => execFileSync('mkfifo', [p]), /is a FIFO, not a regular file$/],
-    ['not gzip at all', (p: string) => writeFileSync(p, 'not gzip at all'), /not JSON/],
+    ['not gzip at all', (p: string) => writeFileSync(p, 'not gzip at all'), / not mailrec audit output \(JSON or NDJSON expected\)$/],
     ['a gzip of garbage', (p: string) => writeFileSync(p, Buffer.from([0x1f, 0x8b, 1, 2, 3])), /is not valid gzip data/],
     ['a huge file', (p: string) => (writeFileSync(p, ''), truncateSync(p, 300 * 1024 * 1024)), /300 MiB, over the 256 MiB limit/],
   ])('the newest run in --history is %s', async (_what, make, message) => {

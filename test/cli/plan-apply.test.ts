@@ -128,6 +128,33 @@ describe('mailrec apply', () => {
     expect(ok.code).toBe(0);
     expect(readFileSync(fragment, 'utf8')).toContain('_smtp._tls.example.org. 3600 IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@example.org"');
   });
+
+  it('plan --plan-file renders a saved plan in any format, the same as plan made it, without reading the policy', async () => {
+    const repo = copyExample();
+    const plan = (format: string) => runCli(['plan', '--format', format], { cwd: repo });
+    writeFileSync(join(repo, 'plan.json'), (await plan('json')).stdout);
+    const markdown = (await plan('markdown')).stdout;
+    const text = (await plan('text')).stdout;
+    // The policy changes after the plan was saved: the saved plan is what is rendered.
+    const policy = join(repo, 'policies/mail.yaml');
+    writeFileSync(policy, readFileSync(policy, 'utf8').replace('      policy: none', '      policy: nope'));
+    const rendered = await runCli(['plan', '--plan-file', 'plan.json', '--format', 'markdown', '--detailed-exitcode'], { cwd: repo });
+    expect(rendered.stderr).toBe('');
+    expect(rendered.code).toBe(2);
+    expect(rendered.stdout).toBe(markdown);
+    expect((await runCli(['plan', '--plan-file', 'plan.json'], { cwd: repo })).stdout).toBe(text);
+    expect(JSON.parse((await runCli(['plan', '--plan-file', 'plan.json', '--format', 'json'], { cwd: repo })).stdout)).toEqual(JSON.parse(readFileSync(join(repo, 'plan.json'), 'utf8')));
+
+    const mixed = await runCli(['plan', '--plan-file', 'plan.json', '--resolve', '--live'], { cwd: repo });
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toBe('error: --plan-file renders a saved plan as it is; it takes no --resolve, --live\n');
+    const tampered = JSON.parse(readFileSync(join(repo, 'plan.json'), 'utf8'));
+    tampered.changes[0].after = [];
+    writeFileSync(join(repo, 'plan.json'), JSON.stringify(tampered));
+    const refused = await runCli(['plan', '--plan-file', 'plan.json'], { cwd: repo });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('was modified after it was made (checksum mismatch)');
+  });
 });
 
 describe('bad policies write nothing', () => {

@@ -39,6 +39,25 @@ describe('DMARC risk', () => {
     expect(m.some((x) => x.includes('turns testing mode off'))).toBe(true);
   });
 
+  it('reads the record as receivers do: values in capitals, spaces around "=", an invalid sp falls back to p', () => {
+    expect(messages(change('update', '_dmarc.example.org', 'dmarc', 'v=DMARC1; p=none', 'v=DMARC1; p = REJECT'))[0]).toMatch(/^high: tightens the policy \(p=\) from none to reject: .* rejected/);
+    expect(messages(change('update', '_dmarc.example.org', 'dmarc', 'v=DMARC1; p=reject', 'v=DMARC1; p=reject; sp=bogus'))).toEqual([]);
+    expect(messages(change('update', '_dmarc.example.org', 'dmarc', 'v=DMARC1; p=none; rua=mailto:a@example.org', 'v=DMARC1;p=none;rua= mailto:a@example.org'))).toEqual([]);
+  });
+
+  it('a new record receivers would ignore is high risk, whatever its p=', () => {
+    for (const text of ['v=DMARC1 p=reject', 'p=reject; v=DMARC1', 'v=DMARC2; p=reject']) {
+      const m = messages(change('update', '_dmarc.example.org', 'dmarc', 'v=DMARC1; p=quarantine', text));
+      expect(m, text).toHaveLength(1);
+      expect(m[0]).toMatch(/^high: the new record is not valid DMARC \(.+\): receivers ignore it, as if the domain had none$/);
+    }
+  });
+
+  it('from a record receivers ignored, a valid p=reject is a tightening from none', () => {
+    const m = messages(change('update', '_dmarc.example.org', 'dmarc', 'v=DMARC1 p=reject', 'v=DMARC1; p=reject'));
+    expect(m[0]).toMatch(/^high: tightens the policy \(p=\) from none to reject/);
+  });
+
   it('sp moving apart from p gets its own note; a loosening is low', () => {
     const m = messages(change('update', '_dmarc.example.org', 'dmarc', 'v=DMARC1; p=reject', 'v=DMARC1; p=reject; sp=none'));
     expect(m).toEqual([expect.stringMatching(/^low: loosens the subdomain policy \(sp=\) from reject to none/)]);

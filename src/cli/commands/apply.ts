@@ -1,11 +1,9 @@
 // mailrec apply: write the zone fragments (or apply a saved plan exactly).
 
 import type { Command } from 'commander';
-import type { RepoFiles } from '../../base/repo-files.js';
 import { prepareFileWrites } from '../../apply/fragments.js';
-import { clip } from '../../base/quote.js';
-import { MailrecError, StalePlanError } from '../../base/errors.js';
-import { checkPlanChecksum, hasChanges, PLAN_VERSION, type Plan } from '../../plan/plan.js';
+import { hasChanges } from '../../plan/plan.js';
+import { readPlanFile } from '../plan-file.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
 import { applyLiveZones, computePlan } from '../workflow.js';
@@ -24,22 +22,6 @@ interface ApplyOptions extends GlobalOptions {
  * step of the atomic write, so that tests prove recovery at every step without timing.
  */
 export const KILL_AT_ENV = 'MAILREC_TEST_KILL_AT';
-
-function readPlanFile(files: RepoFiles, name: string): Plan {
-  const file = files.show(files.allowNamed(name));
-  let plan: Plan;
-  const text = files.read(name, 'plan');
-  try {
-    plan = JSON.parse(text) as Plan;
-  } catch (err) {
-    throw new MailrecError(`cannot read plan file ${file}: not JSON (${clip((err as Error).message)})`, 'write one with mailrec plan --format json > plan.json');
-  }
-  if (plan?.version !== PLAN_VERSION || !Array.isArray(plan.zones))
-    throw new MailrecError(`${file} is not a mailrec plan (version ${PLAN_VERSION})`);
-  if (!checkPlanChecksum(plan))
-    throw new StalePlanError(`${file} was modified after it was made (checksum mismatch); nothing was written`, 'run mailrec plan again');
-  return plan;
-}
 
 export function registerApply(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program

@@ -9,7 +9,8 @@ import { tlsRisks } from '../../dmarc-reports/tls-impact.js';
 import { sinceWindow } from '../../dmarc-reports/window.js';
 import { mtaStsPolicyPath } from '../../mail/mta-sts/record.js';
 import path from 'node:path';
-import { RecordError } from '../../base/errors.js';
+import { RecordError, UsageError } from '../../base/errors.js';
+import { readPlanFile } from '../plan-file.js';
 import { hasChanges, type Plan } from '../../plan/plan.js';
 import type { Policy } from '../../policy/model.js';
 import { renderPlanMarkdown } from '../../report/plan-markdown.js';
@@ -54,6 +55,7 @@ interface PlanCommandOptions extends ArchiveOptions {
   resolver?: string[];
   reports?: string | true;
   allowLargeTxt?: boolean;
+  planFile?: string;
 }
 
 export function resolverServers(specs: string[] | undefined) {
@@ -73,9 +75,20 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .option('--between <dates...>', WINDOW_HELP.between)
     .option('--archive <dir>', WINDOW_HELP.archive)
     .option('--allow-large-txt', 'publish TXT records that do not fit a 1232-octet UDP answer (resolvers must retry over TCP)')
+    .option('--plan-file <file>', 'render this saved plan (from plan --format json) in --format, as it is: nothing is read from the policy or DNS')
     .action(async (_opts: PlanCommandOptions, command: Command) => {
       const opts = command.optsWithGlobals<PlanCommandOptions>();
       const ctx = makeContext(io, opts);
+      if (opts.planFile !== undefined) {
+        // The markdown of a reviewed plan must be that plan's: a second --resolve could differ.
+        const computing = (['resolve', 'live', 'reports', 'since', 'between', 'archive', 'allowLargeTxt'] as const).filter((o) => opts[o] !== undefined && opts[o] !== false);
+        if (computing.length > 0)
+          throw new UsageError(`--plan-file renders a saved plan as it is; it takes no ${computing.map((o) => `--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+        const saved = readPlanFile(ctx.files, opts.planFile);
+        io.stdout(renderPlan(ctx, saved));
+        setExit(opts.detailedExitcode && hasChanges(saved) ? 2 : 0);
+        return;
+      }
       const servers = resolverServers(opts.resolver);
       const run = await computePlan(ctx, { resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt), ...(servers ? { resolvers: servers } : {}) });
       const plan = await withReports(ctx, opts, run);

@@ -163,6 +163,33 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
+/** The dispositions a receiver applies, after defaults and testing mode. */
+export interface AppliedDmarc {
+  p: DmarcPolicyValue;
+  sp: DmarcPolicyValue;
+  np: DmarcPolicyValue;
+  /** t=y: each disposition is applied one step softer (RFC 9989 §4.7). */
+  testing: boolean;
+  adkim: 'r' | 's';
+  aspf: 'r' | 's';
+}
+
+/**
+ * What a receiver applies for a parsed record (RFC 9989 §4.7): p absent or invalid is none,
+ * sp defaults to p and np to sp, an invalid value is ignored as if absent, alignment is
+ * relaxed unless s.
+ */
+export function appliedDmarc(record: DmarcRecord): AppliedDmarc {
+  const p = record.p ?? 'none';
+  const sp = record.sp ?? p;
+  return { p, sp, np: record.np ?? sp, testing: record.testing, adkim: record.adkim ?? 'r', aspf: record.aspf ?? 'r' };
+}
+
+/** The disposition's strength as applied: none 0, quarantine 1, reject 2; t=y one step softer. */
+export function appliedStrength(policy: DmarcPolicyValue, testing: boolean): number {
+  return testing ? Math.max(0, STRENGTH[policy] - 1) : STRENGTH[policy];
+}
+
 const STRENGTH: Record<DmarcPolicyValue, number> = { none: 0, quarantine: 1, reject: 2 };
 
 /** True when `a` protects less than `b`. */

@@ -216,6 +216,23 @@ export function isChainLink(name: string, domain: string): boolean {
   return name.endsWith(`.${domain}`) && /^_spf[1-9][0-9]*$/.test(name.slice(0, -domain.length - 1));
 }
 
+/**
+ * The chain links a published chain reaches: `_spf<n>.<domain>` named by an include in the
+ * SPF record at the domain or at the link before it (layoutSpfChain writes them so). Lets a
+ * live zone find the links of a chain the policy no longer flattens, to delete them.
+ */
+export function reachedChainLinks(domain: string, spfTextsAt: (name: string) => readonly string[]): string[] {
+  const links: string[] = [];
+  for (let n = 1; n <= MAX_CHAIN_LINKS; n++) {
+    const from = n === 1 ? domain : chainLinkName(domain, n - 1);
+    const link = chainLinkName(domain, n);
+    const include = `include:${link}`.toLowerCase();
+    if (!spfTextsAt(from).some((text) => text.toLowerCase().split(/[ \t]+/).includes(include))) break;
+    links.push(link);
+  }
+  return links;
+}
+
 /** One record of a chain: where it is published and its text. */
 export interface SpfChainRecord {
   name: string;

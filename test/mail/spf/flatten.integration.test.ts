@@ -5,8 +5,10 @@
 // mailauth's SPF agree passes for every sender's address; a provider changing a range is
 // caught by the next audit and refreshed by the next plan --resolve.
 
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -415,6 +417,41 @@ describe('a flattened include in an rfc2136 zone', () => {
     ]);
     writeFileSync(join(repo, 'policies/mail.yaml'), CHOSEN_POLICY);
   });
+
+  it('turned off again: the chain links found on the primary are deleted with the record that named them', async () => {
+    writeFileSync(join(repo, 'tsig.secret'), `${bind.key.secret}\n`, { mode: 0o600 });
+    const key = `    key: { name: ${bind.key.name}, algorithm: ${bind.key.algorithm}, secret_file: tsig.secret }\n`;
+    const target = `targets:\n  - type: rfc2136\n    server: 127.0.0.1:${bind.port}\n    zones: [hosts.example.net]\n${key}`;
+    const withZone = CHOSEN_POLICY.replace('zones:\n', 'zones:\n  hosts.example.net: {}\n');
+    const sender = (flatten: boolean) => `  hosts.example.net:\n    senders:\n      - include: spf.mandrillapp.com\n${flatten ? '        flatten: true\n' : ''}`;
+    const txtAt = async (name: string) => {
+      const answer = await createDnsClient({ servers: [{ host: '127.0.0.1', port: bind.port }] }).resolve(name, 'TXT');
+      return answer.status === 'ok' ? answer.records.filter((r) => r.type === 'TXT').length : 0;
+    };
+    writeFileSync(join(repo, 'policies/mail.yaml'), withZone + sender(true) + target);
+    const made = await cli(['plan', '--resolve', '--format', 'json', ...viaBind()]);
+    expect(made.stderr).toBe('');
+    writeFileSync(join(work, 'plan.json'), made.stdout);
+    const applied = await cli(['apply', '--plan-file', join(work, 'plan.json')]);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect([await txtAt('_spf1.hosts.example.net'), await txtAt('_spf2.hosts.example.net')]).toEqual([1, 1]);
+
+    // The policy no longer flattens, so it claims no link: the primary's own chain says where they are.
+    writeFileSync(join(repo, 'policies/mail.yaml'), withZone + sender(false) + target);
+    const { code, plan, stderr } = await planJson('--detailed-exitcode');
+    expect(stderr).toBe('');
+    expect(code).toBe(2);
+    expect(plan.changes.filter((c) => c.name.endsWith('hosts.example.net')).map((c) => [c.action, c.name])).toEqual([
+      ['update', 'hosts.example.net'],
+      ['delete', '_spf1.hosts.example.net'],
+      ['delete', '_spf2.hosts.example.net'],
+    ]);
+    expect((await cli(['apply'])).code).toBe(0);
+    expect([await txtAt('_spf1.hosts.example.net'), await txtAt('_spf2.hosts.example.net')]).toEqual([0, 0]);
+    expect((await planJson('--detailed-exitcode')).code).toBe(0);
+    writeFileSync(join(repo, 'policies/mail.yaml'), CHOSEN_POLICY);
+  });
 });
 
 describe('unflattening', () => {
@@ -459,7 +496,7 @@ describe('docs/ci.md: the scheduled refresh of flattened includes', () => {
         const words = line.split(/\s+/).slice(1);
         const out = words.indexOf('>');
         const args = out < 0 ? words : words.slice(0, out);
-        return { args: args[0] === 'apply' ? args : [...args, ...viaBind()], file: out < 0 ? undefined : words[out + 1] };
+        return { args: args[0] === 'apply' || args.includes('--plan-file') ? args : [...args, ...viaBind()], file: out < 0 ? undefined : words[out + 1] };
       });
 
   it('finds a stale include, plans --resolve, applies that plan, and has the pull request body', async () => {
@@ -490,7 +527,99 @@ describe('docs/ci.md: the scheduled refresh of flattened includes', () => {
     }
     expect(readFileSync(output, 'utf8')).toBe('stale=yes\n');
     const body = readFileSync(join(repo, 'plan.md'), 'utf8');
+    // The body is the applied plan's own rendering, not a second resolution's.
+    expect(body).toBe((await cli(['plan', '--plan-file', 'plan.json', '--format', 'markdown'])).stdout);
     expect(body).toContain('include:spf.mandrillapp.com changed its ranges: adds ip4:127.53.4.0/24; removes ip4:127.51.4.0/24');
     expect(readFileSync(join(repo, 'zones/example.org.mail.zone'), 'utf8')).toContain('ip4:127.53.4.0/24');
+  });
+});
+
+describe('docs/ci.md: the same refresh as a scheduled GitLab job', () => {
+  interface Job {
+    variables: Record<string, string>;
+    script: string[];
+  }
+  const job = (): Job => {
+    const m = /```yaml recipe=gitlab-flatten\n([\s\S]*?)\n```/.exec(readFileSync(join(REPO_ROOT, 'docs/ci.md'), 'utf8'));
+    if (!m) throw new Error('docs/ci.md has no ```yaml recipe=gitlab-flatten block');
+    return (parseYaml(m[1]!) as Record<string, Job>)['mailrec-spf-refresh']!;
+  };
+
+  it('pushes the refresh branch and opens the merge request with the applied plan as its description', async () => {
+    for (const tool of ['git', 'jq', 'curl']) expect(spawnSync(tool, ['--version']).status, `${tool} is needed (apt-get install ${tool})`).toBe(0);
+    writeFileSync(join(repo, 'policies/mail.yaml'), CHOSEN_POLICY);
+    await resolveAndApply();
+    await publish();
+    // The zone repo in git, its remote a bare repository on disk (the schedule's PUSH_URL).
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: repo, encoding: 'utf8' });
+    const remote = join(work, 'remote.git');
+    execFileSync('git', ['init', '--quiet', '--bare', remote]);
+    git('init', '--quiet', '--initial-branch=main');
+    git('add', '-A');
+    git('commit', '--quiet', '-m', 'zone repo');
+    git('push', '--quiet', remote, 'main');
+    // `mailrec` on PATH: the built CLI, every DNS question to the test BIND.
+    const bin = mkdtempSync(join(tmpdir(), 'mailrec-bin-'));
+    writeFileSync(
+      join(bin, 'mailrec'),
+      `#!/bin/sh\ncase "$*" in apply*|*--plan-file*) exec "${process.execPath}" "${join(REPO_ROOT, 'bin/mailrec')}" "$@";; esac\nexec "${process.execPath}" "${join(REPO_ROOT, 'bin/mailrec')}" "$@" --resolver 127.0.0.1:${bind.port}\n`,
+    );
+    chmodSync(join(bin, 'mailrec'), 0o755);
+    const posts: Array<{ url: string; token: string | undefined; body: string }> = [];
+    const api = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        posts.push({ url: `${req.method} ${req.url}`, token: req.headers['private-token'] as string | undefined, body });
+        res.writeHead(201, { 'Content-Type': 'application/json' }).end('{"iid": 7}');
+      });
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      PUSH_URL: remote,
+      MAILREC_TOKEN: 'glpat-test',
+      CI_DEFAULT_BRANCH: 'main',
+      CI_PROJECT_ID: '42',
+      CI_API_V4_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}/api/v4`,
+    };
+    /** The job's script as the runner runs it (bash, -e and pipefail), after the npm install. */
+    const runJob = async () => {
+      const script = job().script.filter((line) => !line.startsWith('npm install')).join('\n');
+      return await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: repo, env }, (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+        child.stdin?.end();
+      });
+    };
+    try {
+      expect(job().variables.PUSH_URL).toContain('${MAILREC_TOKEN}');
+      const quiet = await runJob();
+      expect(quiet.stderr).toBe('');
+      expect([quiet.code, quiet.stdout.trim(), posts.length]).toEqual([0, 'no flattened include is stale', 0]);
+
+      writeFileSync(join(work, 'news.zone'), newsZone(NEWS_RANGES.map((r) => (r === '127.51.3.0/24' ? '127.52.3.0/24' : r === '127.51.4.0/24' ? '127.54.4.0/24' : r))));
+      await bind.reload();
+      const run = await runJob();
+      expect(run.code, run.stderr).toBe(0);
+      const branch = `mailrec/spf-refresh-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`;
+      const pushed = execFileSync('git', ['--git-dir', remote, 'show', `${branch}:zones/example.org.mail.zone`], { encoding: 'utf8' });
+      expect(pushed).toContain('ip4:127.54.4.0/24');
+      expect(pushed).not.toContain('ip4:127.53.4.0/24');
+      expect(posts.map((p) => [p.url, p.token])).toEqual([['POST /api/v4/projects/42/merge_requests', 'glpat-test']]);
+      const request = JSON.parse(posts[0]!.body) as Record<string, string>;
+      expect(request).toEqual({
+        source_branch: branch,
+        target_branch: 'main',
+        title: 'SPF: refresh flattened includes',
+        description: readFileSync(join(repo, 'plan.md'), 'utf8'),
+      });
+      expect(request.description).toContain('include:spf.mandrillapp.com changed its ranges: adds ip4:127.54.4.0/24; removes ip4:127.53.4.0/24');
+    } finally {
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkFlattenCoverage } from '../../../src/mail/spf/rules.js';
-import { isChainLink, layoutSpfChain, makeRange, normalizeRanges, parseRangeTerm, resolveSpfRanges, uncoveredRanges } from '../../../src/mail/spf/flatten.js';
+import { isChainLink, layoutSpfChain, reachedChainLinks, makeRange, normalizeRanges, parseRangeTerm, resolveSpfRanges, uncoveredRanges } from '../../../src/mail/spf/flatten.js';
 import { parseIp } from '../../../src/dns-types/ip.js';
 import { readFlattenNotes, renderFragment } from '../../../src/zone/writer.js';
 import { txtRecord } from '../../../src/dns-types/rr.js';
@@ -117,5 +117,29 @@ describe('the fragment as the cache', () => {
     const text = renderFragment('example.org', [txtRecord('example.org', 300, 'v=spf1 ip4:192.0.2.0/24 -all')], { serial: 7, flattened });
     expect(text).toContain('; mailrec-serial: 7\n; mailrec-flatten: example.org include:b.example ip4:198.51.100.7\n; mailrec-flatten: example.org include:spf.p.example ip4:192.0.2.0/24 ip6:2001:db8::/32\n');
     expect(readFlattenNotes(text)).toEqual([flattened[1], flattened[0]]);
+  });
+});
+
+describe('reachedChainLinks', () => {
+  const at = (records: Record<string, string[]>) => (name: string) => records[name] ?? [];
+
+  it('follows a chain as layoutSpfChain writes it, link by link', () => {
+    const chain = layoutSpfChain('example.org', ['mx'], Array.from({ length: 60 }, (_, i) => `ip4:127.50.${i}.0/24`), [], '~all');
+    const records = Object.fromEntries(chain.map((r) => [r.name, [r.text]]));
+    expect(reachedChainLinks('example.org', at(records))).toEqual(chain.slice(1).map((r) => r.name));
+    expect(chain.length).toBeGreaterThan(2);
+  });
+
+  it('stops where no record names the next link, and reads the include in any case', () => {
+    expect(reachedChainLinks('example.org', at({ 'example.org': ['v=spf1 mx ~all'] }))).toEqual([]);
+    expect(
+      reachedChainLinks('example.org', at({ 'example.org': ['v=spf1 mx INCLUDE:_SPF1.example.org ~all'], '_spf1.example.org': ['v=spf1 ip4:127.0.0.1 include:_spf3.example.org'] })),
+    ).toEqual(['_spf1.example.org']);
+  });
+
+  it('never goes past the ninth link', () => {
+    const records: Record<string, string[]> = { 'example.org': ['v=spf1 include:_spf1.example.org ~all'] };
+    for (let n = 1; n <= 12; n++) records[`_spf${n}.example.org`] = [`v=spf1 include:_spf${n + 1}.example.org`];
+    expect(reachedChainLinks('example.org', at(records))).toHaveLength(9);
   });
 });
