@@ -6,7 +6,7 @@
 // of each child; the "before" build (bench/before-build.ts), when given, at the sizes it
 // finishes in reasonable time.
 
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMeasured, type ChildRun } from './measure.js';
@@ -98,8 +98,12 @@ async function importScale(mailrec: string, options: ScaleOptions): Promise<void
     const once = async (bin: string): Promise<ChildRun> =>
       inTempDir('mailrec-bench-import-', options.keep, async (dir) => {
         const file = await writeImportZone(dir, n);
-        const run = await runMeasured([bin, 'import', '--zone-file', file, '--origin', 'example.com'], undefined, dir);
+        const report = join(dir, 'import-report.txt');
+        const run = await runMeasured([bin, 'import', '--zone-file', file, '--origin', 'example.com'], report, dir);
         if (run.code !== 0) throw new Error(`import of ${fmt(n)} MX records exited ${run.code}:\n${run.stderr}`);
+        // The import's own promise, checked by it: plan against what it wrote has nothing to change.
+        const text = await readFile(report, 'utf8');
+        if (!/^mailrec plan -p policies\/imported\.yaml: no changes\.$/m.test(text)) throw new Error(`import of ${fmt(n)} MX records: its plan check is not clean:\n${text.slice(-2000)}`);
         return run;
       });
     console.log(`  ${fmt(n).padStart(7)} MX records: ${line('import', await once(mailrec))}`);

@@ -12,7 +12,7 @@ import { digestText } from '../plan/plan.js';
 import {
   newJournal,
   removeJournal,
-  strayTempsOf,
+  strayTemps,
   syncDirectory,
   tempNameFor,
   writeJournal,
@@ -52,7 +52,7 @@ export function writeFilesAtomically(files: RepoFiles, writes: readonly FileWrit
   // Fails when another apply holds a journal: its staged files are then left alone.
   writeJournal(files, journal);
   // Temps of an earlier run whose journal was lost (none of ours exists yet).
-  for (const t of targets) for (const stray of strayTempsOf(files, t.target)) rmSync(stray, { force: true });
+  for (const stray of strayTemps(files, targets.map((t) => t.target))) rmSync(stray, { force: true });
   const staged: string[] = [];
   const dirs = new Set(targets.map((t) => path.dirname(t.target)));
   try {

@@ -6,23 +6,37 @@ import { createPacing } from '../dns/pacing.js';
 import { auditDomain, type DomainReport } from './run.js';
 import { recordsOf } from './records.js';
 import { openAuditSource } from './sources/index.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './parallel.js';
+import { domainJson, domainJsonLine, summarizeAudit, withExtraNotes } from './summary.js';
+import type { FromWorker, LineInputs, RenderedReport, RunSettings, ToWorker, WorkerSetup } from './parallel.js';
 
 const port = parentPort!;
 const setup = workerData as WorkerSetup;
+const render = setup.render;
+
+/** The domain's NDJSON line and summary, as the main thread would make them from its report. */
+function rendered(report: DomainReport, line: LineInputs, run: RunSettings): RenderedReport {
+  const full = withExtraNotes(report, line.notes);
+  return { domain: full.domain, line: domainJsonLine(domainJson(full, line.hasPolicy)), summary: summarizeAudit({ ...run, reports: [full] }) };
+}
 const pacing = createPacing(setup.pacing);
 const source = await openAuditSource({ ...setup.spec, pacing });
 
 let pending = 0;
 let ended = false;
 let asked = false;
-let out: { index: number; report: DomainReport }[] = [];
-let flushing = false;
+let out: Extract<FromWorker, { type: 'reports' }>['items'] = [];
+let timer: NodeJS.Timeout | undefined;
+/**
+ * Reports leave in batches of this many, or what is there after FLUSH_MS: each message
+ * wakes the main thread, and one a turn of the event loop was a few reports each.
+ */
+const FLUSH_ITEMS = 64;
+const FLUSH_MS = 50;
 const post = (message: FromWorker): void => port.postMessage(message);
 
-/** Reports leave in batches, one message per turn of the event loop. */
 const flush = (): void => {
-  flushing = false;
+  clearTimeout(timer);
+  timer = undefined;
   if (out.length === 0) return;
   post({ type: 'reports', items: out });
   out = [];
@@ -54,14 +68,13 @@ port.on('message', (message: ToWorker) => {
     pending++;
     void pacing.domains
       .run(() => auditDomain(item.domain, source.resolver, item.options))
-      .then(({ answers, ...report }) => {
+      .then(({ answers, ...rest }) => {
         // The domain's own records leave the worker, not every answer it saw (providers' too):
         // less to copy between threads, and json writes only these (audit/records.ts).
-        out.push({ index: item.index, report: { ...report, records: recordsOf(report.domain, answers ?? []) } });
-        if (!flushing) {
-          flushing = true;
-          setImmediate(flush);
-        }
+        const report = { ...rest, records: recordsOf(rest.domain, answers ?? []) };
+        out.push({ index: item.index, report: item.line && render ? rendered(report, item.line, render) : report });
+        if (out.length >= FLUSH_ITEMS) flush();
+        else timer ??= setTimeout(flush, FLUSH_MS);
         pending--;
         askMore();
         finishIfDone();

@@ -308,7 +308,11 @@ export class SummaryFold {
   constructor(private readonly run: Pick<AuditRun, 'failUnder' | 'allowUnknown' | 'failOn' | 'failOnNew' | 'source'>) {}
 
   add(report: DomainReport, index: number): void {
-    const one = summarizeAudit({ ...this.run, reports: [report] });
+    this.addSummary(summarizeAudit({ ...this.run, reports: [report] }), index);
+  }
+
+  /** One domain's summary, made where its report is (an `audit --jobs` worker: parallel.ts). */
+  addSummary(one: AuditSummary, index: number): void {
     this.#domains++;
     this.#scored += one.scored;
     if (one.lowestScore !== null) this.#lowest = this.#lowest === null ? one.lowestScore : Math.min(this.#lowest, one.lowestScore);

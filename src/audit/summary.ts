@@ -157,6 +157,16 @@ export function withRegressions(summary: AuditSummary, comparison: RunComparison
   return { ...summary, failOnNew: failOnNew ?? null, passed: false, failures: [...summary.failures, ...regressions] };
 }
 
+/** One domain's json object as one NDJSON line, `{"schema":"mailrec-audit/1","type":"domain",...}`. */
+export function domainJsonLine(domain: DomainJson): string {
+  return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'domain', ...domain })}\n`;
+}
+
+/** The report with notes the run adds (drift, from the caller) after its own. */
+export function withExtraNotes(report: DomainReport, extra: readonly string[]): DomainReport {
+  return extra.length > 0 ? { ...report, notes: [...report.notes, ...extra] } : report;
+}
+
 /** One domain in the JSON schema (docs/audit-json.md). */
 export interface DomainJson {
   domain: string;

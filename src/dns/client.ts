@@ -135,6 +135,8 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
   const queriesInFlight = new Map<string, Promise<QueryResult>>();
   const nonRecursive = new Map<string, ServerAddress>();
   const resolvesInFlight = new Map<string, Promise<Answer>>();
+  /** The latest question (of a type other than CNAME) in flight about each name. */
+  const namesInFlight = new Map<string, Promise<void>>();
 
   let serverList: Promise<ServerAddress[]> | undefined;
   /** The list once known, so that each query does not wait a turn for it. */
@@ -287,8 +289,12 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     }
   }
 
-  /** Follow CNAMEs, in the answer and by asking again (RFC 1034 §3.6.2, §4.3.2), to an Answer. */
-  async function chase(qname: string, type: RRType): Promise<{ answer: Answer; ttl?: number }> {
+  /**
+   * Follow CNAMEs, in the answer and by asking again (RFC 1034 §3.6.2, §4.3.2), to an Answer.
+   * `atName` is true when a negative answer (NXDOMAIN or NODATA) speaks of the name itself:
+   * the first question's, with no CNAME in it.
+   */
+  async function chase(qname: string, type: RRType): Promise<{ answer: Answer; ttl?: number; atName?: boolean }> {
     const chain: RR[] = [];
     const visited = new Set([qname]);
     let current = qname;
@@ -335,12 +341,24 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
       // RFC 6604 §3: NXDOMAIN and NODATA speak of the last name of the chain.
       if (result.rcode === 'NXDOMAIN' || name === current || soa) {
         const answer: Answer = { status: result.rcode === 'NXDOMAIN' ? 'nxdomain' : 'nodata', authenticated };
-        return { answer, ttl: cacheTtl(answer, chain, result.authorities) };
+        return { answer, ttl: cacheTtl(answer, chain, result.authorities), ...(hop === 0 && chain.length === 0 ? { atName: true } : {}) };
       }
       // The answer stopped at a name its server did not resolve: ask for that name.
       if (hop + 1 > maxHops) return { answer: { status: 'error', reason: `CNAME chain from ${qname} longer than ${maxHops}` } };
       current = name;
     }
+  }
+
+  /** The answer cached (or learnt: `name|` holds an NXDOMAIN for every type) or being asked, counted; undefined when neither. */
+  function knownOrAsked(qname: string, key: string): Answer | Promise<Answer> | undefined {
+    const cached = cache?.get(key) ?? cache?.get(`${qname}|`);
+    if (cached) {
+      counters.cacheHits++;
+      return cached;
+    }
+    const existing = resolvesInFlight.get(key);
+    if (existing) counters.deduplicated++;
+    return existing;
   }
 
   async function resolve(name: string, type: RRType): Promise<Answer> {
@@ -351,27 +369,48 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
       return { status: 'error', reason: (error as Error).message };
     }
     const key = `${qname}|${type}`;
-    const cached = cache?.get(key);
-    if (cached) {
-      counters.cacheHits++;
-      return cached;
-    }
-    const existing = resolvesInFlight.get(key);
-    if (existing) {
-      counters.deduplicated++;
-      return existing;
+    const early = knownOrAsked(qname, key);
+    if (early) return early;
+    if (type === 'CNAME' && cache) {
+      // A question of another type about the name, in flight, may answer this one: wait for it.
+      const other = namesInFlight.get(qname);
+      if (other) {
+        await other;
+        const later = knownOrAsked(qname, key);
+        if (later) return later;
+      }
     }
     counters.cacheMisses++;
-    const promise = chase(qname, type).then(({ answer, ttl }) => {
+    const promise = chase(qname, type).then(({ answer, ttl, atName }) => {
       cache?.set(key, answer, ttl);
+      if (atName) learnFromNegative(qname, type, answer, ttl);
       return answer;
     });
     resolvesInFlight.set(key, promise);
+    const settled = promise.then(() => undefined, () => undefined);
+    if (type !== 'CNAME') namesInFlight.set(qname, settled);
     try {
       return await promise;
     } finally {
       resolvesInFlight.delete(key);
+      if (namesInFlight.get(qname) === settled) namesInFlight.delete(qname);
     }
+  }
+
+  /**
+   * A negative answer about the name itself answers other questions about it, as a
+   * resolver's cache does, saving a bulk audit the questions a missing _dmarc, _mta-sts or
+   * _smtp._tls name would cost it twice (TXT and CNAME):
+   * - NXDOMAIN: the name holds no records of any type (RFC 1034 §4.3.2 step 3b; RFC 2308 §5;
+   *   BIND's cache serves one NXDOMAIN for every type), kept under the key `name|`;
+   * - NODATA with no CNAME: a server returns the CNAME at a name for any type the name lacks
+   *   (step 3a), so there is none. An answer WITH records says nothing of a CNAME: a name that
+   *   wrongly holds one beside them (what audit/checks/cname.ts looks for) answers its own.
+   */
+  function learnFromNegative(qname: string, type: RRType, answer: Answer, ttl: number | undefined): void {
+    if (!cache || (answer.status !== 'nxdomain' && answer.status !== 'nodata')) return;
+    if (answer.status === 'nxdomain') cache.set(`${qname}|`, answer, ttl);
+    else if (type !== 'CNAME' && !cache.get(`${qname}|CNAME`) && !resolvesInFlight.has(`${qname}|CNAME`)) cache.set(`${qname}|CNAME`, answer, ttl);
   }
 
   return {

@@ -7,7 +7,8 @@ import { InputError, OutsideRepoError, PolicyError, RepoFileError, type PolicyIs
 import { attachFiles } from './attach-files.js';
 import { checkPem } from './check-pem.js';
 import type { Policy } from './model.js';
-import { sortIssues, validatePolicy, type FileRef, type PolicySource } from './validate.js';
+import { validatePolicyInParallel } from './read-parallel.js';
+import { sortIssues, type FileRef, type PolicySource } from './validate.js';
 
 export interface LoadOptions {
   /** The zone repo's root: relative paths, in arguments and in the policy, start here. */
@@ -39,7 +40,7 @@ export async function loadPolicy(paths: readonly string[], options: LoadOptions)
       issues.push(wholeFile(files.show(file), `cannot read ${files.show(file)}: ${error.reason}`, error.hint));
     }
   }
-  const validation = validatePolicy(sources);
+  const validation = await validatePolicyInParallel(sources);
   const contents = readReferencedFiles(validation.files, files, issues);
   if (!validation.ok) issues.push(...validation.issues);
   if (issues.length > 0 || !validation.ok) throw new PolicyError(sortIssues(issues));

@@ -38,9 +38,28 @@ function compare(a: string, b: string): number {
  * the policy's keyPem/pem fields are empty until the loader attaches them.
  */
 export function validatePolicy(sources: readonly PolicySource[]): Validation {
+  return mergePolicyParts(sources.map((s) => s.file), sources.map(readPolicyPart));
+}
+
+/** What reading one file yields: its part, its issues and the files it refers to. */
+export interface ReadPart {
+  part: PolicyPart;
+  issues: PolicyIssue[];
+  files: FileRef[];
+}
+
+/** Read one policy file on its own (src/policy/read-parallel.ts does this in worker threads). */
+export function readPolicyPart(source: PolicySource): ReadPart {
   const issues: PolicyIssue[] = [];
   const files: FileRef[] = [];
-  const parts = sources.map((source) => readPolicyDocument(source, issues, files));
+  return { part: readPolicyDocument(source, issues, files), issues, files };
+}
+
+/** Merge the parts of the files named (in load order): the same result as reading them one after another. */
+export function mergePolicyParts(fileNames: readonly string[], read: readonly ReadPart[]): Validation {
+  const issues: PolicyIssue[] = read.flatMap((r) => r.issues);
+  const files: FileRef[] = read.flatMap((r) => r.files);
+  const parts = read.map((r) => r.part);
   const report = (position: SourcePosition, path: string, message: string, hint?: string): void => {
     issues.push(hint === undefined ? { position, path, message } : { position, path, message, hint });
   };
@@ -68,7 +87,7 @@ export function validatePolicy(sources: readonly PolicySource[]): Validation {
   if (issues.length > 0) return { ok: false, issues: sortIssues(issues), files };
   const policy: Policy = {
     version: 1,
-    files: sources.map((s) => s.file),
+    files: [...fileNames],
     defaults,
     zones: zones.map(toZoneConfig).sort((a, b) => compare(a.apex, b.apex)),
     domains: domains

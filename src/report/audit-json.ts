@@ -3,7 +3,7 @@
 
 import type { MergedAudit } from '../audit/merge.js';
 import type { DomainReport } from '../audit/run.js';
-import { AUDIT_SCHEMA, domainJson, summarizeAudit, type AuditRun, type AuditSummary, type DomainJson } from '../audit/summary.js';
+import { AUDIT_SCHEMA, domainJson, domainJsonLine, summarizeAudit, type AuditRun, type AuditSummary, type DomainJson } from '../audit/summary.js';
 import type { RunComparison } from '../audit/history/compare.js';
 
 /** The whole run as one JSON document. */
@@ -22,7 +22,7 @@ export function renderAuditJson(run: AuditRun): string {
 
 /** One domain's json object as one NDJSON line (what renderAuditJsonLine writes, from the object already made). */
 export function renderDomainJsonLine(domain: DomainJson): string {
-  return `${JSON.stringify({ schema: AUDIT_SCHEMA, type: 'domain', ...domain })}\n`;
+  return domainJsonLine(domain);
 }
 
 /** The comparison with the previous run as one NDJSON line, written just before the summary line. */

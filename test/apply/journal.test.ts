@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFilesAtomically } from '../../src/apply/atomic-write.js';
-import { isTempOf, JOURNAL_FILE, newJournal, recoverInterruptedApply, writeJournal } from '../../src/apply/journal.js';
+import { isTempOf, JOURNAL_FILE, newJournal, recoverInterruptedApply, strayTemps, writeJournal } from '../../src/apply/journal.js';
 import { RepoFiles } from '../../src/base/repo-files.js';
 import { MailrecError, OutsideRepoError } from '../../src/base/errors.js';
 import { digestText } from '../../src/plan/plan.js';
@@ -58,6 +58,20 @@ describe('recovery checks what the journal says', () => {
     expect(isTempOf('zones/.a.zone.0123456789ab.mailrec-tmp', 'zones/a.zone')).toBe(true);
     expect(isTempOf('zones/.a.zone.0123456789ab.mailrec-tmp', 'zones/b.zone')).toBe(false);
     expect(isTempOf('other/.a.zone.0123456789ab.mailrec-tmp', 'zones/a.zone')).toBe(false);
+  });
+
+  it('stale temps of many targets, each directory listed once: exactly the targets\' own temps', () => {
+    const dir = repo();
+    mkdirSync(join(dir, 'keys'));
+    const names = ['zones/.a.zone.0123456789ab.mailrec-tmp', 'zones/.b.zone.ffffffffffff.mailrec-tmp', 'keys/.k.pub.00000000000a.mailrec-tmp'];
+    const others = ['zones/.c.zone.0123456789ab.mailrec-tmp', 'zones/.a.zone.0123456789a.mailrec-tmp', 'zones/.a.zone.x.0123456789ab.mailrec-tmp', 'zones/a.zone.0123456789ab.mailrec-tmp'];
+    for (const n of [...names, ...others]) writeFileSync(join(dir, n), 'staged\n');
+    const files = new RepoFiles(dir);
+    const targets = ['zones/a.zone', 'zones/b.zone', 'keys/k.pub', 'missing/d.zone'].map((t) => join(files.realRoot, t));
+    expect(strayTemps(files, targets).sort()).toEqual(names.map((n) => join(files.realRoot, n)).sort());
+    // The same answer as asking isTempOf of every file against every target.
+    const all = [...names, ...others].map((n) => join(files.realRoot, n));
+    expect(all.filter((p) => targets.some((t) => isTempOf(p, t))).sort()).toEqual(strayTemps(files, targets).sort());
   });
 
   it('a journal of a live apply: every command waits; a second apply cannot start its own', () => {

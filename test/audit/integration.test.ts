@@ -293,6 +293,24 @@ describe('drift: the bundled example against what BIND serves', () => {
     ]);
   });
 
+  it('--jobs 2 streams byte for byte what --jobs 1 streams: drift, notes, a domain outside the policy, the summary', async () => {
+    // Each worker renders its domains' lines and summaries (audit/parallel.ts): the drift
+    // notes and the policy come from the main thread with each domain.
+    const args = ['audit', '--no-probe', '--resolver', `127.0.0.1:${server.port}`, '--format', 'ndjson', '--fail-under', '90', '--fail-on', 'error'];
+    const domains = ['example.org', 'outside.example', 'crm.example.org', 'example.net', 'lists.example.org'];
+    const one = await runCli([...args, '--jobs', '1', ...domains], { cwd: repo });
+    const two = await runCli([...args, '--jobs', '2', ...domains], { cwd: repo });
+    expect(one.code, one.stderr).toBe(2);
+    expect(two.code, two.stderr).toBe(2);
+    const lines = one.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; domain?: string; notes?: string[]; drift?: string; failures?: string[] });
+    expect(lines.map((l) => l.domain ?? l.type)).toEqual([...domains, 'summary']);
+    expect(lines[1]!.notes).toContain('drift not checked: the domain is not in the policy');
+    expect(lines[0]!.drift).toBe('checked');
+    expect(lines.at(-1)!.failures!.length).toBeGreaterThan(1);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stderr).toBe(one.stderr);
+  });
+
   it('fails --fail-on error on drift, and SARIF points at the policy lines that declared the records', async () => {
     const run = await runCli(['audit', '--no-probe', '--resolver', `127.0.0.1:${server.port}`, '--format', 'sarif', '--fail-on', 'error', 'example.org'], { cwd: repo });
     expect(run.code).toBe(2);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { axfr } from '../../src/dns/axfr.js';
 import { createDnsClient, type DnsClient } from '../../src/dns/client.js';
 import type { ServerAddress } from '../../src/dns/servers.js';
+import type { Answer } from '../../src/dns/resolver.js';
 import { TsigKey } from '../../src/dns/tsig-key.js';
 import {
   addRR, deleteName, deleteRR, deleteRRset, nameInUse, nameNotInUse, rrsetExists, rrsetExistsValue, rrsetNotExists, sendUpdate,
@@ -209,6 +210,27 @@ describe('queries', () => {
     const result = await client.query('nothere.example.test', 'A');
     expect(result).toMatchObject({ rcode: 'NXDOMAIN', flags: { aa: true, ad: false, tc: false }, answers: [], transport: 'udp' });
     expect(result.authorities.map((r) => r.type)).toEqual(['SOA']);
+  });
+});
+
+describe('answers learnt from a negative answer', () => {
+  test('equal what BIND answers when asked: every type after NXDOMAIN, CNAME after NODATA', async () => {
+    const names = ['nothere.example.test', 'web.example.test', 'www.example.test', 'dangling.example.test', 'example.test', '_dmarc.example.test'];
+    const types = ['TXT', 'CNAME', 'MX', 'A'] as const;
+    for (const name of names) {
+      for (const first of types) {
+        const learning = createDnsClient({ servers: [server], recursionDesired: false });
+        const asking = createDnsClient({ servers: [server], recursionDesired: false, cache: false });
+        await learning.resolve(name, first);
+        // BIND turns the order of an RRset from one answer to the next.
+        const sorted = (a: Answer): Answer => (a.status === 'ok' ? { ...a, records: [...a.records].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))) } : a);
+        for (const type of types) expect(sorted(await learning.resolve(name, type)), `${name} ${type} after ${first}`).toEqual(sorted(await asking.resolve(name, type)));
+      }
+    }
+    // Some were learnt: a name that does not exist is asked about once.
+    const learning = createDnsClient({ servers: [server], recursionDesired: false });
+    for (const type of types) await learning.resolve('nothere.example.test', type);
+    expect(learning.stats().queriesSent).toBe(1);
   });
 });
 

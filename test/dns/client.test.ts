@@ -287,6 +287,66 @@ describe('cache, de-duplication, concurrency', () => {
   });
 });
 
+describe('what a negative answer says of other questions about the name', () => {
+  const server = () =>
+    fake((q, reply) => {
+      if (q.name.startsWith('nx')) reply(answer(q, [], { rcode: 3, authorities: [soa('example.test')] }));
+      else if (q.name.startsWith('alias') && q.type !== 5) reply(answer(q, [cname(q.name, 'gone.example.test')], { rcode: 3, authorities: [soa('example.test')] }));
+      else if (q.name.startsWith('alias')) reply(answer(q, [cname(q.name, 'gone.example.test')]));
+      else if (q.name.startsWith('both') && q.type === 16) reply(answer(q, [txt(q.name, 'beside a CNAME')]));
+      else if (q.name.startsWith('both') && q.type === 5) reply(answer(q, [cname(q.name, 'elsewhere.example.test')]));
+      else reply(answer(q, [], { authorities: [soa('example.test')] }));
+    });
+
+  test('NXDOMAIN for one type is NXDOMAIN for every type; NODATA without a CNAME is no CNAME', async () => {
+    const s = await server();
+    const client = createDnsClient({ servers: [s.server] });
+    expect(await client.resolve('nx.example.test', 'TXT')).toEqual({ status: 'nxdomain', authenticated: false });
+    expect(await client.resolve('nx.example.test', 'CNAME')).toEqual({ status: 'nxdomain', authenticated: false });
+    expect(await client.resolve('nx.example.test', 'MX')).toEqual({ status: 'nxdomain', authenticated: false });
+    expect(await client.resolve('empty.example.test', 'TXT')).toEqual({ status: 'nodata', authenticated: false });
+    expect(await client.resolve('empty.example.test', 'CNAME')).toEqual({ status: 'nodata', authenticated: false });
+    expect(s.queries.map((q) => `${q.name} ${q.type}`)).toEqual(['nx.example.test 16', 'empty.example.test 16']);
+    // NODATA says nothing of other types than CNAME.
+    expect(await client.resolve('empty.example.test', 'MX')).toEqual({ status: 'nodata', authenticated: false });
+    expect(s.queries).toHaveLength(3);
+  });
+
+  test('an answer with records, or one through a CNAME, says nothing: the CNAME question is asked', async () => {
+    const s = await server();
+    const client = createDnsClient({ servers: [s.server] });
+    // A name that wrongly holds a CNAME beside its TXT (what audit/checks/cname.ts finds).
+    expect((await client.resolve('both.example.test', 'TXT')).status).toBe('ok');
+    const both = await client.resolve('both.example.test', 'CNAME');
+    expect(both.status === 'ok' && both.records[0]).toMatchObject({ type: 'CNAME', target: 'elsewhere.example.test' });
+    // NXDOMAIN at the end of a chain speaks of the target, not of the name (RFC 6604).
+    expect(await client.resolve('alias.example.test', 'TXT')).toEqual({ status: 'nxdomain', authenticated: false });
+    const alias = await client.resolve('alias.example.test', 'CNAME');
+    expect(alias.status === 'ok' && alias.records[0]).toMatchObject({ type: 'CNAME', target: 'gone.example.test' });
+    expect((await client.resolve('alias.example.test', 'A')).status).toBe('nxdomain');
+    expect(s.queries.map((q) => `${q.name} ${q.type}`)).toEqual([
+      'both.example.test 16', 'both.example.test 5', 'alias.example.test 16', 'alias.example.test 5', 'alias.example.test 1',
+    ]);
+  });
+
+  test('a CNAME question waits for a question of another type about the name in flight', async () => {
+    const s = await server();
+    const client = createDnsClient({ servers: [s.server] });
+    const [txtAnswer, cnameAnswer] = await Promise.all([client.resolve('nx2.example.test', 'TXT'), client.resolve('nx2.example.test', 'CNAME')]);
+    expect(txtAnswer).toEqual({ status: 'nxdomain', authenticated: false });
+    expect(cnameAnswer).toEqual({ status: 'nxdomain', authenticated: false });
+    expect(s.queries).toHaveLength(1);
+  });
+
+  test('without a cache every question is asked', async () => {
+    const s = await server();
+    const client = createDnsClient({ servers: [s.server], cache: false });
+    await client.resolve('nx.example.test', 'TXT');
+    expect(await client.resolve('nx.example.test', 'CNAME')).toEqual({ status: 'nxdomain', authenticated: false });
+    expect(s.queries).toHaveLength(2);
+  });
+});
+
 describe('findAuthoritativeServers', () => {
   const fakeResolver = (zone: Record<string, Answer>): Resolver => ({
     resolve: async (name, type) => zone[`${name} ${type}`] ?? { status: 'nxdomain', authenticated: false },

@@ -50,9 +50,14 @@ describe('UDP transport: sockets shared by queries in flight together', () => {
     const udp = createUdpTransport();
     for (let i = 0; i < 5; i++) {
       const name = `seq${i}.example.test`;
-      await udp.exchange({ server: s.server, message: buildQuery({ id: i, name, type: 1 }), timeoutMs: 2000, accept: acceptFor(i, name) });
+      // A long timeout: the fake server shares this event loop, which a loaded machine stalls.
+      await udp.exchange({ server: s.server, message: buildQuery({ id: i, name, type: 1 }), timeoutMs: 20_000, accept: acceptFor(i, name) });
     }
-    expect(new Set(ports).size).toBe(5);
+    expect(ports).toHaveLength(5);
+    // A shared socket would show one port. The kernel picks each fresh socket's port at
+    // random from some 28,000 and may pick an earlier one again (about once in 3,000 runs
+    // of five), so one repeat is allowed.
+    expect(new Set(ports).size).toBeGreaterThanOrEqual(4);
   });
 
   test('two queries in flight with the same ID on one socket: each gets its own answer', async () => {

@@ -10,7 +10,7 @@ import type { Finding } from '../../base/finding.js';
 import { SummaryFold } from '../../audit/merge.js';
 import { auditEach, type AuditOptions, type DomainReport } from '../../audit/run.js';
 import { inInputOrder } from '../../audit/in-order.js';
-import { auditInWorkers, defaultJobs, type WorkerSpec } from '../../audit/parallel.js';
+import { auditInWorkers, defaultJobs, type RenderedReport, type WorkerSpec } from '../../audit/parallel.js';
 import { createPacing, defaultMaxQps, type PacingStats } from '../../dns/pacing.js';
 import { loadResolvConf } from '../../dns/servers.js';
 import { parseShard, selectShard, type ShardInfo } from '../../audit/shard.js';
@@ -20,7 +20,7 @@ import { mapBounded } from '../../base/limiter.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';
 import { checkDomainName, checkSelector } from '../../policy/values.js';
-import { domainJson, summarizeAudit, withRegressions, type AuditRun, type FailOn } from '../../audit/summary.js';
+import { domainJson, summarizeAudit, withExtraNotes, withRegressions, type AuditRun, type FailOn } from '../../audit/summary.js';
 import { renderAuditJson, renderAuditSummaryLine, renderComparisonLine, renderDomainJsonLine } from '../../report/audit-json.js';
 import { addHistoryFlags, compareWith, comparisonFold, notifyNew, planHistory, storeRun, streamRun, type HistoryFlags } from '../history.js';
 import { makeContext, type Context, type GlobalOptions } from '../context.js';
@@ -267,11 +267,12 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         const keys = privateKeys.get(domain);
         return { ...(policyDomain ? { policyDomain } : {}), selectors, driftFindings, keyFindings, ...(keys ? { privateKeys: keys } : {}), probe, probeOptions };
       };
-      const withNotes = (r: DomainReport): DomainReport => {
-        const extra = [...(drift.get(r.domain)?.notes ?? [])];
-        if (targets.policy && !policies.has(r.domain)) extra.push('drift not checked: the domain is not in the policy');
-        return extra.length > 0 ? { ...r, notes: [...r.notes, ...extra] } : r;
+      const extraNotes = (domain: string): string[] => {
+        const extra = [...(drift.get(domain)?.notes ?? [])];
+        if (targets.policy && !policies.has(domain)) extra.push('drift not checked: the domain is not in the policy');
+        return extra;
       };
+      const withNotes = (r: DomainReport): DomainReport => withExtraNotes(r, extraNotes(r.domain));
       const onProgress = (done: number, total: number, domain: string): void => progress.update('audit', done, total, domain);
       if (opts.allowUnknown && failUnder === undefined) throw new UsageError('--allow-unknown goes with --fail-under', 'e.g. --fail-under 80 --allow-unknown');
       const zoneFiles = source.zones
@@ -289,9 +290,11 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
 
       /**
        * Every domain through `onReport` (completion order, with its index): in this thread,
-       * or split over worker threads with --jobs. Returns what the run learnt (run notes).
+       * or split over worker threads with --jobs. With `render` (a streamed NDJSON run) the
+       * workers send each domain's line and summary instead of its report.
+       * Returns what the run learnt (run notes).
        */
-      const auditAll = async (onReport: (r: DomainReport, i: number) => void): Promise<string[]> => {
+      const auditAll = async (onReport: (r: DomainReport | RenderedReport, i: number) => void, render = false): Promise<string[]> => {
         let done = 0;
         if (jobs > 1 && spec.kind !== 'zones') {
           const { pacing: _own, ...workerSpec } = spec;
@@ -300,6 +303,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
             spec: workerSpec as WorkerSpec,
             pacing: pacingOptions,
             optionsFor,
+            ...(render ? { render: { run: base, lineInputs: (domain: string) => ({ notes: extraNotes(domain), hasPolicy: policies.has(domain) }) } } : {}),
             onReport: (r, i) => {
               onReport(r, i);
               onProgress(++done, targets.domains.length, r.domain);
@@ -322,14 +326,20 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
           io.stdout(text);
           stored?.write(text);
         };
-        const ordered = inInputOrder((r: DomainReport, i: number) => {
+        const ordered = inInputOrder((r: DomainReport | RenderedReport, i: number) => {
+          if ('line' in r) {
+            out(r.line);
+            fold.addSummary(r.summary, i);
+            return;
+          }
           const report = withNotes(r);
           const json = domainJson(report, policies.has(report.domain));
           out(renderDomainJsonLine(json));
           compared?.add(json);
           fold.add(report, i);
         });
-        const runNotes = await auditAll(ordered.add);
+        // A comparison with the previous run reads each domain's json: reports then come whole.
+        const runNotes = await auditAll(ordered.add, compared === undefined);
         progress.clear();
         const comparison = compared?.finish();
         if (comparison) out(renderComparisonLine(comparison));
@@ -343,7 +353,9 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       }
 
       const reports = new Array<DomainReport>(targets.domains.length);
-      const runNotes = await auditAll((r, i) => void (reports[i] = r));
+      const runNotes = await auditAll((r, i) => {
+        if (!('line' in r)) reports[i] = r;
+      });
       progress.clear();
 
       const run: AuditRun = {

@@ -227,8 +227,9 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
       if (!opts.dryRun) {
         writeFilesAtomically(ctx.files, writes);
         if (opts.fragments) {
-          // The property import promises, checked on what was just written.
-          const { plan } = await computePlan({ ...ctx, policyPaths: [path.resolve(ctx.root, out)] });
+          // The property import promises, checked on what was just written: the policy is the
+          // one parsed from the very text written (its loop validated it), not parsed a third time.
+          const { plan } = await computePlan({ ...ctx, policyPaths: [path.resolve(ctx.root, out)] }, { policy: result.policy });
           report.planCheck = {
             policyPath: out,
             changes: plan.changes.length,

@@ -1,0 +1,75 @@
+// Reading many large policy files over the cores: YAML parsing is about half of `plan`'s CPU
+// at 10,000 domains (docs/performance.md, "Plan and import at scale"). Each file is read on
+// its own (validate.ts's readPolicyPart), by the main thread or a worker thread
+// (policy-worker.ts), and the parts are merged in load order: the same policy and the same
+// issues as reading the files one after another. Workers get texts, never paths.
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { workerModuleUrl } from '../base/worker-url.js';
+import type { PolicySource } from './read-document.js';
+import { mergePolicyParts, readPolicyPart, type ReadPart, type Validation } from './validate.js';
+
+export type ToPolicyWorker = { index: number; source: PolicySource };
+export type FromPolicyWorker = { index: number; read: ReadPart };
+
+/**
+ * Below this much YAML in all, one thread: a worker (a second copy of the policy modules, a
+ * cold JIT) costs about what reading 1 MB of policy costs.
+ */
+export const PARALLEL_FROM_CHARS = 4 << 20;
+
+export interface ParallelReadOptions {
+  /** Threads in all, the main one included; default: the cores there are. */
+  jobs?: number;
+  /** Default PARALLEL_FROM_CHARS. */
+  fromChars?: number;
+  /** The main thread reads files too (default); false leaves them all to the workers (tests). */
+  mainReads?: boolean;
+}
+
+/** validatePolicy over several threads when the files are many and large; else validatePolicy itself. */
+export async function validatePolicyInParallel(sources: readonly PolicySource[], options: ParallelReadOptions = {}): Promise<Validation> {
+  const names = sources.map((s) => s.file);
+  const chars = sources.reduce((n, s) => n + s.text.length, 0);
+  const jobs = Math.min(options.jobs ?? availableParallelism(), sources.length);
+  const read: ReadPart[] = new Array<ReadPart>(sources.length);
+  if (jobs <= 1 || chars < (options.fromChars ?? PARALLEL_FROM_CHARS)) {
+    sources.forEach((source, i) => (read[i] = readPolicyPart(source)));
+    return mergePolicyParts(names, read);
+  }
+  let next = 0;
+  const take = (): number | undefined => (next < sources.length ? next++ : undefined);
+  const workers: Worker[] = [];
+  const inWorker = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(workerModuleUrl(import.meta.url, 'policy-worker.js'));
+      workers.push(worker);
+      const send = (): void => {
+        const index = take();
+        if (index === undefined) return resolve();
+        worker.postMessage({ index, source: sources[index]! } satisfies ToPolicyWorker);
+      };
+      worker.on('message', (message: FromPolicyWorker) => {
+        read[message.index] = message.read;
+        send();
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`policy reader worker stopped (exit code ${code}) before it finished`)));
+      send();
+    });
+  // The main thread reads too, a file at a time, letting the workers' replies in between.
+  const here = async (): Promise<void> => {
+    for (let index = take(); index !== undefined; index = take()) {
+      read[index] = readPolicyPart(sources[index]!);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  try {
+    const workerCount = options.mainReads === false ? jobs : jobs - 1;
+    await Promise.all([...(options.mainReads === false ? [] : [here()]), ...Array.from({ length: workerCount }, inWorker)]);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return mergePolicyParts(names, read);
+}
