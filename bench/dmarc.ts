@@ -12,6 +12,7 @@ import { readReports } from '../src/dmarc-reports/read-reports.js';
 import { readDispositionPolicy } from '../src/dmarc-reports/record.js';
 import { simulate } from '../src/dmarc-reports/simulate.js';
 import { seededRandom } from '../harness/processes.js';
+import { peakRssKiB } from './peak-rss.js';
 
 export interface DmarcBenchOptions {
   files?: number;
@@ -137,7 +138,7 @@ export async function runDmarcBench(options: DmarcBenchOptions = {}): Promise<Dm
     if (!parsed.ok) throw new Error(parsed.reason);
     const sim = simulate({ rows: set.rows, proposed: [{ domain: 'example.org', text: 'v=DMARC1; p=reject; sp=quarantine', record: parsed.record }] });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    peak = Math.max(peak, rssMiB(), Math.round(process.resourceUsage().maxRSS / 1024));
+    peak = Math.max(peak, rssMiB(), Math.round(peakRssKiB() / 1024));
     const result: DmarcBenchResult = {
       files: set.files,
       rows: written,
