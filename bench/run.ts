@@ -133,11 +133,12 @@ interface AuditFigures {
   defects: { found: number; planted: number; misses: string[] };
 }
 
-async function auditRun(bind: BenchBind, n: number, listFile: string, outFile: string, dir: string, concurrency: number | undefined, bin = MAILREC): Promise<AuditFigures> {
+async function auditRun(bind: BenchBind, n: number, listFile: string, outFile: string, dir: string, concurrency: number | undefined, bin = MAILREC, extra: string[] = []): Promise<AuditFigures> {
   const q0 = await bind.queries();
   const b0 = await bind.cpuSeconds();
   const args = [bin, 'audit', '--resolver', `127.0.0.1:${bind.port}`, '--domains-file', listFile, '--format', 'json', '--no-probe', '--selector', SELECTOR];
   if (concurrency !== undefined) args.push('--concurrency', String(concurrency));
+  args.push(...extra);
   const run = await runMeasured(args, outFile, dir);
   const queries = (await bind.queries()) - q0;
   const bindCpuS = (await bind.cpuSeconds()) - b0;
@@ -252,9 +253,11 @@ function printCounts(n: number): void {
  */
 async function cpuBeforeAfter(bind: BenchBind, n: number, listFile: string, dir: string, concurrency: number | undefined, now: AuditFigures, before: BeforeBuild): Promise<void> {
   const then = await auditRun(bind, n, listFile, join(dir, `audit-before-${n}.json`), dir, concurrency, before.bin);
+  // The before build runs one thread: so does --jobs 1, the like-for-like figure (worker threads cost CPU of their own).
+  const single = await auditRun(bind, n, listFile, join(dir, `audit-jobs1-${n}.json`), dir, concurrency, MAILREC, ['--jobs', '1']);
   const perDomain = (a: AuditFigures): string => `${fmt((a.cpuS * 1000) / n, 3)} ms`;
   console.log(
-    `           CPU per domain: ${perDomain(now)} this build, ${perDomain(then)} before (${before.rev}; ${fmt(then.domainsPerS)} domains/s, defects found ${fmt(then.defects.found)}/${fmt(then.defects.planted)})`,
+    `           CPU per domain: ${perDomain(now)} this build (default flags), ${perDomain(single)} with --jobs 1 (${fmt(single.domainsPerS)} domains/s), ${perDomain(then)} before (${before.rev}, one thread; ${fmt(then.domainsPerS)} domains/s, defects found ${fmt(then.defects.found)}/${fmt(then.defects.planted)})`,
   );
 }
 
