@@ -36,7 +36,14 @@ export function renderNotice(n: Notice, style: Style): string {
 }
 
 export function renderPlanText(plan: Plan, style: Style = plain): string {
-  const lines: string[] = [];
+  return `${[...planTextLines(plan, style)].join('\n')}\n`;
+}
+
+/**
+ * The lines of renderPlanText, one at a time: the CLI writes them as they come, so that the
+ * text of a 100,000-zone plan (hundreds of MB) is never held whole (docs/performance.md).
+ */
+export function* planTextLines(plan: Plan, style: Style = plain): Generator<string> {
   // Grouped once: a filter per zone was quadratic (100,000 zones × their changes).
   const byZone = new Map<string, PlannedChange[]>();
   for (const c of plan.changes) {
@@ -48,27 +55,26 @@ export function renderPlanText(plan: Plan, style: Style = plain): string {
     const changes = byZone.get(zone.zone) ?? [];
     const files = zone.source === 'fragment' ? ` (${zone.fragment}${zone.status === 'absent' ? ', new file' : ''})` : ' (live)';
     if (changes.length === 0 && !zone.write) {
-      lines.push(style('faint', `zone ${zone.zone}${files}: no changes`));
+      yield style('faint', `zone ${zone.zone}${files}: no changes`);
       continue;
     }
-    lines.push(style('strong', `zone ${zone.zone}${files}`));
+    yield style('strong', `zone ${zone.zone}${files}`);
     if (zone.status === 'edited')
-      lines.push(style('warn', '  ! the fragment was edited by hand since mailrec wrote it: apply refuses without --force'));
+      yield style('warn', '  ! the fragment was edited by hand since mailrec wrote it: apply refuses without --force');
     if (zone.status === 'foreign')
-      lines.push(style('warn', '  ! the fragment exists but was not written by mailrec: apply refuses without --force'));
-    for (const change of changes) for (const line of renderChange(change, style)) lines.push(line);
-    if (changes.length === 0) lines.push(style('faint', '  (fragment rewritten; the records are unchanged)'));
+      yield style('warn', '  ! the fragment exists but was not written by mailrec: apply refuses without --force');
+    for (const change of changes) yield* renderChange(change, style);
+    if (changes.length === 0) yield style('faint', '  (fragment rewritten; the records are unchanged)');
   }
   for (const file of plan.files) {
-    lines.push(style(file.action === 'create' ? 'add' : 'change', `file ${file.path}: ${file.action}`));
+    yield style(file.action === 'create' ? 'add' : 'change', `file ${file.path}: ${file.action}`);
     if (file.status)
-      lines.push(style('warn', `  ! ${file.status === 'edited' ? 'edited by hand since mailrec wrote it' : 'not written by mailrec'}: apply refuses without --force`));
+      yield style('warn', `  ! ${file.status === 'edited' ? 'edited by hand since mailrec wrote it' : 'not written by mailrec'}: apply refuses without --force`);
   }
   if (plan.notices.length > 0) {
-    lines.push('');
-    for (const notice of plan.notices) lines.push(renderNotice(notice, style));
+    yield '';
+    for (const notice of plan.notices) yield renderNotice(notice, style);
   }
-  lines.push('');
-  lines.push(style('strong', summaryLine(summarizePlan(plan))));
-  return `${lines.join('\n')}\n`;
+  yield '';
+  yield style('strong', summaryLine(summarizePlan(plan)));
 }

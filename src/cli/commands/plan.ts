@@ -15,21 +15,25 @@ import { hasChanges, type Plan } from '../../plan/plan.js';
 import type { Policy } from '../../policy/model.js';
 import { renderPlanMarkdown } from '../../report/plan-markdown.js';
 import { summarizePlan } from '../../report/plan-summary.js';
-import { renderNotice, renderPlanText } from '../../report/plan-text.js';
+import { planTextLines, renderNotice } from '../../report/plan-text.js';
+import { jsonPieces } from '../../base/json-pieces.js';
 import { makeContext, type Context } from '../context.js';
 import { openArchiveFiles, WINDOW_HELP, windowOf, type ArchiveOptions } from '../reports-archive.js';
-import { colourEnabled, styleFor, type CliIO } from '../io.js';
+import { colourEnabled, styleFor, writePieces, type CliIO } from '../io.js';
 import { parseServer } from '../../dns/servers.js';
 import { computePlan } from '../workflow.js';
 
-export function renderPlan(ctx: Context, plan: Plan): string {
+/** Writes the plan in ctx.format to stdout, piece by piece: a 100,000-zone plan's text is never held whole. */
+export function writePlan(ctx: Context, plan: Plan): void {
   switch (ctx.format) {
     case 'json':
-      return `${JSON.stringify({ ...plan, summary: summarizePlan(plan) }, null, 2)}\n`;
+      writePieces(ctx.io, jsonPieces({ ...plan, summary: summarizePlan(plan) }), '\n');
+      return;
     case 'markdown':
-      return renderPlanMarkdown(plan);
+      ctx.io.stdout(renderPlanMarkdown(plan));
+      return;
     default:
-      return renderPlanText(plan, styleFor(colourEnabled(ctx.io.env, ctx.io.stdoutIsTTY)));
+      writePieces(ctx.io, planTextLines(plan, styleFor(colourEnabled(ctx.io.env, ctx.io.stdoutIsTTY))), '\n', '\n');
   }
 }
 
@@ -85,7 +89,7 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
         if (computing.length > 0)
           throw new UsageError(`--plan-file renders a saved plan as it is; it takes no ${computing.map((o) => `--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
         const saved = readPlanFile(ctx.files, opts.planFile);
-        io.stdout(renderPlan(ctx, saved));
+        writePlan(ctx, saved);
         setExit(opts.detailedExitcode && hasChanges(saved) ? 2 : 0);
         return;
       }
@@ -93,7 +97,7 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
       const run = await computePlan(ctx, { resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt), ...(servers ? { resolvers: servers } : {}) });
       const plan = await withReports(ctx, opts, run);
       refuseBrokenPlan(ctx, plan);
-      io.stdout(renderPlan(ctx, plan));
+      writePlan(ctx, plan);
       setExit(opts.detailedExitcode && hasChanges(plan) ? 2 : 0);
     });
 }
