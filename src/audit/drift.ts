@@ -6,12 +6,12 @@
 
 import type { Resolver } from '../dns/resolver.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
-import { chainClaimsFound, claimsFor, type Claim } from '../plan/claims.js';
+import { claimsFor, followChainClaims, type Claim } from '../plan/claims.js';
 import { diffRecords, type Change } from '../plan/diff.js';
 import { tagOf } from '../mail/txt-tag.js';
 import { buildZoneRecords } from '../build/zone-records.js';
 import type { SpfInputs } from '../build/spf.js';
-import { isChainLink, MAX_CHAIN_LINKS } from '../mail/spf/flatten.js';
+import { isChainLink } from '../mail/spf/flatten.js';
 import { renderRData } from '../dns-types/rdata.js';
 import { chunkTxt, txtText, typeOf, type RR, type RRType } from '../dns-types/rr.js';
 import type { Code } from '../base/codes.js';
@@ -90,19 +90,16 @@ export async function observeRecords(questions: readonly DriftQuestion[], resolv
 
 /**
  * Claim and observe the chain links the observed SPF records reach that were not claimed
- * (chainClaimsFound), link by link: `claims` and `observed` grow in place.
+ * (followChainClaims): `claims` and `observed` grow in place.
  */
-async function followChains(policy: Policy, zone: string, claims: Claim[], observed: ObservedRecords, resolver: Resolver): Promise<void> {
-  for (let round = 0; round < MAX_CHAIN_LINKS; round++) {
-    const more = chainClaimsFound(policy, zone, observed.records, new Set(claims.map((c) => c.key)));
-    if (more.length === 0) return;
-    claims.push(...more);
+function followChains(policy: Policy, zone: string, claims: Claim[], observed: ObservedRecords, resolver: Resolver): Promise<void> {
+  return followChainClaims(policy, zone, claims, observed.records, async (more) => {
     const next = await observeRecords(driftQuestions([], more), resolver);
-    observed.records.push(...next.records);
     for (const failed of next.failed) observed.failed.add(failed);
     for (const [name, target] of next.aliases) observed.aliases.set(name, target);
     observed.asked.push(...next.asked);
-  }
+    return next.records;
+  });
 }
 
 /** "3600 TXT "v=spf1 -all"": how evidence shows a record. */

@@ -16,7 +16,7 @@ import { activeSigningKeys, buildSignerFiles } from '../build/signers.js';
 import { makeNotice, type Notice } from '../build/notice.js';
 import { hasRepoFile } from '../apply/dkim/key-files.js';
 import { checkOwnedFile } from '../base/owned-file.js';
-import { chainClaimsFound, claimsFor } from '../plan/claims.js';
+import { claimsFor, followChainClaims, type Claim } from '../plan/claims.js';
 import type { RR } from '../dns-types/rr.js';
 import type { Resolver } from '../dns/resolver.js';
 import { readLiveState } from '../plan/live-state.js';
@@ -90,7 +90,7 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
         via = (await resolver.servers()).map(formatServer).join(', ');
       }
       // A chain of SPF links left from a flattened include is claimed as found, so it is deleted.
-      const follow = (found: readonly RR[], asked: ReadonlySet<string>) => chainClaimsFound(policy, zone.apex, found, asked);
+      const follow = (claims: Claim[], found: RR[], observe: (more: Claim[]) => Promise<readonly RR[]>) => followChainClaims(policy, zone.apex, claims, found, observe);
       const live = await readLiveState(zone.apex, records, claimsFor(policy, zone.apex), client, via, follow);
       claimed.set(zone.apex, new Set(live.claims.map((c) => c.key)));
       return live.state;

@@ -76,3 +76,23 @@ export function chainClaimsFound(policy: Policy, zone: string, records: readonly
   }
   return found;
 }
+
+/**
+ * Follow the chain links the live records reach, round by round: each round claims the links
+ * found (chainClaimsFound) and asks `observe` for their records, which may name the next
+ * link. `claims` and `records` grow in place; a chain has at most MAX_CHAIN_LINKS links.
+ */
+export async function followChainClaims(
+  policy: Policy,
+  zone: string,
+  claims: Claim[],
+  records: RR[],
+  observe: (more: Claim[]) => Promise<readonly RR[]>,
+): Promise<void> {
+  for (let round = 0; round < MAX_CHAIN_LINKS; round++) {
+    const more = chainClaimsFound(policy, zone, records, new Set(claims.map((c) => c.key)));
+    if (more.length === 0) return;
+    claims.push(...more);
+    records.push(...(await observe(more)));
+  }
+}

@@ -11,9 +11,9 @@ import type { Claim } from './claims.js';
 import { digestText, type ZoneState } from './plan.js';
 
 /**
- * The zone's records at the declared names and the claims, and the claims as asked: after
- * each round `follow` may claim more names from what was found (a chain of SPF links), up
- * to `MAX_FOLLOW_ROUNDS` rounds.
+ * The zone's records at the declared names and the claims, and the claims as asked: `follow`
+ * may then claim more names from what was found (a chain of SPF links, followChainClaims),
+ * asking the server through `observe`.
  */
 export async function readLiveState(
   zone: string,
@@ -21,13 +21,10 @@ export async function readLiveState(
   claims: Claim[],
   resolver: Resolver,
   server: string,
-  follow?: (found: readonly RR[], claimed: ReadonlySet<string>) => Claim[],
+  follow?: (claims: Claim[], records: RR[], observe: (more: Claim[]) => Promise<readonly RR[]>) => Promise<void>,
 ): Promise<{ state: ZoneState; claims: Claim[] }> {
   const asked = new Set<string>();
-  const allClaims = [...claims];
-  const records: RR[] = [];
-  let pending: { name: string; type: RRType }[] = [...desired.map((rr) => ({ name: rr.name, type: typeOf(rr) as RRType })), ...claims];
-  for (let round = 0; pending.length > 0 && round <= MAX_FOLLOW_ROUNDS; round++) {
+  const observe = async (pending: readonly { name: string; type: RRType }[]): Promise<RR[]> => {
     const questions = new Map<string, { name: string; type: RRType }>();
     for (const q of pending) {
       const key = `${q.name} ${q.type}`;
@@ -37,17 +34,19 @@ export async function readLiveState(
     const answers = await Promise.all(
       [...questions.values()].map(async (q) => ({ q, answer: await resolver.resolve(q.name, q.type) })),
     );
+    const found: RR[] = [];
     for (const { q, answer } of answers) {
       if (answer.status === 'error')
         throw new DnsError(`could not read ${q.name} ${q.type} from ${server}: ${answer.reason}; nothing was planned`);
       if (answer.status !== 'ok') continue;
       // Only the RRset itself: a CNAME chain's records belong to other names.
-      records.push(...answer.records.filter((rr) => rr.name === q.name && typeOf(rr) === q.type));
+      found.push(...answer.records.filter((rr) => rr.name === q.name && typeOf(rr) === q.type));
     }
-    const more = follow?.(records, new Set(allClaims.map((c) => c.key))) ?? [];
-    allClaims.push(...more);
-    pending = more;
-  }
+    return found;
+  };
+  const allClaims = [...claims];
+  const records = await observe([...desired.map((rr) => ({ name: rr.name, type: typeOf(rr) as RRType })), ...claims]);
+  await follow?.(allClaims, records, observe);
   const canonical = records.map((rr) => renderRR(rr)).sort();
   return {
     state: {
@@ -60,6 +59,3 @@ export async function readLiveState(
     claims: allClaims,
   };
 }
-
-/** Rounds of follow-up claims: a chain has at most 9 links, each found from the one before. */
-const MAX_FOLLOW_ROUNDS = 9;

@@ -4,9 +4,10 @@
 // bind9 bind9-utils dnsutils`. See shared/notes/real-servers.md for how BIND behaves here.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { findTool as findToolIn, freePort, namedOptions, runTool } from '../../harness/processes.js';
 
 export interface BindZone {
@@ -131,6 +132,28 @@ async function answersSoa(dig: (args: string[]) => Promise<DigResult>, zone: str
   );
 }
 
+/**
+ * The newest modification time of a zone's file and of the files it $INCLUDEs: what named
+ * compares on SIGHUP to decide which zones to load again.
+ */
+async function zoneStamp(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8');
+  const includes = [...text.matchAll(/^\$INCLUDE\s+"?([^\s"]+)"?/gm)].map((m) => resolve(dirname(file), m[1]!)); // relative to named's directory, the zone files' own
+  let stamp = 0;
+  for (const path of [file, ...includes]) {
+    try {
+      stamp = Math.max(stamp, statSync(path).mtimeMs);
+    } catch {
+      stamp = Math.max(stamp, -1); // a missing include: named fails the load and logs it
+    }
+  }
+  return stamp;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
@@ -193,13 +216,40 @@ export async function startBind(options: BindOptions): Promise<BindServer> {
         while (!pattern.test(logs) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
         return logs;
       };
+      // Zones named loads again on SIGHUP: those whose file or $INCLUDEd file changed since the
+      // last load. Dynamic zones are kept from their journal, not reloaded from the file.
+      const zoneFiles = options.zones
+        .filter((zone) => !zone.dynamic)
+        .map((zone) => {
+          const apex = zone.name.replace(/\.$/, '');
+          return { apex: apex || '.', file: join(dir, `${apex || 'root'}.zone`) };
+        });
+      const stamps = new Map<string, number>();
+      for (const { apex, file } of zoneFiles) stamps.set(apex, await zoneStamp(file));
       const reload = async (): Promise<void> => {
-        const done = (): number => logs.split('reloading zones succeeded').length;
-        const before = done();
+        const changed: string[] = [];
+        for (const { apex, file } of zoneFiles) {
+          const stamp = await zoneStamp(file);
+          if (stamp !== stamps.get(apex)) changed.push(apex);
+          stamps.set(apex, stamp);
+        }
+        const from = logs.length;
         child.kill('SIGHUP');
+        // named logs "reloading zones succeeded" (and even "all zones loaded") before the changed
+        // zones are loaded again in the background: wait for each one's own "loaded serial" line,
+        // or a question asked now can still get the old zone.
+        const pending = (): string[] => {
+          const since = logs.slice(from);
+          if (!since.includes('reloading zones succeeded')) return ['(the reload)'];
+          return changed.filter((apex) => !new RegExp(`zone ${escapeRegExp(apex)}/IN(?: \\(unsigned\\))?: loaded serial`).test(since));
+        };
         const until = Date.now() + 10_000;
-        while (done() === before && Date.now() < until && !exited(child)) await new Promise((r) => setTimeout(r, 10));
-        if (done() === before) throw new Error(`named did not reload:\n${logs.split('\n').slice(-10).join('\n')}`);
+        while (pending().length > 0 && Date.now() < until && !exited(child)) {
+          if (/not loaded due to errors|reloading zones failed/.test(logs.slice(from))) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        const left = pending();
+        if (left.length > 0) throw new Error(`named did not reload ${left.join(', ')}:\n${logs.split('\n').slice(-10).join('\n')}`);
       };
       return { port, address: '127.0.0.1', key, dir, stop, logs: () => logs, dig, waitForLog, reload };
     }

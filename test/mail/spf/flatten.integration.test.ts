@@ -150,19 +150,6 @@ async function publish(): Promise<void> {
   const fragment = readFileSync(join(repo, 'zones/example.org.mail.zone'), 'utf8');
   writeFileSync(join(work, 'served.zone'), fragment);
   await bind.reload();
-  // named logs the reload before the zone is loaded again (zones load in the background):
-  // wait until it serves the fragment's SPF record, or a question can still get the old zone.
-  const line = /^example\.org\.\s+\d+\s+IN\s+TXT\s+("v=spf1.*)$/m.exec(fragment)?.[1];
-  if (line === undefined) throw new Error('the fragment has no SPF record at example.org');
-  const want = [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]).join('');
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const answer = await createDnsClient({ servers: [{ host: '127.0.0.1', port: bind.port }], cache: false }).resolve('example.org', 'TXT');
-    const served = answer.status === 'ok' ? answer.records.flatMap((r) => (r.type === 'TXT' ? [r.strings.join('')] : [])) : [];
-    if (served.includes(want)) return;
-    if (Date.now() > until) throw new Error(`named does not serve the published SPF record of example.org: ${JSON.stringify(served)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** The first address of each range ("127.51.3.0/24" → "127.51.3.1"). */
