@@ -19,6 +19,8 @@ export interface ImportTextOptions {
   /** Repo files the import may read (MTA-STS policies, key files). */
   files?: Record<string, string>;
   normalize?: boolean;
+  /** The largest policy file to write (importEstate's maxPolicyBytes). */
+  maxPolicyBytes?: number;
 }
 
 /** Import zone texts as if read from zones/<apex>.zone. */
@@ -40,7 +42,12 @@ export function importZones(zones: ZoneText[], options: ImportTextOptions = {}):
   return importEstate({
     zones: inputs,
     files: new Map(Object.entries(options.files ?? {})),
-    options: { policyFile: 'policies/imported.yaml', sources: inputs.map((z) => z.zoneFile), normalize: options.normalize ?? false },
+    options: {
+      policyFile: 'policies/imported.yaml',
+      sources: inputs.map((z) => z.zoneFile),
+      normalize: options.normalize ?? false,
+      ...(options.maxPolicyBytes !== undefined ? { maxPolicyBytes: options.maxPolicyBytes } : {}),
+    },
   });
 }
 

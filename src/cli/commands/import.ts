@@ -133,12 +133,13 @@ function readRepoFiles(files: RepoFiles, keysDir: string): Map<string, string> {
   return out;
 }
 
-function otherPolicyFiles(files: RepoFiles, out: string): string[] {
-  const dir = path.dirname(files.resolve(out));
+function otherPolicyFiles(files: RepoFiles, written: readonly string[]): string[] {
+  const dir = path.dirname(files.resolve(written[0]!));
+  const ours = new Set(written.map((file) => files.resolve(file)));
   try {
     return files
       .list(dir)
-      .filter((e) => /\.ya?ml$/.test(e.name) && path.join(dir, e.name) !== files.resolve(out))
+      .filter((e) => /\.ya?ml$/.test(e.name) && !ours.has(path.join(dir, e.name)))
       .map((e) => files.show(path.join(dir, e.name)));
   } catch {
     return [];
@@ -200,7 +201,7 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
       const files = readRepoFiles(ctx.files, keysDir);
       const result = importEstate({ zones, files, options: { policyFile: out, keysDir, normalize: Boolean(opts.normalize), sources } });
 
-      const report: ImportReport = { result, files: [], otherPolicies: otherPolicyFiles(ctx.files, out), notes };
+      const report: ImportReport = { result, files: [], otherPolicies: otherPolicyFiles(ctx.files, result.policyFiles), notes };
       const writes: { file: string; content: string }[] = [];
       const conflicts: string[] = [];
       for (const file of result.files) {
@@ -229,9 +230,11 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
         if (opts.fragments) {
           // The property import promises, checked on what was just written: the policy is the
           // one parsed from the very text written (its loop validated it), not parsed a third time.
-          const { plan } = await computePlan({ ...ctx, policyPaths: [path.resolve(ctx.root, out)] }, { policy: result.policy });
+          const policyPaths = result.policyFiles.map((file) => path.resolve(ctx.root, file));
+          const { plan } = await computePlan({ ...ctx, policyPaths }, { policy: result.policy });
           report.planCheck = {
             policyPath: out,
+            ...(result.policyFiles.length > 1 ? { policyParts: result.policyFiles } : {}),
             changes: plan.changes.length,
             files: plan.files.length,
             refused: plan.notices.filter((n) => n.severity === 'error').length,

@@ -7,6 +7,7 @@
 // raw: (or, with `normalize`, kept when it means the same). The loop ends when nothing differs.
 
 import { posix } from 'node:path';
+import { FILE_CAPS } from '../../base/repo-files.js';
 import { MailrecError, type SourcePosition } from '../../base/errors.js';
 import { attachFiles } from '../../policy/attach-files.js';
 import type { Policy, SpfAll } from '../../policy/model.js';
@@ -27,7 +28,7 @@ import { lintDkim, proposeDkim, sameDkimMeaning, type DkimModel } from './dkim.j
 import { lintDmarc, proposeDmarc, sameDmarcMeaning, type DmarcModel } from './dmarc.js';
 import { compareImportFindings, makeImportFinding, type ImportFinding } from './findings.js';
 import type { Proposal } from './proposal.js';
-import { groupAtPath, renderPolicy, type DraftDomain, type DraftPolicy, type RawEntry } from './render.js';
+import { groupAtPath, renderPolicy, renderPolicyParts, type DraftDomain, type DraftPolicy, type RawEntry } from './render.js';
 import { lintSpf, proposeSpf, sameSpfMeaning, type SpfModel } from './spf.js';
 import {
   lintMtaSts, lintMx, lintSrv, lintTlsa, lintTlsRpt, proposeMtaSts, proposeMx, proposeSrv, proposeTlsa, proposeTlsRpt,
@@ -45,7 +46,15 @@ export interface ImportOptions {
   normalize?: boolean;
   /** What was read, for the policy's header comment: file names, or "live DNS via ...". */
   sources: string[];
+  /** The largest policy file to write (default POLICY_PART_BYTES): a larger policy is split over files. */
+  maxPolicyBytes?: number;
 }
+
+/**
+ * A policy file is read up to FILE_CAPS.policy (16 MiB): import writes files of at most 12 MiB,
+ * so that hand edits and comments have room before the cap.
+ */
+export const POLICY_PART_BYTES = Math.floor((FILE_CAPS.policy * 3) / 4);
 
 export interface ImportInput {
   zones: ImportZoneInput[];
@@ -79,7 +88,10 @@ export interface KeptRaw {
 export interface ImportResult {
   /** The mail records read, the ones the policy reproduces (what the fragments hold). */
   records: RR[];
+  /** The whole policy as one text (what --dry-run shows); written as `policyFiles`. */
   policyText: string;
+  /** The policy files written: `policyFile`, and `-2`, `-3` … beside it when one would be too large. */
+  policyFiles: string[];
   policy: Policy;
   desired: DesiredZone[];
   /** The policy, the DKIM key files and the fragments holding the imported records. */
@@ -428,7 +440,7 @@ export function importEstate(input: ImportInput): ImportResult {
   };
 
   let passes = 0;
-  let result: { text: string; policy: Policy; desired: DesiredZone[]; keyFiles: Map<string, string> } | undefined;
+  let result: ImportDraft | undefined;
   for (;;) {
     passes += 1;
     if (passes > MAX_PASSES) throw new Error(`import did not settle after ${MAX_PASSES} passes (this is a bug in mailrec)`);
@@ -453,7 +465,7 @@ export function importEstate(input: ImportInput): ImportResult {
     const policy = attachFiles(validation.policy, keyFiles);
     const desired = buildZoneRecords(policy);
     if (demoteOnNotices(estate, state, desired) || demoteOnDifferences(estate, state, desired, options.normalize ?? false)) continue;
-    result = { text: rendered.text, policy, desired, keyFiles };
+    result = { draft, text: rendered.text, policy, desired, keyFiles };
     break;
   }
 
@@ -664,6 +676,22 @@ function recordsByApex<T extends RR>(records: readonly T[], apexes: readonly str
   return out;
 }
 
+/** The policy as the import loop settled it: the draft, its text, and what it builds. */
+interface ImportDraft {
+  draft: DraftPolicy;
+  text: string;
+  policy: Policy;
+  desired: DesiredZone[];
+  keyFiles: Map<string, string>;
+}
+
+/** Part k of a split policy: policies/imported.yaml, then policies/imported-2.yaml … */
+function partPath(policyFile: string, k: number): string {
+  if (k === 1) return policyFile;
+  const ext = /\.ya?ml$/.exec(policyFile)?.[0] ?? '';
+  return `${policyFile.slice(0, policyFile.length - ext.length)}-${k}${ext}`;
+}
+
 function header(options: ImportOptions): string[] {
   return [
     `Imported by mailrec import from ${options.sources.join(', ')}.`,
@@ -677,7 +705,7 @@ function finish(
   input: ImportInput,
   estate: Estate,
   state: LoopState,
-  result: { text: string; policy: Policy; desired: DesiredZone[]; keyFiles: Map<string, string> },
+  result: ImportDraft,
   placement: Placement,
   lint: ImportFinding[],
   passes: number,
@@ -705,7 +733,8 @@ function finish(
     input.zones.map((z) => z.apex),
   );
   const changes: Change[] = [];
-  const files: ImportFile[] = [{ path: input.options.policyFile, content: result.text, kind: 'policy' }];
+  const parts = renderPolicyParts(result.draft, result.text, input.options.maxPolicyBytes ?? POLICY_PART_BYTES, (k) => partPath(input.options.policyFile, k));
+  const files: ImportFile[] = parts.map((part) => ({ path: part.path, content: part.text, kind: 'policy' }));
   for (const [path, content] of [...result.keyFiles].sort(([a], [b]) => (a < b ? -1 : 1))) files.push({ path, content, kind: 'key' });
   for (const zone of result.desired) {
     const current = (byApex.get(zone.zone) ?? []).map(stripPosition);
@@ -742,6 +771,7 @@ function finish(
   return {
     records: owned.map(stripPosition).sort(compareRecords),
     policyText: result.text,
+    policyFiles: parts.map((part) => part.path),
     policy: result.policy,
     desired: result.desired,
     files,

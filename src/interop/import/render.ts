@@ -1,6 +1,7 @@
 // Writes an imported policy as YAML with the yaml Document API: one comment wherever the import made a judgement.
 
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { MailrecError } from '../../base/errors.js';
 import type { SpfAll } from '../../policy/model.js';
 import type { DmarcModel } from './dmarc.js';
 import type { SenderItem } from './spf.js';
@@ -66,15 +67,7 @@ function add(map: YAMLMap, doc: Document, key: string, value: Node | unknown, op
   map.items.push(new Pair(keyNode, valueNode));
 }
 
-/** The policy text and the map from document paths to record groups (to demote the right group when the loader refuses something). */
-export function renderPolicy(draft: DraftPolicy): RenderedPolicy {
-  const doc = new Document({});
-  const root = doc.contents as YAMLMap;
-  doc.commentBefore = comment(draft.header.join('\n'));
-  const paths: [string, string][] = [];
-
-  add(root, doc, 'version', 1);
-
+function addDefaultsAndZones(root: YAMLMap, doc: Document, draft: DraftPolicy): void {
   const defaults = new YAMLMap();
   add(defaults, doc, 'ttl', draft.defaults.ttl, { after: 'the most common TTL of the imported records' });
   if (draft.defaults.spfAll !== undefined) add(defaults, doc, 'spf', mapNode(doc, { all: draft.defaults.spfAll }), { after: 'the most common all term of the imported SPF records' });
@@ -88,7 +81,21 @@ export function renderPolicy(draft: DraftPolicy): RenderedPolicy {
     add(zones, doc, zone.apex, z, zone.comment ? { before: zone.comment } : {});
   }
   add(root, doc, 'zones', zones);
+}
 
+/**
+ * The policy text and the map from document paths to record groups (to demote the right group
+ * when the loader refuses something). `domainsOnly`: a further part of a policy split over
+ * files (renderPolicyParts), with no defaults and no zones.
+ */
+export function renderPolicy(draft: DraftPolicy, domainsOnly = false): RenderedPolicy {
+  const doc = new Document({});
+  const root = doc.contents as YAMLMap;
+  doc.commentBefore = comment(draft.header.join('\n'));
+  const paths: [string, string][] = [];
+
+  add(root, doc, 'version', 1);
+  if (!domainsOnly) addDefaultsAndZones(root, doc, draft);
   const domains = new YAMLMap();
   for (const d of draft.domains) {
     const base = `domains.${d.name}`;
@@ -176,6 +183,33 @@ export function renderPolicy(draft: DraftPolicy): RenderedPolicy {
   add(root, doc, 'domains', domains);
 
   return { text: doc.toString({ lineWidth: 0 }), paths };
+}
+
+
+/**
+ * The policy over files of at most `maxBytes` octets each, because mailrec reads a policy file
+ * only up to a cap (FILE_CAPS.policy): the first holds the defaults, the zones and the first
+ * domains; each further one, more domains in order. One file when the whole fits. `pathOf(k)`
+ * names part k (from 1).
+ */
+export function renderPolicyParts(draft: DraftPolicy, whole: string, maxBytes: number, pathOf: (k: number) => string): { path: string; text: string }[] {
+  if (Buffer.byteLength(whole) <= maxBytes) return [{ path: pathOf(1), text: whole }];
+  // Domains are of much the same size: split them evenly, one part more until every part fits.
+  for (let n = Math.ceil(Buffer.byteLength(whole) / maxBytes); n <= draft.domains.length; n++) {
+    const size = Math.ceil(draft.domains.length / n);
+    const count = Math.ceil(draft.domains.length / size);
+    const paths = Array.from({ length: count }, (_, i) => pathOf(i + 1));
+    const parts = paths.map((path, i) => {
+      const domains = draft.domains.slice(i * size, (i + 1) * size);
+      const header =
+        i === 0
+          ? [...draft.header, `The policy is split over ${count} files (${paths.join(', ')}): a policy file is read up to ${maxBytes} octets. plan reads them together.`]
+          : [`Part ${i + 1} of ${count} of the policy mailrec import wrote; its defaults and zones are in ${paths[0]}.`];
+      return { path, text: renderPolicy({ ...draft, header, domains }, i > 0).text };
+    });
+    if (parts.every((part) => Buffer.byteLength(part.text) <= maxBytes)) return parts;
+  }
+  throw new MailrecError(`import: one domain's policy is over ${maxBytes} octets, more than a policy file may hold; nothing was written`, 'import that zone on its own and keep its largest records out of mailrec');
 }
 
 /** The group a loader issue path points into: the longest registered prefix ending at a path boundary. */

@@ -10,7 +10,7 @@ export interface ImportReport {
   result: ImportResult;
   files: { path: string; outcome: FileOutcome; note?: string }[];
   /** What `mailrec plan` found right after the import, against the files written; undefined when not run. */
-  planCheck?: { policyPath: string; changes: number; files: number; refused: number; clean: boolean };
+  planCheck?: { policyPath: string; /** Every file, when the policy was split (renderPolicyParts). */ policyParts?: string[]; changes: number; files: number; refused: number; clean: boolean };
   /** Other policy files a plain `mailrec plan` would also load. */
   otherPolicies: string[];
   /** Notes on the source (e.g. TTLs from a recursive resolver). */
@@ -46,9 +46,10 @@ function moveLines(report: ImportReport): string[] {
 function planLine(report: ImportReport): string | undefined {
   const check = report.planCheck;
   if (!check) return undefined;
-  if (check.refused > 0) return `mailrec plan -p ${check.policyPath}: refused until the ${plural(check.refused, 'error')} flagged import.plan-refused above ${check.refused === 1 ? 'is' : 'are'} fixed.`;
-  if (check.clean) return `mailrec plan -p ${check.policyPath}: no changes.`;
-  return `mailrec plan -p ${check.policyPath}: ${plural(check.changes, 'record change')}, ${plural(check.files, 'file change')} (the fixes and rewrites above; run it to see them).`;
+  const command = `mailrec plan ${(check.policyParts ?? [check.policyPath]).map((file) => `-p ${file}`).join(' ')}`;
+  if (check.refused > 0) return `${command}: refused until the ${plural(check.refused, 'error')} flagged import.plan-refused above ${check.refused === 1 ? 'is' : 'are'} fixed.`;
+  if (check.clean) return `${command}: no changes.`;
+  return `${command}: ${plural(check.changes, 'record change')}, ${plural(check.files, 'file change')} (the fixes and rewrites above; run it to see them).`;
 }
 
 export function renderImportText(report: ImportReport): string {
