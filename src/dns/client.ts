@@ -108,6 +108,8 @@ export function retrySchedule(timeoutMs: number, attempts?: number): number[] {
   return [half, half, timeoutMs];
 }
 
+const ignore = (): void => undefined;
+
 const RETRY_ELSEWHERE = new Set(['SERVFAIL', 'REFUSED', 'NOTIMP', 'FORMERR']);
 
 type Received = { response: DnsResponse; truncated: false } | { truncated: true };
@@ -170,9 +172,13 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     return undefined;
   }
 
-  async function viaUdp(server: ServerAddress, name: string, type: number, dnssecOk: boolean, edns: boolean, timeoutMs: number): Promise<Received> {
+  /** A turn of the event loop only when --max-qps makes the query wait. */
+  function viaUdp(server: ServerAddress, name: string, type: number, dnssecOk: boolean, edns: boolean, timeoutMs: number): Promise<Received> {
     const wait = paced();
-    if (wait) await wait;
+    return wait ? wait.then(() => sendUdp(server, name, type, dnssecOk, edns, timeoutMs)) : sendUdp(server, name, type, dnssecOk, edns, timeoutMs);
+  }
+
+  function sendUdp(server: ServerAddress, name: string, type: number, dnssecOk: boolean, edns: boolean, timeoutMs: number): Promise<Received> {
     const id = randomId();
     const message = buildQuery({ id, name, type, recursionDesired, edns, udpPayloadSize, dnssecOk });
     counters.queriesSent++;
@@ -205,50 +211,63 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
   }
 
   /** One server: UDP, then TCP on TC (RFC 7766 §5), then plain DNS on an EDNS FORMERR (RFC 6891 §7). */
-  async function exchange(server: ServerAddress, name: string, type: number, dnssecOk: boolean, tcp: boolean, timeoutMs: number): Promise<QueryResult> {
-    return limiter.run(async () => {
-      const started = onExchange ? performance.now() : 0;
-      const observed = (r: QueryResult): QueryResult => {
-        if (onExchange) {
-          const outcome = r.rcode === 'SERVFAIL' ? 'servfail' : r.rcode === 'REFUSED' ? 'refused' : 'ok';
-          onExchange({ outcome, latencyMs: performance.now() - started, sentAt: started });
-        }
-        return r;
-      };
-      try {
-        return observed(await exchangeOnce());
-      } catch (error) {
-        if (error instanceof DnsTimeoutError) {
-          counters.timeouts++;
-          onExchange?.({ outcome: 'timeout', latencyMs: performance.now() - started, sentAt: started });
-        }
-        throw error;
-      }
-    });
+  function exchange(server: ServerAddress, name: string, type: number, dnssecOk: boolean, tcp: boolean, timeoutMs: number): Promise<QueryResult> {
+    return limiter.run(() => (onExchange ? observedExchange(onExchange, server, name, type, dnssecOk, tcp, timeoutMs) : exchangeOnce(server, name, type, dnssecOk, tcp, timeoutMs)));
+  }
 
-    async function exchangeOnce(): Promise<QueryResult> {
-      const result = (response: DnsResponse, transport: 'udp' | 'tcp'): QueryResult => ({
-        server, transport, rcode: response.rcode, flags: response.flags, authenticated: response.flags.ad,
-        answers: response.answers, authorities: response.authorities, additionals: response.additionals, response,
-      });
-      if (tcp) return result(await viaTcp(server, name, type, dnssecOk, timeoutMs), 'tcp');
+  /** The exchange, with its outcome and answer time told to the adaptive control. */
+  async function observedExchange(
+    observe: (sample: Sample) => void,
+    server: ServerAddress, name: string, type: number, dnssecOk: boolean, tcp: boolean, timeoutMs: number,
+  ): Promise<QueryResult> {
+    const started = performance.now();
+    let r: QueryResult;
+    try {
+      r = await exchangeOnce(server, name, type, dnssecOk, tcp, timeoutMs);
+    } catch (error) {
+      if (error instanceof DnsTimeoutError) observe({ outcome: 'timeout', latencyMs: performance.now() - started, sentAt: started });
+      throw error;
+    }
+    const outcome = r.rcode === 'SERVFAIL' ? 'servfail' : r.rcode === 'REFUSED' ? 'refused' : 'ok';
+    observe({ outcome, latencyMs: performance.now() - started, sentAt: started });
+    return r;
+  }
+
+  function result(server: ServerAddress, response: DnsResponse, transport: 'udp' | 'tcp'): QueryResult {
+    return {
+      server, transport, rcode: response.rcode, flags: response.flags, authenticated: response.flags.ad,
+      answers: response.answers, authorities: response.authorities, additionals: response.additionals, response,
+    };
+  }
+
+  async function exchangeOnce(server: ServerAddress, name: string, type: number, dnssecOk: boolean, tcp: boolean, timeoutMs: number): Promise<QueryResult> {
+    try {
+      if (tcp) return result(server, await viaTcp(server, name, type, dnssecOk, timeoutMs), 'tcp');
       let received = await viaUdp(server, name, type, dnssecOk, true, timeoutMs);
       if (!received.truncated && (received.response.rcode === 'FORMERR' || received.response.rcode === 'NOTIMP') && !received.response.edns) {
         received = await viaUdp(server, name, type, false, false, timeoutMs);
       }
       if (received.truncated || received.response.flags.tc) {
         counters.tcpFallbacks++;
-        return result(await viaTcp(server, name, type, dnssecOk, timeoutMs), 'tcp');
+        return result(server, await viaTcp(server, name, type, dnssecOk, timeoutMs), 'tcp');
       }
-      return result(received.response, 'udp');
+      return result(server, received.response, 'udp');
+    } catch (error) {
+      if (error instanceof DnsTimeoutError) counters.timeouts++;
+      throw error;
     }
   }
 
-  async function query(name: string, type: string, queryOptions: QueryOptions = {}): Promise<QueryResult> {
+  function query(name: string, type: string, queryOptions: QueryOptions = {}): Promise<QueryResult> {
     const qname = normalizeName(name);
     // The name is checked where the query is built (buildQuery → nameLabels): a bad one
     // fails every attempt at once, with nothing sent.
-    const qtype = typeCode(type);
+    let qtype: number;
+    try {
+      qtype = typeCode(type);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const dnssecOk = queryOptions.dnssecOk ?? options.dnssecOk ?? false;
     const tcp = queryOptions.tcp ?? false;
     const key = `${qname}|${qtype}|${dnssecOk}|${tcp}|${queryOptions.server ? formatServer(queryOptions.server) : ''}`;
@@ -257,8 +276,18 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
       counters.deduplicated++;
       return existing;
     }
-    const promise = (async () => {
-      const list = queryOptions.server ? [queryOptions.server] : (knownServers ?? (await servers()));
+    // askServers forgets the key when it ends, always after a turn (it awaits an exchange), so
+    // never before the key is set below; the one way it could end at once is answered here.
+    if (!queryOptions.server && knownServers?.length === 0) return Promise.reject(new DnsError('no DNS server to ask'));
+    const promise = askServers(key, qname, type, qtype, dnssecOk, tcp, queryOptions.server);
+    queriesInFlight.set(key, promise);
+    return promise;
+  }
+
+  /** The question to each server in turn, pass after pass (retrySchedule), until one answers. */
+  async function askServers(key: string, qname: string, type: string, qtype: number, dnssecOk: boolean, tcp: boolean, only: ServerAddress | undefined): Promise<QueryResult> {
+    try {
+      const list = only ? [only] : (knownServers ?? (await servers()));
       if (list.length === 0) throw new DnsError('no DNS server to ask');
       let lastResult: QueryResult | undefined;
       let lastError: Error | undefined;
@@ -280,10 +309,6 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
       }
       if (lastResult) return lastResult;
       throw lastError ?? new DnsError(`no answer for ${qname} ${type}`);
-    })();
-    queriesInFlight.set(key, promise);
-    try {
-      return await promise;
     } finally {
       queriesInFlight.delete(key);
     }
@@ -361,40 +386,51 @@ export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
     return existing;
   }
 
-  async function resolve(name: string, type: RRType): Promise<Answer> {
+  function resolve(name: string, type: RRType): Promise<Answer> {
     const qname = normalizeName(name);
+    const key = `${qname}|${type}`;
+    // A name that is not valid is never cached nor asked, so it is checked on a miss only.
+    const early = knownOrAsked(qname, key);
+    if (early) return early instanceof Promise ? early : Promise.resolve(early);
     try {
       nameLabels(qname);
     } catch (error) {
-      return { status: 'error', reason: (error as Error).message };
+      return Promise.resolve({ status: 'error', reason: (error as Error).message });
     }
-    const key = `${qname}|${type}`;
-    const early = knownOrAsked(qname, key);
-    if (early) return early;
     if (type === 'CNAME' && cache) {
       // A question of another type about the name, in flight, may answer this one: wait for it.
       const other = namesInFlight.get(qname);
-      if (other) {
-        await other;
-        const later = knownOrAsked(qname, key);
-        if (later) return later;
-      }
+      if (other) return other.then(() => knownOrAsked(qname, key) ?? ask(qname, key, type));
     }
+    return ask(qname, key, type);
+  }
+
+  /** Ask (a cache miss): the answer is cached, and the question is in flight until then. */
+  function ask(qname: string, key: string, type: RRType): Promise<Answer> {
     counters.cacheMisses++;
-    const promise = chase(qname, type).then(({ answer, ttl, atName }) => {
-      cache?.set(key, answer, ttl);
-      if (atName) learnFromNegative(qname, type, answer, ttl);
-      return answer;
-    });
-    resolvesInFlight.set(key, promise);
-    const settled = promise.then(() => undefined, () => undefined);
-    if (type !== 'CNAME') namesInFlight.set(qname, settled);
-    try {
-      return await promise;
-    } finally {
+    let settled: Promise<void> | undefined;
+    const forget = (): void => {
       resolvesInFlight.delete(key);
-      if (namesInFlight.get(qname) === settled) namesInFlight.delete(qname);
+      if (settled && namesInFlight.get(qname) === settled) namesInFlight.delete(qname);
+    };
+    const promise = chase(qname, type).then(
+      ({ answer, ttl, atName }) => {
+        cache?.set(key, answer, ttl);
+        if (atName) learnFromNegative(qname, type, answer, ttl);
+        forget();
+        return answer;
+      },
+      (error: unknown) => {
+        forget();
+        throw error;
+      },
+    );
+    resolvesInFlight.set(key, promise);
+    if (type !== 'CNAME') {
+      settled = promise.then(ignore, ignore);
+      namesInFlight.set(qname, settled);
     }
+    return promise;
   }
 
   /**

@@ -81,7 +81,8 @@ class PooledSocket {
       return;
     }
     // Two queries in flight may share an ID; each checks the question for itself.
-    for (const waiter of [...list]) if (waiter.offer(datagram)) return;
+    if (list.length === 1) list[0]!.offer(datagram);
+    else for (const waiter of [...list]) if (waiter.offer(datagram)) return;
   }
 
   add(id: number, waiter: Waiter): void {
@@ -165,15 +166,22 @@ export function createUdpTransport(options: UdpTransportOptions = {}): UdpTransp
   const maxUses = Math.max(1, options.maxQueriesPerSocket ?? 256);
   const onDrop = options.onDrop ?? (() => undefined);
   const current = new Map<string, PooledSocket>();
+  /** formatServer of each server object asked: the pool's key, built once, not per query. */
+  const keys = new WeakMap<ServerAddress, string>();
+  const keyOf = (server: ServerAddress): string => {
+    let key = keys.get(server);
+    if (key === undefined) keys.set(server, (key = formatServer(server)));
+    return key;
+  };
 
   const idle = (pooled: PooledSocket): void => {
-    const key = formatServer(pooled.server);
+    const key = keyOf(pooled.server);
     if (current.get(key) === pooled) current.delete(key);
     pooled.close();
   };
 
   const socketFor = (server: ServerAddress): PooledSocket => {
-    const key = formatServer(server);
+    const key = keyOf(server);
     let pooled = current.get(key);
     if (!pooled || pooled.closed || pooled.uses >= maxUses) {
       // A retired socket closes itself when its last query ends.
