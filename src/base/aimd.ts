@@ -54,8 +54,11 @@ export interface AimdOptions {
   baselineRounds?: number;
 }
 
-/** Why the limit changed at the end of a round. */
-export type Decision = 'grow' | 'slow-start' | 'error-burst' | 'delay' | 'hold';
+/**
+ * Why the limit changed at the end of a round: 'recover' is a doubling back towards the limit
+ * before the last decrease; 'slow' a first slow round, not yet acted on.
+ */
+export type Decision = 'grow' | 'slow-start' | 'recover' | 'error-burst' | 'delay' | 'slow' | 'hold';
 
 export interface RoundResult {
   decision: Decision;
@@ -68,11 +71,19 @@ export interface RoundResult {
 
 /**
  * A limit that doubles each round while answers come back as fast as ever and without an
- * error burst (slow start), then grows by one a round (congestion avoidance); halves on an
- * error burst (timeouts, SERVFAIL, REFUSED well above their usual share) and shrinks by
- * 15 % when the median answer time rises above the baseline (a queue is building: at the
- * server, on the link, or in mailrec's own event loop when it is the CPU that is short).
- * The round after a decrease is not judged: its samples were sent under the old limit.
+ * error burst (slow start); halves on an error burst (timeouts, SERVFAIL, REFUSED well above
+ * their usual share) and shrinks by 15 % when the median answer time stays above the
+ * baseline two judged rounds running (a queue is building: at the server, on the link, or in
+ * mailrec's own event loop when it is the CPU that is short; one slow round, a pause of the
+ * event loop, only holds it). The round after a decrease is not judged: its samples were
+ * sent under the old limit.
+ *
+ * After a decrease it remembers the limit it had (CUBIC's W_max, RFC 9438 §4.6) and, on
+ * each clean round, doubles back towards it (RFC 5681's slow start up to ssthresh, with the
+ * limit before the decrease as ssthresh); at and above it, it grows by one, then two, three,
+ * ... a clean round (CUBIC's convex probing, §4.2), and the step falls back to one on any
+ * round that is not clean. A lossy link makes rounds slow (many of its exchanges wait for a
+ * timeout), so growing by one a round took longer than a run to come back after a burst.
  */
 export class AimdWindow {
   readonly min: number;
@@ -80,8 +91,16 @@ export class AimdWindow {
   #limit: number;
   #slowStart = true;
   #skipNext = false;
+  /** The limit before the last decrease: grown back to by doubling (0: none yet). */
+  #ceiling = 0;
+  /** The next additive step at or above the ceiling: 1, 2, 3, ... while rounds stay clean. */
+  #step = 1;
+  /** The last judged round's median was above the delay bound. */
+  #slowBefore = false;
   #round: number[] = [];
   #errors = 0;
+  /** The send-time slices of this round's fresh errors (see #isBurstBySend). */
+  #errorSlices = new Set<number>();
   /** Errors of exchanges sent before the last decrease: not reacted to, but they teach the usual share. */
   #lateErrors = 0;
   /** Usual share of errors (learnt by send time, see #learnSettled): a steady 5 % loss is not a burst. */
@@ -125,14 +144,21 @@ export class AimdWindow {
     return this.#slowStart;
   }
 
+  /** The limit before the last decrease, grown back to by doubling (undefined before any). */
+  get ceiling(): number | undefined {
+    return this.#ceiling > 0 ? this.#ceiling : undefined;
+  }
+
   /** Adds one sample; at the end of a round, returns what was decided (the new limit in it). */
   record(sample: Sample): RoundResult | undefined {
     this.#latestSent = Math.max(this.#latestSent, sample.sentAt);
     this.#latestArrival = Math.max(this.#latestArrival, sample.sentAt + sample.latencyMs);
-    if (sample.outcome === 'ok') this.#round.push(sample.latencyMs);
-    else if (sample.sentAt > this.#recoveryPoint) this.#errors++;
-    else this.#lateErrors++;
     const slice = Math.floor(sample.sentAt / this.#o.bucketMs);
+    if (sample.outcome === 'ok') this.#round.push(sample.latencyMs);
+    else if (sample.sentAt > this.#recoveryPoint) {
+      this.#errors++;
+      this.#errorSlices.add(slice);
+    } else this.#lateErrors++;
     let bucket = this.#bySend.get(slice);
     // A slice already learnt (an outcome later than settleMs, e.g. after a TCP fallback) is not opened again.
     if (!bucket && (slice + 1) * this.#o.bucketMs > this.#latestArrival - this.#o.settleMs) this.#bySend.set(slice, (bucket = { samples: 0, errors: 0 }));
@@ -160,31 +186,46 @@ export class AimdWindow {
     // those, kept a steady 5 % loss at about 1 %: right after a decrease its timeouts all
     // came late, a round at 6 % was a burst that taught nothing, and every timeout's length
     // the fresh ones looked like a new burst.)
-    const burst = this.#isBurst(errors, samples);
+    const burst = this.#isBurst(errors, samples) && this.#isBurstBySend();
+    this.#errorSlices.clear();
     // The errors of the burst already answered still arriving: no growth until they stop.
     const draining = !burst && lateErrors > 0 && this.#isBurst(errors + lateErrors, samples);
     this.#learnSettled();
     if (this.#skipNext) {
       this.#skipNext = false;
-      return result('hold');
+      return this.#hold(result);
     }
     if (burst) return this.#decrease(this.#o.errorDecrease, 'error-burst', result);
-    if (draining) return result('hold');
+    if (draining) return this.#hold(result);
 
     if (medianMs !== undefined) {
       const base = this.baselineMs;
       this.#medians.push(medianMs);
       if (this.#medians.length > this.#o.baselineRounds) this.#medians.shift();
-      if (base !== undefined && medianMs > base * this.#o.delayRatio + this.#o.slackMs) {
-        return this.#decrease(this.#o.delayDecrease, 'delay', result);
-      }
+      const slow = base !== undefined && medianMs > base * this.#o.delayRatio + this.#o.slackMs;
+      const before = this.#slowBefore;
+      this.#slowBefore = slow;
+      // A real rise lasts: one slow round (a pause of the event loop, a GC) only holds.
+      if (slow && before) return this.#decrease(this.#o.delayDecrease, 'delay', result);
+      if (slow) return this.#hold(result, 'slow');
     }
     if (this.#slowStart) {
       this.#limit = Math.min(this.max, this.#limit * 2);
       return result('slow-start');
     }
-    this.#limit = Math.min(this.max, this.#limit + 1);
+    if (this.#limit < this.#ceiling) {
+      this.#limit = Math.min(this.max, this.#ceiling, this.#limit * 2);
+      return result('recover');
+    }
+    this.#limit = Math.min(this.max, this.#limit + this.#step);
+    this.#step++;
     return result('grow');
+  }
+
+  /** No change; the additive step starts again from one. */
+  #hold(result: (d: Decision) => RoundResult, decision: Decision = 'hold'): RoundResult {
+    this.#step = 1;
+    return result(decision);
   }
 
   /**
@@ -197,7 +238,33 @@ export class AimdWindow {
     return errors > Math.max(expected + 3 * Math.sqrt(Math.max(expected, 1)) + 1, (2 * this.#errorShare + 0.05) * samples);
   }
 
+  /**
+   * The round's fresh errors are also a burst among the exchanges sent when they were: their
+   * send-time slices, with every outcome of those slices in so far. A round's arrivals can
+   * bunch the timeouts of many exchanges sent at once (the limit just doubled, and every
+   * freed slot sent at the same moment), as many as the usual share of a larger send, with
+   * their answers long counted in earlier rounds; by send time that is the usual share. A
+   * SERVFAIL or REFUSED burst, or a loss rate that rose, is a burst both ways.
+   */
+  #isBurstBySend(): boolean {
+    let samples = 0;
+    let errors = 0;
+    for (const slice of this.#errorSlices) {
+      const bucket = this.#bySend.get(slice);
+      if (!bucket) continue;
+      samples += bucket.samples;
+      errors += bucket.errors;
+    }
+    // No slice still open (outcomes later than settleMs): the round alone decides.
+    return samples === 0 || this.#isBurst(errors, samples);
+  }
+
   #decrease(factor: number, decision: Decision, result: (d: Decision) => RoundResult): RoundResult {
+    // Where it was is where it grows back to. A decrease during the recovery lowers it: the
+    // link took less than that (CUBIC's fast convergence, RFC 9438 §4.7, in its simplest form).
+    this.#ceiling = this.#limit;
+    this.#step = 1;
+    this.#slowBefore = false;
     this.#limit = Math.max(this.min, Math.floor(this.#limit * factor));
     this.#slowStart = false;
     this.#skipNext = true;

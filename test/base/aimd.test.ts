@@ -68,16 +68,40 @@ describe('AIMD concurrency window', () => {
     expect(feed(big, 1, flat)[0]!.samples).toBe(100);
   });
 
-  it('halves on a burst of SERVFAIL, skips judging the next round, then grows by one a round', () => {
+  it('halves on a burst of SERVFAIL, skips judging the next round, doubles back to where it was, then grows by 1, 2, 3, ... a round', () => {
     const w = new AimdWindow({ initial: 8, max: 1024 });
     feed(w, 3, flat); // 64
     expect(w.limit).toBe(64);
     const [burst] = feed(w, 1, (k) => (k % 4 === 0 ? { outcome: 'servfail', latencyMs: 1 } : flat()));
     expect(burst).toMatchObject({ decision: 'error-burst', limit: 32 });
     expect(w.slowStart).toBe(false);
-    const after = feed(w, 4, flat);
-    expect(after.map((r) => r.decision)).toEqual(['hold', 'grow', 'grow', 'grow']);
-    expect(after.map((r) => r.limit)).toEqual([32, 33, 34, 35]);
+    expect(w.ceiling).toBe(64);
+    const after = feed(w, 5, flat);
+    expect(after.map((r) => r.decision)).toEqual(['hold', 'recover', 'grow', 'grow', 'grow']);
+    expect(after.map((r) => r.limit)).toEqual([32, 64, 65, 67, 70]);
+  });
+
+  it('recovers by doubling only up to the limit before the decrease, and a decrease while recovering lowers that', () => {
+    const w = new AimdWindow({ initial: 8, max: 1024 });
+    const clock = { t: 0 };
+    feed(w, 4, flat, clock); // 128
+    const servfails = (k: number): Omit<Sample, 'sentAt'> => (k % 4 === 0 ? { outcome: 'servfail', latencyMs: 1 } : flat());
+    expect(feed(w, 1, servfails, clock)[0]).toMatchObject({ decision: 'error-burst', limit: 64 });
+    expect(feed(w, 1, servfails, clock)[0]).toMatchObject({ decision: 'hold', limit: 64 }); // sent under the old limit
+    expect(feed(w, 1, servfails, clock)[0]).toMatchObject({ decision: 'error-burst', limit: 32 });
+    expect(w.ceiling).toBe(64);
+    const after = feed(w, 4, flat, clock);
+    expect(after.map((r) => r.limit)).toEqual([32, 64, 65, 67]);
+  });
+
+  it('the growth step falls back to one after a round that is not clean', () => {
+    const w = new AimdWindow({ initial: 8, max: 1024 });
+    feed(w, 3, flat); // 64, baseline 20 ms
+    feed(w, 1, (k) => (k % 4 === 0 ? { outcome: 'servfail', latencyMs: 1 } : flat()));
+    feed(w, 2, flat); // hold, recover to 64
+    expect(feed(w, 3, flat).map((r) => r.limit)).toEqual([65, 67, 70]);
+    expect(feed(w, 1, () => ({ outcome: 'ok', latencyMs: 60 }))[0]).toMatchObject({ decision: 'slow', limit: 70 });
+    expect(feed(w, 2, flat).map((r) => r.limit)).toEqual([71, 73]);
   });
 
   it('counts a burst of REFUSED and of timeouts alike', () => {
@@ -115,11 +139,18 @@ describe('AIMD concurrency window', () => {
     expect(w.limit).toBeGreaterThan(64);
   });
 
-  it('shrinks by 15 % when the median answer time rises above twice the baseline plus the slack', () => {
+  it('shrinks by 15 % when the median answer time stays above twice the baseline plus the slack for two rounds; one such round only holds', () => {
     const w = new AimdWindow({ initial: 8 });
     feed(w, 3, flat); // baseline 20 ms, limit 64
-    const [slow] = feed(w, 1, () => ({ outcome: 'ok', latencyMs: 46 })); // > 2 × 20 + 5
-    expect(slow).toMatchObject({ decision: 'delay', limit: Math.floor(64 * 0.85), baselineMs: 20, medianMs: 46 });
+    const slowRounds = feed(w, 2, () => ({ outcome: 'ok', latencyMs: 46 })); // > 2 × 20 + 5
+    expect(slowRounds[0]).toMatchObject({ decision: 'slow', limit: 64, baselineMs: 20, medianMs: 46 });
+    expect(slowRounds[1]).toMatchObject({ decision: 'delay', limit: Math.floor(64 * 0.85), baselineMs: 20, medianMs: 46 });
+    // One slow round between fast ones (a pause of the event loop): no decrease.
+    const paused = new AimdWindow({ initial: 8 });
+    feed(paused, 3, flat);
+    const rounds = feed(paused, 3, (_, r) => (r === 1 ? { outcome: 'ok', latencyMs: 200 } : flat()));
+    expect(rounds.map((r) => r.decision)).toEqual(['slow-start', 'slow', 'slow-start']);
+    expect(paused.limit).toBe(256);
     // Within the bound: not a queue.
     const w2 = new AimdWindow({ initial: 8 });
     feed(w2, 3, flat);
@@ -166,6 +197,24 @@ describe('AIMD concurrency window', () => {
     const dead = new AimdWindow({ initial: 8, max: 512 });
     link(dead, { ms: 20_000, loss: () => 0.05, servfail: (t) => (t >= 5_000 ? 0.95 : 0) });
     expect(dead.limit).toBe(dead.min);
+  });
+
+  it('over a lossy link, comes back to where it was within two seconds of a SERVFAIL burst (the old one-a-round growth took the rest of the run)', () => {
+    for (const seed of [1, 2, 3]) {
+      const w = new AimdWindow({ initial: 8, max: 512 });
+      const run = link(w, { ms: 25_000, loss: () => 0.05, servfail: (t) => (t >= 15_000 && t < 15_500 ? 0.3 : 0), seed });
+      const before = run.limits[14]!;
+      expect(before).toBeGreaterThanOrEqual(400);
+      expect(run.count('error-burst', 15_000, 16_000)).toBeGreaterThanOrEqual(1);
+      const cut = Math.min(...run.decisions.filter((d) => d.t >= 15_000 && d.t < 16_000).map((d) => d.limit));
+      expect(cut).toBeLessThanOrEqual(before / 2);
+      // Back by 17.5 s: the burst's last SERVFAIL came at 15.5 s, the timeouts of the
+      // exchanges sent before the decrease are in by 17.5 s.
+      const back = run.decisions.find((d) => d.t > 15_500 && d.limit >= before);
+      expect(back, JSON.stringify(run.limits)).toBeDefined();
+      expect(back!.t).toBeLessThan(17_500);
+      expect(run.limits.at(-1)).toBeGreaterThanOrEqual(before);
+    }
   });
 
   it('backs off when answers slow down over a lossy link (a queue building), though the loss is steady', () => {
