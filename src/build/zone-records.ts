@@ -249,15 +249,42 @@ function buildProviderHints(domain: DomainPolicy): BuildResult {
 /** The builders in the order assembleZones runs them. */
 const BUILDERS = ['spf', 'dkim', 'dmarc', 'mx', 'srv', 'tlsa', 'mta-sts', 'tls-rpt', 'raw', 'hints'] as const;
 
+/** A zone's records, files, notices and flattened notes as the builders gave them, before the zone's checks. */
+interface ZoneBucket {
+  records: RR[];
+  files: GeneratedFile[];
+  notices: Notice[];
+  flattened: FlattenNote[];
+  /** Which domain and builder gave each record (domain index × BUILDERS.length + builder), beside `records`. */
+  origins: number[];
+}
+
+/** Every zone of the policy, one at a time: `finish` checks a zone's records and forgets its bucket. */
+export interface ZonesByZone {
+  /** The zones' apexes in canonical order. */
+  apexes: readonly string[];
+  /** The zone's DesiredZone; each apex once, after which its bucket is gone. */
+  finish(apex: string): DesiredZone;
+}
+
 function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild): DesiredZone[] {
+  const byZone = collectZones(policy, spfOf);
+  return byZone.apexes.map((apex) => byZone.finish(apex));
+}
+
+/**
+ * Runs every builder of every domain and sorts the results into their zones (a domain's
+ * records may land in another zone than its own); each zone's checks wait for `finish`, so a
+ * caller can plan the zones one by one without holding every checked zone at once.
+ */
+function collectZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild): ZonesByZone {
   const apexes = [...new Set(policy.zones.map((z) => normalizeName(z.apex)))].sort(compareNames);
   const apexSet = new Set(apexes);
-  const zones = new Map<string, { records: RR[]; files: GeneratedFile[]; notices: Notice[]; flattened: FlattenNote[] }>();
-  for (const apex of apexes) zones.set(apex, { records: [], files: [], notices: [], flattened: [] });
+  const zones = new Map<string, ZoneBucket>();
+  for (const apex of apexes) zones.set(apex, { records: [], files: [], notices: [], flattened: [], origins: [] });
 
   const domains = [...policy.domains].sort((a, b) => compareNames(a.name, b.name));
-  const sources = new Map<string, SourcePosition>();
-  for (const domain of domains) {
+  for (const [index, domain] of domains.entries()) {
     // A domain's notices and files go to its own zone; with no zone at all there is nowhere to report (the loader refuses that).
     const home = zones.get(domain.zone) ?? zones.get(longestZone(domain.name, apexSet) ?? '') ?? [...zones.values()][0];
     const spf = spfOf(domain);
@@ -277,10 +304,11 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
     ];
     for (const [builder, result] of results.entries()) {
       for (const rr of result.records) {
-        if (!sources.has(recordIdentity(rr))) sources.set(recordIdentity(rr), sourceOf(domain, builder, rr));
         const zone = zones.get(longestZone(rr.name, apexSet) ?? '');
-        if (zone) zone.records.push(rr);
-        else
+        if (zone) {
+          zone.records.push(rr);
+          zone.origins.push(index * BUILDERS.length + builder);
+        } else
           home?.notices.push(
             makeNotice('zone.outside', rr.name, `${rr.name} ${typeOf(rr)} (from ${domain.name}) lies in none of the policy's zones; add its zone or remove the entry`, domain.position),
           );
@@ -290,19 +318,37 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
     }
   }
 
-  return apexes.map((apex) => {
-    const zone = zones.get(apex)!;
-    const canonical = canonicalizeRecords(zone.records);
-    const checked = checkWire(apex, canonical.records, (rr) => sources.get(recordIdentity(rr)));
-    const files = [...zone.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return {
-      zone: apex,
-      records: checked.records,
-      files,
-      notices: [...zone.notices, ...canonical.notices, ...checked.notices, ...checkRecordSet(checked.records)],
-      ...(zone.flattened.length > 0 ? { flattened: zone.flattened } : {}),
-    };
-  });
+  return {
+    apexes,
+    finish(apex: string): DesiredZone {
+      const zone = zones.get(apex);
+      if (!zone) throw new Error(`zone ${apex} is not in the policy, or was finished already`);
+      zones.delete(apex);
+      const canonical = canonicalizeRecords(zone.records);
+      // Where a refused record came from (the first builder that gave it), looked up only for a zone with refusals.
+      let sources: Map<string, SourcePosition> | undefined;
+      const sourceOfRecord = (rr: RR): SourcePosition | undefined => {
+        if (!sources) {
+          sources = new Map();
+          for (const [i, given] of zone.records.entries()) {
+            const identity = recordIdentity(given);
+            const origin = zone.origins[i]!;
+            if (!sources.has(identity)) sources.set(identity, sourceOf(domains[Math.floor(origin / BUILDERS.length)]!, origin % BUILDERS.length, given));
+          }
+        }
+        return sources.get(recordIdentity(rr));
+      };
+      const checked = checkWire(apex, canonical.records, sourceOfRecord);
+      const files = [...zone.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      return {
+        zone: apex,
+        records: checked.records,
+        files,
+        notices: [...zone.notices, ...canonical.notices, ...checked.notices, ...checkRecordSet(checked.records)],
+        ...(zone.flattened.length > 0 ? { flattened: zone.flattened } : {}),
+      };
+    },
+  };
 }
 
 /**
@@ -313,6 +359,11 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
  */
 export function buildZoneRecords(policy: Policy, inputs: SpfInputs = {}): DesiredZone[] {
   return assembleZones(policy, (domain) => buildSpf(domain, inputs));
+}
+
+/** buildZoneRecords a zone at a time (plan streamed zone by zone): the same zones, in the same order. */
+export function buildZoneRecordsByZone(policy: Policy, inputs: SpfInputs = {}): ZonesByZone {
+  return collectZones(policy, (domain) => buildSpf(domain, inputs));
 }
 
 /**

@@ -14,6 +14,42 @@ export interface CliIO {
   stderrIsTTY: boolean;
 }
 
+/**
+ * Writes `pieces`, each followed by `between` (the last by `end`), in writes of about 1 MiB:
+ * one write per line is slow, one string of a whole large plan is hundreds of MB.
+ */
+export function writePieces(io: Pick<CliIO, 'stdout'>, pieces: Iterable<string>, end: string, between = ''): void {
+  let pending = '';
+  let first = true;
+  for (const piece of pieces) {
+    pending += first ? piece : `${between}${piece}`;
+    first = false;
+    if (pending.length >= 1 << 20) {
+      io.stdout(pending);
+      pending = '';
+    }
+  }
+  io.stdout(`${pending}${end}`);
+}
+
+/** Lines kept as text joined into strings of about 1 MiB: far less memory than a string per line. */
+export class TextChunks {
+  private readonly done: string[] = [];
+  private pending = '';
+
+  add(line: string): void {
+    this.pending += `${line}\n`;
+    if (this.pending.length >= 1 << 20) {
+      this.done.push(this.pending);
+      this.pending = '';
+    }
+  }
+
+  chunks(): string[] {
+    return this.pending === '' ? this.done : [...this.done, this.pending];
+  }
+}
+
 export function processIO(): CliIO {
   return {
     stdout: (t) => void process.stdout.write(t),

@@ -10,7 +10,7 @@ import { sendUpdate } from '../dns/update.js';
 import { applyPlanByUpdate, type ZoneTarget } from '../apply/rfc2136.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Policy, Rfc2136Target } from '../policy/model.js';
-import { buildZoneRecords, resolveZoneRecords, TXT_TOO_LARGE } from '../build/zone-records.js';
+import { buildZoneRecords, buildZoneRecordsByZone, resolveZoneRecords, TXT_TOO_LARGE, type DesiredZone, type GeneratedFile } from '../build/zone-records.js';
 import { describeRotations } from '../build/dkim-rotation.js';
 import { activeSigningKeys, buildSignerFiles } from '../build/signers.js';
 import { makeNotice, type Notice } from '../build/notice.js';
@@ -20,8 +20,8 @@ import { claimsFor, followChainClaims, type Claim } from '../plan/claims.js';
 import type { RR } from '../dns-types/rr.js';
 import type { Resolver } from '../dns/resolver.js';
 import { readLiveState } from '../plan/live-state.js';
-import { assemblePlan, type Plan, type ZoneState } from '../plan/plan.js';
-import { readFragmentState } from '../plan/fragment-state.js';
+import { assemblePlan, diffFiles, planZone, type FileChange, type Plan, type ZonePart, type ZoneState } from '../plan/plan.js';
+import { readFragmentState, readFragmentStateNow } from '../plan/fragment-state.js';
 import { addressesIn, ownHostsByAddress, spfInputsFrom, zoneOfName } from '../plan/spf-inputs.js';
 import type { HostAddresses, SpfInputs } from '../build/spf.js';
 import type { Context } from './context.js';
@@ -68,9 +68,7 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
   const built = options.resolve
     ? await resolveZoneRecords(policy, createDnsClient(options.resolvers ? { servers: options.resolvers } : {}), inputs)
     : buildZoneRecords(policy, inputs);
-  const desired = options.allowLargeTxt
-    ? built.map((zone) => ({ ...zone, notices: zone.notices.map((n) => (n.code === TXT_TOO_LARGE ? { ...n, severity: 'warning' as const } : n)) }))
-    : built;
+  const desired = options.allowLargeTxt ? built.map(allowLargeTxt) : built;
   const claimed = new Map<string, ReadonlySet<string>>();
   const desiredByZone = new Map(desired.map((d) => [d.zone, d]));
   const current: ZoneState[] = await Promise.all(
@@ -98,11 +96,22 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
       return live.state;
     }),
   );
+  const currentFiles = readCurrentFiles(ctx, desired.flatMap((zone) => zone.files));
+  const whole = wholePolicyParts(ctx, policy, options);
+  for (const [file, text] of whole.currentFiles) currentFiles.set(file, text);
+  return { policy, plan: assemblePlan({ desired, current, currentFiles, claimed, files: whole.files, notices: whole.notices, fileStates: whole.fileStates }) };
+}
+
+/** The current text of each generated file (undefined: absent), by path. */
+function readCurrentFiles(ctx: Context, files: readonly GeneratedFile[]): Map<string, string | undefined> {
+  return new Map(files.map((file) => [file.path, ctx.files.readOptional(file.path, 'generated')]));
+}
+
+/** The files and notices of the whole policy, after the zones': the signer configs (with their current texts and states), missing keys, rotations. */
+function wholePolicyParts(ctx: Context, policy: Policy, options: Pick<PlanOptions, 'now'>) {
   // The signer configs name the repo's private key directory by its absolute path unless the policy gives key_dir.
   const signers = buildSignerFiles(policy, path.resolve(ctx.root, policy.dkimKeys.dir));
-  const filePaths = [...desired.flatMap((zone) => zone.files.map((file) => file.path)), ...signers.files.map((file) => file.path)];
-  const texts = filePaths.map((file) => ctx.files.readOptional(file, 'generated'));
-  const currentFiles = new Map<string, string | undefined>(filePaths.map((file, i) => [file, texts[i]]));
+  const currentFiles = readCurrentFiles(ctx, signers.files);
   // Signer configs are owned like fragments: a hand edit is not overwritten without --force.
   const fileStates = new Map<string, 'edited' | 'foreign'>();
   for (const file of signers.files) {
@@ -111,7 +120,60 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
     if (state !== 'intact') fileStates.set(file.path, state);
   }
   const notices = [...signers.notices, ...missingSigningKeys(ctx.root, policy), ...describeRotations(policy, (options.now ?? ctx.now()).getTime())];
-  return { policy, plan: assemblePlan({ desired, current, currentFiles, claimed, files: signers.files, notices, fileStates }) };
+  return { files: signers.files, currentFiles, fileStates, notices };
+}
+
+/** A plan's files and notices once its zones were streamed (streamPlan). */
+export interface PlanTail {
+  files: FileChange[];
+  notices: Notice[];
+}
+
+/** True when streamPlan can plan the policy: every zone file-managed, and neither --resolve nor --live. */
+export function canStreamPlan(policy: Policy, options: Pick<PlanOptions, 'resolve' | 'live'>): boolean {
+  return !options.resolve && !options.live && targetsByZone(policy).size === 0;
+}
+
+/**
+ * computePlan a zone at a time, for a plan that is rendered and not kept (plan's text at
+ * 100,000 zones, docs/performance.md): each zone's desired records are checked, its fragment
+ * and zone file read, diffed and handed to `onZone`, then dropped. The parts are those of
+ * computePlan's plan, in its order; a zone is read when the SPF builder asks for it (own
+ * hosts, flattened ranges) or at its turn, once. Only for canStreamPlan policies.
+ */
+export function streamPlan(ctx: Context, policy: Policy, options: Pick<PlanOptions, 'allowLargeTxt' | 'now'>, onZone: (part: ZonePart) => void): PlanTail {
+  const configs = new Map(policy.zones.map((zone) => [zone.apex, zone]));
+  const read = new Map<string, ZoneState>();
+  const stateOf = (apex: string): ZoneState | undefined => {
+    const config = configs.get(apex);
+    if (!config) return undefined;
+    let state = read.get(apex);
+    if (!state) read.set(apex, (state = readFragmentStateNow(ctx.files, config)));
+    return state;
+  };
+  const zones = buildZoneRecordsByZone(policy, spfInputsFrom(policy, { get: stateOf }));
+  const files: FileChange[] = [];
+  const notices: Notice[] = [];
+  for (const apex of zones.apexes) {
+    const built = zones.finish(apex);
+    const want = options.allowLargeTxt ? allowLargeTxt(built) : built;
+    const have = stateOf(apex);
+    if (!have) throw new Error(`no current state for zone ${apex}`);
+    read.delete(apex);
+    const part = planZone(want, have, readCurrentFiles(ctx, want.files));
+    for (const n of part.notices) notices.push(n);
+    for (const f of part.files) files.push(f);
+    onZone(part);
+  }
+  const whole = wholePolicyParts(ctx, policy, options);
+  files.push(...diffFiles(whole.files, whole.currentFiles, whole.fileStates));
+  notices.push(...whole.notices);
+  return { files, notices };
+}
+
+/** --allow-large-txt: a TXT RRset over a UDP answer is a warning, not an error. */
+function allowLargeTxt(zone: DesiredZone): DesiredZone {
+  return { ...zone, notices: zone.notices.map((n) => (n.code === TXT_TOO_LARGE ? { ...n, severity: 'warning' as const } : n)) };
 }
 
 /**

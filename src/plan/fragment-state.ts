@@ -14,6 +14,11 @@ function stripPosition(records: Array<RR & { position?: unknown }>): RR[] {
 }
 
 export async function readFragmentState(files: RepoFiles, zone: ZoneConfig): Promise<ZoneState> {
+  return readFragmentStateNow(files, zone);
+}
+
+/** readFragmentState, synchronously (the repo's files are read synchronously): plan streamed zone by zone reads a zone when the SPF builder or the zone's turn asks for it. */
+export function readFragmentStateNow(files: RepoFiles, zone: ZoneConfig): ZoneState {
   const fragmentFile = files.resolve(zone.fragment);
   const text = files.readOptional(fragmentFile, 'fragment');
   const state: ZoneState = {

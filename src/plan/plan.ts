@@ -114,39 +114,59 @@ export function assemblePlan({ desired, current, currentFiles, claimed, ...extra
   // A map, not a find per zone: that was quadratic in the number of zones.
   const currentByZone = new Map(current.map((c) => [c.zone, c]));
   for (const want of desired) {
-    for (const n of want.notices) notices.push(n);
     const have = currentByZone.get(want.zone);
     if (!have) throw new Error(`no current state for zone ${want.zone}`);
-    const scope: OwnershipScope = have.source === 'fragment' ? 'all' : 'declared';
-    const zoneChanges = diffRecords(want.zone, want.records, have.records, scope, claimed?.get(want.zone));
-    changes.push(...zoneChanges.map((c) => ({ ...c, risks: assessRisks(spfChainView(c, want.records, have.records)) })));
-    notices.push(...checkForeignConflicts(want.zone, want.records, have.foreign ?? []));
-    notices.push(...checkZoneFile(have));
-    const options = fragmentOptions(have.fragmentSerial, want.flattened);
-    const after = have.source === 'fragment' ? digestText(renderFragment(want.zone, want.records, options)) : digestText('');
-    const zonePlan: ZonePlan = {
-      zone: want.zone,
-      source: have.source,
-      status: have.status,
-      before: have.digest,
-      after,
-      write: have.source === 'fragment' ? after !== have.digest : zoneChanges.length > 0,
-      records: want.records,
-    };
-    if (have.fragment !== undefined) zonePlan.fragment = have.fragment;
-    if (have.zoneFile !== undefined) zonePlan.zoneFile = have.zoneFile;
-    if (have.source === 'live') zonePlan.observed = have.records;
-    if (have.fragmentSerial !== undefined) zonePlan.fragmentSerial = have.fragmentSerial;
-    if (have.source === 'fragment' && want.flattened && want.flattened.length > 0) zonePlan.flattened = want.flattened;
-    const behind = serialBehind(have);
-    if (behind) zonePlan.serialBehind = behind;
-    zones.push(zonePlan);
-    files.push(...diffFiles(want.files, currentFiles));
+    const part = planZone(want, have, currentFiles, claimed?.get(want.zone));
+    zones.push(part.zone);
+    for (const c of part.changes) changes.push(c);
+    for (const n of part.notices) notices.push(n);
+    for (const f of part.files) files.push(f);
   }
   files.push(...diffFiles(extra.files ?? [], currentFiles, extra.fileStates));
   notices.push(...(extra.notices ?? []));
   const body = { version: PLAN_VERSION as typeof PLAN_VERSION, zones, changes, files, notices };
   return { ...body, checksum: planChecksum(body) };
+}
+
+/** One zone's part of a plan: its entry, its changes, and the notices and files it adds, in plan order. */
+export interface ZonePart {
+  zone: ZonePlan;
+  changes: PlannedChange[];
+  notices: Notice[];
+  files: FileChange[];
+}
+
+/**
+ * A zone's part of the plan from its desired records and its current state, alone: the plan
+ * is these parts in zone order, then the files and notices of the whole policy (assemblePlan;
+ * plan streams them one zone at a time, docs/performance.md).
+ */
+export function planZone(want: DesiredZone, have: ZoneState, currentFiles: ReadonlyMap<string, string | undefined>, claimed?: ReadonlySet<string>): ZonePart {
+  const notices: Notice[] = [...want.notices];
+  const scope: OwnershipScope = have.source === 'fragment' ? 'all' : 'declared';
+  const zoneChanges = diffRecords(want.zone, want.records, have.records, scope, claimed);
+  const changes = zoneChanges.map((c) => ({ ...c, risks: assessRisks(spfChainView(c, want.records, have.records)) }));
+  notices.push(...checkForeignConflicts(want.zone, want.records, have.foreign ?? []));
+  notices.push(...checkZoneFile(have));
+  const options = fragmentOptions(have.fragmentSerial, want.flattened);
+  const after = have.source === 'fragment' ? digestText(renderFragment(want.zone, want.records, options)) : digestText('');
+  const zonePlan: ZonePlan = {
+    zone: want.zone,
+    source: have.source,
+    status: have.status,
+    before: have.digest,
+    after,
+    write: have.source === 'fragment' ? after !== have.digest : zoneChanges.length > 0,
+    records: want.records,
+  };
+  if (have.fragment !== undefined) zonePlan.fragment = have.fragment;
+  if (have.zoneFile !== undefined) zonePlan.zoneFile = have.zoneFile;
+  if (have.source === 'live') zonePlan.observed = have.records;
+  if (have.fragmentSerial !== undefined) zonePlan.fragmentSerial = have.fragmentSerial;
+  if (have.source === 'fragment' && want.flattened && want.flattened.length > 0) zonePlan.flattened = want.flattened;
+  const behind = serialBehind(have);
+  if (behind) zonePlan.serialBehind = behind;
+  return { zone: zonePlan, changes, notices, files: diffFiles(want.files, currentFiles) };
 }
 
 /** The parts of a plan its checksum covers. */
@@ -219,7 +239,7 @@ export function fragmentOptions(serial: number | undefined, flattened: readonly 
   return { ...(serial === undefined ? {} : { serial }), ...(flattened && flattened.length > 0 ? { flattened } : {}) };
 }
 
-function diffFiles(wanted: GeneratedFile[], currentFiles: Map<string, string | undefined>, states?: ReadonlyMap<string, 'edited' | 'foreign'>): FileChange[] {
+export function diffFiles(wanted: GeneratedFile[], currentFiles: ReadonlyMap<string, string | undefined>, states?: ReadonlyMap<string, 'edited' | 'foreign'>): FileChange[] {
   const out: FileChange[] = [];
   for (const file of wanted) {
     const existing = currentFiles.get(file.path);
@@ -312,8 +332,13 @@ function sameOwnedKind(a: RR, b: RR): boolean {
 }
 
 /** True when applying the plan would change anything. */
-export function hasChanges(plan: Plan): boolean {
-  return plan.changes.length > 0 || plan.files.length > 0 || plan.zones.some((z) => z.write || z.serialBehind !== undefined);
+export function hasChanges(plan: Pick<Plan, 'changes' | 'files' | 'zones'>): boolean {
+  return plan.changes.length > 0 || plan.files.length > 0 || plan.zones.some(zoneHasChanges);
+}
+
+/** True when apply has something to do for the zone itself (besides its record changes). */
+export function zoneHasChanges(zone: ZonePlan): boolean {
+  return zone.write || zone.serialBehind !== undefined;
 }
 
 /** Recompute a plan's checksum: a plan file edited after plan no longer matches. */

@@ -36,7 +36,7 @@ export function addressesIn(host: string, records: readonly RR[], where: string)
  * The SPF builder's inputs from the zone states of the same plan. `primary`: the
  * addresses asked of the primary for hosts in RFC 2136 zones (the caller asks).
  */
-export function spfInputsFrom(policy: Policy, states: ReadonlyMap<string, ZoneState>, primary: ReadonlyMap<string, HostAddresses> = new Map()): SpfInputs {
+export function spfInputsFrom(policy: Policy, states: Pick<ReadonlyMap<string, ZoneState>, 'get'>, primary: ReadonlyMap<string, HostAddresses> = new Map()): SpfInputs {
   return {
     hostAddresses(host: string): HostAddresses {
       const zone = zoneOfName(policy, host);

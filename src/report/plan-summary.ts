@@ -1,6 +1,6 @@
 // Counts a plan's changes the way every plan renderer reports them.
 
-import type { Plan } from '../plan/plan.js';
+import type { Plan, PlannedChange, ZonePlan } from '../plan/plan.js';
 
 export interface PlanSummary {
   create: number;
@@ -23,6 +23,13 @@ export function summarizePlan(plan: Plan): PlanSummary {
     zones: new Set([...changedZones, ...plan.zones.filter((z) => z.write).map((z) => z.zone)]).size,
     rewritten: plan.zones.filter((z) => z.write && !changedZones.has(z.zone)).length,
   };
+}
+
+/** The summary counted a zone at a time (plan streamed zone by zone): add each zone, then the plan's files. */
+export function countZone(summary: PlanSummary, zone: Pick<ZonePlan, 'write'>, changes: readonly Pick<PlannedChange, 'action'>[]): void {
+  for (const c of changes) summary[c.action] += 1;
+  if (changes.length > 0 || zone.write) summary.zones += 1;
+  if (zone.write && changes.length === 0) summary.rewritten += 1;
 }
 
 export function summaryLine(s: PlanSummary): string {

@@ -1,11 +1,11 @@
 // Renders a plan for a terminal: record by record, with risk notes.
 
-import type { Plan, PlannedChange } from '../plan/plan.js';
+import type { Plan, PlannedChange, ZonePlan } from '../plan/plan.js';
 import type { Notice } from '../build/notice.js';
 import { renderRData } from '../dns-types/rdata.js';
 import type { RR } from '../dns-types/rr.js';
 import { plain, type Style } from './style.js';
-import { summarizePlan, summaryLine } from './plan-summary.js';
+import { summarizePlan, summaryLine, type PlanSummary } from './plan-summary.js';
 import { clip } from '../base/quote.js';
 
 const SIGN = { create: '+', update: '~', delete: '-' } as const;
@@ -36,7 +36,14 @@ export function renderNotice(n: Notice, style: Style): string {
 }
 
 export function renderPlanText(plan: Plan, style: Style = plain): string {
-  const lines: string[] = [];
+  return `${[...planTextLines(plan, style)].join('\n')}\n`;
+}
+
+/**
+ * The lines of renderPlanText, one at a time: the CLI writes them as they come, so that the
+ * text of a 100,000-zone plan (hundreds of MB) is never held whole (docs/performance.md).
+ */
+export function* planTextLines(plan: Plan, style: Style = plain): Generator<string> {
   // Grouped once: a filter per zone was quadratic (100,000 zones × their changes).
   const byZone = new Map<string, PlannedChange[]>();
   for (const c of plan.changes) {
@@ -44,31 +51,35 @@ export function renderPlanText(plan: Plan, style: Style = plain): string {
     if (list) list.push(c);
     else byZone.set(c.zone, [c]);
   }
-  for (const zone of plan.zones) {
-    const changes = byZone.get(zone.zone) ?? [];
-    const files = zone.source === 'fragment' ? ` (${zone.fragment}${zone.status === 'absent' ? ', new file' : ''})` : ' (live)';
-    if (changes.length === 0 && !zone.write) {
-      lines.push(style('faint', `zone ${zone.zone}${files}: no changes`));
-      continue;
-    }
-    lines.push(style('strong', `zone ${zone.zone}${files}`));
-    if (zone.status === 'edited')
-      lines.push(style('warn', '  ! the fragment was edited by hand since mailrec wrote it: apply refuses without --force'));
-    if (zone.status === 'foreign')
-      lines.push(style('warn', '  ! the fragment exists but was not written by mailrec: apply refuses without --force'));
-    for (const change of changes) for (const line of renderChange(change, style)) lines.push(line);
-    if (changes.length === 0) lines.push(style('faint', '  (fragment rewritten; the records are unchanged)'));
+  for (const zone of plan.zones) yield* zoneTextLines(zone, byZone.get(zone.zone) ?? [], style);
+  yield* planTailLines(plan, summarizePlan(plan), style);
+}
+
+/** A zone's lines of the plan text, with its changes (plan streamed zone by zone renders them as it goes). */
+export function* zoneTextLines(zone: ZonePlan, changes: readonly PlannedChange[], style: Style = plain): Generator<string> {
+  const files = zone.source === 'fragment' ? ` (${zone.fragment}${zone.status === 'absent' ? ', new file' : ''})` : ' (live)';
+  if (changes.length === 0 && !zone.write) {
+    yield style('faint', `zone ${zone.zone}${files}: no changes`);
+    return;
   }
+  yield style('strong', `zone ${zone.zone}${files}`);
+  if (zone.status === 'edited') yield style('warn', '  ! the fragment was edited by hand since mailrec wrote it: apply refuses without --force');
+  if (zone.status === 'foreign') yield style('warn', '  ! the fragment exists but was not written by mailrec: apply refuses without --force');
+  for (const change of changes) yield* renderChange(change, style);
+  if (changes.length === 0) yield style('faint', '  (fragment rewritten; the records are unchanged)');
+}
+
+/** The lines after the zones: the files, the notices and the summary. */
+export function* planTailLines(plan: Pick<Plan, 'files' | 'notices'>, summary: PlanSummary, style: Style = plain): Generator<string> {
   for (const file of plan.files) {
-    lines.push(style(file.action === 'create' ? 'add' : 'change', `file ${file.path}: ${file.action}`));
+    yield style(file.action === 'create' ? 'add' : 'change', `file ${file.path}: ${file.action}`);
     if (file.status)
-      lines.push(style('warn', `  ! ${file.status === 'edited' ? 'edited by hand since mailrec wrote it' : 'not written by mailrec'}: apply refuses without --force`));
+      yield style('warn', `  ! ${file.status === 'edited' ? 'edited by hand since mailrec wrote it' : 'not written by mailrec'}: apply refuses without --force`);
   }
   if (plan.notices.length > 0) {
-    lines.push('');
-    for (const notice of plan.notices) lines.push(renderNotice(notice, style));
+    yield '';
+    for (const notice of plan.notices) yield renderNotice(notice, style);
   }
-  lines.push('');
-  lines.push(style('strong', summaryLine(summarizePlan(plan))));
-  return `${lines.join('\n')}\n`;
+  yield '';
+  yield style('strong', summaryLine(summary));
 }

@@ -8,7 +8,7 @@ import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
 import { applyLiveZones, computePlan } from '../workflow.js';
 import { loadPolicy } from '../../policy/load.js';
-import { refuseBrokenPlan, renderPlan } from './plan.js';
+import { refuseBrokenPlan, writePlan } from './plan.js';
 
 interface ApplyOptions extends GlobalOptions {
   planFile?: string;
@@ -42,7 +42,7 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
         setExit(0);
         return;
       }
-      if (ctx.format === 'text') io.stdout(renderPlan(ctx, plan));
+      if (ctx.format === 'text') writePlan(ctx, plan);
       // Files are checked and staged first, so that a refusal (hand edit, stale plan) stops the
       // run before any server is touched; they are written once the updates went through.
       const killAt = io.env[KILL_AT_ENV];

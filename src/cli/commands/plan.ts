@@ -11,30 +11,57 @@ import { mtaStsPolicyPath } from '../../mail/mta-sts/record.js';
 import path from 'node:path';
 import { RecordError, UsageError } from '../../base/errors.js';
 import { readPlanFile } from '../plan-file.js';
-import { hasChanges, type Plan } from '../../plan/plan.js';
+import { hasChanges, zoneHasChanges, type Plan } from '../../plan/plan.js';
+import { loadPolicy } from '../../policy/load.js';
 import type { Policy } from '../../policy/model.js';
 import { renderPlanMarkdown } from '../../report/plan-markdown.js';
-import { summarizePlan } from '../../report/plan-summary.js';
-import { renderNotice, renderPlanText } from '../../report/plan-text.js';
+import { countZone, summarizePlan, type PlanSummary } from '../../report/plan-summary.js';
+import { planTailLines, planTextLines, renderNotice, zoneTextLines } from '../../report/plan-text.js';
+import { jsonPieces } from '../../base/json-pieces.js';
 import { makeContext, type Context } from '../context.js';
 import { openArchiveFiles, WINDOW_HELP, windowOf, type ArchiveOptions } from '../reports-archive.js';
-import { colourEnabled, styleFor, type CliIO } from '../io.js';
+import { colourEnabled, styleFor, TextChunks, writePieces, type CliIO } from '../io.js';
 import { parseServer } from '../../dns/servers.js';
-import { computePlan } from '../workflow.js';
+import { canStreamPlan, computePlan, streamPlan } from '../workflow.js';
 
-export function renderPlan(ctx: Context, plan: Plan): string {
+/** Writes the plan in ctx.format to stdout, piece by piece: a 100,000-zone plan's text is never held whole. */
+export function writePlan(ctx: Context, plan: Plan): void {
   switch (ctx.format) {
     case 'json':
-      return `${JSON.stringify({ ...plan, summary: summarizePlan(plan) }, null, 2)}\n`;
+      writePieces(ctx.io, jsonPieces({ ...plan, summary: summarizePlan(plan) }), '\n');
+      return;
     case 'markdown':
-      return renderPlanMarkdown(plan);
+      ctx.io.stdout(renderPlanMarkdown(plan));
+      return;
     default:
-      return renderPlanText(plan, styleFor(colourEnabled(ctx.io.env, ctx.io.stdoutIsTTY)));
+      writePieces(ctx.io, planTextLines(plan, styleFor(colourEnabled(ctx.io.env, ctx.io.stdoutIsTTY))), '\n', '\n');
   }
 }
 
+/**
+ * The text plan streamed zone by zone (streamPlan): the same text as writePlan's, with no plan
+ * held whole. The zones' text waits until the plan is known to have no error (refuseBrokenPlan
+ * prints nothing on stdout). True when applying it would change anything.
+ */
+function writeStreamedPlan(ctx: Context, policy: Policy, options: { allowLargeTxt: boolean }): boolean {
+  const style = styleFor(colourEnabled(ctx.io.env, ctx.io.stdoutIsTTY));
+  const summary: PlanSummary = { create: 0, update: 0, delete: 0, files: 0, zones: 0, rewritten: 0 };
+  const text = new TextChunks();
+  let zoneWork = false;
+  const tail = streamPlan(ctx, policy, options, (part) => {
+    countZone(summary, part.zone, part.changes);
+    zoneWork ||= zoneHasChanges(part.zone);
+    for (const line of zoneTextLines(part.zone, part.changes, style)) text.add(line);
+  });
+  summary.files = tail.files.length;
+  refuseBrokenPlan(ctx, tail);
+  for (const line of planTailLines(tail, summary, style)) text.add(line);
+  for (const chunk of text.chunks()) ctx.io.stdout(chunk);
+  return zoneWork || summary.create + summary.update + summary.delete > 0 || tail.files.length > 0;
+}
+
 /** A plan with error notices must not be applied: print them and refuse. */
-export function refuseBrokenPlan(ctx: Context, plan: Plan): void {
+export function refuseBrokenPlan(ctx: Context, plan: Pick<Plan, 'notices'>): void {
   const errors = plan.notices.filter((n) => n.severity === 'error');
   if (errors.length === 0) return;
   const style = styleFor(colourEnabled(ctx.io.env, ctx.io.stderrIsTTY));
@@ -85,15 +112,21 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
         if (computing.length > 0)
           throw new UsageError(`--plan-file renders a saved plan as it is; it takes no ${computing.map((o) => `--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
         const saved = readPlanFile(ctx.files, opts.planFile);
-        io.stdout(renderPlan(ctx, saved));
+        writePlan(ctx, saved);
         setExit(opts.detailedExitcode && hasChanges(saved) ? 2 : 0);
         return;
       }
       const servers = resolverServers(opts.resolver);
-      const run = await computePlan(ctx, { resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt), ...(servers ? { resolvers: servers } : {}) });
+      const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
+      const options = { resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt) };
+      if (ctx.format === 'text' && opts.reports === undefined && !windowOf(opts, new Date()) && canStreamPlan(policy, options)) {
+        setExit(writeStreamedPlan(ctx, policy, options) && opts.detailedExitcode ? 2 : 0);
+        return;
+      }
+      const run = await computePlan(ctx, { policy, resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt), ...(servers ? { resolvers: servers } : {}) });
       const plan = await withReports(ctx, opts, run);
       refuseBrokenPlan(ctx, plan);
-      io.stdout(renderPlan(ctx, plan));
+      writePlan(ctx, plan);
       setExit(opts.detailedExitcode && hasChanges(plan) ? 2 : 0);
     });
 }
