@@ -78,7 +78,7 @@ export interface RoundResult {
  * event loop, only holds it). The round after a decrease is not judged: its samples were
  * sent under the old limit.
  *
- * After a decrease it remembers the limit it had (CUBIC's W_max, RFC 9438 §4.6) and, on
+ * After an error burst it remembers the limit it had (CUBIC's W_max, RFC 9438 §4.6) and, on
  * each clean round, doubles back towards it (RFC 5681's slow start up to ssthresh, with the
  * limit before the decrease as ssthresh); at and above it, it grows by one, then two, three,
  * ... a clean round (CUBIC's convex probing, §4.2), and the step falls back to one on any
@@ -260,9 +260,12 @@ export class AimdWindow {
   }
 
   #decrease(factor: number, decision: Decision, result: (d: Decision) => RoundResult): RoundResult {
-    // Where it was is where it grows back to. A decrease during the recovery lowers it: the
-    // link took less than that (CUBIC's fast convergence, RFC 9438 §4.7, in its simplest form).
-    this.#ceiling = this.#limit;
+    // After an error burst (a loss, a server's hiccup) where it was is where it grows back to;
+    // a decrease during the recovery lowers it: the link took less than that (CUBIC's fast
+    // convergence, RFC 9438 §4.7, in its simplest form). A queue ('delay') says that limit was
+    // too high: no doubling back to it, only the step-by-step growth (doubling back undid every
+    // delay back-off in one round, and a starved process kept timing out on its own answers).
+    this.#ceiling = decision === 'error-burst' ? this.#limit : 0;
     this.#step = 1;
     this.#slowBefore = false;
     this.#limit = Math.max(this.min, Math.floor(this.#limit * factor));

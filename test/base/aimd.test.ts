@@ -139,12 +139,14 @@ describe('AIMD concurrency window', () => {
     expect(w.limit).toBeGreaterThan(64);
   });
 
-  it('shrinks by 15 % when the median answer time stays above twice the baseline plus the slack for two rounds; one such round only holds', () => {
+  it('shrinks by 15 % when the median answer time stays above twice the baseline plus the slack for two rounds, and does not double back; one such round only holds', () => {
     const w = new AimdWindow({ initial: 8 });
     feed(w, 3, flat); // baseline 20 ms, limit 64
     const slowRounds = feed(w, 2, () => ({ outcome: 'ok', latencyMs: 46 })); // > 2 × 20 + 5
     expect(slowRounds[0]).toMatchObject({ decision: 'slow', limit: 64, baselineMs: 20, medianMs: 46 });
     expect(slowRounds[1]).toMatchObject({ decision: 'delay', limit: Math.floor(64 * 0.85), baselineMs: 20, medianMs: 46 });
+    // A queue says the limit was too high: no doubling back to it, growth a step at a time.
+    expect(feed(w, 4, flat).map((r) => [r.decision, r.limit])).toEqual([['hold', 54], ['grow', 55], ['grow', 57], ['grow', 60]]);
     // One slow round between fast ones (a pause of the event loop): no decrease.
     const paused = new AimdWindow({ initial: 8 });
     feed(paused, 3, flat);
