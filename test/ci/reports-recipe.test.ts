@@ -8,8 +8,6 @@
 
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { startDovecot, type DovecotServer } from '../../harness/dovecot.js';
 import { estateMail } from '../dmarc-reports/estate-mail.js';
 import { copyExample, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { startGitlabApi } from '../helpers/gitlab-api.js';
 
 const DOC = readFileSync(join(REPO_ROOT, 'docs/ci.md'), 'utf8');
 
@@ -159,16 +158,8 @@ describe('docs/ci.md: the reports workflow on GitLab', () => {
     execFileSync('mkdir', [bin]);
     writeFileSync(join(bin, 'mailrec'), `#!/bin/sh\nexec "${process.execPath}" "${join(REPO_ROOT, 'bin/mailrec')}" "$@"\n`);
     chmodSync(join(bin, 'mailrec'), 0o755);
-    const notes: Array<{ url: string; token: string | undefined; body: string }> = [];
-    const api = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        notes.push({ url: `${req.method} ${req.url}`, token: req.headers['private-token'] as string | undefined, body });
-        res.writeHead(201, { 'Content-Type': 'application/json' }).end('{"id": 1}');
-      });
-    });
-    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const api = await startGitlabApi('{"id": 1}');
+    const notes = api.requests;
     try {
       // The zone repo on the default branch, its remote a bare repository (PUSH_URL, and origin).
       const repo = copyExample();
@@ -193,7 +184,7 @@ describe('docs/ci.md: the reports workflow on GitLab', () => {
         CI_PROJECT_ID: '42',
         CI_MERGE_REQUEST_IID: '7',
         CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main',
-        CI_API_V4_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}/api/v4`,
+        CI_API_V4_URL: api.baseUrl,
       };
       const commits = () => Number(execFileSync('git', ['--git-dir', remote, 'rev-list', '--count', 'main'], { encoding: 'utf8' }));
 
@@ -229,7 +220,7 @@ describe('docs/ci.md: the reports workflow on GitLab', () => {
       // No secret in what is posted.
       expect(body).not.toContain(dovecot.password);
     } finally {
-      await new Promise<void>((resolve) => api.close(() => resolve()));
+      await api.close();
       rmSync(work, { recursive: true, force: true });
     }
   }, 120_000);

@@ -7,8 +7,6 @@
 
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +17,7 @@ import { checkZone } from '../../helpers/bind-tools.js';
 import { startBind, type BindServer } from '../../helpers/bind.js';
 import { REPO_ROOT, runCli } from '../../helpers/cli.js';
 import { parse as parseYaml } from 'yaml';
+import { startGitlabApi } from '../../helpers/gitlab-api.js';
 
 let bind: BindServer;
 let work: string;
@@ -566,16 +565,8 @@ describe('docs/ci.md: the same refresh as a scheduled GitLab job', () => {
       `#!/bin/sh\ncase "$*" in apply*|*--plan-file*) exec "${process.execPath}" "${join(REPO_ROOT, 'bin/mailrec')}" "$@";; esac\nexec "${process.execPath}" "${join(REPO_ROOT, 'bin/mailrec')}" "$@" --resolver 127.0.0.1:${bind.port}\n`,
     );
     chmodSync(join(bin, 'mailrec'), 0o755);
-    const posts: Array<{ url: string; token: string | undefined; body: string }> = [];
-    const api = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        posts.push({ url: `${req.method} ${req.url}`, token: req.headers['private-token'] as string | undefined, body });
-        res.writeHead(201, { 'Content-Type': 'application/json' }).end('{"iid": 7}');
-      });
-    });
-    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const api = await startGitlabApi('{"iid": 7}');
+    const posts = api.requests;
     const env = {
       ...process.env,
       PATH: `${bin}:${process.env.PATH}`,
@@ -583,7 +574,7 @@ describe('docs/ci.md: the same refresh as a scheduled GitLab job', () => {
       MAILREC_TOKEN: 'glpat-test',
       CI_DEFAULT_BRANCH: 'main',
       CI_PROJECT_ID: '42',
-      CI_API_V4_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}/api/v4`,
+      CI_API_V4_URL: api.baseUrl,
     };
     /** The job's script as the runner runs it (bash, -e and pipefail), after the npm install. */
     const runJob = async () => {
@@ -619,7 +610,7 @@ describe('docs/ci.md: the same refresh as a scheduled GitLab job', () => {
       });
       expect(request.description).toContain('include:spf.mandrillapp.com changed its ranges: adds ip4:127.54.4.0/24; removes ip4:127.53.4.0/24');
     } finally {
-      await new Promise<void>((resolve) => api.close(() => resolve()));
+      await api.close();
       rmSync(bin, { recursive: true, force: true });
     }
   });
