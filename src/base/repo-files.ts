@@ -145,6 +145,8 @@ export class RepoFiles {
   /** The root with every link resolved. */
   readonly realRoot: string;
   private readonly allowed: string[] = [];
+  /** Real paths of directories seen (realDir), by absolute path. */
+  private readonly realDirs = new Map<string, string>();
 
   constructor(root: string, options: RepoFilesOptions = {}) {
     this.root = path.resolve(root);
@@ -154,6 +156,7 @@ export class RepoFiles {
     } catch (error) {
       throw new RepoFileError(root, `cannot use it as the zone repo: ${describeFsError(error)}`, 'pass the zone repo with --chdir DIR');
     }
+    this.realDirs.set(this.root, this.realRoot);
     for (const p of options.allowOutside ?? []) this.allowed.push(this.realOrResolved(path.resolve(this.root, p)));
   }
 
@@ -181,27 +184,56 @@ export class RepoFiles {
 
   /** True when a real path may be read or written: inside the repo, or allowed. */
   isAllowed(real: string): boolean {
+    // A real path is absolute and normalised: beneath the root when it starts with it.
+    if (real.startsWith(this.realRoot) && real.charAt(this.realRoot.length) === path.sep) return true;
     return within(this.realRoot, real) || this.allowed.some((a) => within(a, real));
   }
 
   /** The real path of `p`, refused when it leads outside the repo. */
   locate(p: string): string {
     const abs = this.resolve(p);
-    let real: string;
-    try {
-      real = realpath(abs);
-    } catch (error) {
-      throw new RepoFileError(this.show(abs), describeFsError(error));
-    }
-    this.checkInside(abs, real);
-    return real;
+    return this.locateFound(abs, this.lstatOrRefuse(abs)).real;
   }
 
   /** The file's text; refused when missing, outside, special, over the cap, or shaped like a secret. */
   read(p: string, kind: RepoFileKind, budget?: ReadBudget): string {
     const abs = this.resolve(p);
-    const real = this.locate(abs);
-    const bytes = this.readCapped(real, this.show(abs), kind, budget);
+    return this.readFound(abs, this.lstatOrRefuse(abs), kind, budget);
+  }
+
+  /** The file's bytes (a compressed file); refused as read refuses. The caller sniffs what it decodes. */
+  readBytes(p: string, kind: RepoFileKind): Buffer {
+    const abs = this.resolve(p);
+    const found = this.locateFound(abs, this.lstatOrRefuse(abs));
+    return this.readCapped(found.real, abs, kind, undefined, found.stats);
+  }
+
+  /** As read, but undefined when the file does not exist (a fragment before the first apply). */
+  readOptional(p: string, kind: RepoFileKind, budget?: ReadBudget): string | undefined {
+    const abs = this.resolve(p);
+    let stats: Stats;
+    try {
+      stats = lstatSync(abs);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new RepoFileError(this.show(abs), describeFsError(error));
+      // Absent, but where? A missing file behind a directory link that leads out is refused like a present one.
+      this.checkInside(abs, this.realAncestor(abs));
+      return undefined;
+    }
+    return this.readFound(abs, stats, kind, budget);
+  }
+
+  private lstatOrRefuse(abs: string): Stats {
+    try {
+      return lstatSync(abs);
+    } catch (error) {
+      throw new RepoFileError(this.show(abs), describeFsError(error));
+    }
+  }
+
+  private readFound(abs: string, stats: Stats, kind: RepoFileKind, budget?: ReadBudget): string {
+    const found = this.locateFound(abs, stats);
+    const bytes = this.readCapped(found.real, abs, kind, budget, found.stats);
     const text = bytes.toString('utf8');
     if (OWN_FORMATS.has(kind)) {
       const shape = secretShape(bytes.subarray(0, SNIFF_BYTES).toString('latin1'));
@@ -212,31 +244,44 @@ export class RepoFiles {
     return text;
   }
 
-  /** The file's bytes (a compressed file); refused as read refuses. The caller sniffs what it decodes. */
-  readBytes(p: string, kind: RepoFileKind): Buffer {
-    const abs = this.resolve(p);
-    return this.readCapped(this.locate(abs), this.show(abs), kind);
+  /**
+   * The real path of `abs`, whose lstat is `stats`, refused outside the repo. A link takes
+   * the whole realpath; anything else is its real directory joined with its name, and keeps
+   * its lstat (the file itself, so readCapped need not ask again).
+   */
+  private locateFound(abs: string, stats: Stats): { real: string; stats?: Stats } {
+    const dir = path.dirname(abs);
+    let found: { real: string; stats?: Stats };
+    try {
+      found = stats.isSymbolicLink() || dir === abs ? { real: realpath(abs) } : { real: path.join(this.realDir(dir), path.basename(abs)), stats };
+    } catch (error) {
+      throw new RepoFileError(this.show(abs), describeFsError(error));
+    }
+    this.checkInside(abs, found.real);
+    return found;
   }
 
-  /** As read, but undefined when the file does not exist (a fragment before the first apply). */
-  readOptional(p: string, kind: RepoFileKind, budget?: ReadBudget): string | undefined {
-    const abs = this.resolve(p);
-    try {
-      lstatSync(abs);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new RepoFileError(this.show(abs), describeFsError(error));
-      // Absent, but where? A missing file behind a directory link that leads out is refused like a present one.
-      this.checkInside(abs, this.realAncestor(abs));
-      return undefined;
-    }
-    return this.read(abs, kind, budget);
+  /**
+   * The real path of the existing directory `dir`, one lstat per level not seen before: a
+   * level that is not a link is its parent's real path joined with its name; a link takes
+   * realpath. Remembered for this RepoFiles (one command): a plan reads thousands of files
+   * in a few directories, and realpath(3) walks every component of every path each time.
+   * Throws the file system's error when `dir` is missing.
+   */
+  private realDir(dir: string): string {
+    const known = this.realDirs.get(dir);
+    if (known !== undefined) return known;
+    const parent = path.dirname(dir);
+    const real = parent === dir || lstatSync(dir).isSymbolicLink() ? realpath(dir) : path.join(this.realDir(parent), path.basename(dir));
+    this.realDirs.set(dir, real);
+    return real;
   }
 
   /** The real path of the nearest ancestor of `abs` that exists. */
   private realAncestor(abs: string): string {
     for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
       try {
-        return realpath(dir);
+        return this.realDir(dir);
       } catch {
         if (path.dirname(dir) === dir) return dir;
       }
@@ -249,14 +294,15 @@ export class RepoFiles {
    */
   checkPath(p: string): string {
     const abs = this.resolve(p);
-    let real: string;
+    let stats: Stats;
     try {
-      real = realpath(abs);
+      stats = lstatSync(abs);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new RepoFileError(this.show(abs), describeFsError(error));
-      real = this.realAncestor(abs);
+      this.checkInside(abs, this.realAncestor(abs));
+      return abs;
     }
-    this.checkInside(abs, real);
+    this.locateFound(abs, stats);
     return abs;
   }
 
@@ -305,7 +351,7 @@ export class RepoFiles {
     }
     let real: string;
     try {
-      real = realpath(existing);
+      real = this.realDir(existing);
     } catch (error) {
       throw new RepoFileError(shown, describeFsError(error));
     }
@@ -383,33 +429,34 @@ export class RepoFiles {
    * O_NONBLOCK keeps open from waiting on a FIFO swapped in meanwhile, and fstat on the open
    * descriptor is the final word; O_NOFOLLOW refuses a link swapped in after realpath.
    */
-  private readCapped(real: string, shown: string, kind: RepoFileKind, budget?: ReadBudget): Buffer {
+  private readCapped(real: string, abs: string, kind: RepoFileKind, budget?: ReadBudget, lstats?: Stats): Buffer {
+    const shown = (): string => this.show(abs);
     const cap = Math.min(FILE_CAPS[kind], budget?.left ?? Infinity);
     const tooLarge = (size: string): RepoFileError =>
       new RepoFileError(
-        shown,
+        shown(),
         budget && budget.left < FILE_CAPS[kind]
           ? `${size}: the zone and its $INCLUDEs together exceed the ${formatBytes(ZONE_TOTAL_CAP)} limit`
           : `${size}, over the ${formatBytes(FILE_CAPS[kind])} limit for ${WHAT[kind]}`,
       );
     let fd: number;
     try {
-      const special = specialFile(lstatSync(real));
-      if (special) throw new RepoFileError(shown, special);
+      const special = specialFile(lstats ?? lstatSync(real));
+      if (special) throw new RepoFileError(shown(), special);
       fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
     } catch (error) {
       if (error instanceof RepoFileError) throw error;
-      throw new RepoFileError(shown, describeFsError(error));
+      throw new RepoFileError(shown(), describeFsError(error));
     }
     try {
       const special = specialFile(fstatSync(fd));
-      if (special) throw new RepoFileError(shown, special);
+      if (special) throw new RepoFileError(shown(), special);
       const bytes = readOpenFileCapped(fd, cap, tooLarge);
       if (budget) budget.left -= bytes.length;
       return bytes;
     } catch (error) {
       if (error instanceof RepoFileError) throw error;
-      throw new RepoFileError(shown, describeFsError(error));
+      throw new RepoFileError(shown(), describeFsError(error));
     } finally {
       closeSync(fd);
     }

@@ -3,7 +3,7 @@
 // and where writes go.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, existsSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,78 @@ describe('reads follow links only inside the repo', () => {
     symlinkSync('/etc/hostname', join(repo, 'zones', 'host.zone'));
     files.allowNamed('zones/host.zone');
     expect(refusal(() => files.read('zones/host.zone', 'zone'))).toBeInstanceOf(OutsideRepoError);
+  });
+});
+
+describe('real directories remembered per RepoFiles: every link still checked', () => {
+  // Each case first reads a file beside the link, so that the directory's real path is remembered.
+  it('a link as the file, in a directory already seen: in the repo it is followed, out of it refused', () => {
+    const { repo, outside } = sandbox();
+    symlinkSync('a.zone', join(repo, 'zones', 'b.zone'));
+    symlinkSync(join(outside, 'secret.txt'), join(repo, 'zones', 'out.zone'));
+    const files = new RepoFiles(repo);
+    expect(files.read('zones/a.zone', 'zone')).toBe('; inside\n');
+    expect(files.locate('zones/b.zone')).toBe(join(files.realRoot, 'zones', 'a.zone'));
+    expect(refusal(() => files.read('zones/out.zone', 'zone'))).toBeInstanceOf(OutsideRepoError);
+    expect(refusal(() => files.readOptional('zones/out.zone', 'zone'))).toBeInstanceOf(OutsideRepoError);
+    expect(refusal(() => files.checkPath('zones/out.zone'))).toBeInstanceOf(OutsideRepoError);
+  });
+
+  it('a directory link that leads out, beneath a directory already seen: refused on every read, not only the first', () => {
+    const { repo, outside } = sandbox();
+    writeFileSync(join(outside, 'other.txt'), 'not for the repo either\n');
+    symlinkSync(outside, join(repo, 'zones', 'out'));
+    const files = new RepoFiles(repo);
+    files.read('zones/a.zone', 'zone');
+    for (const p of ['zones/out/secret.txt', 'zones/out/other.txt', 'zones/out/secret.txt']) {
+      const error = refusal(() => files.read(p, 'zone'));
+      expect(error).toBeInstanceOf(OutsideRepoError);
+      expect(error.message).toContain(`a symbolic link leads to ${join(outside, p.split('/').at(-1)!)}`);
+    }
+    expect(refusal(() => files.list('zones/out'))).toBeInstanceOf(OutsideRepoError);
+  });
+
+  it('a missing file behind a directory link that leads out: refused, before and after a file there was read', () => {
+    const { repo, outside } = sandbox();
+    symlinkSync(outside, join(repo, 'zones', 'out'));
+    const files = new RepoFiles(repo, {});
+    files.read('zones/a.zone', 'zone');
+    const absent = ['zones/out/none.zone', 'zones/out/deeper/none.zone'];
+    for (const p of absent) expect(refusal(() => files.readOptional(p, 'fragment'))).toBeInstanceOf(OutsideRepoError);
+    expect(refusal(() => files.read('zones/out/secret.txt', 'zone'))).toBeInstanceOf(OutsideRepoError);
+    for (const p of absent) {
+      expect(refusal(() => files.readOptional(p, 'fragment'))).toBeInstanceOf(OutsideRepoError);
+      expect(refusal(() => files.checkPath(p))).toBeInstanceOf(OutsideRepoError);
+    }
+    // Missing inside the repo, beside and beneath a directory seen: absent, not refused.
+    expect(files.readOptional('zones/none.zone', 'fragment')).toBeUndefined();
+    expect(files.readOptional('zones/new/deeper/none.zone', 'fragment')).toBeUndefined();
+    expect(files.checkPath('zones/new/none.zone')).toBe(join(files.root, 'zones', 'new', 'none.zone'));
+  });
+
+  it('a directory link inside the repo and a repo reached through a link: real paths under the real root', () => {
+    const { repo } = sandbox();
+    symlinkSync('zones', join(repo, 'alias'));
+    const viaLink = join(repo, '..', 'repo-link');
+    symlinkSync(repo, viaLink);
+    const files = new RepoFiles(viaLink);
+    expect(files.realRoot).toBe(realpathSync(repo));
+    expect(files.locate('zones/a.zone')).toBe(join(files.realRoot, 'zones', 'a.zone'));
+    expect(files.locate('alias/a.zone')).toBe(join(files.realRoot, 'zones', 'a.zone'));
+    expect(files.read('alias/a.zone', 'zone')).toBe('; inside\n');
+    expect(files.readOptional('alias/none.zone', 'zone')).toBeUndefined();
+  });
+
+  it('--allow-outside still reaches only its directory once the link\'s directory is remembered', () => {
+    const { repo, outside } = sandbox();
+    mkdirSync(join(outside, 'allowed'));
+    writeFileSync(join(outside, 'allowed', 'ok.zone'), '; allowed\n');
+    symlinkSync(outside, join(repo, 'zones', 'out'));
+    const files = new RepoFiles(repo, { allowOutside: [join(outside, 'allowed')] });
+    expect(files.read('zones/out/allowed/ok.zone', 'zone')).toBe('; allowed\n');
+    expect(refusal(() => files.read('zones/out/secret.txt', 'zone'))).toBeInstanceOf(OutsideRepoError);
+    expect(files.readOptional('zones/out/allowed/none.zone', 'zone')).toBeUndefined();
+    expect(refusal(() => files.readOptional('zones/out/none.zone', 'zone'))).toBeInstanceOf(OutsideRepoError);
   });
 });
 
