@@ -211,16 +211,22 @@ export class RepoFiles {
   /** As read, but undefined when the file does not exist (a fragment before the first apply). */
   readOptional(p: string, kind: RepoFileKind, budget?: ReadBudget): string | undefined {
     const abs = this.resolve(p);
-    let stats: Stats;
-    try {
-      stats = lstatSync(abs);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new RepoFileError(this.show(abs), describeFsError(error));
+    const stats = this.lstatIfAny(abs);
+    if (stats === undefined) {
       // Absent, but where? A missing file behind a directory link that leads out is refused like a present one.
       this.checkInside(abs, this.realAncestor(abs));
       return undefined;
     }
     return this.readFound(abs, stats, kind, budget);
+  }
+
+  /** The lstat of `abs`, undefined when nothing is there (no error is made: an absent fragment is common). */
+  private lstatIfAny(abs: string): Stats | undefined {
+    try {
+      return lstatSync(abs, { throwIfNoEntry: false });
+    } catch (error) {
+      throw new RepoFileError(this.show(abs), describeFsError(error));
+    }
   }
 
   private lstatOrRefuse(abs: string): Stats {
@@ -266,13 +272,21 @@ export class RepoFiles {
    * level that is not a link is its parent's real path joined with its name; a link takes
    * realpath. Remembered for this RepoFiles (one command): a plan reads thousands of files
    * in a few directories, and realpath(3) walks every component of every path each time.
-   * Throws the file system's error when `dir` is missing.
+   * Throws the file system's error, or returns undefined when `dir` is missing.
    */
-  private realDir(dir: string): string {
+  private realDir(dir: string): string;
+  private realDir(dir: string, ifAny: true): string | undefined;
+  private realDir(dir: string, ifAny = false): string | undefined {
     const known = this.realDirs.get(dir);
     if (known !== undefined) return known;
     const parent = path.dirname(dir);
-    const real = parent === dir || lstatSync(dir).isSymbolicLink() ? realpath(dir) : path.join(this.realDir(parent), path.basename(dir));
+    let real: string | undefined;
+    if (parent === dir) real = realpath(dir);
+    else {
+      const stats = lstatSync(dir, { throwIfNoEntry: !ifAny });
+      if (stats === undefined) return undefined;
+      real = stats.isSymbolicLink() ? realpath(dir) : path.join(this.realDir(parent), path.basename(dir));
+    }
     this.realDirs.set(dir, real);
     return real;
   }
@@ -281,10 +295,12 @@ export class RepoFiles {
   private realAncestor(abs: string): string {
     for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
       try {
-        return this.realDir(dir);
+        const real = this.realDir(dir, true);
+        if (real !== undefined) return real;
       } catch {
-        if (path.dirname(dir) === dir) return dir;
+        // A dangling link, a loop, no permission: the nearest level above that resolves decides.
       }
+      if (path.dirname(dir) === dir) return dir;
     }
   }
 
@@ -294,23 +310,16 @@ export class RepoFiles {
    */
   checkPath(p: string): string {
     const abs = this.resolve(p);
-    let stats: Stats;
-    try {
-      stats = lstatSync(abs);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new RepoFileError(this.show(abs), describeFsError(error));
-      this.checkInside(abs, this.realAncestor(abs));
-      return abs;
-    }
-    this.locateFound(abs, stats);
+    const stats = this.lstatIfAny(abs);
+    if (stats === undefined) this.checkInside(abs, this.realAncestor(abs));
+    else this.locateFound(abs, stats);
     return abs;
   }
 
   /** True when something (a file, a directory, a link) is at `p`. */
   exists(p: string): boolean {
     try {
-      lstatSync(this.resolve(p));
-      return true;
+      return lstatSync(this.resolve(p), { throwIfNoEntry: false }) !== undefined;
     } catch {
       return false;
     }
