@@ -63,20 +63,24 @@ export const TXT_STRING_MAX_OCTETS = 255;
  */
 export function chunkTxt(text: string, max = TXT_STRING_MAX_OCTETS): string[] {
   if (text === '') return [''];
+  // Slices of the text, not strings grown a character at a time: those were chains of
+  // concatenations (a node per character) that the plan kept for every TXT record.
   const out: string[] = [];
-  let current = '';
-  let currentOctets = 0;
-  for (const ch of text) {
-    const octets = Buffer.byteLength(ch, 'utf8');
-    if (currentOctets + octets > max) {
-      out.push(current);
-      current = '';
-      currentOctets = 0;
+  let start = 0;
+  let octets = 0;
+  for (let i = 0; i < text.length; ) {
+    const code = text.codePointAt(i)!;
+    // UTF-8 octets of the code point; a lone surrogate is written as U+FFFD, 3 octets, as Buffer.byteLength counts it.
+    const n = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (octets + n > max) {
+      out.push(text.slice(start, i));
+      start = i;
+      octets = 0;
     }
-    current += ch;
-    currentOctets += octets;
+    octets += n;
+    i += code > 0xffff ? 2 : 1;
   }
-  out.push(current);
+  out.push(text.slice(start));
   return out;
 }
 
