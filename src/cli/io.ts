@@ -32,21 +32,33 @@ export function writePieces(io: Pick<CliIO, 'stdout'>, pieces: Iterable<string>,
   io.stdout(`${pending}${end}`);
 }
 
-/** Lines kept as text joined into strings of about 1 MiB: far less memory than a string per line. */
+/**
+ * Lines kept as UTF-8 in buffers of about 1 MiB, outside the JavaScript heap: a string grown
+ * line by line is a chain of concatenations (more than twice the text's size, until written),
+ * and a string per line costs far more than its text. The garbage collector never walks them.
+ */
 export class TextChunks {
-  private readonly done: string[] = [];
-  private pending = '';
+  private readonly done: Buffer[] = [];
+  private pending: string[] = [];
+  private pendingLength = 0;
 
   add(line: string): void {
-    this.pending += `${line}\n`;
-    if (this.pending.length >= 1 << 20) {
-      this.done.push(this.pending);
-      this.pending = '';
-    }
+    this.pending.push(line);
+    this.pendingLength += line.length + 1;
+    if (this.pendingLength >= 1 << 20) this.seal();
   }
 
-  chunks(): string[] {
-    return this.pending === '' ? this.done : [...this.done, this.pending];
+  /** The text in pieces of about 1 MiB, each a string when it is asked for. */
+  *chunks(): Generator<string> {
+    this.seal();
+    for (const chunk of this.done) yield chunk.toString('utf8');
+  }
+
+  private seal(): void {
+    if (this.pending.length === 0) return;
+    this.done.push(Buffer.from(`${this.pending.join('\n')}\n`, 'utf8'));
+    this.pending = [];
+    this.pendingLength = 0;
   }
 }
 
