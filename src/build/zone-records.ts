@@ -64,7 +64,11 @@ export function checkRecordSet(records: readonly RR[]): Notice[] {
   const notices: Notice[] = [];
   const add = (...problems: Problem[]): void => void notices.push(...planNotices(problems));
   const byName = new Map<string, RR[]>();
-  for (const rr of records) byName.set(rr.name, [...(byName.get(rr.name) ?? []), rr]);
+  for (const rr of records) {
+    const here = byName.get(rr.name);
+    if (here) here.push(rr);
+    else byName.set(rr.name, [rr]);
+  }
   const names = [...byName.keys()].sort(compareNames);
   const aliases = new Map(records.flatMap((rr) => (rr.type === 'CNAME' ? [[rr.name, rr.target] as const] : [])));
 
@@ -83,7 +87,10 @@ export function checkRecordSet(records: readonly RR[]): Notice[] {
     for (const rr of here) {
       if (rr.type !== 'TXT') continue;
       const tag = tagOf(name, txtText(rr));
-      if (tag) texts.set(tag, [...(texts.get(tag) ?? []), txtText(rr)]);
+      if (!tag) continue;
+      const list = texts.get(tag);
+      if (list) list.push(txtText(rr));
+      else texts.set(tag, [txtText(rr)]);
     }
     for (const [tag, list] of texts) if (list.length > 1) add(MULTIPLE[tag](name, list));
     for (const rr of here) {
@@ -190,7 +197,12 @@ function checkWire(apex: string, records: readonly RR[], sourceOfRecord: (rr: RR
     kept.push(rr);
   }
   const txt = new Map<string, RR[]>();
-  for (const rr of kept) if (rr.type === 'TXT') txt.set(rr.name, [...(txt.get(rr.name) ?? []), rr]);
+  for (const rr of kept) {
+    if (rr.type !== 'TXT') continue;
+    const rrset = txt.get(rr.name);
+    if (rrset) rrset.push(rr);
+    else txt.set(rr.name, [rr]);
+  }
   for (const [name, rrset] of txt) {
     const octets = answerWireOctets(rrset);
     if (octets > UDP_ANSWER_OCTETS) {

@@ -168,7 +168,12 @@ export function renderName(name: string, mode: NameMode): string {
   return `${name.toLowerCase()}.`;
 }
 
+/** What checkStrictName passes without a look at each label: ASCII labels of 1-63 octets, "*" only leftmost. */
+const STRICT_NAME = /^(?:\*|[A-Za-z0-9_-]{1,63})(?:\.[A-Za-z0-9_-]{1,63})*$/;
+
 function checkStrictName(name: string): void {
+  // The usual name, in one test (a plan checks every name it writes twice); the label walk below names what is wrong.
+  if (name.length + 2 <= MAX_NAME_OCTETS && STRICT_NAME.test(name)) return;
   const labels = name.toLowerCase().split('.');
   labels.forEach((label, index) => {
     if (label === '') {

@@ -106,9 +106,15 @@ export function renderRData(rd: RData, options: RenderOptions = {}): string {
 
 /** One master-file line (without newline): `name. TTL IN TYPE rdata`. */
 export function renderRR(rr: RR, options: RenderOptions = {}): string {
+  return renderRRLine(rr, options).text;
+}
+
+/** renderRR's line with its rdata (renderRData's), each rendered once: the fragment writer sorts by both. */
+export function renderRRLine(rr: RR, options: RenderOptions = {}): { rdata: string; text: string } {
   const owner = renderName(rr.name, options.names ?? 'presentation');
   const ttl = checkUint(rr.ttl, MAX_TTL, 'TTL (RFC 2181 §8)');
-  return `${owner} ${ttl} IN ${typeOf(rr)} ${renderRData(rr, options)}`;
+  const rdata = renderRData(rr, options);
+  return { rdata, text: `${owner} ${ttl} IN ${typeOf(rr)} ${rdata}` };
 }
 
 function checkUint(value: number, max: number, what: string): number {

@@ -7,7 +7,7 @@
 import { quoteDouble } from '../base/quote.js';
 import { RecordError } from '../base/errors.js';
 import { checkOwnedFile, renderOwnedFile, type OwnedFileState } from '../base/owned-file.js';
-import { renderRData, renderRR } from '../dns-types/rdata.js';
+import { renderRData, renderRRLine } from '../dns-types/rdata.js';
 import { isInZone, typeOf, type RR } from '../dns-types/rr.js';
 import { rdataWireOctets, RDATA_MAX_OCTETS } from '../dns-types/wire-size.js';
 import { checkHostnames } from './check-names.js';
@@ -61,7 +61,7 @@ interface Line {
 export function renderFragment(zone: string, records: readonly RR[], options: FragmentOptions = {}): string {
   const apex = renderName(zone, 'strict');
   const lines = records.map((rr): Line => {
-    const text = renderRR(rr, { names: 'strict' });
+    const { rdata, text } = renderRRLine(rr, { names: 'strict' });
     if (!isInZone(rr.name.toLowerCase(), zone.toLowerCase())) {
       throw new RecordError(`record ${quoteDouble(rr.name)} ${typeOf(rr)} is outside zone ${quoteDouble(zone)}`);
     }
@@ -73,7 +73,7 @@ export function renderFragment(zone: string, records: readonly RR[], options: Fr
     if (rdataWireOctets(rr) > RDATA_MAX_OCTETS) {
       throw new RecordError(`${typeOf(rr)} record at ${quoteDouble(rr.name)} holds more than ${RDATA_MAX_OCTETS} octets of data`);
     }
-    return { rr, rdata: renderRData(rr, { names: 'strict' }), text };
+    return { rr, rdata, text };
   });
   lines.sort(compareLines);
   const unique = lines.filter((line, index) => index === 0 || line.text !== lines[index - 1]!.text);
