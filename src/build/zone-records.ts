@@ -305,7 +305,7 @@ function collectZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild)
     const results: BuildResult[] = [
       spf,
       buildDkim(domain),
-      buildDmarc(domain, apexes),
+      buildDmarc(domain, apexSet),
       buildMx(domain),
       buildSrv(domain),
       buildTlsa(domain),

@@ -102,6 +102,23 @@ describe('buildDmarc: external report destinations', () => {
     expect(built.notices[0]!.message).toContain('example.org._report._dmarc.vendor.example');
   });
 
+  it('a destination is in a zone when the zone is its name, a parent on a label boundary, or the root; zones as a set say the same', () => {
+    const cases: Array<[string, string[], boolean]> = [
+      ['reports.example.net', ['example.net'], true],
+      ['reports.example.net', ['reports.example.net'], true],
+      ['reports.example.net', ['ample.net', 'net.example'], false],
+      ['reports.example.net', ['deep.reports.example.net'], false],
+      ['reports.example.net', [''], true],
+    ];
+    for (const [dest, zones, authorized] of cases) {
+      for (const given of [['example.org', ...zones], new Set(['example.org', ...zones])]) {
+        const built = buildDmarc(makeDomain('example.org', { dmarc: dmarc({ rua: [`a@${dest}`] }) }), given);
+        expect(built.records.map((r) => r.name)).toEqual(authorized ? ['_dmarc.example.org', `example.org._report._dmarc.${dest}`] : ['_dmarc.example.org']);
+        expect(built.notices.map((n) => n.code)).toEqual(authorized ? [] : ['dmarc.external-rua-unauthorized']);
+      }
+    }
+  });
+
   it.each([
     ['the domain itself', 'sub.example.org', 'd@sub.example.org'],
     ['a parent in the same zone', 'sub.example.org', 'd@example.org'],
