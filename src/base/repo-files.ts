@@ -133,6 +133,9 @@ function realpath(p: string): string {
   return realpathSync.native(p);
 }
 
+/** How many directories' real paths a RepoFiles keeps at most (realDir). */
+export const REAL_DIRS_KEPT = 4096;
+
 export interface RepoFilesOptions {
   /** `--allow-outside PATH`: files or directories outside the repo the user allows. */
   allowOutside?: readonly string[];
@@ -145,7 +148,7 @@ export class RepoFiles {
   /** The root with every link resolved. */
   readonly realRoot: string;
   private readonly allowed: string[] = [];
-  /** Real paths of directories seen (realDir), by absolute path. */
+  /** Real paths of directories seen (realDir), by absolute path; emptied when full (a directory per domain, as MTA-STS policies are kept, would grow it with the estate). */
   private readonly realDirs = new Map<string, string>();
 
   constructor(root: string, options: RepoFilesOptions = {}) {
@@ -286,6 +289,10 @@ export class RepoFiles {
       const stats = lstatSync(dir, { throwIfNoEntry: !ifAny });
       if (stats === undefined) return undefined;
       real = stats.isSymbolicLink() ? realpath(dir) : path.join(this.realDir(parent), path.basename(dir));
+    }
+    if (this.realDirs.size >= REAL_DIRS_KEPT) {
+      this.realDirs.clear();
+      this.realDirs.set(this.root, this.realRoot);
     }
     this.realDirs.set(dir, real);
     return real;

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FILE_CAPS, RepoFiles, ZONE_TOTAL_CAP } from '../../src/base/repo-files.js';
+import { FILE_CAPS, REAL_DIRS_KEPT, RepoFiles, ZONE_TOTAL_CAP } from '../../src/base/repo-files.js';
 import { secretShape } from '../../src/base/secret-shapes.js';
 import { OutsideRepoError, RepoFileError } from '../../src/base/errors.js';
 
@@ -135,6 +135,22 @@ describe('real directories remembered per RepoFiles: every link still checked', 
     expect(files.locate('alias/a.zone')).toBe(join(files.realRoot, 'zones', 'a.zone'));
     expect(files.read('alias/a.zone', 'zone')).toBe('; inside\n');
     expect(files.readOptional('alias/none.zone', 'zone')).toBeUndefined();
+  });
+
+  it('more directories than it keeps: still every link checked after the memory is emptied', () => {
+    const { repo, outside } = sandbox();
+    symlinkSync(outside, join(repo, 'zones', 'out'));
+    const files = new RepoFiles(repo);
+    expect(refusal(() => files.read('zones/out/secret.txt', 'zone'))).toBeInstanceOf(OutsideRepoError);
+    for (let i = 0; i <= REAL_DIRS_KEPT; i++) {
+      mkdirSync(join(repo, 'many', String(i)), { recursive: true });
+      expect(files.readOptional(`many/${i}/none.zone`, 'zone')).toBeUndefined();
+    }
+    writeFileSync(join(repo, 'many', '0', 'a.zone'), '; zero\n');
+    expect(files.read('many/0/a.zone', 'zone')).toBe('; zero\n');
+    expect(refusal(() => files.read('zones/out/secret.txt', 'zone'))).toBeInstanceOf(OutsideRepoError);
+    expect(refusal(() => files.readOptional('zones/out/none.zone', 'zone'))).toBeInstanceOf(OutsideRepoError);
+    expect(files.read('zones/a.zone', 'zone')).toBe('; inside\n');
   });
 
   it('--allow-outside still reaches only its directory once the link\'s directory is remembered', () => {
