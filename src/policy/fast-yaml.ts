@@ -21,6 +21,12 @@ const DEFAULT_DOC = new Document(null, { uniqueKeys: false });
 const SCALAR_TAGS = DEFAULT_DOC.schema.tags.filter((t): t is ScalarTag => t.default === true && !t.collection && t.test !== undefined);
 const RESOLVE_OPTIONS = DEFAULT_DOC.options;
 
+/**
+ * The first characters a null, bool, int or float of the core schema can have (their
+ * patterns: ~ null Null NULL, true/false in three cases, [-+]digits, 0o, 0x, .inf, .nan, 1.5e3).
+ */
+const TYPED_FIRST = '~nNtTfF0123456789+-.';
+
 /** Longer implicit keys are a `yaml` error (YAML 1.2 §7.4.1 caps them at 1024 characters). */
 const KEY_MAX = 1000;
 /** Deeper nesting than js-yaml's default cap (100) is left to `yaml` and its own rules. */
@@ -240,6 +246,8 @@ class Builder {
 
 /** A plain scalar typed as `yaml`'s composer types it: the first default core-schema tag whose pattern matches, else text. */
 function resolvePlain(source: string, start: number): Scalar {
+  // Most scalars (names, words) start where no pattern of the core schema can.
+  if (!TYPED_FIRST.includes(source[0]!)) return scalarNode(source, source, start);
   for (const tag of SCALAR_TAGS) {
     if (!tag.test!.test(source)) continue;
     const value: unknown = tag.resolve(source, () => {

@@ -87,6 +87,15 @@ describe('the fast reader gives the tree `yaml` gives, or declines', () => {
     for (const text of [`${k}: 1\n`, `top:\n  ${k}: 1\n  other: 2\n`, `{ ${k}: 1 }\n`, `a: 1\n${k}: 2\n${k}: 3\n`]) fastAgrees(text);
   });
 
+  test('every first character, with tails that would make a null, bool, int or float', () => {
+    const tails = ['', 'ull', 'ULL', 'rue', 'alse', '1', '123', '0x1F', 'o17', '.5', '5.', 'e3', '.5e-3', 'inf', 'Inf', 'nan', 'NaN', 'x'];
+    let taken = 0;
+    for (let c = 0x21; c < 0x7f; c++) {
+      for (const tail of tails) if (fastAgrees(`k: ${String.fromCharCode(c)}${tail}\n`)) taken++;
+    }
+    expect(taken).toBeGreaterThan(1000);
+  });
+
   test('the plain shapes of a policy are read fast, positions and all', () => {
     const texts = [
       'version: 1\ndomains:\n  example.org:\n    senders: [mx, { provider: google }]\n    mx:\n      - { host: mx1.example.org, preference: 10 }\n',
