@@ -107,6 +107,34 @@ export async function writePlanRepo(dir: string, n: number, options: PlanRepoOpt
   if (domains.length > 0 || files.length === 0) await writePolicy();
 }
 
+/**
+ * A zone repo of one zone, example.edu, with n subdomains (a university's departments):
+ * senders, one MX, a shared DKIM key, DMARC each, and the zone file's own hosts. What grows
+ * here is the work inside one zone: the diff, the risks of n SPF changes, the zone file's
+ * records against the fragment's.
+ */
+export async function writeOneZoneRepo(dir: string, n: number): Promise<void> {
+  for (const sub of ['policies', 'zones', 'keys']) await mkdir(join(dir, sub), { recursive: true });
+  const { publicKey } = generateKeyPairSync('ed25519');
+  await writeFile(join(dir, 'keys', 'departments.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  const policy = ['version: 1', 'defaults:', '  ttl: 3600', '  spf: { all: softfail }', 'zones:', '  example.edu:', '    fragment: zones/example.edu.mail.zone', '    zone_file: zones/example.edu.zone', 'domains:'];
+  const zone = ['$ORIGIN example.edu.', '$TTL 3600', '@ IN SOA ns1.example.edu. hostmaster.example.edu. 2026120701 7200 3600 1209600 3600', '  IN NS ns1.example.edu.', 'ns1 IN A 192.0.2.53'];
+  for (let i = 0; i < n; i++) {
+    const d = `dept${i}.example.edu`;
+    policy.push(
+      `  ${d}:`,
+      `    senders: [mx, { ip4: 192.0.2.${i % 250} }]`,
+      `    mx: [{ host: mx1.${d}, preference: 10 }]`,
+      '    dkim: [{ selector: s1, key: keys/departments.pub, state: active }]',
+      '    dmarc: { policy: none, rua: [dmarc@example.edu] }',
+    );
+    zone.push(`mx1.dept${i} IN A 192.0.2.${i % 250}`, `www.dept${i} IN A 203.0.113.${i % 250}`);
+  }
+  zone.push('$INCLUDE example.edu.mail.zone', '');
+  await writeFile(join(dir, 'policies', 'mail.yaml'), `${policy.join('\n')}\n`);
+  await writeFile(join(dir, 'zones', 'example.edu.zone'), zone.join('\n'));
+}
+
 const quietIO = (cwd: string): CliIO => ({ stdout: () => undefined, stderr: () => undefined, env: {}, cwd, stdoutIsTTY: false, stderrIsTTY: false });
 
 /** computePlan on the repo, `runs` times; the times in ms and the number of changes. */

@@ -10,6 +10,7 @@
 //   npm run bench -- --sizes '' --no-plan --no-dmarc --no-fetch   # only report html (bench/site.ts; --no-site skips it)
 //   BENCH_FETCH_SIZES=1000 npm run bench -- --sizes '' --no-plan --no-dmarc   # only reports fetch
 //   BENCH_PLAN_SIZES=1000,10000 BENCH_IMPORT_SIZES=20000 npm run bench    # plan/import at scale (bench/scale.ts)
+//   BENCH_ONE_ZONE_SIZES=1000,10000 npm run bench    # plan of one zone with N subdomains (the default sizes)
 //   npm run bench -- --before 3c7da49          # the "before" build for CPU ms/domain and scale; --before none: leave out
 //   npm run bench -- --no-latency --no-jobs    # without the latency model and the --jobs section (issue 18)
 //
@@ -62,6 +63,7 @@ interface Args {
   site: boolean;
   /** Plan and import at scale (bench/scale.ts); [] to leave out. */
   planSizes: number[];
+  oneZoneSizes: number[];
   importSizes: number[];
   aliases: boolean;
   /** The commit built as the "before" of CPU ms/domain and the scale figures (none: no before). */
@@ -93,6 +95,7 @@ function parseArgs(argv: string[]): Args {
     jobs: true,
     site: true,
     planSizes: sizesOf(process.env.BENCH_PLAN_SIZES ?? '1000,10000,100000'),
+    oneZoneSizes: sizesOf(process.env.BENCH_ONE_ZONE_SIZES ?? '1000,10000'),
     importSizes: sizesOf(process.env.BENCH_IMPORT_SIZES ?? '20000,200000'),
     aliases: true,
     before: DEFAULT_BEFORE,
@@ -112,9 +115,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-latency') args.latency = false;
     else if (a === '--no-jobs') args.jobs = false;
     else if (a === '--no-site') args.site = false;
-    else if (a === '--no-scale') Object.assign(args, { planSizes: [], importSizes: [], aliases: false });
+    else if (a === '--no-scale') Object.assign(args, { planSizes: [], oneZoneSizes: [], importSizes: [], aliases: false });
     else if (a === '--before') args.before = argv[++i] === 'none' ? undefined : argv[i];
-    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [], latency: false, jobs: false, site: false, planSizes: [], importSizes: [], aliases: false });
+    else if (a === '--hostile') Object.assign(args, { hostileOnly: true, sizes: [], plan: false, dmarc: false, fetch: [], latency: false, jobs: false, site: false, planSizes: [], oneZoneSizes: [], importSizes: [], aliases: false });
     else throw new Error(`unknown argument ${a} (see the header of bench/run.ts)`);
   }
   if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad sizes: ${args.sizes.join(',')}`);
@@ -265,7 +268,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   console.log(`mailrec bench — ${machine()}`);
   const keys = makeDkimKeys();
-  const before = args.before !== undefined && (args.sizes.length > 0 || args.planSizes.length > 0 || args.importSizes.length > 0 || args.aliases) ? buildBefore(ROOT, args.before) : undefined;
+  const before = args.before !== undefined && (args.sizes.length > 0 || args.planSizes.length > 0 || args.oneZoneSizes.length > 0 || args.importSizes.length > 0 || args.aliases) ? buildBefore(ROOT, args.before) : undefined;
   if (before) console.log(`"before" build: ${before.rev} (${before.commit.slice(0, 12)}), built in a temporary directory`);
   const sizes = [...new Set(args.sizes)].sort((a, b) => a - b);
   const rows: { n: number; audit: AuditFigures; census?: { logged: number; distinct: number }; baseline?: BaselineFigures }[] = [];
@@ -346,9 +349,10 @@ async function main(): Promise<void> {
     console.log('\nlatency model: through a proxy that holds each answer back 20 ms (and one that also loses 5 %)');
     await runLatencyBench(keys, Number(process.env.BENCH_LATENCY_N ?? 10_000), Number(process.env.BENCH_LATENCY_LOSS_N ?? 3000), args.keep);
   }
-  if (args.planSizes.length > 0 || args.importSizes.length > 0 || args.aliases) {
+  if (args.planSizes.length > 0 || args.oneZoneSizes.length > 0 || args.importSizes.length > 0 || args.aliases) {
     await runScaleBench(MAILREC, {
       planSizes: args.planSizes,
+      oneZoneSizes: args.oneZoneSizes,
       importSizes: args.importSizes,
       aliases: args.aliases,
       keep: args.keep,

@@ -10,13 +10,15 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMeasured, type ChildRun } from './measure.js';
-import { writePlanRepo, type SharedBlocks } from './plan.js';
+import { writeOneZoneRepo, writePlanRepo, type SharedBlocks } from './plan.js';
 
 const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const line = (what: string, r: ChildRun): string => `${what}: ${fmt(r.wallMs / 1000, 2)} s, CPU ${fmt(r.cpuS, 1)} s, peak RSS ${fmt(r.maxRssMiB)} MiB`;
 
 export interface ScaleOptions {
   planSizes: number[];
+  /** Sizes of the one-zone repo (n subdomains in example.edu). */
+  oneZoneSizes: number[];
   importSizes: number[];
   aliases: boolean;
   /** bin/mailrec of the "before" build, and the sizes up to which it is run too. */
@@ -53,6 +55,19 @@ async function planScale(mailrec: string, options: ScaleOptions): Promise<void> 
       console.log(`           ${line('apply', apply)}`);
       console.log(`           ${line('plan after apply (no changes)', await plan(mailrec, dir, 0))}`);
       if (options.before && n <= options.before.planUpTo) console.log(`           ${line(`the same with ${options.before.label}`, await plan(options.before.bin, dir, 0))}`);
+    });
+  }
+}
+
+async function oneZoneScale(mailrec: string, options: ScaleOptions): Promise<void> {
+  for (const n of options.oneZoneSizes) {
+    await inTempDir('mailrec-bench-onezone-', options.keep, async (dir) => {
+      await writeOneZoneRepo(dir, n);
+      console.log(`  ${fmt(n).padStart(7)} subdomains: ${line('plan before apply', await plan(mailrec, dir, 2))}`);
+      if (options.before && n <= options.before.planUpTo) console.log(`           ${line(`the same with ${options.before.label}`, await plan(options.before.bin, dir, 2))}`);
+      const apply = await runMeasured([mailrec, 'apply'], undefined, dir);
+      if (apply.code !== 0) throw new Error(`apply exited ${apply.code}:\n${apply.stderr}`);
+      console.log(`           ${line('plan after apply (no changes)', await plan(mailrec, dir, 0))}`);
     });
   }
 }
@@ -116,6 +131,10 @@ export async function runScaleBench(mailrec: string, options: ScaleOptions): Pro
   if (options.planSizes.length > 0) {
     console.log(`\nplan at scale: one zone per domain, policy files of 5,000 domains (the whole command)`);
     await planScale(mailrec, options);
+  }
+  if (options.oneZoneSizes.length > 0) {
+    console.log('\nplan at scale: one zone, N subdomains in it (the whole command)');
+    await oneZoneScale(mailrec, options);
   }
   if (options.aliases) {
     console.log('\nplan with YAML aliases:');

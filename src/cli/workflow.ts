@@ -22,7 +22,7 @@ import type { Resolver } from '../dns/resolver.js';
 import { readLiveState } from '../plan/live-state.js';
 import { assemblePlan, diffFiles, planZone, type FileChange, type Plan, type ZonePart, type ZoneState } from '../plan/plan.js';
 import { readFragmentState, readFragmentStateNow } from '../plan/fragment-state.js';
-import { addressesIn, ownHostsByAddress, spfInputsFrom, zoneOfName } from '../plan/spf-inputs.js';
+import { addressesIn, apexesOf, ownHostsByAddress, spfInputsFrom, zoneOfName } from '../plan/spf-inputs.js';
 import type { HostAddresses, SpfInputs } from '../build/spf.js';
 import type { Context } from './context.js';
 
@@ -198,8 +198,9 @@ function stateByZone(policy: Policy, fragments: ReadonlyMap<string, ZoneState>):
 /** own_hosts: addresses for hosts in RFC 2136 zones: their A/AAAA asked of the zone's primary, in the same plan. */
 async function askPrimaries(policy: Policy, targets: ReadonlyMap<string, Rfc2136Target>): Promise<Map<string, HostAddresses>> {
   const out = new Map<string, HostAddresses>();
+  const apexes = apexesOf(policy);
   for (const host of ownHostsByAddress(policy)) {
-    const zone = zoneOfName(policy, host);
+    const zone = zoneOfName(apexes, host);
     const target = zone === undefined ? undefined : targets.get(zone);
     if (!target) continue;
     const { client, address } = primaryClient(target.server);

@@ -28,14 +28,23 @@ function dispositions(c: OutcomeCounts): string {
 }
 
 /** Top losing sources of one record domain, "ip (n)". */
-function topLosers(sim: Simulation, domain: string, limit: number): string[] {
-  const losers: { ip: string; lost: number }[] = [];
-  for (const s of sim.sources) {
-    const lost = s.domains.filter((d) => d.recordDomain === domain).reduce((n, d) => n + d.lost, 0);
-    if (lost > 0) losers.push({ ip: s.ip, lost });
-  }
+function topLosers(lostByDomain: ReadonlyMap<string, Map<string, number>>, domain: string, limit: number): string[] {
+  const losers = [...(lostByDomain.get(domain) ?? [])].flatMap(([ip, lost]) => (lost > 0 ? [{ ip, lost }] : []));
   losers.sort((a, b) => b.lost - a.lost || a.ip.localeCompare(b.ip));
   return losers.slice(0, limit).map((l) => `${l.ip} (${formatCount(l.lost)})`);
+}
+
+/** Messages each source would lose, by the domain of the record that decides: one pass over the sources for every domain's top losers. */
+function lostBySource(sim: Simulation): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const s of sim.sources) {
+    for (const d of s.domains) {
+      let bySource = out.get(d.recordDomain);
+      if (!bySource) out.set(d.recordDomain, (bySource = new Map()));
+      bySource.set(s.ip, (bySource.get(s.ip) ?? 0) + d.lost);
+    }
+  }
+  return out;
 }
 
 /**
@@ -55,14 +64,16 @@ export async function summarizeDmarcImpact(
     (set.errors.length > 0 ? `; ${set.errors.length} report file${set.errors.length === 1 ? '' : 's'} could not be read` : '') +
     (options.coverage ? `; ${coverageSentence(options.coverage)}` : '');
   const out = new Map<string, string>();
+  const simulated = new Map(sim.domains.map((x) => [x.domain, x]));
+  const lost = lostBySource(sim);
   for (const p of proposed) {
-    const d = sim.domains.find((x) => x.domain === p.domain);
+    const d = simulated.get(p.domain);
     if (!d || d.proposedCounts.messages === 0) {
       out.set(p.domain, `aggregate reports (${plural(set.reports, 'report')}): no mail from ${p.domain} in them, so no estimate${skipped}`);
       continue;
     }
     const total = d.proposedCounts.messages;
-    const losers = topLosers(sim, p.domain, 3);
+    const losers = topLosers(lost, p.domain, 3);
     const parts = [
       `aggregate reports (${plural(set.reports, 'report')}, ${plural(total, 'message')} from ${p.domain} and its subdomains): ${formatCount(d.proposedCounts.pass)} (${formatShare(d.proposedCounts.pass, total)}) pass DMARC`,
       `the new record would leave ${dispositions(d.proposedCounts)} where the published one leaves ${dispositions(d.publishedCounts)}`,

@@ -145,7 +145,12 @@ export function planZone(want: DesiredZone, have: ZoneState, currentFiles: Reado
   const notices: Notice[] = [...want.notices];
   const scope: OwnershipScope = have.source === 'fragment' ? 'all' : 'declared';
   const zoneChanges = diffRecords(want.zone, want.records, have.records, scope, claimed);
-  const changes = zoneChanges.map((c) => ({ ...c, risks: assessRisks(spfChainView(c, want.records, have.records)) }));
+  let chains: { desired: Map<string, RR[]>; current: Map<string, RR[]> } | undefined;
+  const changes = zoneChanges.map((c) => {
+    if (c.type !== 'TXT' || c.tag !== 'spf') return { ...c, risks: assessRisks(c) };
+    chains ??= { desired: spfRecordsByChain(want.records), current: spfRecordsByChain(have.records) };
+    return { ...c, risks: assessRisks(spfChainView(c, chains.desired, chains.current)) };
+  });
   notices.push(...checkForeignConflicts(want.zone, want.records, have.foreign ?? []));
   notices.push(...checkZoneFile(have));
   const options = fragmentOptions(have.fragmentSerial, want.flattened);
@@ -212,11 +217,11 @@ export function planChecksum(body: PlanBody): string {
  * links is no risk and a range gone from the whole chain is. A link's own change is
  * judged on its domain's record.
  */
-function spfChainView(change: Change, desired: readonly RR[], current: readonly RR[]): Change {
+function spfChainView(change: Change, desired: ReadonlyMap<string, RR[]>, current: ReadonlyMap<string, RR[]>): Change {
   if (change.type !== 'TXT' || change.tag !== 'spf') return change;
-  const link = /^_spf[1-9][0-9]*\.(.+)$/.exec(change.name);
+  const link = CHAIN_LINK.exec(change.name);
   const root = link ? link[1]! : change.name;
-  const chain = (records: readonly RR[]) => records.filter((rr) => rr.type === 'TXT' && (rr.name === root || isChainLink(rr.name, root)) && tagOf(rr.name, txtText(rr)) === 'spf');
+  const chain = (byChain: ReadonlyMap<string, RR[]>): RR[] => byChain.get(root) ?? [];
   const joined = (records: RR[]): RR[] => {
     if (records.length === 0) return [];
     const terms = records.flatMap((rr) => txtText(rr as RR & { type: 'TXT' }).split(' ').slice(1)).filter((t) => !/^include:_spf[1-9][0-9]*\./i.test(t));
@@ -232,6 +237,30 @@ function spfChainView(change: Change, desired: readonly RR[], current: readonly 
     return { ...change, action: 'update', name: root, before: joined(before), after: joined(after) };
   }
   return { ...change, before: joined(before), after: joined(after) };
+}
+
+/** `_spf<n>.<domain>`: a chain link's name, and the domain whose record it continues. */
+const CHAIN_LINK = /^_spf[1-9][0-9]*\.(.+)$/;
+
+/**
+ * A zone's SPF records by the chain they belong to: the domain's own record and its
+ * `_spf<n>` links (isChainLink), in zone order. Made once per zone: filtering every record
+ * per SPF change made a zone of N such domains take N² steps.
+ */
+function spfRecordsByChain(records: readonly RR[]): Map<string, RR[]> {
+  const out = new Map<string, RR[]>();
+  const add = (root: string, rr: RR): void => {
+    const list = out.get(root);
+    if (list) list.push(rr);
+    else out.set(root, [rr]);
+  };
+  for (const rr of records) {
+    if (rr.type !== 'TXT' || tagOf(rr.name, txtText(rr)) !== 'spf') continue;
+    add(rr.name, rr);
+    const link = CHAIN_LINK.exec(rr.name);
+    if (link && isChainLink(rr.name, link[1]!)) add(link[1]!, rr);
+  }
+  return out;
 }
 
 /** How a fragment is rendered: its serial line and its flattened ranges (plan and apply render it alike). */
@@ -283,8 +312,16 @@ function checkForeignConflicts(zone: string, desired: RR[], foreign: RR[]): Noti
       ),
     );
   }
+  // The desired records by name and type, made once: a find per foreign record was N².
+  const desiredAt = new Map<string, RR[]>();
+  for (const d of desired) {
+    const key = `${d.name} ${d.type}`;
+    const list = desiredAt.get(key);
+    if (list) list.push(d);
+    else desiredAt.set(key, [d]);
+  }
   for (const rr of foreign) {
-    const clash = desired.find((d) => d.name === rr.name && d.type === rr.type && sameOwnedKind(d, rr));
+    const clash = desiredAt.get(`${rr.name} ${rr.type}`)?.find((d) => sameOwnedKind(d, rr));
     if (!clash) continue;
     const key = `${rr.name} ${rr.type}`;
     if (seen.has(key)) continue;

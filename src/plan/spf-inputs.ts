@@ -4,16 +4,19 @@
 // over the zone states the plan already read.
 
 import type { HostAddresses, SpfInputs } from '../build/spf.js';
-import { isInZone, type RR } from '../dns-types/rr.js';
-import type { Policy } from '../policy/model.js';
+import { longestZone } from '../build/zone-records.js';
+import type { RR } from '../dns-types/rr.js';
+import type { DomainPolicy, Policy } from '../policy/model.js';
 import type { ZoneState } from './plan.js';
 
-/** The policy zone that holds `name` (the longest apex), if any. */
-export function zoneOfName(policy: Policy, name: string): string | undefined {
-  return policy.zones
-    .map((z) => z.apex)
-    .filter((apex) => isInZone(name, apex))
-    .sort((a, b) => b.length - a.length)[0];
+/** The apexes of the policy's zones, for zoneOfName. */
+export function apexesOf(policy: Policy): Set<string> {
+  return new Set(policy.zones.map((z) => z.apex));
+}
+
+/** The policy zone that holds `name` (the longest apex), if any: one set lookup per label, not a scan of every zone. */
+export function zoneOfName(apexes: ReadonlySet<string>, name: string): string | undefined {
+  return longestZone(name, apexes);
 }
 
 /** The host: senders of domains that publish own hosts by address. */
@@ -37,26 +40,54 @@ export function addressesIn(host: string, records: readonly RR[], where: string)
  * addresses asked of the primary for hosts in RFC 2136 zones (the caller asks).
  */
 export function spfInputsFrom(policy: Policy, states: Pick<ReadonlyMap<string, ZoneState>, 'get'>, primary: ReadonlyMap<string, HostAddresses> = new Map()): SpfInputs {
+  // Indexes made once, on first use: a scan of every zone or domain per host or per
+  // flattened include made a plan of N such domains take N² steps.
+  const apexes = apexesOf(policy);
+  let rawByName: Map<string, RR[]> | undefined;
+  let domainByName: Map<string, DomainPolicy> | undefined;
   return {
     hostAddresses(host: string): HostAddresses {
-      const zone = zoneOfName(policy, host);
+      const zone = zoneOfName(apexes, host);
       if (zone === undefined) return { ok: false, reason: `${host} is in none of the policy's zones, so mailrec cannot read its addresses` };
       const asked = primary.get(host);
       if (asked) return asked;
       const state = states.get(zone);
       if (!state || state.source !== 'fragment') return { ok: false, reason: `zone ${zone} was not read` };
       // The policy's own raw: records are part of the same plan too.
-      const raw = policy.domains.flatMap((d) => (d.raw ?? []).map((r): RR => ({ ...r.rdata, name: r.name, ttl: r.ttl ?? d.ttl })));
-      const records = [...(state.foreign ?? []), ...state.records, ...raw];
+      rawByName ??= rawRecordsByName(policy);
+      const atHost = (rr: RR): boolean => rr.name === host;
+      const records = [...(state.foreign ?? []).filter(atHost), ...state.records.filter(atHost), ...(rawByName.get(host) ?? [])];
       const where = state.zoneFile !== undefined ? `${state.zoneFile} (with ${state.fragment})` : `${state.fragment} (the policy names no zone_file for ${zone}, so the zone file is not read)`;
       return addressesIn(host, records, where);
     },
     cachedRanges(domain: string, include: string) {
-      const entry = policy.domains.find((d) => d.name === domain);
+      domainByName ??= firstDomainByName(policy);
+      const entry = domainByName.get(domain);
       const state = entry ? states.get(entry.zone) : undefined;
       if (!state) return undefined;
       if (state.source === 'live') return 'no-fragment';
       return state.flattened?.find((n) => n.domain === domain && n.include === include)?.ranges;
     },
   };
+}
+
+/** Every domain's raw: records as records, by owner name, in policy order. */
+function rawRecordsByName(policy: Policy): Map<string, RR[]> {
+  const out = new Map<string, RR[]>();
+  for (const d of policy.domains) {
+    for (const r of d.raw ?? []) {
+      const rr: RR = { ...r.rdata, name: r.name, ttl: r.ttl ?? d.ttl };
+      const list = out.get(rr.name);
+      if (list) list.push(rr);
+      else out.set(rr.name, [rr]);
+    }
+  }
+  return out;
+}
+
+/** The first domain entry of each name, as a search from the start would find it. */
+function firstDomainByName(policy: Policy): Map<string, DomainPolicy> {
+  const out = new Map<string, DomainPolicy>();
+  for (const d of policy.domains) if (!out.has(d.name)) out.set(d.name, d);
+  return out;
 }
