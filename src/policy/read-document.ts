@@ -1,10 +1,11 @@
 // Parses one policy file with positions and reads it into a PolicyPart: version,
 // defaults, zones, domains, targets. Every problem becomes an issue; nothing throws.
 
-import { isScalar, LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { isScalar, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import type { PolicyIssue } from '../base/errors.js';
 import type { TsigKeyRef } from './model.js';
 import type { DefaultsDraft, FileRef, PolicyPart, TargetDraft, ZoneDraft } from './drafts.js';
+import { parseFast } from './fast-yaml.js';
 import type { ReadContext } from './read-context.js';
 import { readDomain } from './read-domain.js';
 import { readReports } from './read-reports.js';
@@ -38,17 +39,49 @@ const YAML_ERRORS: Readonly<Record<string, { message: string; hint: string }>> =
   },
 };
 
+/** Which parser read a file: js-yaml through fast-yaml.ts, or the `yaml` library's Document. */
+export type PolicyParser = 'fast' | 'document';
+
 /** Read one file; issues and referenced files are appended to the given lists. */
 export function readPolicyDocument(source: PolicySource, issues: PolicyIssue[], files: FileRef[]): PolicyPart {
-  const part: PolicyPart = { file: source.file, zones: [], domains: [], targets: [] };
+  return readPolicyFile(source, issues, files).part;
+}
+
+/**
+ * Read one file, by the fast parser when the text is in its plain shapes and reads without
+ * a single issue; else (any issue, any doubt) by the Document path, whose messages,
+ * positions and hints are the rule. `parser: 'document'` skips the fast parser (tests).
+ */
+export function readPolicyFile(
+  source: PolicySource,
+  issues: PolicyIssue[],
+  files: FileRef[],
+  options: { parser?: PolicyParser } = {},
+): { part: PolicyPart; parser: PolicyParser } {
+  const fast = options.parser === 'document' ? undefined : parseFast(source.text);
+  if (fast) {
+    const fastIssues: PolicyIssue[] = [];
+    const fastFiles: FileRef[] = [];
+    const part = readParsed(source.file, fast.doc, fast.lines, [], fastIssues, fastFiles);
+    if (fastIssues.length === 0) {
+      files.push(...fastFiles);
+      return { part, parser: 'fast' };
+    }
+  }
   const lines = new LineCounter();
   // Duplicate keys are found in one pass below, not by the library's quadratic check.
   const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  const errors = withDuplicateKeys(doc.errors, duplicateKeyErrors(doc));
-  const r = new YamlReader(source.file, doc, lines, issues);
-  if (errors.length > 0 || doc.warnings.length > 0) {
+  const problems = [...withDuplicateKeys(doc.errors, duplicateKeyErrors(doc)), ...doc.warnings];
+  return { part: readParsed(source.file, doc, lines, problems, issues, files), parser: 'document' };
+}
+
+/** The part a parsed document declares; a document with YAML errors or warnings declares nothing. */
+function readParsed(file: string, doc: Document, lines: LineCounter, problems: readonly ErrorShape[], issues: PolicyIssue[], files: FileRef[]): PolicyPart {
+  const part: PolicyPart = { file, zones: [], domains: [], targets: [] };
+  const r = new YamlReader(file, doc, lines, issues);
+  if (problems.length > 0) {
     // A file YAML cannot read is reported as such; its content is not guessed at.
-    for (const error of [...errors, ...doc.warnings]) {
+    for (const error of problems) {
       const known = YAML_ERRORS[error.code];
       r.report(r.positionOf(error.pos[0]), '', known?.message ?? `YAML: ${error.message.split('\n')[0]}`, known?.hint);
     }
