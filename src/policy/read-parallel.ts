@@ -45,17 +45,26 @@ export async function validatePolicyInParallel(sources: readonly PolicySource[],
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(workerModuleUrl(import.meta.url, 'policy-worker.js'));
       workers.push(worker);
+      let inFlight = 0;
       const send = (): void => {
         const index = take();
-        if (index === undefined) return resolve();
+        if (index === undefined) {
+          if (inFlight === 0) resolve();
+          return;
+        }
+        inFlight++;
         worker.postMessage({ index, source: sources[index]! } satisfies ToPolicyWorker);
       };
       worker.on('message', (message: FromPolicyWorker) => {
+        inFlight--;
         read[message.index] = message.read;
         send();
       });
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`policy reader worker stopped (exit code ${code}) before it finished`)));
+      // Two files ahead: the main thread reads a file of its own between the worker's
+      // replies (a second or more), and a worker with nothing queued would wait for it.
+      send();
       send();
     });
   // The main thread reads too, a file at a time, letting the workers' replies in between.

@@ -66,6 +66,11 @@ describe('reading policy files in worker threads', () => {
     expect(await validatePolicyInParallel(input)).toEqual(validatePolicy(input));
   });
 
+  test('fewer files than the workers keep in flight: every reply is waited for', async () => {
+    const input = sources(3, 20);
+    expect(await validatePolicyInParallel(input, { jobs: 2, fromChars: 0, mainReads: false })).toEqual(validatePolicy(input));
+  });
+
   test('the main thread and a worker together', async () => {
     const input = sources(6, 30);
     expect(await validatePolicyInParallel(input, { jobs: 2, fromChars: 0 })).toEqual(validatePolicy(input));
