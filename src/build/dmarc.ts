@@ -12,7 +12,7 @@
 import type { Alignment, DmarcPolicy, DomainPolicy } from '../policy/model.js';
 import { checkDmarcRecord } from '../mail/dmarc/rules.js';
 import { type BuildResult, type Notice, hasErrors, makeNotice, planNotices } from './notice.js';
-import { type RR, isInZone, normalizeName, txtRecord } from '../dns-types/rr.js';
+import { type RR, isInZone, longestZone, normalizeName, txtRecord } from '../dns-types/rr.js';
 
 const ALIGNMENT: Record<Alignment, string> = { relaxed: 'r', strict: 's' };
 
@@ -84,13 +84,6 @@ export function compileDmarcText(domain: DomainPolicy): { text?: string; notices
   return hasErrors(checked) ? { notices } : { text, notices };
 }
 
-/** True when one of `zones` holds `name`: the name and its suffixes looked up, not every zone scanned (100,000 domains reporting outside their zones made that quadratic). */
-function inSomeZone(name: string, zones: ReadonlySet<string>): boolean {
-  if (zones.has(name) || zones.has('')) return true;
-  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) if (zones.has(name.slice(dot + 1))) return true;
-  return false;
-}
-
 /**
  * The DMARC records of one domain: its policy record, plus an authorization record
  * for each external report destination that lies in one of `zones` (the policy's
@@ -113,7 +106,7 @@ export function buildDmarc(domain: DomainPolicy, zones: readonly string[] | Read
     // RFC 7489 §7.1 (kept by RFC 9989's reporting documents): the destination
     // confirms it accepts reports for this domain with a "v=DMARC1" record.
     const authName = `${domain.name}._report._dmarc.${dest}`;
-    if (inSomeZone(dest, apexes)) {
+    if (longestZone(dest, apexes) !== undefined) {
       records.push(txtRecord(authName, domain.ttl, 'v=DMARC1'));
     } else {
       notices.push(

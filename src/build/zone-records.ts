@@ -25,7 +25,7 @@ import { buildMtaSts } from './mta-sts.js';
 import { buildMx } from './mx.js';
 import { type BuildResult, type GeneratedFile, type Notice, makeNotice, planNotices } from './notice.js';
 import { compareRecords, recordIdentity } from '../dns-types/order.js';
-import { type RR, isInZone, normalizeName, txtText, typeOf } from '../dns-types/rr.js';
+import { type RR, isInZone, longestZone, normalizeName, txtText, typeOf } from '../dns-types/rr.js';
 import { type SpfBuild, type SpfInputs, buildSpf, resolveSpfLookups } from './spf.js';
 import { resolveSpfRanges } from '../mail/spf/flatten.js';
 import type { FlattenNote } from '../zone/writer.js';
@@ -228,18 +228,6 @@ function buildRaw(domain: DomainPolicy): BuildResult {
   return { records, files: [], notices: [] };
 }
 
-/**
- * The longest apex that holds the name (isInZone: the name itself or a suffix after a
- * dot), found by looking its suffixes up in a set: linear in the name, not in the zones.
- */
-export function longestZone(name: string, apexes: ReadonlySet<string>): string | undefined {
-  if (apexes.has(name)) return name;
-  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
-    const suffix = name.slice(dot + 1);
-    if (apexes.has(suffix)) return suffix;
-  }
-  return apexes.has('') ? '' : undefined;
-}
 
 /** Info notices for the DKIM records a sender's provider asks for and the policy lacks (shown by plan). */
 function buildProviderHints(domain: DomainPolicy): BuildResult {

@@ -17,12 +17,12 @@ import { makeNotice, type Notice } from '../build/notice.js';
 import { hasRepoFile } from '../apply/dkim/key-files.js';
 import { checkOwnedFile } from '../base/owned-file.js';
 import { claimsFor, followChainClaims, type Claim } from '../plan/claims.js';
-import type { RR } from '../dns-types/rr.js';
+import { longestZone, type RR } from '../dns-types/rr.js';
 import type { Resolver } from '../dns/resolver.js';
 import { readLiveState } from '../plan/live-state.js';
 import { assemblePlan, diffFiles, planZone, type FileChange, type Plan, type ZonePart, type ZoneState } from '../plan/plan.js';
 import { readFragmentState, readFragmentStateNow } from '../plan/fragment-state.js';
-import { addressesIn, apexesOf, ownHostsByAddress, spfInputsFrom, zoneOfName } from '../plan/spf-inputs.js';
+import { addressesIn, apexesOf, ownHostsByAddress, spfInputsFrom } from '../plan/spf-inputs.js';
 import type { HostAddresses, SpfInputs } from '../build/spf.js';
 import type { Context } from './context.js';
 
@@ -200,7 +200,7 @@ async function askPrimaries(policy: Policy, targets: ReadonlyMap<string, Rfc2136
   const out = new Map<string, HostAddresses>();
   const apexes = apexesOf(policy);
   for (const host of ownHostsByAddress(policy)) {
-    const zone = zoneOfName(apexes, host);
+    const zone = longestZone(host, apexes);
     const target = zone === undefined ? undefined : targets.get(zone);
     if (!target) continue;
     const { client, address } = primaryClient(target.server);

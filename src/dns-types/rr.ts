@@ -50,6 +50,19 @@ export function isInZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith(`.${zone}`);
 }
 
+/**
+ * The longest apex that holds the name (isInZone: the name itself or a suffix after a
+ * dot), found by looking its suffixes up in a set: linear in the name, not in the zones.
+ */
+export function longestZone(name: string, apexes: ReadonlySet<string>): string | undefined {
+  if (apexes.has(name)) return name;
+  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
+    const suffix = name.slice(dot + 1);
+    if (apexes.has(suffix)) return suffix;
+  }
+  return apexes.has('') ? '' : undefined;
+}
+
 /** The TXT record's text as a receiver sees it: its strings concatenated (RFC 7208 §3.3). */
 export function txtText(rr: { strings: string[] }): string {
   return rr.strings.join('');

@@ -4,19 +4,13 @@
 // over the zone states the plan already read.
 
 import type { HostAddresses, SpfInputs } from '../build/spf.js';
-import { longestZone } from '../build/zone-records.js';
-import type { RR } from '../dns-types/rr.js';
+import { longestZone, type RR } from '../dns-types/rr.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
 import type { ZoneState } from './plan.js';
 
-/** The apexes of the policy's zones, for zoneOfName. */
+/** The apexes of the policy's zones, for longestZone: the zone that holds a host. */
 export function apexesOf(policy: Policy): Set<string> {
   return new Set(policy.zones.map((z) => z.apex));
-}
-
-/** The policy zone that holds `name` (the longest apex), if any: one set lookup per label, not a scan of every zone. */
-export function zoneOfName(apexes: ReadonlySet<string>, name: string): string | undefined {
-  return longestZone(name, apexes);
 }
 
 /** The host: senders of domains that publish own hosts by address. */
@@ -47,7 +41,7 @@ export function spfInputsFrom(policy: Policy, states: Pick<ReadonlyMap<string, Z
   let domainByName: Map<string, DomainPolicy> | undefined;
   return {
     hostAddresses(host: string): HostAddresses {
-      const zone = zoneOfName(apexes, host);
+      const zone = longestZone(host, apexes);
       if (zone === undefined) return { ok: false, reason: `${host} is in none of the policy's zones, so mailrec cannot read its addresses` };
       const asked = primary.get(host);
       if (asked) return asked;

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RR } from '../../src/dns-types/rr.js';
 import type { ZoneState } from '../../src/plan/plan.js';
-import { apexesOf, spfInputsFrom, zoneOfName } from '../../src/plan/spf-inputs.js';
+import { longestZone } from '../../src/dns-types/rr.js';
+import { apexesOf, spfInputsFrom } from '../../src/plan/spf-inputs.js';
 import type { Policy } from '../../src/policy/model.js';
 
 const a = (name: string, address: string): RR => ({ type: 'A', name, ttl: 300, address }) as RR;
@@ -22,19 +23,19 @@ function fragmentState(zone: string, records: RR[], extra: Partial<ZoneState> = 
   return { zone, source: 'fragment', fragment: `zones/${zone}.mail.zone`, status: 'intact', digest: 'x', records, ...extra };
 }
 
-describe('zoneOfName', () => {
+describe('longestZone over the policy apexes', () => {
   const apexes = apexesOf(policyOf(['example.org', 'lists.example.org', 'example.com'], []));
 
   it('finds the longest apex that holds the name', () => {
-    expect(zoneOfName(apexes, 'mx.lists.example.org')).toBe('lists.example.org');
-    expect(zoneOfName(apexes, 'lists.example.org')).toBe('lists.example.org');
-    expect(zoneOfName(apexes, 'relay.example.org')).toBe('example.org');
-    expect(zoneOfName(apexes, 'example.com')).toBe('example.com');
+    expect(longestZone('mx.lists.example.org', apexes)).toBe('lists.example.org');
+    expect(longestZone('lists.example.org', apexes)).toBe('lists.example.org');
+    expect(longestZone('relay.example.org', apexes)).toBe('example.org');
+    expect(longestZone('example.com', apexes)).toBe('example.com');
   });
 
   it('finds none for a name outside every zone, or one that only ends like a zone', () => {
-    expect(zoneOfName(apexes, 'example.net')).toBeUndefined();
-    expect(zoneOfName(apexes, 'badexample.org')).toBeUndefined();
+    expect(longestZone('example.net', apexes)).toBeUndefined();
+    expect(longestZone('badexample.org', apexes)).toBeUndefined();
   });
 });
 
