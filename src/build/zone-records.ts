@@ -25,6 +25,7 @@ import { buildMtaSts } from './mta-sts.js';
 import { buildMx } from './mx.js';
 import { type BuildResult, type GeneratedFile, type Notice, makeNotice, planNotices } from './notice.js';
 import { compareRecords, recordIdentity } from '../dns-types/order.js';
+import { pushTo } from '../base/multimap.js';
 import { type RR, isInZone, longestZone, normalizeName, txtText, typeOf } from '../dns-types/rr.js';
 import { type SpfBuild, type SpfInputs, buildSpf, resolveSpfLookups } from './spf.js';
 import { resolveSpfRanges } from '../mail/spf/flatten.js';
@@ -64,11 +65,7 @@ export function checkRecordSet(records: readonly RR[]): Notice[] {
   const notices: Notice[] = [];
   const add = (...problems: Problem[]): void => void notices.push(...planNotices(problems));
   const byName = new Map<string, RR[]>();
-  for (const rr of records) {
-    const here = byName.get(rr.name);
-    if (here) here.push(rr);
-    else byName.set(rr.name, [rr]);
-  }
+  for (const rr of records) pushTo(byName, rr.name, rr);
   const names = [...byName.keys()].sort(compareNames);
   const aliases = new Map(records.flatMap((rr) => (rr.type === 'CNAME' ? [[rr.name, rr.target] as const] : [])));
 
@@ -87,10 +84,7 @@ export function checkRecordSet(records: readonly RR[]): Notice[] {
     for (const rr of here) {
       if (rr.type !== 'TXT') continue;
       const tag = tagOf(name, txtText(rr));
-      if (!tag) continue;
-      const list = texts.get(tag);
-      if (list) list.push(txtText(rr));
-      else texts.set(tag, [txtText(rr)]);
+      if (tag) pushTo(texts, tag, txtText(rr));
     }
     for (const [tag, list] of texts) if (list.length > 1) add(MULTIPLE[tag](name, list));
     for (const rr of here) {
@@ -197,12 +191,7 @@ function checkWire(apex: string, records: readonly RR[], sourceOfRecord: (rr: RR
     kept.push(rr);
   }
   const txt = new Map<string, RR[]>();
-  for (const rr of kept) {
-    if (rr.type !== 'TXT') continue;
-    const rrset = txt.get(rr.name);
-    if (rrset) rrset.push(rr);
-    else txt.set(rr.name, [rr]);
-  }
+  for (const rr of kept) if (rr.type === 'TXT') pushTo(txt, rr.name, rr);
   for (const [name, rrset] of txt) {
     const octets = answerWireOctets(rrset);
     if (octets > UDP_ANSWER_OCTETS) {
@@ -227,7 +216,6 @@ function buildRaw(domain: DomainPolicy): BuildResult {
   const records = (domain.raw ?? []).map((raw): RR => ({ ...raw.rdata, name: raw.name, ttl: raw.ttl ?? domain.ttl }));
   return { records, files: [], notices: [] };
 }
-
 
 /** Info notices for the DKIM records a sender's provider asks for and the policy lacks (shown by plan). */
 function buildProviderHints(domain: DomainPolicy): BuildResult {

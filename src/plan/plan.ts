@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type { SourcePosition } from '../base/errors.js';
+import { pushTo } from '../base/multimap.js';
 import { clip } from '../base/quote.js';
 import type { DesiredZone, GeneratedFile } from '../build/zone-records.js';
 import { makeNotice, type Notice } from '../build/notice.js';
@@ -249,16 +250,11 @@ const CHAIN_LINK = /^_spf[1-9][0-9]*\.(.+)$/;
  */
 function spfRecordsByChain(records: readonly RR[]): Map<string, RR[]> {
   const out = new Map<string, RR[]>();
-  const add = (root: string, rr: RR): void => {
-    const list = out.get(root);
-    if (list) list.push(rr);
-    else out.set(root, [rr]);
-  };
   for (const rr of records) {
     if (rr.type !== 'TXT' || tagOf(rr.name, txtText(rr)) !== 'spf') continue;
-    add(rr.name, rr);
+    pushTo(out, rr.name, rr);
     const link = CHAIN_LINK.exec(rr.name);
-    if (link && isChainLink(rr.name, link[1]!)) add(link[1]!, rr);
+    if (link && isChainLink(rr.name, link[1]!)) pushTo(out, link[1]!, rr);
   }
   return out;
 }
@@ -314,12 +310,7 @@ function checkForeignConflicts(zone: string, desired: RR[], foreign: RR[]): Noti
   }
   // The desired records by name and type, made once: a find per foreign record was N².
   const desiredAt = new Map<string, RR[]>();
-  for (const d of desired) {
-    const key = `${d.name} ${d.type}`;
-    const list = desiredAt.get(key);
-    if (list) list.push(d);
-    else desiredAt.set(key, [d]);
-  }
+  for (const d of desired) pushTo(desiredAt, `${d.name} ${d.type}`, d);
   for (const rr of foreign) {
     const clash = desiredAt.get(`${rr.name} ${rr.type}`)?.find((d) => sameOwnedKind(d, rr));
     if (!clash) continue;

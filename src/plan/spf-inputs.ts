@@ -3,6 +3,7 @@
 // the primary of an RFC 2136 zone, and the flattened ranges each fragment keeps. Pure
 // over the zone states the plan already read.
 
+import { pushTo } from '../base/multimap.js';
 import type { HostAddresses, SpfInputs } from '../build/spf.js';
 import { longestZone, type RR } from '../dns-types/rr.js';
 import type { DomainPolicy, Policy } from '../policy/model.js';
@@ -71,9 +72,7 @@ function rawRecordsByName(policy: Policy): Map<string, RR[]> {
   for (const d of policy.domains) {
     for (const r of d.raw ?? []) {
       const rr: RR = { ...r.rdata, name: r.name, ttl: r.ttl ?? d.ttl };
-      const list = out.get(rr.name);
-      if (list) list.push(rr);
-      else out.set(rr.name, [rr]);
+      pushTo(out, rr.name, rr);
     }
   }
   return out;
