@@ -136,6 +136,16 @@ function realpath(p: string): string {
 /** How many directories' real paths a RepoFiles keeps at most (realDir). */
 export const REAL_DIRS_KEPT = 4096;
 
+/** How far RepoFiles' walk down a directory path got (walkDir). */
+interface DirWalk {
+  /** The real path of the directory, or, when the walk stopped, of the deepest level that resolves. */
+  real: string;
+  /** The error of the first level that does not resolve. */
+  stop?: unknown;
+  /** That level does not exist (lstat said ENOENT), so nothing beneath it does. */
+  missing: boolean;
+}
+
 export interface RepoFilesOptions {
   /** `--allow-outside PATH`: files or directories outside the repo the user allows. */
   allowOutside?: readonly string[];
@@ -214,22 +224,33 @@ export class RepoFiles {
   /** As read, but undefined when the file does not exist (a fragment before the first apply). */
   readOptional(p: string, kind: RepoFileKind, budget?: ReadBudget): string | undefined {
     const abs = this.resolve(p);
-    const stats = this.lstatIfAny(abs);
-    if (stats === undefined) {
+    const found = this.lstatOrAncestor(abs);
+    if (found.stats === undefined) {
       // Absent, but where? A missing file behind a directory link that leads out is refused like a present one.
-      this.checkInside(abs, this.realAncestor(abs));
+      this.checkInside(abs, found.ancestor);
       return undefined;
     }
-    return this.readFound(abs, stats, kind, budget);
+    return this.readFound(abs, found.stats, kind, budget);
   }
 
-  /** The lstat of `abs`, undefined when nothing is there (no error is made: an absent fragment is common). */
-  private lstatIfAny(abs: string): Stats | undefined {
+  /**
+   * The lstat of `abs`, or, when nothing is there, the real path of its nearest existing
+   * directory (no error is made: an absent fragment is common). Its directories are walked
+   * first, top-down: a level that is missing answers for the file too, so a generated file in a
+   * directory not made yet (mta-sts/<domain>/.well-known/ before apply) costs one lstat, not
+   * one per level. Nothing missing is remembered: apply may make it before the next call.
+   */
+  private lstatOrAncestor(abs: string): { stats: Stats; ancestor?: undefined } | { stats?: undefined; ancestor: string } {
+    const dir = this.walkDir(path.dirname(abs));
+    if (dir.missing) return { ancestor: dir.real };
+    let stats: Stats | undefined;
     try {
-      return lstatSync(abs, { throwIfNoEntry: false });
+      stats = lstatSync(abs, { throwIfNoEntry: false });
     } catch (error) {
       throw new RepoFileError(this.show(abs), describeFsError(error));
     }
+    // When the walk stopped at a level that does not resolve (a dangling link) and `abs` is absent, the level above decides.
+    return stats === undefined ? { ancestor: dir.real } : { stats };
   }
 
   private lstatOrRefuse(abs: string): Stats {
@@ -271,25 +292,59 @@ export class RepoFiles {
   }
 
   /**
-   * The real path of the existing directory `dir`, one lstat per level not seen before: a
-   * level that is not a link is its parent's real path joined with its name; a link takes
-   * realpath. Remembered for this RepoFiles (one command): a plan reads thousands of files
-   * in a few directories, and realpath(3) walks every component of every path each time.
-   * Throws the file system's error, or returns undefined when `dir` is missing.
+   * The real path of the existing directory `dir`, one lstat per level not seen before (walkDir).
+   * Throws the file system's error when a level is missing or does not resolve.
    */
-  private realDir(dir: string): string;
-  private realDir(dir: string, ifAny: true): string | undefined;
-  private realDir(dir: string, ifAny = false): string | undefined {
-    const known = this.realDirs.get(dir);
-    if (known !== undefined) return known;
-    const parent = path.dirname(dir);
-    let real: string | undefined;
-    if (parent === dir) real = realpath(dir);
-    else {
-      const stats = lstatSync(dir, { throwIfNoEntry: !ifAny });
-      if (stats === undefined) return undefined;
-      real = stats.isSymbolicLink() ? realpath(dir) : path.join(this.realDir(parent), path.basename(dir));
+  private realDir(dir: string): string {
+    const walked = this.walkDir(dir);
+    if (walked.stop !== undefined) throw walked.stop;
+    return walked.real;
+  }
+
+  /**
+   * Walk `dir` top-down from its deepest level whose real path is known: a level that is not a
+   * link is its parent's real path joined with its name (one lstat); a link takes realpath.
+   * Each level found is remembered for this RepoFiles (one command): a plan reads thousands of
+   * files in a few directories, and realpath(3) walks every component of every path each time.
+   * Stops at the first level that is missing or does not resolve (a dangling link, a loop, no
+   * permission), with that error and the real path of the level above: nothing beneath such a
+   * level exists or resolves either, so that is the nearest existing directory of all of them.
+   */
+  private walkDir(dir: string): DirWalk {
+    const levels: string[] = [];
+    let real = this.realDirs.get(dir);
+    for (let level = dir; real === undefined; ) {
+      const parent = path.dirname(level);
+      if (parent === level) {
+        try {
+          real = this.remember(level, realpath(level));
+        } catch (error) {
+          return { real: level, stop: error, missing: false };
+        }
+      } else {
+        levels.push(level);
+        level = parent;
+        real = this.realDirs.get(level);
+      }
     }
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const level = levels[i]!;
+      let stats: Stats;
+      try {
+        stats = lstatSync(level);
+      } catch (error) {
+        return { real, stop: error, missing: (error as NodeJS.ErrnoException).code === 'ENOENT' };
+      }
+      try {
+        real = this.remember(level, stats.isSymbolicLink() ? realpath(level) : path.join(real, path.basename(level)));
+      } catch (error) {
+        return { real, stop: error, missing: false };
+      }
+    }
+    return { real, missing: false };
+  }
+
+  private remember(dir: string, real: string): string {
     if (this.realDirs.size >= REAL_DIRS_KEPT) {
       this.realDirs.clear();
       this.realDirs.set(this.root, this.realRoot);
@@ -298,28 +353,15 @@ export class RepoFiles {
     return real;
   }
 
-  /** The real path of the nearest ancestor of `abs` that exists. */
-  private realAncestor(abs: string): string {
-    for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
-      try {
-        const real = this.realDir(dir, true);
-        if (real !== undefined) return real;
-      } catch {
-        // A dangling link, a loop, no permission: the nearest level above that resolves decides.
-      }
-      if (path.dirname(dir) === dir) return dir;
-    }
-  }
-
   /**
    * The absolute path of `p`, refused when its real location (or, when it does not exist
    * yet, that of its nearest existing directory) lies outside the repo. Creates nothing.
    */
   checkPath(p: string): string {
     const abs = this.resolve(p);
-    const stats = this.lstatIfAny(abs);
-    if (stats === undefined) this.checkInside(abs, this.realAncestor(abs));
-    else this.locateFound(abs, stats);
+    const found = this.lstatOrAncestor(abs);
+    if (found.stats === undefined) this.checkInside(abs, found.ancestor);
+    else this.locateFound(abs, found.stats);
     return abs;
   }
 
@@ -465,9 +507,10 @@ export class RepoFiles {
       throw new RepoFileError(shown(), describeFsError(error));
     }
     try {
-      const special = specialFile(fstatSync(fd));
+      const stats = fstatSync(fd);
+      const special = specialFile(stats);
       if (special) throw new RepoFileError(shown(), special);
-      const bytes = readOpenFileCapped(fd, cap, tooLarge);
+      const bytes = readOpenFileCapped(fd, cap, tooLarge, stats.size);
       if (budget) budget.left -= bytes.length;
       return bytes;
     } catch (error) {
@@ -482,10 +525,10 @@ export class RepoFiles {
 /**
  * The bytes of an open regular file, at most `cap`: refused by its size before a byte is
  * read, and again if it grows past the cap while being read (one more octet than the cap
- * tells). `tooLarge` gets "2 KiB" or "more than 1 KiB". The caller opens, checks and closes.
+ * tells). `size` is the descriptor's fstat size when the caller has it (one fstat per file).
+ * `tooLarge` gets "2 KiB" or "more than 1 KiB". The caller opens, checks and closes.
  */
-export function readOpenFileCapped(fd: number, cap: number, tooLarge: (size: string) => Error): Buffer {
-  const size = fstatSync(fd).size;
+export function readOpenFileCapped(fd: number, cap: number, tooLarge: (size: string) => Error, size = fstatSync(fd).size): Buffer {
   if (size > cap) throw tooLarge(formatBytes(size));
   let buffer = Buffer.allocUnsafe(Math.min(size, cap) + 1);
   let length = 0;
@@ -496,9 +539,15 @@ export function readOpenFileCapped(fd: number, cap: number, tooLarge: (size: str
       buffer.copy(grown, 0, 0, length);
       buffer = grown;
     }
-    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    const asked = buffer.length - length;
+    const n = readSync(fd, buffer, length, asked, null);
     if (n === 0) break;
     length += n;
+    // read(2) of a regular file returns less than asked only at its end: ending where fstat
+    // said, the file is read, and the read that would return 0 is saved. A file that grew
+    // since fstat fills the octet asked for beyond its size, and the loop goes on to the cap.
+    // (A /proc file says size 0, so it is read until a read returns 0, as before.)
+    if (n < asked && length === size) break;
   }
   if (length > cap) throw tooLarge(`more than ${formatBytes(cap)}`);
   return buffer.subarray(0, length);
