@@ -3,12 +3,12 @@
 // and where writes go.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, existsSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, existsSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FILE_CAPS, REAL_DIRS_KEPT, RepoFiles, ZONE_TOTAL_CAP } from '../../src/base/repo-files.js';
+import { FILE_CAPS, readOpenFileCapped, REAL_DIRS_KEPT, RepoFiles, ZONE_TOTAL_CAP } from '../../src/base/repo-files.js';
 import { secretShape } from '../../src/base/secret-shapes.js';
 import { OutsideRepoError, RepoFileError } from '../../src/base/errors.js';
 
@@ -163,6 +163,119 @@ describe('real directories remembered per RepoFiles: every link still checked', 
     expect(refusal(() => files.read('zones/out/secret.txt', 'zone'))).toBeInstanceOf(OutsideRepoError);
     expect(files.readOptional('zones/out/allowed/none.zone', 'zone')).toBeUndefined();
     expect(refusal(() => files.readOptional('zones/out/none.zone', 'zone'))).toBeInstanceOf(OutsideRepoError);
+  });
+});
+
+describe('missing directories: walked top-down, never remembered as missing', () => {
+  it('a generated file whose directories are not made yet is absent; once apply makes them, it is read', () => {
+    const { repo } = sandbox();
+    const files = new RepoFiles(repo);
+    const policy = 'mta-sts/example.org/.well-known/mta-sts.txt';
+    expect(files.readOptional(policy, 'generated')).toBeUndefined();
+    expect(files.checkPath(policy)).toBe(join(files.root, policy));
+    writeFileSync(files.prepareWrite(policy), 'version: STSv1\n');
+    expect(files.readOptional(policy, 'generated')).toBe('version: STSv1\n');
+    // Made by another writer (not through this RepoFiles): seen as well.
+    expect(files.readOptional('mta-sts/example.net/.well-known/mta-sts.txt', 'generated')).toBeUndefined();
+    mkdirSync(join(repo, 'mta-sts', 'example.net', '.well-known'), { recursive: true });
+    writeFileSync(join(repo, 'mta-sts', 'example.net', '.well-known', 'mta-sts.txt'), 'version: STSv1\nmode: testing\n');
+    expect(files.readOptional('mta-sts/example.net/.well-known/mta-sts.txt', 'generated')).toBe('version: STSv1\nmode: testing\n');
+  });
+
+  it('a missing directory that becomes a link leading out: refused from then on, at every depth', () => {
+    const { repo, outside } = sandbox();
+    const files = new RepoFiles(repo);
+    for (const p of ['gen/a/none.txt', 'gen/a/deeper/none.txt']) {
+      expect(files.readOptional(p, 'generated')).toBeUndefined();
+      expect(files.checkPath(p)).toBe(join(files.root, p));
+    }
+    symlinkSync(outside, join(repo, 'gen'));
+    for (const p of ['gen/a/none.txt', 'gen/a/deeper/none.txt', 'gen/secret.txt']) {
+      expect(refusal(() => files.readOptional(p, 'generated'))).toBeInstanceOf(OutsideRepoError);
+      expect(refusal(() => files.checkPath(p))).toBeInstanceOf(OutsideRepoError);
+    }
+  });
+
+  it('a missing directory beneath a link that leads out, first asked before anything beside it: refused', () => {
+    const { repo, outside } = sandbox();
+    symlinkSync(outside, join(repo, 'out'));
+    const files = new RepoFiles(repo);
+    const error = refusal(() => files.readOptional('out/new/deeper/none.txt', 'generated'));
+    expect(error).toBeInstanceOf(OutsideRepoError);
+    expect(error.message).toBe(`out/new/deeper/none.txt: outside the zone repo (a symbolic link leads to ${realpathSync(outside)}); not read or written`);
+  });
+
+  it('a dangling link on the way: judged by the level above it, as a missing file is', () => {
+    const { repo, outside } = sandbox();
+    symlinkSync(join(outside, 'nowhere'), join(repo, 'zones', 'dangling'));
+    symlinkSync('loop', join(repo, 'zones', 'loop'));
+    const files = new RepoFiles(repo);
+    expect(files.readOptional('zones/dangling/new/none.zone', 'zone')).toBeUndefined();
+    expect(files.checkPath('zones/dangling/none.zone')).toBe(join(files.root, 'zones', 'dangling', 'none.zone'));
+    expect(refusal(() => files.readOptional('zones/loop/none.zone', 'zone')).message).toBe('zones/loop/none.zone: too many levels of symbolic links');
+    // A link through which nothing resolves still never lets a file be read: the link itself is checked.
+    expect(refusal(() => files.read('zones/dangling', 'zone')).message).toMatch(/^zones\/dangling: /);
+  });
+
+  it('a file where a directory should be: one line, as before', () => {
+    const { repo } = sandbox();
+    const files = new RepoFiles(repo);
+    for (const p of ['zones/a.zone/none.zone', 'zones/a.zone/deeper/none.zone']) {
+      expect(refusal(() => files.readOptional(p, 'zone')).message).toBe(`${p}: a part of the path is not a directory`);
+      expect(refusal(() => files.checkPath(p)).message).toBe(`${p}: a part of the path is not a directory`);
+    }
+  });
+});
+
+describe('reading an open file: one fstat, and still bounded', () => {
+  const tooLarge = (size: string): Error => new Error(`too large: ${size}`);
+  function withFile<T>(bytes: number, fn: (fd: number, file: string) => T): T {
+    const { repo } = sandbox();
+    const file = join(repo, 'f');
+    writeFileSync(file, Buffer.alloc(bytes, 0x61));
+    const fd = openSync(file, 'r');
+    try {
+      return fn(fd, file);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  it('reads a file whose size the caller gives', () => {
+    expect(withFile(100, (fd) => readOpenFileCapped(fd, 1000, tooLarge, 100))).toHaveLength(100);
+    expect(withFile(0, (fd) => readOpenFileCapped(fd, 1000, tooLarge, 0))).toHaveLength(0);
+    expect(withFile(1000, (fd) => readOpenFileCapped(fd, 1000, tooLarge, 1000))).toHaveLength(1000);
+  });
+
+  it('a file that grew after its size was taken is read to its end, and refused once past the cap', () => {
+    expect(withFile(10, (fd, file) => {
+      appendFileSync(file, Buffer.alloc(90, 0x62));
+      return readOpenFileCapped(fd, 1000, tooLarge, 10);
+    }).toString('latin1')).toBe('a'.repeat(10) + 'b'.repeat(90));
+    expect(() => withFile(10, (fd, file) => {
+      appendFileSync(file, Buffer.alloc(1000, 0x62));
+      return readOpenFileCapped(fd, 1000, tooLarge, 10);
+    })).toThrow('too large: more than 1000 bytes');
+    expect(() => withFile(1000, (fd, file) => {
+      appendFileSync(file, 'b');
+      return readOpenFileCapped(fd, 1000, tooLarge, 1000);
+    })).toThrow('too large: more than 1000 bytes');
+  });
+
+  it('a file that says size 0 (/proc) is read to its end', () => {
+    const fd = openSync('/proc/self/mountinfo', 'r');
+    try {
+      const text = readOpenFileCapped(fd, 16 * 1024 * 1024, tooLarge).toString('utf8');
+      expect(text.length).toBeGreaterThan(0);
+      expect(text.endsWith('\n')).toBe(true);
+      expect(text.split('\n').length).toBe(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('a file over the cap by the size given is refused before a byte is read', () => {
+    expect(() => withFile(2000, (fd) => readOpenFileCapped(fd, 1000, tooLarge, 2000))).toThrow('too large: 2 KiB');
   });
 });
 
