@@ -1,11 +1,13 @@
-// One worker thread of a plan streamed over several threads (plan-parallel.ts): plans and
-// renders the zones it is sent, a batch at a time, reading their fragments, zone files and
-// generated files through a RepoFiles of its own, made with the main thread's root and
-// allowed paths (the same checks and caps).
+// One worker thread of a plan streamed over several threads (plan-parallel.ts): reads the
+// zones it is told of ahead of their turn, then plans and renders them a batch at a time. It
+// reads fragments, zone files and generated files through a RepoFiles of its own, made with
+// the main thread's root and allowed paths: the same checks and caps.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { RepoFiles } from '../base/repo-files.js';
-import { errorToWire, type WireError } from '../base/wire-error.js';
+import { errorFromWire, errorToWire, type WireError } from '../base/wire-error.js';
+import { readFragmentStateNow } from '../plan/fragment-state.js';
+import type { ZoneState } from '../plan/plan.js';
 import { styleFor } from './io.js';
 import type { FromPlanWorker, PlanWorkerSetup, ToPlanWorker } from './plan-parallel.js';
 import { planZoneText, type ZoneText } from './plan-zone-job.js';
@@ -15,17 +17,35 @@ const files = new RepoFiles(setup.root, { allowOutside: setup.allowOutside });
 const style = styleFor(setup.colour);
 const port = parentPort!;
 
-port.on('message', (batch: ToPlanWorker) => {
+/** Zones read ahead, by apex, until their turn: the state, or the error reading it gave (thrown at the zone's turn, as one thread would). */
+const readAhead = new Map<string, { state: ZoneState } | { error: WireError }>();
+
+port.on('message', (message: ToPlanWorker) => {
+  if (message.kind === 'read') {
+    for (const config of message.configs) {
+      try {
+        readAhead.set(config.apex, { state: readFragmentStateNow(files, config) });
+      } catch (error) {
+        readAhead.set(config.apex, { error: errorToWire(error) });
+      }
+    }
+    return;
+  }
   const done: ZoneText[] = [];
   let failed: WireError | undefined;
-  for (const job of batch.jobs) {
+  for (const job of message.jobs) {
+    const read = readAhead.get(job.config.apex);
+    readAhead.delete(job.config.apex);
     try {
-      done.push(planZoneText(files, job, style));
+      // A state the main thread read (for the SPF builder) is the one to plan against.
+      if (read && 'error' in read && !job.have) throw errorFromWire(read.error);
+      const have = job.have ?? (read && 'state' in read ? read.state : undefined);
+      done.push(planZoneText(files, have ? { ...job, have } : job, style));
     } catch (error) {
-      // The zones after it are not planned: the main thread throws this error at its turn, as one thread would.
+      // The zones after it are not planned: the main thread throws this error at its turn.
       failed = errorToWire(error);
       break;
     }
   }
-  port.postMessage({ seq: batch.seq, done, ...(failed === undefined ? {} : { failed }) } satisfies FromPlanWorker);
+  port.postMessage({ seq: message.seq, done, ...(failed === undefined ? {} : { failed }) } satisfies FromPlanWorker);
 });

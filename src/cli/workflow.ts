@@ -10,7 +10,7 @@ import { sendUpdate } from '../dns/update.js';
 import { applyPlanByUpdate, type ZoneTarget } from '../apply/rfc2136.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Policy, Rfc2136Target } from '../policy/model.js';
-import { buildZoneRecords, buildZoneRecordsByZone, resolveZoneRecords, TXT_TOO_LARGE, type DesiredZone } from '../build/zone-records.js';
+import { buildZoneRecords, buildZoneRecordsByZone, resolveZoneRecords, TXT_TOO_LARGE, zoneApexes, type DesiredZone } from '../build/zone-records.js';
 import { describeRotations } from '../build/dkim-rotation.js';
 import { activeSigningKeys, buildSignerFiles } from '../build/signers.js';
 import { makeNotice, type Notice } from '../build/notice.js';
@@ -157,7 +157,6 @@ export async function streamPlan(ctx: Context, policy: Policy, options: StreamOp
     if (!state) read.set(apex, (state = readFragmentStateNow(ctx.files, config)));
     return state;
   };
-  const zones = buildZoneRecordsByZone(policy, spfInputsFrom(policy, { get: stateOf }));
   const files: FileChange[] = [];
   const notices: Notice[] = [];
   const take = (zone: ZoneText): void => {
@@ -166,10 +165,14 @@ export async function streamPlan(ctx: Context, policy: Policy, options: StreamOp
     onZone(zone);
   };
   const colour = options.colour ?? false;
-  const jobs = options.jobs ?? defaultPlanJobs(zones.apexes.length);
+  const apexes = zoneApexes(policy);
+  const jobs = options.jobs ?? defaultPlanJobs(apexes.length);
   const pool = jobs > 1 ? new ZonePlanPool(jobs, { ...ctx.files.settings(), colour }, take) : undefined;
   const style = styleFor(colour);
   try {
+    // The workers read the zones' files while this thread builds the records.
+    pool?.readAhead(apexes.flatMap((apex) => configs.get(apex) ?? []));
+    const zones = buildZoneRecordsByZone(policy, spfInputsFrom(policy, { get: stateOf }));
     for (const apex of zones.apexes) {
       const built = zones.finish(apex);
       const config = configs.get(apex);

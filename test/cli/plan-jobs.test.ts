@@ -26,9 +26,10 @@ function manyZones(): string {
   for (let i = 0; i < ZONES; i++) {
     const d = zoneName(i);
     policy.push(`  ${d}:`, `    fragment: zones/${d}.mail.zone`, `    zone_file: zones/${d}.zone`);
+    // Every seventh publishes its hosts' addresses: the SPF builder reads that zone on the main thread, before the workers plan it.
     domains.push(
       `  ${d}:`,
-      `    senders: [mx, { ip4: 127.0.0.${(i % 200) + 1} }]`,
+      ...(i % 7 === 0 ? ['    spf: { own_hosts: addresses }', `    senders: [mx, { host: mx1.${d} }]`] : [`    senders: [mx, { ip4: 127.0.0.${(i % 200) + 1} }]`]),
       `    mx: [{ host: mx1.${d}, preference: 10 }]`,
       `    dmarc: { policy: ${i % 3 === 0 ? 'reject' : 'none'}, rua: [dmarc@${d}] }`,
       ...(i % 5 === 0 ? ['    mta_sts: { mode: testing, max_age: 86400 }', `    tls_rpt: { rua: [tlsrpt@${d}] }`] : []),
@@ -77,8 +78,11 @@ describe('plan --jobs', () => {
     appendFileSync(join(repo, 'zones', `${zoneName(3)}.mail.zone`), '; a note by hand\n');
     appendFileSync(join(repo, 'zones', `${zoneName(190)}.mail.zone`), '; a note by hand\n');
     appendFileSync(join(repo, 'zones', `${zoneName(100)}.zone`), 'www IN A 127.0.2.1\n');
+    // A host's new address in a zone the SPF builder reads: its SPF record changes.
+    appendFileSync(join(repo, 'zones', `${zoneName(140)}.zone`), 'mx1 IN A 127.0.3.140\n');
     const edited = await expectSameOnEveryThread(repo);
     expect(edited.split('edited by hand since mailrec wrote it').length - 1).toBe(2);
+    expect(edited).toMatch(new RegExp(`~ ${zoneName(140).replace(/[.]/g, '\\.')} TXT[^]*?ip4:127\\.0\\.3\\.140`));
   });
 
   it('refuses a broken policy with the same messages, exit code and nothing on stdout', async () => {
@@ -94,19 +98,25 @@ describe('plan --jobs', () => {
 
   it('stops at the same first file error as one thread, whichever worker met it', async () => {
     const repo = manyZones();
+    const fifo = (i: number) => execFileSync('mkfifo', [join(repo, 'zones', `${zoneName(i)}.mail.zone`)]);
+    const fifoError = (i: number): CliRun => ({ code: 1, stdout: '', stderr: `error: zones/${zoneName(i)}.mail.zone: is a FIFO, not a regular file\n` });
     // Two unreadable fragments in different batches: the first in zone order is the error.
-    execFileSync('mkfifo', [join(repo, 'zones', `${zoneName(70)}.mail.zone`)]);
-    execFileSync('mkfifo', [join(repo, 'zones', `${zoneName(10)}.mail.zone`)]);
-    const one = await plan(repo, 1);
-    expect(one).toEqual({ code: 1, stdout: '', stderr: `error: zones/${zoneName(10)}.mail.zone: is a FIFO, not a regular file\n` });
-    expect(await plan(repo, 2)).toEqual(one);
-    expect(await plan(repo, 3)).toEqual(one);
+    fifo(71);
+    fifo(11);
+    expect(await plan(repo, 1)).toEqual(fifoError(11));
+    expect(await plan(repo, 2)).toEqual(fifoError(11));
+    expect(await plan(repo, 3)).toEqual(fifoError(11));
+    // A zone the SPF builder reads on the main thread (own_hosts: addresses) is read before any zone's turn.
+    fifo(70);
+    expect(await plan(repo, 1)).toEqual(fifoError(70));
+    expect(await plan(repo, 2)).toEqual(fifoError(70));
 
     // A zone file the reader cannot parse, in a later batch than the FIFO's: still the FIFO first.
-    writeFileSync(join(repo, 'zones', `${zoneName(150)}.zone`), '$ORIGIN c150.example.com.\n@ IN BOGUS 1\n');
-    expect(await plan(repo, 2)).toEqual(one);
-    rmSync(join(repo, 'zones', `${zoneName(10)}.mail.zone`));
     rmSync(join(repo, 'zones', `${zoneName(70)}.mail.zone`));
+    writeFileSync(join(repo, 'zones', `${zoneName(150)}.zone`), '$ORIGIN c150.example.com.\n@ IN BOGUS 1\n');
+    expect(await plan(repo, 2)).toEqual(fifoError(11));
+    rmSync(join(repo, 'zones', `${zoneName(11)}.mail.zone`));
+    rmSync(join(repo, 'zones', `${zoneName(71)}.mail.zone`));
     const syntax = await plan(repo, 1);
     expect(syntax.code).toBe(1);
     expect(syntax.stderr).toMatch(new RegExp(`^error: zones/${zoneName(150)}\\.zone:2:`));
