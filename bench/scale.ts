@@ -9,6 +9,7 @@
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PLAN_JOBS_FROM_ZONES } from '../src/cli/plan-parallel.js';
 import { runMeasured, type ChildRun } from './measure.js';
 import { writeOneZoneRepo, writePlanRepo, type SharedBlocks } from './plan.js';
 
@@ -36,24 +37,43 @@ async function inTempDir<T>(prefix: string, keep: boolean, body: (dir: string) =
   }
 }
 
-/** `mailrec plan --detailed-exitcode`, which must exit as expected (2: changes, 0: none). */
-async function plan(bin: string, dir: string, expect: 0 | 2): Promise<ChildRun> {
-  const run = await runMeasured([bin, 'plan', '--detailed-exitcode'], undefined, dir);
+/** `mailrec plan --detailed-exitcode [args]`, which must exit as expected (2: changes, 0: none); its text to `out`. */
+async function plan(bin: string, dir: string, expect: 0 | 2, args: string[] = [], out?: string): Promise<ChildRun> {
+  const run = await runMeasured([bin, 'plan', '--detailed-exitcode', ...args], out, dir);
   if (run.code !== expect) throw new Error(`plan in ${dir} exited ${run.code}, not ${expect}:\n${run.stderr}`);
   return run;
+}
+
+/**
+ * Where the default plan runs its zones in worker threads (plan --jobs), the same plan on one
+ * thread, as the baseline in the same run; its text must be the default's byte for byte.
+ */
+async function oneThread(mailrec: string, dir: string, expect: 0 | 2, n: number, defaultText: string): Promise<string | undefined> {
+  if (n < PLAN_JOBS_FROM_ZONES) return undefined;
+  const text = join(dir, 'bench-plan-one-thread.txt');
+  const run = await plan(mailrec, dir, expect, ['--jobs', '1'], text);
+  const same = (await readFile(text)).equals(await readFile(defaultText));
+  await rm(text, { force: true });
+  if (!same) throw new Error(`plan --jobs 1 in ${dir} printed another text than the default's`);
+  return line('the same with --jobs 1 (one thread; the same text)', run);
 }
 
 async function planScale(mailrec: string, options: ScaleOptions): Promise<void> {
   for (const n of options.planSizes) {
     await inTempDir('mailrec-bench-scale-', options.keep, async (dir) => {
       await writePlanRepo(dir, n, { perFile: 5000 });
-      const first = await plan(mailrec, dir, 2);
+      const text = join(dir, 'bench-plan.txt');
+      const first = await plan(mailrec, dir, 2, [], text);
       console.log(`  ${fmt(n).padStart(7)} domains: ${line('plan before apply (every record to create)', first)}`);
+      const single = await oneThread(mailrec, dir, 2, n, text);
+      if (single) console.log(`           ${single}`);
       if (options.before && n <= options.before.planUpTo) console.log(`           ${line(`the same with ${options.before.label}`, await plan(options.before.bin, dir, 2))}`);
       const apply = await runMeasured([mailrec, 'apply'], undefined, dir);
       if (apply.code !== 0) throw new Error(`apply exited ${apply.code}:\n${apply.stderr}`);
       console.log(`           ${line('apply', apply)}`);
-      console.log(`           ${line('plan after apply (no changes)', await plan(mailrec, dir, 0))}`);
+      console.log(`           ${line('plan after apply (no changes)', await plan(mailrec, dir, 0, [], text))}`);
+      const singleAfter = await oneThread(mailrec, dir, 0, n, text);
+      if (singleAfter) console.log(`           ${singleAfter}`);
       if (options.before && n <= options.before.planUpTo) console.log(`           ${line(`the same with ${options.before.label}`, await plan(options.before.bin, dir, 0))}`);
     });
   }

@@ -173,6 +173,14 @@ export class RepoFiles {
     for (const p of options.allowOutside ?? []) this.allowed.push(this.realOrResolved(path.resolve(this.root, p)));
   }
 
+  /**
+   * What makes the same RepoFiles in a worker thread: the root and every path allowed so far
+   * (--allow-outside, and paths named on the command line), as real paths.
+   */
+  settings(): { root: string; allowOutside: string[] } {
+    return { root: this.root, allowOutside: [...this.allowed] };
+  }
+
   /** The absolute path of `p` (relative to the root). */
   resolve(p: string): string {
     return path.resolve(this.root, p);

@@ -255,6 +255,11 @@ export interface ZonesByZone {
   finish(apex: string): DesiredZone;
 }
 
+/** The policy's zones' apexes in canonical order: the order of the zones in a plan. */
+export function zoneApexes(policy: Pick<Policy, 'zones'>): string[] {
+  return [...new Set(policy.zones.map((z) => normalizeName(z.apex)))].sort(compareNames);
+}
+
 function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild): DesiredZone[] {
   const byZone = collectZones(policy, spfOf);
   return byZone.apexes.map((apex) => byZone.finish(apex));
@@ -266,7 +271,7 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
  * caller can plan the zones one by one without holding every checked zone at once.
  */
 function collectZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild): ZonesByZone {
-  const apexes = [...new Set(policy.zones.map((z) => normalizeName(z.apex)))].sort(compareNames);
+  const apexes = zoneApexes(policy);
   const apexSet = new Set(apexes);
   const zones = new Map<string, ZoneBucket>();
   for (const apex of apexes) zones.set(apex, { records: [], files: [], notices: [], flattened: [], origins: [] });

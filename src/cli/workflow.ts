@@ -10,7 +10,7 @@ import { sendUpdate } from '../dns/update.js';
 import { applyPlanByUpdate, type ZoneTarget } from '../apply/rfc2136.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Policy, Rfc2136Target } from '../policy/model.js';
-import { buildZoneRecords, buildZoneRecordsByZone, resolveZoneRecords, TXT_TOO_LARGE, type DesiredZone, type GeneratedFile } from '../build/zone-records.js';
+import { buildZoneRecords, buildZoneRecordsByZone, resolveZoneRecords, TXT_TOO_LARGE, zoneApexes, type DesiredZone } from '../build/zone-records.js';
 import { describeRotations } from '../build/dkim-rotation.js';
 import { activeSigningKeys, buildSignerFiles } from '../build/signers.js';
 import { makeNotice, type Notice } from '../build/notice.js';
@@ -20,11 +20,14 @@ import { claimsFor, followChainClaims, type Claim } from '../plan/claims.js';
 import { longestZone, type RR } from '../dns-types/rr.js';
 import type { Resolver } from '../dns/resolver.js';
 import { readLiveState } from '../plan/live-state.js';
-import { assemblePlan, diffFiles, planZone, type FileChange, type Plan, type ZonePart, type ZoneState } from '../plan/plan.js';
-import { readFragmentState, readFragmentStateNow } from '../plan/fragment-state.js';
+import { assemblePlan, diffFiles, type FileChange, type Plan, type ZoneState } from '../plan/plan.js';
+import { readFragmentState, readFragmentStateNow, readGeneratedFiles } from '../plan/fragment-state.js';
 import { addressesIn, apexesOf, ownHostsByAddress, spfInputsFrom } from '../plan/spf-inputs.js';
 import type { HostAddresses, SpfInputs } from '../build/spf.js';
 import type { Context } from './context.js';
+import { styleFor } from './io.js';
+import { defaultPlanJobs, ZonePlanPool } from './plan-parallel.js';
+import { planZoneText, type ZoneJob, type ZoneText } from './plan-zone-job.js';
 
 export interface PlanRun {
   policy: Policy;
@@ -96,22 +99,17 @@ export async function computePlan(ctx: Context, options: PlanOptions = {}): Prom
       return live.state;
     }),
   );
-  const currentFiles = readCurrentFiles(ctx, desired.flatMap((zone) => zone.files));
+  const currentFiles = readGeneratedFiles(ctx.files, desired.flatMap((zone) => zone.files));
   const whole = wholePolicyParts(ctx, policy, options);
   for (const [file, text] of whole.currentFiles) currentFiles.set(file, text);
   return { policy, plan: assemblePlan({ desired, current, currentFiles, claimed, files: whole.files, notices: whole.notices, fileStates: whole.fileStates }) };
-}
-
-/** The current text of each generated file (undefined: absent), by path. */
-function readCurrentFiles(ctx: Context, files: readonly GeneratedFile[]): Map<string, string | undefined> {
-  return new Map(files.map((file) => [file.path, ctx.files.readOptional(file.path, 'generated')]));
 }
 
 /** The files and notices of the whole policy, after the zones': the signer configs (with their current texts and states), missing keys, rotations. */
 function wholePolicyParts(ctx: Context, policy: Policy, options: Pick<PlanOptions, 'now'>) {
   // The signer configs name the repo's private key directory by its absolute path unless the policy gives key_dir.
   const signers = buildSignerFiles(policy, path.resolve(ctx.root, policy.dkimKeys.dir));
-  const currentFiles = readCurrentFiles(ctx, signers.files);
+  const currentFiles = readGeneratedFiles(ctx.files, signers.files);
   // Signer configs are owned like fragments: a hand edit is not overwritten without --force.
   const fileStates = new Map<string, 'edited' | 'foreign'>();
   for (const file of signers.files) {
@@ -134,14 +132,22 @@ export function canStreamPlan(policy: Policy, options: Pick<PlanOptions, 'resolv
   return !options.resolve && !options.live && targetsByZone(policy).size === 0;
 }
 
+/** What streamPlan takes besides PlanOptions: threads, and colour for the zones' text. */
+export interface StreamOptions extends Pick<PlanOptions, 'allowLargeTxt' | 'now'> {
+  /** Threads that read, diff and render the zones (plan --jobs); default defaultPlanJobs. */
+  jobs?: number;
+  colour?: boolean;
+}
+
 /**
  * computePlan a zone at a time, for a plan that is rendered and not kept (plan's text at
  * 100,000 zones, docs/performance.md): each zone's desired records are checked, its fragment
- * and zone file read, diffed and handed to `onZone`, then dropped. The parts are those of
- * computePlan's plan, in its order; a zone is read when the SPF builder asks for it (own
+ * and zone file read, diffed and rendered, handed to `onZone`, then dropped; with more than
+ * one job the reading, diffing and rendering run in worker threads (plan-parallel.ts). The
+ * zones come in computePlan's order; a zone is read when the SPF builder asks for it (own
  * hosts, flattened ranges) or at its turn, once. Only for canStreamPlan policies.
  */
-export function streamPlan(ctx: Context, policy: Policy, options: Pick<PlanOptions, 'allowLargeTxt' | 'now'>, onZone: (part: ZonePart) => void): PlanTail {
+export async function streamPlan(ctx: Context, policy: Policy, options: StreamOptions, onZone: (zone: ZoneText) => void): Promise<PlanTail> {
   const configs = new Map(policy.zones.map((zone) => [zone.apex, zone]));
   const read = new Map<string, ZoneState>();
   const stateOf = (apex: string): ZoneState | undefined => {
@@ -151,19 +157,35 @@ export function streamPlan(ctx: Context, policy: Policy, options: Pick<PlanOptio
     if (!state) read.set(apex, (state = readFragmentStateNow(ctx.files, config)));
     return state;
   };
-  const zones = buildZoneRecordsByZone(policy, spfInputsFrom(policy, { get: stateOf }));
   const files: FileChange[] = [];
   const notices: Notice[] = [];
-  for (const apex of zones.apexes) {
-    const built = zones.finish(apex);
-    const want = options.allowLargeTxt ? allowLargeTxt(built) : built;
-    const have = stateOf(apex);
-    if (!have) throw new Error(`no current state for zone ${apex}`);
-    read.delete(apex);
-    const part = planZone(want, have, readCurrentFiles(ctx, want.files));
-    for (const n of part.notices) notices.push(n);
-    for (const f of part.files) files.push(f);
-    onZone(part);
+  const take = (zone: ZoneText): void => {
+    for (const n of zone.notices) notices.push(n);
+    for (const f of zone.files) files.push(f);
+    onZone(zone);
+  };
+  const colour = options.colour ?? false;
+  const apexes = zoneApexes(policy);
+  const jobs = options.jobs ?? defaultPlanJobs(apexes.length);
+  const pool = jobs > 1 ? new ZonePlanPool(jobs, { ...ctx.files.settings(), colour }, take) : undefined;
+  const style = styleFor(colour);
+  try {
+    // The workers read the zones' files while this thread builds the records.
+    pool?.readAhead(apexes.flatMap((apex) => configs.get(apex) ?? []));
+    const zones = buildZoneRecordsByZone(policy, spfInputsFrom(policy, { get: stateOf }));
+    for (const apex of zones.apexes) {
+      const built = zones.finish(apex);
+      const config = configs.get(apex);
+      if (!config) throw new Error(`no current state for zone ${apex}`);
+      const have = read.get(apex);
+      read.delete(apex);
+      const job: ZoneJob = { want: options.allowLargeTxt ? allowLargeTxt(built) : built, config, ...(have ? { have } : {}) };
+      if (pool) await pool.add(job);
+      else take(planZoneText(ctx.files, job, style));
+    }
+    await pool?.close();
+  } finally {
+    await pool?.stop();
   }
   const whole = wholePolicyParts(ctx, policy, options);
   files.push(...diffFiles(whole.files, whole.currentFiles, whole.fileStates));

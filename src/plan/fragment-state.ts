@@ -5,6 +5,7 @@ import type { RepoFiles } from '../base/repo-files.js';
 import type { ZoneConfig } from '../policy/model.js';
 import { digestText, type ZoneState } from './plan.js';
 import type { RR } from '../dns-types/rr.js';
+import type { GeneratedFile } from '../build/notice.js';
 import { loadZoneFile } from '../zone/load.js';
 import { parseZoneText } from '../zone/reader.js';
 import { checkFragment, readFlattenNotes, readFragmentSerial } from '../zone/writer.js';
@@ -44,6 +45,11 @@ export function readFragmentStateNow(files: RepoFiles, zone: ZoneConfig): ZoneSt
     if (read.unread.length > 0) state.unread = read.unread;
   }
   return state;
+}
+
+/** The current text of each generated file (undefined: absent), by path. */
+export function readGeneratedFiles(files: RepoFiles, generated: readonly GeneratedFile[]): Map<string, string | undefined> {
+  return new Map(generated.map((file) => [file.path, files.readOptional(file.path, 'generated')]));
 }
 
 /** The zone file's records, less those that come from mailrec's fragment, and its SOA serial. */

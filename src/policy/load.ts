@@ -15,6 +15,8 @@ export interface LoadOptions {
   root: string;
   /** The repo's files (the CLI's, with its --allow-outside); default: a RepoFiles of `root`. */
   files?: RepoFiles;
+  /** Threads that parse the policy files (plan --jobs); default: the cores there are. */
+  jobs?: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function loadPolicy(paths: readonly string[], options: LoadOptions)
       issues.push(wholeFile(files.show(file), `cannot read ${files.show(file)}: ${error.reason}`, error.hint));
     }
   }
-  const validation = await validatePolicyInParallel(sources);
+  const validation = await validatePolicyInParallel(sources, options.jobs === undefined ? {} : { jobs: options.jobs });
   const contents = readReferencedFiles(validation.files, files, issues);
   if (!validation.ok) issues.push(...validation.issues);
   if (issues.length > 0 || !validation.ok) throw new PolicyError(sortIssues(issues));

@@ -25,6 +25,16 @@ export function summarizePlan(plan: Plan): PlanSummary {
   };
 }
 
+/** A summary of nothing, to count into. */
+export function emptySummary(): PlanSummary {
+  return { create: 0, update: 0, delete: 0, files: 0, zones: 0, rewritten: 0 };
+}
+
+/** Adds `part` (a zone's counts, from another thread) into `summary`. */
+export function addSummary(summary: PlanSummary, part: PlanSummary): void {
+  for (const key of Object.keys(summary) as Array<keyof PlanSummary>) summary[key] += part[key];
+}
+
 /** The summary counted a zone at a time (plan streamed zone by zone): add each zone, then the plan's files. */
 export function countZone(summary: PlanSummary, zone: Pick<ZonePlan, 'write'>, changes: readonly Pick<PlannedChange, 'action'>[]): void {
   for (const c of changes) summary[c.action] += 1;

@@ -9,7 +9,8 @@ import { readPrivateKeys, readSignerViews } from '../../apply/dkim/repo-signing.
 import type { Finding } from '../../base/finding.js';
 import { SummaryFold } from '../../audit/merge.js';
 import { auditEach, type AuditOptions, type DomainReport } from '../../audit/run.js';
-import { inInputOrder } from '../../audit/in-order.js';
+import { inInputOrder } from '../../base/in-order.js';
+import { parseInteger } from '../parse.js';
 import { auditInWorkers, defaultJobs, type RenderedReport, type WorkerSpec } from '../../audit/parallel.js';
 import { createPacing, defaultMaxQps, type PacingStats } from '../../dns/pacing.js';
 import { loadResolvConf } from '../../dns/servers.js';
@@ -62,14 +63,6 @@ interface AuditCommandOptions extends GlobalOptions, HistoryFlags {
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-function parseInteger(value: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
-    throw new UsageError(`${flag}: "${value}" is not a whole number from ${min} to ${max}`);
-  }
-  return Number(value);
-}
 
 function checkDomain(raw: string, where: string): string {
   const checked = checkDomainName(raw.trim(), 'domain');

@@ -11,18 +11,19 @@ import { mtaStsPolicyPath } from '../../mail/mta-sts/record.js';
 import path from 'node:path';
 import { RecordError, UsageError } from '../../base/errors.js';
 import { readPlanFile } from '../plan-file.js';
-import { hasChanges, zoneHasChanges, type Plan } from '../../plan/plan.js';
+import { hasChanges, type Plan } from '../../plan/plan.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { Policy } from '../../policy/model.js';
 import { renderPlanMarkdown } from '../../report/plan-markdown.js';
-import { countZone, summarizePlan, type PlanSummary } from '../../report/plan-summary.js';
-import { planTailLines, planTextLines, renderNotice, zoneTextLines } from '../../report/plan-text.js';
+import { addSummary, emptySummary, summarizePlan } from '../../report/plan-summary.js';
+import { planTailLines, planTextLines, renderNotice } from '../../report/plan-text.js';
 import { jsonPieces } from '../../base/json-pieces.js';
 import { makeContext, type Context } from '../context.js';
 import { openArchiveFiles, WINDOW_HELP, windowOf, type ArchiveOptions } from '../reports-archive.js';
 import { colourEnabled, styleFor, TextChunks, writePieces, type CliIO } from '../io.js';
 import { parseServer } from '../../dns/servers.js';
-import { canStreamPlan, computePlan, streamPlan } from '../workflow.js';
+import { canStreamPlan, computePlan, streamPlan, type StreamOptions } from '../workflow.js';
+import { parseInteger } from '../parse.js';
 
 /** Writes the plan in ctx.format to stdout, piece by piece: a 100,000-zone plan's text is never held whole. */
 export function writePlan(ctx: Context, plan: Plan): void {
@@ -43,19 +44,19 @@ export function writePlan(ctx: Context, plan: Plan): void {
  * held whole. The zones' text waits until the plan is known to have no error (refuseBrokenPlan
  * prints nothing on stdout). True when applying it would change anything.
  */
-function writeStreamedPlan(ctx: Context, policy: Policy, options: { allowLargeTxt: boolean }): boolean {
-  const style = styleFor(colourEnabled(ctx.io.env, ctx.io.stdoutIsTTY));
-  const summary: PlanSummary = { create: 0, update: 0, delete: 0, files: 0, zones: 0, rewritten: 0 };
+async function writeStreamedPlan(ctx: Context, policy: Policy, options: StreamOptions): Promise<boolean> {
+  const colour = colourEnabled(ctx.io.env, ctx.io.stdoutIsTTY);
+  const summary = emptySummary();
   const text = new TextChunks();
   let zoneWork = false;
-  const tail = streamPlan(ctx, policy, options, (part) => {
-    countZone(summary, part.zone, part.changes);
-    zoneWork ||= zoneHasChanges(part.zone);
-    for (const line of zoneTextLines(part.zone, part.changes, style)) text.add(line);
+  const tail = await streamPlan(ctx, policy, { ...options, colour }, (zone) => {
+    addSummary(summary, zone.summary);
+    zoneWork ||= zone.write;
+    text.add(zone.text);
   });
   summary.files = tail.files.length;
   refuseBrokenPlan(ctx, tail);
-  for (const line of planTailLines(tail, summary, style)) text.add(line);
+  for (const line of planTailLines(tail, summary, styleFor(colour))) text.add(line);
   for (const chunk of text.chunks()) ctx.io.stdout(chunk);
   return zoneWork || summary.create + summary.update + summary.delete > 0 || tail.files.length > 0;
 }
@@ -83,6 +84,7 @@ interface PlanCommandOptions extends ArchiveOptions {
   reports?: string | true;
   allowLargeTxt?: boolean;
   planFile?: string;
+  jobs?: string;
 }
 
 export function resolverServers(specs: string[] | undefined) {
@@ -102,13 +104,14 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .option('--between <dates...>', WINDOW_HELP.between)
     .option('--archive <dir>', WINDOW_HELP.archive)
     .option('--allow-large-txt', 'publish TXT records that do not fit a 1232-octet UDP answer (resolvers must retry over TCP)')
+    .option('--jobs <n>', 'threads that read, diff and render the zones of a text plan (default: one per core from 2,000 zones, else 1)')
     .option('--plan-file <file>', 'render this saved plan (from plan --format json) in --format, as it is: nothing is read from the policy or DNS')
     .action(async (_opts: PlanCommandOptions, command: Command) => {
       const opts = command.optsWithGlobals<PlanCommandOptions>();
       const ctx = makeContext(io, opts);
       if (opts.planFile !== undefined) {
         // The markdown of a reviewed plan must be that plan's: a second --resolve could differ.
-        const computing = (['resolve', 'live', 'reports', 'since', 'between', 'archive', 'allowLargeTxt'] as const).filter((o) => opts[o] !== undefined && opts[o] !== false);
+        const computing = (['resolve', 'live', 'reports', 'since', 'between', 'archive', 'allowLargeTxt', 'jobs'] as const).filter((o) => opts[o] !== undefined && opts[o] !== false);
         if (computing.length > 0)
           throw new UsageError(`--plan-file renders a saved plan as it is; it takes no ${computing.map((o) => `--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
         const saved = readPlanFile(ctx.files, opts.planFile);
@@ -117,10 +120,11 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
         return;
       }
       const servers = resolverServers(opts.resolver);
-      const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files });
+      const jobs = parseInteger(opts.jobs, '--jobs', 1, 256);
+      const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files, ...(jobs === undefined ? {} : { jobs }) });
       const options = { resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt) };
       if (ctx.format === 'text' && opts.reports === undefined && !windowOf(opts, new Date()) && canStreamPlan(policy, options)) {
-        setExit(writeStreamedPlan(ctx, policy, options) && opts.detailedExitcode ? 2 : 0);
+        setExit((await writeStreamedPlan(ctx, policy, { allowLargeTxt: options.allowLargeTxt, ...(jobs === undefined ? {} : { jobs }) })) && opts.detailedExitcode ? 2 : 0);
         return;
       }
       const run = await computePlan(ctx, { policy, resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt), ...(servers ? { resolvers: servers } : {}) });
