@@ -104,7 +104,7 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .option('--between <dates...>', WINDOW_HELP.between)
     .option('--archive <dir>', WINDOW_HELP.archive)
     .option('--allow-large-txt', 'publish TXT records that do not fit a 1232-octet UDP answer (resolvers must retry over TCP)')
-    .option('--jobs <n>', 'threads that read, diff and render the zones of a text plan (default: one per core from 2,000 zones, else 1)')
+    .option('--jobs <n>', 'threads that read, diff and render the zones of a text plan (default: one per core from 20,000 zones, else 1)')
     .option('--plan-file <file>', 'render this saved plan (from plan --format json) in --format, as it is: nothing is read from the policy or DNS')
     .action(async (_opts: PlanCommandOptions, command: Command) => {
       const opts = command.optsWithGlobals<PlanCommandOptions>();
