@@ -5,7 +5,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { RepoFiles } from '../base/repo-files.js';
-import { errorFromWire, errorToWire, type WireError } from '../base/wire-error.js';
+import { errorToWire, type WireError } from '../base/wire-error.js';
 import { readFragmentStateNow } from '../plan/fragment-state.js';
 import type { ZoneState } from '../plan/plan.js';
 import { styleFor } from './io.js';
@@ -36,13 +36,16 @@ port.on('message', (message: ToPlanWorker) => {
   for (const job of message.jobs) {
     const read = readAhead.get(job.config.apex);
     readAhead.delete(job.config.apex);
+    // A state the main thread read (for the SPF builder) is the one to plan against. After an
+    // error the zones that follow are not planned: the main thread throws it at the zone's turn.
+    if (!job.have && read && 'error' in read) {
+      failed = read.error;
+      break;
+    }
     try {
-      // A state the main thread read (for the SPF builder) is the one to plan against.
-      if (read && 'error' in read && !job.have) throw errorFromWire(read.error);
       const have = job.have ?? (read && 'state' in read ? read.state : undefined);
       done.push(planZoneText(files, have ? { ...job, have } : job, style));
     } catch (error) {
-      // The zones after it are not planned: the main thread throws this error at its turn.
       failed = errorToWire(error);
       break;
     }

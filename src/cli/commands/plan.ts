@@ -104,7 +104,7 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .option('--between <dates...>', WINDOW_HELP.between)
     .option('--archive <dir>', WINDOW_HELP.archive)
     .option('--allow-large-txt', 'publish TXT records that do not fit a 1232-octet UDP answer (resolvers must retry over TCP)')
-    .option('--jobs <n>', 'threads that read, diff and render the zones of a text plan (default: one per core from 20,000 zones, else 1)')
+    .option('--jobs <n>', 'threads that parse the policy files and that read, diff and render the zones of a text plan (zones: default one per core from 20,000, else 1)')
     .option('--plan-file <file>', 'render this saved plan (from plan --format json) in --format, as it is: nothing is read from the policy or DNS')
     .action(async (_opts: PlanCommandOptions, command: Command) => {
       const opts = command.optsWithGlobals<PlanCommandOptions>();
@@ -121,10 +121,11 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
       }
       const servers = resolverServers(opts.resolver);
       const jobs = parseInteger(opts.jobs, '--jobs', 1, 256);
-      const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files, ...(jobs === undefined ? {} : { jobs }) });
+      const threads = jobs === undefined ? {} : { jobs };
+      const policy = await loadPolicy(ctx.policyPaths, { root: ctx.root, files: ctx.files, ...threads });
       const options = { resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt) };
       if (ctx.format === 'text' && opts.reports === undefined && !windowOf(opts, new Date()) && canStreamPlan(policy, options)) {
-        setExit((await writeStreamedPlan(ctx, policy, { allowLargeTxt: options.allowLargeTxt, ...(jobs === undefined ? {} : { jobs }) })) && opts.detailedExitcode ? 2 : 0);
+        setExit((await writeStreamedPlan(ctx, policy, { allowLargeTxt: options.allowLargeTxt, ...threads })) && opts.detailedExitcode ? 2 : 0);
         return;
       }
       const run = await computePlan(ctx, { policy, resolve: Boolean(opts.resolve), live: Boolean(opts.live), allowLargeTxt: Boolean(opts.allowLargeTxt), ...(servers ? { resolvers: servers } : {}) });
