@@ -15,6 +15,7 @@ import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
 import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
 import { packageVersion } from '../package-info.js';
+import { parseInteger } from '../parse.js';
 
 interface MergeOptions extends GlobalOptions, HistoryFlags {
   failUnder?: string;
@@ -34,13 +35,7 @@ export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: nu
       // --fail-under/--fail-on may be taken by `audit` itself (they are its options too).
       const opts = command.optsWithGlobals<MergeOptions>();
       const ctx = makeContext(io, opts, AUDIT_FORMATS);
-      let failUnder: number | undefined;
-      if (opts.failUnder !== undefined) {
-        if (!/^\d+$/.test(opts.failUnder.trim()) || Number(opts.failUnder) > 100) {
-          throw new UsageError(`--fail-under: "${opts.failUnder}" is not a whole number from 0 to 100`);
-        }
-        failUnder = Number(opts.failUnder);
-      }
+      const failUnder = parseInteger(opts.failUnder, '--fail-under', 0, 100);
       if (opts.failOn !== undefined && opts.failOn !== 'error' && opts.failOn !== 'warning') {
         throw new UsageError(`--fail-on: unknown severity '${opts.failOn}'`, 'use --fail-on error or --fail-on warning');
       }
