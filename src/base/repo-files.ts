@@ -140,10 +140,10 @@ export const REAL_DIRS_KEPT = 4096;
 interface DirWalk {
   /** The real path of the directory, or, when the walk stopped, of the deepest level that resolves. */
   real: string;
-  /** The error of the first level that does not resolve. */
+  /** The error of the first level that does not resolve (other than by being missing). */
   stop?: unknown;
-  /** That level does not exist (lstat said ENOENT), so nothing beneath it does. */
-  missing: boolean;
+  /** The first level that does not exist (lstat said ENOENT), so nothing beneath it does. */
+  missing?: string;
 }
 
 export interface RepoFilesOptions {
@@ -250,7 +250,7 @@ export class RepoFiles {
    */
   private lstatOrAncestor(abs: string): { stats: Stats; ancestor?: undefined } | { stats?: undefined; ancestor: string } {
     const dir = this.walkDir(path.dirname(abs));
-    if (dir.missing) return { ancestor: dir.real };
+    if (dir.missing !== undefined) return { ancestor: dir.real };
     let stats: Stats | undefined;
     try {
       stats = lstatSync(abs, { throwIfNoEntry: false });
@@ -306,6 +306,7 @@ export class RepoFiles {
   private realDir(dir: string): string {
     const walked = this.walkDir(dir);
     if (walked.stop !== undefined) throw walked.stop;
+    if (walked.missing !== undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, lstat '${walked.missing}'`), { code: 'ENOENT' });
     return walked.real;
   }
 
@@ -327,7 +328,7 @@ export class RepoFiles {
         try {
           real = this.remember(level, realpath(level));
         } catch (error) {
-          return { real: level, stop: error, missing: false };
+          return { real: level, stop: error };
         }
       } else {
         levels.push(level);
@@ -337,19 +338,21 @@ export class RepoFiles {
     }
     for (let i = levels.length - 1; i >= 0; i--) {
       const level = levels[i]!;
-      let stats: Stats;
+      let stats: Stats | undefined;
       try {
-        stats = lstatSync(level);
+        // No error made for a missing level: before the first apply every generated file's directory is missing, and an error costs its stack.
+        stats = lstatSync(level, { throwIfNoEntry: false });
       } catch (error) {
-        return { real, stop: error, missing: (error as NodeJS.ErrnoException).code === 'ENOENT' };
+        return { real, stop: error };
       }
+      if (stats === undefined) return { real, missing: level };
       try {
         real = this.remember(level, stats.isSymbolicLink() ? realpath(level) : path.join(real, path.basename(level)));
       } catch (error) {
-        return { real, stop: error, missing: false };
+        return { real, stop: error };
       }
     }
-    return { real, missing: false };
+    return { real };
   }
 
   private remember(dir: string, real: string): string {
