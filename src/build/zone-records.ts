@@ -265,6 +265,29 @@ function assembleZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild
   return byZone.apexes.map((apex) => byZone.finish(apex));
 }
 
+/** Every proper ancestor of an apex (the root included): the names with a zone apex beneath them. */
+function namesAboveApexes(apexes: readonly string[]): Set<string> {
+  const above = new Set<string>();
+  for (const apex of apexes) {
+    if (apex === '') continue;
+    above.add('');
+    for (let dot = apex.indexOf('.'); dot >= 0; dot = apex.indexOf('.', dot + 1)) above.add(apex.slice(dot + 1));
+  }
+  return above;
+}
+
+/**
+ * longestZone for the names one domain's builders give. Most are the domain's name or beneath
+ * it; when no apex lies beneath the domain, all of those are in the domain's own longest zone,
+ * found once (a plan of 100,000 domains looked up 700,000 names suffix by suffix).
+ */
+function zoneFinder(domain: string, apexes: ReadonlySet<string>, aboveApexes: ReadonlySet<string>): (name: string) => string | undefined {
+  if (aboveApexes.has(domain)) return (name) => longestZone(name, apexes);
+  const own = longestZone(domain, apexes);
+  const beneath = `.${domain}`;
+  return (name) => (name === domain || name.endsWith(beneath) ? own : longestZone(name, apexes));
+}
+
 /**
  * Runs every builder of every domain and sorts the results into their zones (a domain's
  * records may land in another zone than its own); each zone's checks wait for `finish`, so a
@@ -276,12 +299,15 @@ function collectZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild)
   const zones = new Map<string, ZoneBucket>();
   for (const apex of apexes) zones.set(apex, { records: [], files: [], notices: [], flattened: [], origins: [] });
 
+  const aboveApexes = namesAboveApexes(apexes);
+
   const domains = [...policy.domains].sort((a, b) => compareNames(a.name, b.name));
   for (const [index, domain] of domains.entries()) {
     // A domain's notices and files go to its own zone; with no zone at all there is nowhere to report (the loader refuses that).
-    const home = zones.get(domain.zone) ?? zones.get(longestZone(domain.name, apexSet) ?? '') ?? [...zones.values()][0];
+    const zoneOf = zoneFinder(domain.name, apexSet, aboveApexes);
+    const home = zones.get(domain.zone) ?? zones.get(zoneOf(domain.name) ?? '') ?? [...zones.values()][0];
     const spf = spfOf(domain);
-    for (const [include, ranges] of spf.flattened ?? []) (zones.get(longestZone(domain.name, apexSet) ?? '') ?? home)?.flattened.push({ domain: domain.name, include, ranges });
+    for (const [include, ranges] of spf.flattened ?? []) (zones.get(zoneOf(domain.name) ?? '') ?? home)?.flattened.push({ domain: domain.name, include, ranges });
     // In the order of BUILDERS.
     const results: BuildResult[] = [
       spf,
@@ -297,7 +323,7 @@ function collectZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild)
     ];
     for (const [builder, result] of results.entries()) {
       for (const rr of result.records) {
-        const zone = zones.get(longestZone(rr.name, apexSet) ?? '');
+        const zone = zones.get(zoneOf(rr.name) ?? '');
         if (zone) {
           zone.records.push(rr);
           zone.origins.push(index * BUILDERS.length + builder);
@@ -306,7 +332,7 @@ function collectZones(policy: Policy, spfOf: (domain: DomainPolicy) => SpfBuild)
             makeNotice('zone.outside', rr.name, `${rr.name} ${typeOf(rr)} (from ${domain.name}) lies in none of the policy's zones; add its zone or remove the entry`, domain.position),
           );
       }
-      for (const n of result.notices) (zones.get(longestZone(n.name, apexSet) ?? '') ?? home)?.notices.push(n);
+      for (const n of result.notices) (zones.get(zoneOf(n.name) ?? '') ?? home)?.notices.push(n);
       home?.files.push(...result.files);
     }
   }

@@ -108,6 +108,21 @@ describe('buildZoneRecords', () => {
     expect(zone!.notices.map((n) => [n.severity, n.code, n.name])).toEqual([['error', 'zone.outside', '_25._tcp.mx.elsewhere.example']]);
   });
 
+  it('puts a record in a zone beneath its domain\'s own (a _domainkey zone of its own), the rest in the domain\'s zone', () => {
+    const d = makeDomain('example.org', {
+      senders: [{ kind: 'mx' }],
+      dkim: [{ selector: '2026a', keyPath: 'keys/a.pub', keyPem: edPem, state: 'active', position: pos }],
+      dmarc: { policy: 'none', testing: false, rua: [], ruf: [], position: pos },
+    });
+    // A domain beside it, with no zone beneath it: its records take the domain's own zone.
+    const other = makeDomain('example.net', { dkim: [{ selector: '2026a', keyPath: 'keys/a.pub', keyPem: edPem, state: 'active', position: pos }] });
+    const out = buildZoneRecords(makePolicy(['example.org', '_domainkey.example.org', 'example.net'], [d, other]));
+    const names = (zone: string) => out.find((z) => z.zone === zone)!.records.map((rr) => `${rr.name} ${typeOf(rr)}`);
+    expect(names('_domainkey.example.org')).toEqual(['2026a._domainkey.example.org TXT']);
+    expect(names('example.org')).toEqual(['example.org TXT', '_dmarc.example.org TXT']);
+    expect(names('example.net')).toEqual(['2026a._domainkey.example.net TXT']);
+  });
+
   it('keeps a notice in the zone of the name it concerns', () => {
     const d = makeDomain('example.org', { srv: [{ service: 'submission', protocol: 'tcp', target: 'submit.example.org', port: 465, priority: 0, weight: 1, position: pos }] });
     const out = buildZoneRecords(makePolicy(['example.org', 'example.net'], [d]));
