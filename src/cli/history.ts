@@ -14,6 +14,7 @@ import { UsageError } from '../base/errors.js';
 import type { Policy } from '../policy/model.js';
 import { checkDuration } from '../policy/values.js';
 import type { Context } from './context.js';
+import { parseFailOn } from './parse.js';
 
 export interface HistoryFlags {
   compare?: string[];
@@ -50,10 +51,8 @@ export interface HistoryPlan {
 export function planHistory(ctx: Context, flags: HistoryFlags, shard?: ShardInfo): HistoryPlan {
   const plan: HistoryPlan = {};
   const compares = flags.compare ?? [];
-  if (flags.failOnNew !== undefined) {
-    if (flags.failOnNew !== 'error' && flags.failOnNew !== 'warning') throw new UsageError(`--fail-on-new: unknown severity '${flags.failOnNew}'`, 'use --fail-on-new error or --fail-on-new warning');
-    plan.failOnNew = flags.failOnNew;
-  }
+  const failOnNew = parseFailOn(flags.failOnNew, '--fail-on-new');
+  if (failOnNew !== undefined) plan.failOnNew = failOnNew;
   const comparing = compares.length > 0 || flags.history !== undefined;
   if (!comparing && flags.failOnNew !== undefined) throw new UsageError('--fail-on-new needs a previous run', 'add --compare PREVIOUS.json or --history DIR');
   if (!comparing && flags.notifyCommand !== undefined) throw new UsageError('--notify-command needs a previous run', 'add --compare PREVIOUS.json or --history DIR');

@@ -183,6 +183,11 @@ describe('exit codes', () => {
     if (code === 1) expect(run.stderr).toMatch(/^error: /);
   });
 
+  it('names an unknown --fail-on severity and the two it takes', async () => {
+    const run = await audit('--fail-on', 'critical', 'clean.test');
+    expect(run.stderr).toMatch(/^error: --fail-on: unknown severity 'critical'\nhint: use --fail-on error or --fail-on warning\n$/);
+  });
+
   it('says why it failed, on stdout in text and on stderr for machine formats', async () => {
     const text = await audit('--fail-under', '90', 'spf-a.test', 'clean.test');
     expect(text.stdout).toContain('failed: spf-a.test scores 85, under 90');

@@ -181,6 +181,10 @@ describe('mailrec audit --shard / audit merge on the bundled example', () => {
     expect(lenient.stdout).toMatch(/\npassed\n$/);
     const onError = await merge('t1.json', 't2.json', '--fail-under', '0', '--fail-on', 'error', '--format', 'json');
     expect(onError.code).toBe(JSON.parse(onError.stdout).summary.findings.error > 0 ? 2 : 0);
+    // The same check as audit's own --fail-on (cli/parse.ts), with the same message.
+    const unknown = await merge('t1.json', 't2.json', '--fail-on', 'critical');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: --fail-on: unknown severity 'critical'\nhint: use --fail-on error or --fail-on warning\n$/);
   });
 
   it('refuses a missing shard, overlapping outputs and a cut-short stream: exit 1, one clear line', async () => {

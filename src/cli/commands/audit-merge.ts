@@ -9,13 +9,13 @@ import type { Policy } from '../../policy/model.js';
 import { addHistoryFlags, compareWith, notifyNew, planHistory, storeRun, type HistoryFlags } from '../history.js';
 import { RepoFileError, UsageError } from '../../base/errors.js';
 import { loadPolicy } from '../../policy/load.js';
-import { summarizeAudit, type FailOn } from '../../audit/summary.js';
+import { summarizeAudit } from '../../audit/summary.js';
 import { renderAuditSummaryLine } from '../../report/audit-json.js';
 import { makeContext, type GlobalOptions } from '../context.js';
 import type { CliIO } from '../io.js';
 import { AUDIT_FORMATS, renderAudit } from './audit-render.js';
 import { packageVersion } from '../package-info.js';
-import { parseInteger } from '../parse.js';
+import { parseFailOn, parseInteger } from '../parse.js';
 
 interface MergeOptions extends GlobalOptions, HistoryFlags {
   failUnder?: string;
@@ -36,10 +36,7 @@ export function registerAuditMerge(audit: Command, io: CliIO, setExit: (code: nu
       const opts = command.optsWithGlobals<MergeOptions>();
       const ctx = makeContext(io, opts, AUDIT_FORMATS);
       const failUnder = parseInteger(opts.failUnder, '--fail-under', 0, 100);
-      if (opts.failOn !== undefined && opts.failOn !== 'error' && opts.failOn !== 'warning') {
-        throw new UsageError(`--fail-on: unknown severity '${opts.failOn}'`, 'use --fail-on error or --fail-on warning');
-      }
-      const failOn = opts.failOn as FailOn | undefined;
+      const failOn = parseFailOn(opts.failOn, '--fail-on');
       const history = planHistory(ctx, opts);
       if (history.dir !== undefined && !history.previous) io.stderr(`note: no earlier run in ${opts.history}: nothing to compare with; this run is stored as the first\n`);
 

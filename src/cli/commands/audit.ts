@@ -10,7 +10,7 @@ import type { Finding } from '../../base/finding.js';
 import { SummaryFold } from '../../audit/merge.js';
 import { auditEach, type AuditOptions, type DomainReport } from '../../audit/run.js';
 import { inInputOrder } from '../../base/in-order.js';
-import { parseInteger } from '../parse.js';
+import { parseFailOn, parseInteger } from '../parse.js';
 import { auditInWorkers, defaultJobs, type RenderedReport, type WorkerSpec } from '../../audit/parallel.js';
 import { createPacing, defaultMaxQps, type PacingStats } from '../../dns/pacing.js';
 import { loadResolvConf } from '../../dns/servers.js';
@@ -21,7 +21,7 @@ import { mapBounded } from '../../base/limiter.js';
 import { loadPolicy } from '../../policy/load.js';
 import type { DomainPolicy, Policy } from '../../policy/model.js';
 import { checkDomainName, checkSelector } from '../../policy/values.js';
-import { domainJson, summarizeAudit, withExtraNotes, withRegressions, type AuditRun, type FailOn } from '../../audit/summary.js';
+import { domainJson, summarizeAudit, withExtraNotes, withRegressions, type AuditRun } from '../../audit/summary.js';
 import { renderAuditJson, renderAuditSummaryLine, renderComparisonLine, renderDomainJsonLine } from '../../report/audit-json.js';
 import { addHistoryFlags, compareWith, comparisonFold, notifyNew, planHistory, storeRun, streamRun, type HistoryFlags } from '../history.js';
 import { makeContext, type Context, type GlobalOptions } from '../context.js';
@@ -193,10 +193,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       const opts = command.optsWithGlobals<AuditCommandOptions>();
       const ctx = makeContext(io, opts, AUDIT_FORMATS);
       const failUnder = parseInteger(opts.failUnder, '--fail-under', 0, 100);
-      if (opts.failOn !== undefined && opts.failOn !== 'error' && opts.failOn !== 'warning') {
-        throw new UsageError(`--fail-on: unknown severity '${opts.failOn}'`, 'use --fail-on error or --fail-on warning');
-      }
-      const failOn = opts.failOn as FailOn | undefined;
+      const failOn = parseFailOn(opts.failOn, '--fail-on');
       const concurrency = parseInteger(opts.concurrency, '--concurrency', 1, 1024);
       const maxQpsFlag = parseInteger(opts.maxQps, '--max-qps', 0, 10_000_000);
       const jobsFlag = parseInteger(opts.jobs, '--jobs', 1, 256);
