@@ -107,9 +107,9 @@ export class ReportFiles {
   /** A regular file's bytes, at most `cap`; a FIFO or device is refused without blocking (O_NONBLOCK, fstat). */
   read(p: string, cap: number): Buffer {
     const shown = this.show(p);
-    const fd = this.openRegular(p);
+    const { fd, size } = this.openRegular(p);
     try {
-      return readOpenFileCapped(fd, cap, (size) => new ReportFileError(`${shown} is ${size}, over the ${formatBytes(cap)} limit`));
+      return readOpenFileCapped(fd, cap, (shownSize) => new ReportFileError(`${shown} is ${shownSize}, over the ${formatBytes(cap)} limit`), size);
     } catch (error) {
       if (error instanceof ReportFileError) throw error;
       throw new ReportFileError(`${shown}: ${describeFsError(error)}`);
@@ -121,9 +121,8 @@ export class ReportFiles {
   /** The first `n` bytes of a regular file and its size: checked like read. */
   head(p: string, n: number): { bytes: Buffer; size: number } {
     const shown = this.show(p);
-    const fd = this.openRegular(p);
+    const { fd, size } = this.openRegular(p);
     try {
-      const size = fstatSync(fd).size;
       const buffer = Buffer.alloc(Math.min(n, size));
       let length = 0;
       while (length < buffer.length) {
@@ -139,8 +138,8 @@ export class ReportFiles {
     }
   }
 
-  /** Open a regular file for reading, refusing anything else without blocking on it. */
-  private openRegular(p: string): number {
+  /** Open a regular file for reading, refusing anything else without blocking on it; its size from the same fstat. */
+  private openRegular(p: string): { fd: number; size: number } {
     const shown = this.show(p);
     const real = this.locate(p);
     let fd: number;
@@ -149,17 +148,18 @@ export class ReportFiles {
     } catch (error) {
       throw new ReportFileError(`${shown}: ${describeFsError(error)}`);
     }
-    const why = specialFile(fstatSync(fd));
+    const stats = fstatSync(fd);
+    const why = specialFile(stats);
     if (why) {
       closeSync(fd);
       throw new ReportFileError(`${shown} ${why}`);
     }
-    return fd;
+    return { fd, size: stats.size };
   }
 
   /** A regular file as a stream from `start` (mbox): checked like read. */
   stream(p: string, start = 0): ReadStream {
-    return createReadStream('', { fd: this.openRegular(p), start, highWaterMark: 256 << 10 });
+    return createReadStream('', { fd: this.openRegular(p).fd, start, highWaterMark: 256 << 10 });
   }
 
   /** Entries of a directory, sorted by name. */
@@ -336,7 +336,7 @@ export class ReportFiles {
   /** Each line of a text file, read 64 KiB at a time (memory flat in the file size); a line over `maxLine` is passed as undefined. */
   *lines(p: string, maxLine: number): Generator<string | undefined> {
     if (!this.exists(p)) return;
-    const fd = this.openRegular(p);
+    const { fd } = this.openRegular(p);
     try {
       const buffer = Buffer.alloc(64 << 10);
       let carry: Buffer[] = [];
