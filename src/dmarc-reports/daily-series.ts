@@ -4,6 +4,7 @@
 // step over the whole window. Reads with the archive's own readers (index, DMARC reader, TLS
 // reader) and evaluates with the simulator's rules: nothing here reads XML or decides alignment.
 
+import { pushTo } from '../base/multimap.js';
 import { dayOf, type TimeWindow } from './window.js';
 import type { ReportFiles } from './archive-files.js';
 import { readIndex } from './archive.js';
@@ -80,9 +81,7 @@ function groupByDay(entries: Iterable<IndexEntry>): Map<string, IndexEntry[]> {
   const days = new Map<string, IndexEntry[]>();
   for (const e of entries) {
     const day = dayOf(e.begin);
-    const list = days.get(day);
-    if (list) list.push(e);
-    else days.set(day, [e]);
+    pushTo(days, day, e);
   }
   return days;
 }
@@ -127,9 +126,7 @@ export async function readReportSeries(files: ReportFiles, dir: string, window: 
       // Aligned as the simulator decides it, under the record the receiver found.
       if (evaluateRow(row, publishedRecord(row.published), domain, inferExistence(row)).pass) today.aligned += row.count;
       today.bySource.set(row.sourceIp, (today.bySource.get(row.sourceIp) ?? 0) + row.count);
-      const rows = rowsOf.get(domain);
-      if (rows) rows.push(row);
-      else rowsOf.set(domain, [row]);
+      pushTo(rowsOf, domain, row);
       const seen = newest.get(domain);
       if (!seen || seen.begin <= begin) newest.set(domain, { begin, published: row.published });
     }

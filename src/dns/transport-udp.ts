@@ -2,6 +2,7 @@
 // in flight together and retired after a few hundred, strict source and content matching
 // (RFC 5452 §4, §9.1).
 
+import { pushTo } from '../base/multimap.js';
 import { parseIp } from '../dns-types/ip.js';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { DnsNetworkError, DnsTimeoutError } from './failure.js';
@@ -86,9 +87,7 @@ class PooledSocket {
   }
 
   add(id: number, waiter: Waiter): void {
-    const list = this.waiting.get(id);
-    if (list) list.push(waiter);
-    else this.waiting.set(id, [waiter]);
+    pushTo(this.waiting, id, waiter);
     this.inFlight++;
     this.uses++;
   }

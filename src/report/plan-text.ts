@@ -7,6 +7,7 @@ import type { RR } from '../dns-types/rr.js';
 import { plain, type Style } from './style.js';
 import { summarizePlan, summaryLine, type PlanSummary } from './plan-summary.js';
 import { clip } from '../base/quote.js';
+import { pushTo } from '../base/multimap.js';
 
 const SIGN = { create: '+', update: '~', delete: '-' } as const;
 const TONE = { create: 'add', update: 'change', delete: 'remove' } as const;
@@ -47,9 +48,7 @@ export function* planTextLines(plan: Plan, style: Style = plain): Generator<stri
   // Grouped once: a filter per zone was quadratic (100,000 zones × their changes).
   const byZone = new Map<string, PlannedChange[]>();
   for (const c of plan.changes) {
-    const list = byZone.get(c.zone);
-    if (list) list.push(c);
-    else byZone.set(c.zone, [c]);
+    pushTo(byZone, c.zone, c);
   }
   for (const zone of plan.zones) yield* zoneTextLines(zone, byZone.get(zone.zone) ?? [], style);
   yield* planTailLines(plan, summarizePlan(plan), style);

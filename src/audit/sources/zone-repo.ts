@@ -3,6 +3,7 @@
 import { statSync, type Dirent } from 'node:fs';
 import { join, normalize } from 'node:path';
 import type { Answer, Resolver } from '../../dns/resolver.js';
+import { pushTo } from '../../base/multimap.js';
 import { formatPosition, InputError, MailrecError, OutsideRepoError, RepoFileError, ZoneSyntaxError, type SourcePosition } from '../../base/errors.js';
 import { clip } from '../../base/quote.js';
 import { FILE_CAPS, RepoFiles } from '../../base/repo-files.js';
@@ -56,9 +57,7 @@ function indexZone(zone: LoadedZone): ZoneIndex {
   for (const rr of zone.records) {
     const name = normalizeName(rr.name);
     if (!isInZone(name, apex)) continue;
-    const list = index.owners.get(name);
-    if (list) list.push(rr);
-    else index.owners.set(name, [rr]);
+    pushTo(index.owners, name, rr);
     if (rr.type === 'NS' && name !== apex) index.cuts.add(name);
     for (let n = name; n !== apex && !index.existing.has(n); n = parentOf(n)) index.existing.add(n);
   }

@@ -7,6 +7,7 @@
 // raw: (or, with `normalize`, kept when it means the same). The loop ends when nothing differs.
 
 import { posix } from 'node:path';
+import { pushTo } from '../../base/multimap.js';
 import { FILE_CAPS } from '../../base/repo-files.js';
 import { MailrecError, type SourcePosition } from '../../base/errors.js';
 import { attachFiles } from '../../policy/attach-files.js';
@@ -655,9 +656,7 @@ function placeFragments(zones: readonly ImportZoneInput[], cls: Classification):
 function groupsByDomain(groups: readonly RecordGroup[]): Map<string, RecordGroup[]> {
   const out = new Map<string, RecordGroup[]>();
   for (const g of groups) {
-    const list = out.get(g.domain);
-    if (list) list.push(g);
-    else out.set(g.domain, [g]);
+    pushTo(out, g.domain, g);
   }
   return out;
 }
@@ -668,10 +667,7 @@ function recordsByApex<T extends RR>(records: readonly T[], apexes: readonly str
   const out = new Map<string, T[]>();
   for (const rr of records) {
     const apex = longestZone(rr.name, set);
-    if (apex === undefined) continue;
-    const list = out.get(apex);
-    if (list) list.push(rr);
-    else out.set(apex, [rr]);
+    if (apex !== undefined) pushTo(out, apex, rr);
   }
   return out;
 }

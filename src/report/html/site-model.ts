@@ -5,6 +5,7 @@
 // 1,000 domains over 30 runs stay small.
 
 import type { DomainJson } from '../../audit/summary.js';
+import { pushTo } from '../../base/multimap.js';
 import { compareDomain, compareRuns, type ComparedFinding, type RecordChange, type RunComparison, type RunDocument, type ScoreChange } from '../../audit/history/compare.js';
 
 export interface RunRef {
@@ -94,9 +95,7 @@ export class SiteHistory {
         const c = compareDomain(previous, d);
         if (c.new.length > 0 || c.resolved.length > 0 || c.score || c.records.length > 0) {
           const change: DomainChange = { run: index, new: c.new, resolved: c.resolved, records: c.records, ...(c.score ? { score: c.score } : {}) };
-          const list = this.changes.get(d.domain);
-          if (list) list.push(change);
-          else this.changes.set(d.domain, [change]);
+          pushTo(this.changes, d.domain, change);
         }
       }
     }
