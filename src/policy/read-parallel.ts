@@ -14,10 +14,12 @@ export type ToPolicyWorker = { index: number; source: PolicySource };
 export type FromPolicyWorker = { index: number; read: ReadPart };
 
 /**
- * Below this much YAML in all, one thread: a worker (a second copy of the policy modules, a
- * cold JIT) costs about what reading 1 MB of policy costs.
+ * Below this much YAML in all, one thread. A worker is a second copy of the policy modules
+ * with a cold JIT, and its part comes back by structured clone: on two cores `loadPolicy` of
+ * 10,000 domains (6.8 MB) took 3.0 s on two threads against 2.3 s on one, 40,000 (27 MB) the
+ * same either way, 100,000 (68 MB) 18-26 s against 27 s (docs/performance.md).
  */
-export const PARALLEL_FROM_CHARS = 4 << 20;
+export const PARALLEL_FROM_CHARS = 32 << 20;
 
 export interface ParallelReadOptions {
   /** Threads in all, the main one included; default: the cores there are. */
