@@ -222,6 +222,9 @@ async function baselineRun(bind: BenchBind, n: number, listFile: string, dir: st
   return { wallMs: run.wallMs, domainsPerS: (n / run.wallMs) * 1000, queries, distinct: result.distinct, maxRssMiB: run.maxRssMiB, cpuS: run.cpuS };
 }
 
+/** A process's CPU per query it sent (queries counted at BIND): the two auditors' cost per question, whatever each asks. */
+const perQuery = (cpuS: number, queries: number): string => `${fmt((cpuS * 1e6) / Math.max(1, queries))} µs a query`;
+
 const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function machine(): string {
@@ -305,7 +308,7 @@ async function main(): Promise<void> {
         const audit = await auditRun(bind, n, listFile, join(dir, `audit-${n}.json`), dir, args.concurrency);
         const row: (typeof rows)[number] = { n, audit };
         console.log(
-          `  ${fmt(n).padStart(7)} domains: ${fmt(audit.domainsPerS)} domains/s, ${fmt(audit.queries / n, 1)} queries/domain, peak RSS ${fmt(audit.maxRssMiB)} MiB, CPU ${fmt(audit.cpuS, 1)} s (BIND ${fmt(audit.bindCpuS, 1)} s); defects found ${fmt(audit.defects.found)}/${fmt(audit.defects.planted)}`,
+          `  ${fmt(n).padStart(7)} domains: ${fmt(audit.domainsPerS)} domains/s, ${fmt(audit.queries / n, 1)} queries/domain, peak RSS ${fmt(audit.maxRssMiB)} MiB, CPU ${fmt(audit.cpuS, 1)} s (${perQuery(audit.cpuS, audit.queries)}; BIND ${fmt(audit.bindCpuS, 1)} s); defects found ${fmt(audit.defects.found)}/${fmt(audit.defects.planted)}`,
         );
         for (const miss of audit.defects.misses) console.log(`      missed: ${miss}`);
         if (before && n === sizes.filter((s) => s <= 10_000).at(-1)) await cpuBeforeAfter(bind, n, listFile, dir, args.concurrency, audit, before);
@@ -317,7 +320,7 @@ async function main(): Promise<void> {
           row.baseline = await baselineRun(bind, n, listFile, dir);
           const b = row.baseline;
           console.log(
-            `           baseline (mailauth SPF + DMARC fetch, 16 at a time): ${fmt(b.domainsPerS)} domains/s, ${fmt(b.queries / n, 1)} queries/domain, ${fmt(b.distinct)} distinct (${fmt(b.queries / b.distinct, 2)} per distinct), peak RSS ${fmt(b.maxRssMiB)} MiB`,
+            `           baseline (mailauth SPF + DMARC fetch, 16 at a time): ${fmt(b.domainsPerS)} domains/s, ${fmt(b.queries / n, 1)} queries/domain, ${fmt(b.distinct)} distinct (${fmt(b.queries / b.distinct, 2)} per distinct), peak RSS ${fmt(b.maxRssMiB)} MiB, CPU ${fmt(b.cpuS, 1)} s (${perQuery(b.cpuS, b.queries)})`,
           );
         }
         rows.push(row);
