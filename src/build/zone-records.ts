@@ -152,6 +152,11 @@ function sourceOf(domain: DomainPolicy, builder: number, rr: RR): SourcePosition
   return found ?? domain.position;
 }
 
+/** A record as a refusal names it; made only for a refusal (a plan of 100,000 zones checks 700,000 records and refuses none). */
+function recordWhat(rr: RR): string {
+  return `${typeOf(rr)} record at ${clip(rr.name)}`;
+}
+
 /**
  * Every record against what a zone can hold (RFC 1035 §3.2.1, §2.3.4; check-names) and what a
  * UDP answer can carry: a record that cannot be written is left out with an error at its place
@@ -164,12 +169,11 @@ function checkWire(apex: string, records: readonly RR[], sourceOfRecord: (rr: RR
     notices.push(makeNotice(code, rr.name, message, sourceOfRecord(rr)));
   };
   for (const rr of records) {
-    const what = `${typeOf(rr)} record at ${clip(rr.name)}`;
     try {
       renderRR(rr, { names: 'strict' });
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
-      refuse(rr, 'zone.record-unwritable', `${what}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`);
+      refuse(rr, 'zone.record-unwritable', `${recordWhat(rr)}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`);
       continue;
     }
     try {
@@ -181,7 +185,7 @@ function checkWire(apex: string, records: readonly RR[], sourceOfRecord: (rr: RR
     }
     const octets = rdataWireOctets(rr);
     if (octets > RDATA_MAX_OCTETS) {
-      refuse(rr, 'zone.record-too-long', `${what} would hold ${octets} octets of data; a record holds at most ${RDATA_MAX_OCTETS}, and BIND refuses the zone`);
+      refuse(rr, 'zone.record-too-long', `${recordWhat(rr)} would hold ${octets} octets of data; a record holds at most ${RDATA_MAX_OCTETS}, and BIND refuses the zone`);
       continue;
     }
     if (rr.type === 'CNAME' && rr.name === apex) {
