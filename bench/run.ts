@@ -25,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseAuditOutput } from '../src/audit/merge.js';
 import type { DomainJson } from '../src/audit/summary.js';
+import { median } from '../src/base/median.js';
 import { startBenchBind, type BenchBind } from './bind.js';
 import { EXPECTED_CODE, makeDkimKeys, profileCounts, profileOf, SELECTOR, type DkimKeys, type Profile } from './estate.js';
 import { writeDomainList, writeEstate } from './files.js';
@@ -280,12 +281,6 @@ async function cpuBeforeAfter(bind: BenchBind, n: number, listFile: string, dir:
   console.log(
     `           median ${ms(median(pairs.map((p) => perDomain(p.single))))} against ${ms(median(pairs.map((p) => perDomain(p.then))))}, median change ${fmt((median(ratios) - 1) * 100, 1)} %; lower in ${lower} of ${CPU_PAIRS} pairs; --jobs 1 ${fmt(median(pairs.map((p) => p.single.domainsPerS)))} domains/s, before ${fmt(median(pairs.map((p) => p.then.domainsPerS)))} domains/s; defects found at least ${fmt(Math.min(...pairs.map((p) => p.single.defects.found)))} and ${fmt(Math.min(...pairs.map((p) => p.then.defects.found)))} of ${fmt(now.defects.planted)}`,
   );
-}
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function main(): Promise<void> {

@@ -2,6 +2,8 @@
 // decrease (AIMD), as TCP congestion control (RFC 5681 §3.1, slow start then congestion
 // avoidance) with a delay signal as in TCP Vegas. Pure: samples in, a limit out; no clock.
 
+import { median } from './median.js';
+
 /** What became of one DNS exchange. */
 export type SampleOutcome = 'ok' | 'timeout' | 'servfail' | 'refused';
 
@@ -301,10 +303,4 @@ export class AimdWindow {
   get baselineMs(): number | undefined {
     return this.#medians.length > 0 ? Math.min(...this.#medians) : undefined;
   }
-}
-
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
